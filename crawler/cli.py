@@ -1,0 +1,178 @@
+"""The `duwang` command line: a thin shell over the library functions.
+
+Exit codes: 0 success, 1 runtime error (or a crawl that did not complete), 3 bad configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+
+from crawler import __version__
+from crawler.registry import RegistryError, load_registry
+from crawler.store import Store
+from crawler.vocab import RunStatus
+
+EXIT_RUNTIME = 1
+EXIT_CONFIG = 3
+
+
+def config_option(default: str = "sites.toml", help_text: str = "站点登记表 site registry (TOML)"):
+    return click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
+                        default=default, show_default=True, envvar="DUWANG_CONFIG", help=help_text)
+
+
+def db_option(default: str | None = "duwang.db"):
+    return click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path), default=default,
+                        show_default=True, envvar="DUWANG_DB", help="数据库 SQLite database of facts")
+
+
+def fail_config(error: RegistryError) -> None:
+    click.echo(f"duwang: 配置错误 configuration error: {error}", err=True)
+    sys.exit(EXIT_CONFIG)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="duwang")
+def main() -> None:
+    """duwang 读网督查: inspect government websites, store what was seen, report findings."""
+
+
+@main.command()
+@config_option()
+@db_option()
+def sites(config: Path, db: Path) -> None:
+    """Validate the registry and list its sites (exit code 3 when it is invalid)."""
+    try:
+        registry = load_registry(config)
+    except RegistryError as error:
+        fail_config(error)
+    for site in registry.sites:
+        owners = ", ".join(owner.email for owner in site.owners) or "-"
+        click.echo(f"{site.id:<14} {site.kind:<10} {site.start_urls[0]:<40} {site.name}  <{owners}>")
+    click.echo(f"{len(registry.sites)} sites in {config}; database {db}")
+
+
+@main.command()
+@config_option()
+@db_option()
+@click.option("--site", "site_ids", multiple=True, metavar="ID", help="crawl only this site (repeatable)")
+@click.option("--quiet", is_flag=True, help="no progress lines")
+@click.option("--log-level", default="WARNING", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), help="Scrapy's log level")
+def crawl(config: Path, db: Path, site_ids: tuple[str, ...], quiet: bool, log_level: str) -> None:
+    """Crawl the registered sites (all, or --site ID ...) and store the facts in --db."""
+    run_id = _crawl(config, db, list(site_ids), {"DUWANG_PROGRESS": not quiet, "LOG_LEVEL": log_level})
+    _print_summary(db, run_id)
+
+
+@main.command()
+@config_option()
+@db_option()
+def runs(config: Path, db: Path) -> None:
+    """List the crawl runs stored in --db."""
+    store = Store(db)
+    try:
+        store.recover_crashed_runs()
+        for run in store.runs():
+            click.echo(f"{run['id']:>4}  {run['status']:<12} {run['started_at']}  {run['ended_at'] or '-'}")
+    finally:
+        store.close()
+
+
+@main.command()
+@config_option(default="sites.toml", help_text="(not read: the farm writes its own registry into --out)")
+@db_option(default=None)
+@click.option("--port", type=int, default=8800, show_default=True, help="port on every 127.0.0.x host (0: any)")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("duwang-farm"),
+              show_default=True, help="where registry.toml and ground_truth.json are written")
+@click.option("--seed", type=int, default=2018, show_default=True)
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="date the farm's content is relative to")
+@click.option("--scale", type=int, default=1, show_default=True, help="multiply list items and detail pages")
+def farm(config: Path, db: Path | None, port: int, out: Path, seed: int, today, scale: int) -> None:
+    """Serve the demo web farm (25 fake government sites on loopback) until interrupted."""
+    from crawler.farm import serve
+
+    serve(port=port, out_dir=out, seed=seed, today=today.date() if today else date.today(), scale=scale)
+
+
+@main.command()
+@config_option(default="duwang-demo/registry.toml", help_text="where to keep the demo registry")
+@db_option(default="duwang-demo/duwang.db")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("duwang-demo"),
+              show_default=True, help="working folder of the demo")
+@click.option("--quiet", is_flag=True, help="no progress lines")
+def demo(config: Path, db: Path, out: Path, quiet: bool) -> None:
+    """Start the demo farm, crawl all 25 demo sites, and print what was stored."""
+    out.mkdir(parents=True, exist_ok=True)
+    farm_dir = out / "farm"
+    with FarmProcess(farm_dir) as registry_path:
+        if config.resolve() != registry_path.resolve():
+            config.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(registry_path, config)
+        click.echo(f"demo farm ready; registry {config}; ground truth {farm_dir / 'ground_truth.json'}", err=True)
+        run_id = _crawl(config, db, [], {"DUWANG_PROGRESS": not quiet, "LOG_LEVEL": "WARNING"})
+    _print_summary(db, run_id)
+    click.echo(f"数据库 database: {db}")
+
+
+class FarmProcess:
+    """The demo farm in a child process, so that it and the crawler each have a core."""
+
+    def __init__(self, out_dir: Path, timeout: float = 60.0) -> None:
+        self.out_dir = out_dir
+        self.timeout = timeout
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Path:
+        registry = self.out_dir / "registry.toml"
+        registry.unlink(missing_ok=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", "farm", "--port", "0", "--out", str(self.out_dir)],
+            stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        deadline = time.monotonic() + self.timeout
+        while not registry.exists():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.__exit__()
+                raise click.ClickException("the demo farm did not start; run `duwang farm` to see why")
+            time.sleep(0.1)
+        return registry
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def _crawl(config: Path, db: Path, site_ids: list[str], overrides: dict) -> int:
+    from crawler.crawl import run_crawl
+
+    try:
+        return run_crawl(config, db, site_ids, overrides)
+    except RegistryError as error:
+        fail_config(error)
+    raise AssertionError("unreachable")
+
+
+def _print_summary(db: Path, run_id: int) -> None:
+    from crawler.crawl import format_summary, run_summary
+
+    run, site_rows = run_summary(db, run_id)
+    click.echo(format_summary(run, site_rows))
+    if run["status"] != RunStatus.COMPLETED:
+        sys.exit(EXIT_RUNTIME)
+
+
+if __name__ == "__main__":
+    main()

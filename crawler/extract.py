@@ -1,0 +1,236 @@
+"""What the spider reads off an HTML page: links of every kind, list entries with their dates, meta tags,
+footer text, forms and a text excerpt.
+
+Pure functions over a parsel `Selector` (lxml underneath, so they are fast and never touch the network).
+Scrapy's LinkExtractor is not used: it drops images, scripts and attachments, which a link check must see.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from posixpath import splitext
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from parsel import Selector
+
+from crawler.items import ListItemFact
+from crawler.vocab import LinkKind
+
+# Tags and attributes whose URLs are fetched when checking a page's links.
+LINK_XPATH = (
+    "//a[@href] | //area[@href] | //img[@src] | //link[@href] | //script[@src] | //iframe[@src]"
+    " | //frame[@src] | //embed[@src] | //source[@src] | //video[@src] | //audio[@src] | //object[@data]"
+)
+LINK_ATTR = {"a": "href", "area": "href", "link": "href", "object": "data"}
+SKIPPED_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "sms:", "about:", "#")
+ATTACHMENT_EXTENSIONS = frozenset(
+    ".pdf .doc .docx .xls .xlsx .et .ppt .pptx .wps .ofd .txt .csv .zip .rar .7z .tar .gz .xml".split()
+)
+IMAGE_EXTENSIONS = frozenset(".jpg .jpeg .png .gif .bmp .webp .svg .ico".split())
+
+# Dates as Chinese government lists write them; the raw text is stored, parsing is the checks' job.
+DATE_RE = re.compile(
+    r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"  # 2026-10-12, 2026/10/12, 2026.10.12, 2026年10月12日
+    r"|\[\s*\d{1,2}\s*-\s*\d{1,2}\s*\]"  # [10-12]
+    r"|(?<![\d-])\d{1,2}-\d{1,2}(?![\d-])"  # 10-12
+)
+# TRS pagination: createPageHTML(pageCount, currentPage, "index", "html") writes index_1.html ... links.
+TRS_PAGER_RE = re.compile(
+    r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']"
+)
+FOOTER_XPATH = (
+    "//footer | //*[@id='footer' or @id='foot' or @id='bottom' or @id='copyright']"
+    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' footer ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' foot ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' bottom ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' copyright ')]"
+)
+# Lists inside these are navigation, not content.
+NAV_ANCESTOR = (
+    "ancestor::nav or ancestor::header or ancestor::footer or ancestor::*[contains(@class, 'nav')"
+    " or contains(@class, 'menu') or contains(@class, 'footer') or contains(@id, 'nav') or contains(@id, 'menu')]"
+)
+WHITESPACE_RE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class RawLink:
+    url: str
+    tag: str
+    attr: str
+    kind: LinkKind
+    anchor_text: str
+
+
+def clean(text: str | None) -> str:
+    return WHITESPACE_RE.sub(" ", text or "").strip()
+
+
+def normalize_url(url: str) -> str:
+    """The URL as fetched and stored: no fragment, lower-case scheme and host, '/' for an empty path."""
+    parts = urlsplit(url.strip())
+    path = parts.path or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+def resolve(base_url: str, raw: str) -> str | None:
+    """An absolute http(s) URL for a link value, or None for mailto:, javascript:, same-page anchors..."""
+    value = raw.strip()
+    if not value or value.lower().startswith(SKIPPED_SCHEMES):
+        return None
+    try:
+        absolute = urljoin(base_url, value)
+        parts = urlsplit(absolute)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return normalize_url(absolute)
+
+
+def link_kind(tag: str, url: str, rel: str = "") -> LinkKind:
+    extension = splitext(urlsplit(url).path)[1].lower()
+    if tag == "img" or extension in IMAGE_EXTENSIONS:
+        return LinkKind.IMAGE
+    if tag in ("a", "area", "object", "embed") and extension in ATTACHMENT_EXTENSIONS:
+        return LinkKind.ATTACHMENT
+    if tag in ("a", "area"):
+        return LinkKind.PAGE
+    if tag == "link":
+        return LinkKind.STYLESHEET if "stylesheet" in rel.lower() else LinkKind.OTHER
+    if tag == "script":
+        return LinkKind.SCRIPT
+    if tag in ("iframe", "frame"):
+        return LinkKind.FRAME
+    return LinkKind.OTHER
+
+
+def base_url_of(selector: Selector, page_url: str) -> str:
+    base = selector.xpath("//base/@href").get()
+    return urljoin(page_url, base.strip()) if base else page_url
+
+
+def extract_links(selector: Selector, page_url: str) -> list[RawLink]:
+    """Every checkable link on the page, in document order, duplicates kept (each is a separate place)."""
+    base = base_url_of(selector, page_url)
+    links = []
+    for element in selector.xpath(LINK_XPATH):
+        tag = element.root.tag.lower() if isinstance(element.root.tag, str) else ""
+        attr = LINK_ATTR.get(tag, "src")
+        url = resolve(base, element.attrib.get(attr, ""))
+        if url is None:
+            continue
+        text = clean(element.xpath("string()").get()) if tag in ("a", "area") else ""
+        if not text:
+            text = clean(element.attrib.get("title") or element.attrib.get("alt"))
+        links.append(RawLink(url, tag, attr, link_kind(tag, url, element.attrib.get("rel", "")), text[:200]))
+    links.extend(trs_pagination(selector, base))
+    return links
+
+
+def trs_pagination(selector: Selector, base: str) -> list[RawLink]:
+    """The further list pages that a TRS `createPageHTML(...)` call would write into the page."""
+    links = []
+    for script in selector.xpath("//script[not(@src)]/text()").getall():
+        for match in TRS_PAGER_RE.finditer(script):
+            count, name, extension = int(match[1]), match[3], match[4]
+            for number in range(min(count, 500)):
+                page = f"{name}.{extension}" if number == 0 else f"{name}_{number}.{extension}"
+                links.append(RawLink(normalize_url(urljoin(base, page)), "script", "createPageHTML",
+                                     LinkKind.PAGE, f"第{number + 1}页"))
+    return links
+
+
+def page_title(selector: Selector) -> str:
+    return clean(" ".join(selector.xpath("//title//text()").getall()))[:500]
+
+
+def meta_tags(selector: Selector) -> dict[str, str]:
+    """`<meta name=... content=...>` pairs; the first of a repeated name wins."""
+    meta: dict[str, str] = {}
+    for element in selector.xpath("//meta[@name and @content]"):
+        meta.setdefault(element.attrib["name"].strip(), clean(element.attrib["content"]))
+    return meta
+
+
+def text_excerpt(selector: Selector, limit: int = 300) -> str:
+    parts = selector.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()
+    text = clean(" ".join(parts))
+    return text[:limit]
+
+
+def footer_text(selector: Selector) -> str:
+    """The footer's text, where 网站标识码, ICP备案 and 公安备案 are written; else the page's last text."""
+    footers = selector.xpath(FOOTER_XPATH)
+    if footers:
+        return clean(" ".join(footers[-1].xpath(".//text()[not(ancestor::script)]").getall()))[:2000]
+    parts = selector.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()
+    return clean(" ".join(parts))[-1000:]
+
+
+def forms(selector: Selector, page_url: str) -> list[dict]:
+    """Each form's action, method and input names: enough to tell whether the site has a search box."""
+    found = []
+    for form in selector.xpath("//form"):
+        action = form.attrib.get("action", "")
+        found.append({
+            "action": urljoin(page_url, action.strip()) if action.strip() else page_url,
+            "method": form.attrib.get("method", "get").lower(),
+            "inputs": [i.attrib.get("name", "") for i in form.xpath(".//input | .//select | .//textarea")],
+            "text": clean(form.xpath("string()").get())[:100],
+        })
+    return found
+
+
+def list_items(selector: Selector, page_url: str) -> list[ListItemFact]:
+    """Entries of the page's content lists: `li`, `tr` and `dd` elements holding a link.
+
+    A list is kept when at least one entry has a date, or when it has three or more entries outside the
+    navigation; the raw date text (or None) is kept for the checks to parse.
+    """
+    base = base_url_of(selector, page_url)
+    # Keyed by the lxml element itself: holding it keeps its proxy alive, so keys cannot be reused.
+    groups: dict[Any, list[ListItemFact]] = {}
+    dated: dict[Any, bool] = {}
+    in_nav: dict[Any, bool] = {}
+    names: dict[Any, str] = {}
+    for entry in selector.xpath("//li[.//a[@href]] | //tr[.//a[@href]] | //dd[.//a[@href]]"):
+        parent = entry.xpath("..")[0]
+        key = parent.root
+        anchor = max(entry.xpath(".//a[@href]"), key=lambda a: len(clean(a.xpath("string()").get())))
+        title = clean(anchor.attrib.get("title")) or clean(anchor.xpath("string()").get())
+        outside = clean(" ".join(entry.xpath(".//text()[not(ancestor::a)]").getall()))
+        match = DATE_RE.search(outside) or DATE_RE.search(clean(entry.xpath("string()").get()).replace(title, ""))
+        if key not in groups:
+            groups[key] = []
+            dated[key] = False
+            in_nav[key] = bool(entry.xpath(f"boolean({NAV_ANCESTOR})").get() == "1")
+            names[key] = _container_name(parent)
+        dated[key] = dated[key] or match is not None
+        groups[key].append(ListItemFact(
+            container=names[key], position=len(groups[key]), title=title[:300],
+            url=resolve(base, anchor.attrib.get("href", "")), date_text=match.group(0) if match else None,
+        ))
+    kept: list[ListItemFact] = []
+    for key, entries in groups.items():
+        if dated[key] or (len(entries) >= 3 and not in_nav[key]):
+            kept.extend(entries)
+    return kept
+
+
+def _container_name(element: Selector) -> str:
+    """A short CSS-like path naming a list's container: tag#id.class of it and its parent."""
+    names = []
+    for node in (element.root.getparent(), element.root):
+        if node is None or not isinstance(node.tag, str):
+            continue
+        name = node.tag.lower()
+        if node.get("id"):
+            name += "#" + node.get("id").strip()
+        elif node.get("class"):
+            name += "." + ".".join(node.get("class").split()[:2])
+        names.append(name)
+    return ">".join(names)

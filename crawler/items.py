@@ -1,0 +1,56 @@
+"""The facts a crawl records, as plain dataclasses (Scrapy items through itemadapter).
+
+One `PageFact` is yielded per fetched (or deliberately not fetched) URL; it carries what was seen on it:
+its links, the dated list entries, the meta tags and, for a site's start pages, the footer and forms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class LinkFact:
+    target_url: str
+    tag: str  # a, img, link, script, iframe, ... or "script" for pagination written by createPageHTML()
+    attr: str  # href, src, or the script function that produced it
+    kind: str  # crawler.vocab.LinkKind
+    anchor_text: str = ""
+    in_scope: bool = False  # inside the linking page's own site
+    fetchable: bool = True  # on the network allow-list
+
+
+@dataclass
+class ListItemFact:
+    container: str  # a short path of the element holding the list, e.g. "div.list>ul"
+    position: int
+    title: str
+    url: str | None
+    date_text: str | None
+
+
+@dataclass
+class PageFact:
+    url: str
+    site_id: str | None  # the site whose scope holds the URL, else the site whose page linked it first
+    role: str  # crawler.vocab.FetchRole
+    depth: int
+    referer: str | None = None
+    status: int | None = None
+    final_url: str | None = None
+    content_type: str | None = None
+    size: int | None = None
+    elapsed: float | None = None
+    title: str | None = None
+    content_hash: str | None = None
+    fetched_at: str | None = None
+    error: str | None = None  # crawler.vocab.FetchError when no HTTP status was obtained
+    error_detail: str | None = None
+    encoding: str | None = None
+    text_excerpt: str | None = None  # the first visible text, enough to spot a soft-404 page
+    script_count: int = 0
+    links: list[LinkFact] = field(default_factory=list)
+    list_items: list[ListItemFact] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    footer: str | None = None
+    forms: list[dict] | None = None

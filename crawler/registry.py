@@ -1,0 +1,372 @@
+"""The site registry: the TOML file that lists the websites to inspect, read and validated.
+
+`load_registry(path)` returns a `Registry` or raises `RegistryError`, whose message names the file, the line
+of the site's table, the site and the field, what is wrong and how to fix it. The format is documented by the
+commented example `crawler/sites.example.toml`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler.vocab import SiteKind
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+HOSTNAME_RE = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+FRESHNESS_CLASSES = ("news", "notice_policy", "longterm", "static")
+RENDER_MODES = ("auto", "always", "never")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class RegistryError(Exception):
+    """A registry file that cannot be used; the message is one line meant for the operator."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Politeness and budget limits for one site (the registry's [defaults] merged with the site's own)."""
+
+    max_pages: int = 3000
+    max_depth: int = 8
+    concurrency: int = 2
+    delay: float = 1.0
+    obey_robots: bool = True
+    timeout: float = 15.0
+    retries: int = 2
+    user_agent: str = "duwang/0.1 (government website inspection; +https://pypi.org/project/duwang/)"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What belongs to a site: one host (netloc) and a path prefix under it."""
+
+    host: str
+    path_prefix: str = "/"
+
+    def contains(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme not in DEFAULT_PORTS:
+            return False
+        return netloc_of(url) == self.host and (parts.path or "/").startswith(self.path_prefix)
+
+
+@dataclass(frozen=True)
+class Owner:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class ColumnHint:
+    """An operator's hint that a column exists at a URL, with its freshness class and rendering mode."""
+
+    name: str
+    url: str
+    freshness: str | None = None
+    render: str = "auto"
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    name: str
+    kind: SiteKind
+    start_urls: tuple[str, ...]
+    scope: Scope
+    owners: tuple[Owner, ...]
+    limits: Limits
+    columns: tuple[ColumnHint, ...] = ()
+
+
+@dataclass(frozen=True)
+class AllowList:
+    """Hosts the crawler may send requests to: exact names, `*.suffix` patterns and IP networks.
+
+    Host names are matched as text and never resolved, so a DNS answer cannot widen the list.
+    """
+
+    names: frozenset[str] = frozenset()
+    suffixes: tuple[str, ...] = ()
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+
+    def allows(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        if not host:
+            return False
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return host in self.names or any(host.endswith(suffix) for suffix in self.suffixes)
+        return any(address in network for network in self.networks)
+
+    @property
+    def is_loopback_only(self) -> bool:
+        return (
+            not self.names - {"localhost"}
+            and not self.suffixes
+            and all(network.subnet_of(ipaddress.ip_network("127.0.0.0/8")) for network in self.networks
+                    if network.version == 4)
+            and all(network == ipaddress.ip_network("::1/128") for network in self.networks if network.version == 6)
+        )
+
+
+@dataclass(frozen=True)
+class Registry:
+    path: Path
+    sites: tuple[Site, ...]
+    allow: AllowList
+    defaults: Limits = field(default_factory=Limits)
+
+    def site(self, site_id: str) -> Site:
+        for site in self.sites:
+            if site.id == site_id:
+                return site
+        known = ", ".join(s.id for s in self.sites)
+        raise RegistryError(f"{self.path}: no site with id {site_id!r} (known: {known})")
+
+    def select(self, site_ids: list[str] | tuple[str, ...] | None) -> tuple[Site, ...]:
+        """The sites named by `site_ids` in registry order, or every site when none are named."""
+        if not site_ids:
+            return self.sites
+        wanted = [self.site(site_id) for site_id in site_ids]
+        return tuple(site for site in self.sites if site in wanted)
+
+    def owner_of(self, url: str) -> Site | None:
+        """The site whose scope holds `url`; the longest path prefix wins (sub-sites on a shared host)."""
+        owners = [site for site in self.sites if site.scope.contains(url)]
+        return max(owners, key=lambda site: len(site.scope.path_prefix), default=None)
+
+
+def netloc_of(url: str) -> str:
+    """`host[:port]` of a URL, lower-cased, without the scheme's default port."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None or port == DEFAULT_PORTS.get(parts.scheme):
+        return host
+    return f"{host}:{port}"
+
+
+def load_registry(path: str | Path) -> Registry:
+    """Read and validate a registry file; raise `RegistryError` naming the place of the first problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RegistryError(
+            f"{path}: file not found (copy crawler/sites.example.toml and pass it with --config)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"{path}: cannot be read as UTF-8 text: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(f"{path}: not valid TOML: {exc}") from None
+    return _Parser(path, text).registry(data)
+
+
+class _Parser:
+    """Turns the parsed TOML into dataclasses, keeping track of where in the file each site is."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.site_lines = [
+            number for number, line in enumerate(text.splitlines(), start=1)
+            if re.match(r"^\s*\[\[\s*sites\s*\]\]", line)
+        ]
+
+    def fail(self, where: str, problem: str, fix: str) -> RegistryError:
+        return RegistryError(f"{self.path}: {where}: {problem} ({fix})")
+
+    def where(self, index: int, site_id: Any, name: str) -> str:
+        line = f"line {self.site_lines[index]}, " if index < len(self.site_lines) else ""
+        label = f"site {site_id!r}" if isinstance(site_id, str) and site_id else f"sites[{index}]"
+        return f"{line}{label}, field {name!r}"
+
+    def registry(self, data: dict[str, Any]) -> Registry:
+        self.unknown(data, {"defaults", "network", "sites"}, "top level")
+        defaults = self.limits(data.get("defaults", {}), Limits(), "[defaults]")
+        allow = self.allow_list(data.get("network", {}))
+        raw_sites = data.get("sites")
+        if not isinstance(raw_sites, list) or not raw_sites:
+            raise self.fail("[[sites]]", "no site is registered", "add at least one [[sites]] table")
+        sites: list[Site] = []
+        first_seen: dict[str, int] = {}
+        for index, raw in enumerate(raw_sites):
+            site = self.site(index, raw, defaults)
+            if site.id in first_seen:
+                raise self.fail(
+                    self.where(index, site.id, "id"),
+                    f"duplicate id, already used by sites[{first_seen[site.id]}]",
+                    "give every site its own id",
+                )
+            first_seen[site.id] = index
+            sites.append(site)
+        return Registry(path=self.path, sites=tuple(sites), allow=allow, defaults=defaults)
+
+    def unknown(self, table: dict[str, Any], known: set[str], where: str) -> None:
+        for key in table:
+            if key not in known:
+                raise self.fail(
+                    f"{where}, field {key!r}", "unknown field", f"known fields: {', '.join(sorted(known))}"
+                )
+
+    def limits(self, raw: Any, base: Limits, where: str) -> Limits:
+        if not isinstance(raw, dict):
+            raise self.fail(where, "must be a table", "write it as [defaults] or [sites.limits]")
+        known = {f.name for f in fields(Limits)}
+        self.unknown(raw, known, where)
+        checks: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
+            "max_pages": (int, lambda v: v >= 1, "a whole number ≥ 1"),
+            "max_depth": (int, lambda v: v >= 0, "a whole number ≥ 0"),
+            "concurrency": (int, lambda v: 1 <= v <= 16, "a whole number from 1 to 16"),
+            "delay": ((int, float), lambda v: 0 <= v <= 600, "seconds from 0 to 600"),
+            "obey_robots": (bool, lambda v: True, "true or false"),
+            "timeout": ((int, float), lambda v: 0 < v <= 300, "seconds, more than 0 and at most 300"),
+            "retries": (int, lambda v: 0 <= v <= 10, "a whole number from 0 to 10"),
+            "user_agent": (str, lambda v: bool(v.strip()), "a non-empty text naming duwang and a contact"),
+        }
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            kind, ok, expected = checks[key]
+            is_bool = isinstance(value, bool)
+            if (is_bool and kind is not bool) or not isinstance(value, kind) or not ok(value):
+                raise self.fail(f"{where}, field {key!r}", f"{value!r} is not {expected}", f"set {key} to {expected}")
+            values[key] = float(value) if key in ("delay", "timeout") else value
+        return replace(base, **values)
+
+    def allow_list(self, raw: Any) -> AllowList:
+        if not isinstance(raw, dict):
+            raise self.fail("[network]", "must be a table", 'write [network] with allow = ["*.gov.cn"]')
+        self.unknown(raw, {"allow"}, "[network]")
+        entries = raw.get("allow", [])
+        if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+            raise self.fail("[network], field 'allow'", "must be a list of texts", 'e.g. allow = ["*.gov.cn"]')
+        names: set[str] = set()
+        suffixes: list[str] = []
+        networks = []
+        for entry in entries:
+            value = entry.strip().lower()
+            try:
+                networks.append(ipaddress.ip_network(value, strict=False))
+                continue
+            except ValueError:
+                pass
+            if not HOSTNAME_RE.match(value):
+                raise self.fail(
+                    "[network], field 'allow'", f"{entry!r} is neither a host name nor an IP range",
+                    'write a host ("www.gov.cn"), a pattern ("*.gov.cn") or a CIDR range ("127.0.0.0/8")',
+                )
+            if value.startswith("*."):
+                suffixes.append(value[1:])
+            else:
+                names.add(value)
+        return AllowList(frozenset(names), tuple(suffixes), tuple(networks))
+
+    def site(self, index: int, raw: Any, defaults: Limits) -> Site:
+        if not isinstance(raw, dict):
+            raise self.fail(f"sites[{index}]", "must be a table", "write each site as a [[sites]] table")
+        site_id = raw.get("id")
+
+        def where(name: str) -> str:
+            return self.where(index, site_id, name)
+
+        known = {"id", "name", "kind", "start_urls", "scope", "owners", "limits", "columns"}
+        for key in raw:
+            if key not in known:
+                raise self.fail(where(key), "unknown field", f"known fields: {', '.join(sorted(known))}")
+        for key in ("id", "name", "kind", "start_urls", "scope"):
+            if key not in raw:
+                raise self.fail(where(key), "missing", f"every site needs {key}")
+        if not isinstance(site_id, str) or not ID_RE.match(site_id):
+            raise self.fail(where("id"), f"{site_id!r} is not a valid id",
+                            "use letters, digits, '-' and '_', starting with a letter or digit")
+        name = raw["name"]
+        if not isinstance(name, str) or not name.strip():
+            raise self.fail(where("name"), "must be a non-empty text", 'e.g. name = "临夏州财政局"')
+        try:
+            kind = SiteKind(raw["kind"])
+        except (ValueError, TypeError):
+            raise self.fail(where("kind"), f"{raw['kind']!r} is not a site kind",
+                            "use portal, service or department") from None
+        scope = self.scope(raw["scope"], where("scope"))
+        start_urls = raw["start_urls"]
+        if isinstance(start_urls, str):
+            start_urls = [start_urls]
+        if not isinstance(start_urls, list) or not start_urls:
+            raise self.fail(where("start_urls"), "no start URL", 'e.g. start_urls = ["http://www.example.gov.cn/"]')
+        for url in start_urls:
+            if not isinstance(url, str) or urlsplit(url).scheme not in DEFAULT_PORTS or not urlsplit(url).hostname:
+                raise self.fail(where("start_urls"), f"{url!r} is not an http(s) URL",
+                                'e.g. "http://www.example.gov.cn/"')
+            if not scope.contains(url):
+                raise self.fail(where("start_urls"), f"{url} is outside the site's scope {scope.host}{scope.path_prefix}",
+                                "fix the URL or [sites.scope]")
+        owners = self.owners(raw.get("owners", []), where("owners"))
+        limits = self.limits(raw.get("limits", {}), defaults, where("limits"))
+        columns = self.columns(raw.get("columns", []), where("columns"))
+        return Site(site_id, name.strip(), kind, tuple(start_urls), scope, owners, limits, columns)
+
+    def scope(self, raw: Any, where: str) -> Scope:
+        if not isinstance(raw, dict):
+            raise self.fail(where, "must be a table", 'write [sites.scope] with host = "www.example.gov.cn"')
+        self.unknown(raw, {"host", "path_prefix"}, where)
+        host = raw.get("host")
+        if not isinstance(host, str) or not host.strip() or "/" in host:
+            raise self.fail(where + ".host", f"{host!r} is not a host", 'e.g. host = "www.example.gov.cn"')
+        prefix = raw.get("path_prefix", "/")
+        if not isinstance(prefix, str) or not prefix.startswith("/"):
+            raise self.fail(where + ".path_prefix", f"{prefix!r} does not start with '/'", 'e.g. path_prefix = "/lxz/"')
+        return Scope(netloc_of(f"http://{host.strip()}/"), prefix)
+
+    def owners(self, raw: Any, where: str) -> tuple[Owner, ...]:
+        if not isinstance(raw, list):
+            raise self.fail(where, "must be a list of tables", "write each owner as a [[sites.owners]] table")
+        owners = []
+        for number, owner in enumerate(raw):
+            if not isinstance(owner, dict):
+                raise self.fail(f"{where}[{number}]", "must be a table", "give name and email")
+            self.unknown(owner, {"name", "email"}, f"{where}[{number}]")
+            email = owner.get("email")
+            if not isinstance(email, str) or not EMAIL_RE.match(email):
+                raise self.fail(f"{where}[{number}].email", f"{email!r} is not an e-mail address",
+                                'e.g. email = "xxzx@example.gov.cn"')
+            owners.append(Owner(str(owner.get("name", "")).strip() or email, email))
+        return tuple(owners)
+
+    def columns(self, raw: Any, where: str) -> tuple[ColumnHint, ...]:
+        if not isinstance(raw, list):
+            raise self.fail(where, "must be a list of tables", "write each column as a [[sites.columns]] table")
+        hints = []
+        for number, column in enumerate(raw):
+            place = f"{where}[{number}]"
+            if not isinstance(column, dict):
+                raise self.fail(place, "must be a table", "give name and url")
+            self.unknown(column, {"name", "url", "freshness", "render"}, place)
+            name, url = column.get("name"), column.get("url")
+            if not isinstance(name, str) or not name.strip():
+                raise self.fail(place + ".name", "missing", 'e.g. name = "通知公告"')
+            if not isinstance(url, str) or urlsplit(url).scheme not in DEFAULT_PORTS:
+                raise self.fail(place + ".url", f"{url!r} is not an http(s) URL", "give the column's list page URL")
+            freshness = column.get("freshness")
+            if freshness is not None and freshness not in FRESHNESS_CLASSES:
+                raise self.fail(place + ".freshness", f"{freshness!r} is not a freshness class",
+                                f"use one of {', '.join(FRESHNESS_CLASSES)}")
+            render = column.get("render", "auto")
+            if render not in RENDER_MODES:
+                raise self.fail(place + ".render", f"{render!r} is not a render mode",
+                                f"use one of {', '.join(RENDER_MODES)}")
+            hints.append(ColumnHint(name.strip(), url, freshness, render))
+        return tuple(hints)

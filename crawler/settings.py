@@ -1,0 +1,60 @@
+"""Scrapy settings for duwang, grouped as in Scrapy's project template.
+
+Politeness values here are only fallbacks: the registry's [defaults] and each site's limits override them
+per host when the spider starts. Our own settings carry the `DUWANG_` prefix.
+"""
+
+BOT_NAME = "duwang"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- duwang -----------------------------------------------------------------------------------------
+DUWANG_CONFIG = "sites.toml"  # the site registry (--config / -a config=)
+DUWANG_DB = "duwang.db"  # the fact store (--db / -a db=)
+DUWANG_PROGRESS = True  # a progress line on stderr while crawling
+DUWANG_PROGRESS_INTERVAL = 2.0  # seconds between progress lines
+DUWANG_BATCH_SIZE = 500  # page facts written per transaction
+
+# --- politeness (production defaults; see the registry's [defaults]) ----------------------------------
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 64  # over all hosts; each host keeps its own, much lower, limit
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5
+DOWNLOAD_TIMEOUT = 15
+USER_AGENT = "duwang/0.1 (government website inspection)"
+AUTOTHROTTLE_ENABLED = False
+COOKIES_ENABLED = True
+
+# --- errors and retries ---------------------------------------------------------------------------------
+HTTPERROR_ALLOW_ALL = True  # a 404 is a fact to record, not an exception
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 10
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # a 20 MB page is not a page
+DOWNLOAD_WARNSIZE = 0
+DNS_TIMEOUT = 10
+
+# --- components -------------------------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # Before RobotsTxtMiddleware (100), so robots.txt of an off-list host is never fetched either.
+    "crawler.middlewares.AllowListMiddleware": 50,
+    "crawler.middlewares.FetchOnceMiddleware": 60,
+    # After HttpCompressionMiddleware (590) has decompressed the body: repair its charset.
+    "crawler.middlewares.CharsetRepairMiddleware": 580,
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.StorePipeline": 300,
+}
+EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "crawler.extensions.Progress": 500,
+}
+
+# --- logging and engine ---------------------------------------------------------------------------------
+LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 0
+TELNETCONSOLE_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,1 @@
+"""Scrapy spiders of the duwang project: one generic spider, `site`, driven by the registry."""

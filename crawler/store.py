@@ -1,0 +1,235 @@
+"""The fact store: every line of SQL in duwang lives here.
+
+A SQLite database (WAL mode) opened through sqlite-utils; its schema is built by the `MIGRATIONS` set, so an
+older database is upgraded in place when a newer duwang opens it. Tables:
+
+- `runs`: one row per crawl run (start, end, status, per-run stats as JSON).
+- `run_sites`: one row per site and run (status, pages, checks, links, errors).
+- `pages`: one row per URL fetched (or deliberately not fetched) in a run: status or error class, final URL,
+  content type, size, elapsed seconds, title, content hash, depth, and the first visible text.
+- `links`: every link seen on a crawled page (source, target, tag and attribute, kind, anchor text, scope).
+- `list_items`: dated list entries per page (title, URL, raw date text) for the freshness checks.
+- `page_meta`: the page's `<meta name=...>` tags (SiteIDCode, ColumnName, PubDate, ...).
+- `footers`: footer text and forms of each site's start pages, for the page-element checks.
+
+Writes of one run never touch another run's rows, so a crashed run cannot damage earlier ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database, Migrations
+
+from crawler import __version__
+from crawler.items import PageFact
+from crawler.vocab import RunStatus
+
+MIGRATIONS = Migrations("duwang")
+
+
+@MIGRATIONS()
+def m001_facts(db: Database) -> None:
+    db["runs"].create(
+        {"id": int, "started_at": str, "ended_at": str, "status": str, "sites": str, "config": str,
+         "pid": int, "hostname": str, "duwang_version": str, "stats": str},
+        pk="id",
+    )
+    db["run_sites"].create(
+        {"run_id": int, "site_id": str, "name": str, "kind": str, "status": str, "started_at": str,
+         "ended_at": str, "pages": int, "checks": int, "links": int, "errors": int, "bytes": int},
+        pk=("run_id", "site_id"), foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["pages"].create(
+        {"run_id": int, "url": str, "site_id": str, "role": str, "depth": int, "referer": str,
+         "status": int, "final_url": str, "content_type": str, "size": int, "elapsed": float, "title": str,
+         "content_hash": str, "fetched_at": str, "error": str, "error_detail": str, "encoding": str,
+         "text_excerpt": str, "script_count": int},
+        pk=("run_id", "url"), foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["pages"].create_index(["run_id", "site_id"])
+    db["links"].create(
+        {"id": int, "run_id": int, "site_id": str, "source_url": str, "target_url": str, "tag": str,
+         "attr": str, "kind": str, "anchor_text": str, "in_scope": int, "fetchable": int},
+        pk="id", foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["links"].create_index(["run_id", "site_id"])
+    db["links"].create_index(["run_id", "target_url"])
+    db["list_items"].create(
+        {"id": int, "run_id": int, "site_id": str, "page_url": str, "container": str, "position": int,
+         "title": str, "url": str, "date_text": str},
+        pk="id", foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["list_items"].create_index(["run_id", "page_url"])
+    db["page_meta"].create(
+        {"run_id": int, "page_url": str, "name": str, "content": str},
+        pk=("run_id", "page_url", "name"), foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["footers"].create(
+        {"run_id": int, "site_id": str, "page_url": str, "text": str, "forms": str},
+        pk=("run_id", "page_url"), foreign_keys=[("run_id", "runs", "id")],
+    )
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Store:
+    """A duwang database. Open one per process; it is not shared across threads."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if self.path.parent and not self.path.parent.exists():
+            self.path.parent.mkdir(parents=True)
+        self.db = Database(self.path)
+        self.db.enable_wal()
+        # A crawl writes while a report may read: wait for the lock instead of failing at once.
+        self.db.execute("PRAGMA busy_timeout = 10000")
+        MIGRATIONS.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        with self.db.atomic():
+            yield self
+
+    # -- runs ---------------------------------------------------------------------------------------
+
+    def begin_run(self, site_ids: Iterable[str], config: str | Path) -> int:
+        """Record a new run as running and return its id; first close any run whose process died."""
+        self.recover_crashed_runs()
+        table = self.db["runs"]
+        table.insert({
+            "started_at": now_iso(), "status": RunStatus.RUNNING, "sites": json.dumps(list(site_ids)),
+            "config": str(config), "pid": os.getpid(), "hostname": socket.gethostname(),
+            "duwang_version": __version__, "stats": "{}",
+        })
+        return int(table.last_pk)
+
+    def end_run(self, run_id: int, status: RunStatus, stats: dict[str, Any]) -> None:
+        self.db["runs"].update(run_id, {"ended_at": now_iso(), "status": status,
+                                        "stats": json.dumps(stats, ensure_ascii=False, default=str)})
+
+    def recover_crashed_runs(self) -> list[int]:
+        """Mark as crashed every run still 'running' whose process on this machine is gone."""
+        crashed = []
+        hostname = socket.gethostname()
+        for row in self.db.query("select id, pid, hostname from runs where status = ?", [RunStatus.RUNNING]):
+            if row["hostname"] == hostname and not _process_alive(row["pid"]):
+                crashed.append(row["id"])
+        for run_id in crashed:
+            self.db["runs"].update(run_id, {"status": RunStatus.CRASHED, "ended_at": now_iso()})
+            self.db.execute(
+                "update run_sites set status = ? where run_id = ? and status = ?",
+                [RunStatus.CRASHED, run_id, RunStatus.RUNNING],
+            )
+        return crashed
+
+    def run(self, run_id: int) -> dict[str, Any]:
+        return dict(self.db["runs"].get(run_id))
+
+    def runs(self) -> list[dict[str, Any]]:
+        return list(self.db.query("select * from runs order by id"))
+
+    def latest_run(self, status: RunStatus | None = RunStatus.COMPLETED) -> dict[str, Any] | None:
+        where, params = ("where status = ?", [status]) if status else ("", [])
+        rows = list(self.db.query(f"select * from runs {where} order by id desc limit 1", params))
+        return rows[0] if rows else None
+
+    def save_site_stats(self, run_id: int, rows: Iterable[dict[str, Any]]) -> None:
+        self.db["run_sites"].upsert_all(({"run_id": run_id, **row} for row in rows), pk=("run_id", "site_id"))
+
+    def site_stats(self, run_id: int) -> list[dict[str, Any]]:
+        return list(self.db.query("select * from run_sites where run_id = ? order by rowid", [run_id]))
+
+    # -- facts --------------------------------------------------------------------------------------
+
+    def write_facts(self, run_id: int, facts: list[PageFact]) -> None:
+        """Store a batch of page facts and everything seen on them, in one transaction."""
+        pages, links, items, metas, footers = [], [], [], [], []
+        for fact in facts:
+            page = {name: getattr(fact, name) for name in _PAGE_COLUMNS}
+            pages.append({"run_id": run_id, **page})
+            for link in fact.links:
+                links.append({
+                    "run_id": run_id, "site_id": fact.site_id, "source_url": fact.url,
+                    "target_url": link.target_url, "tag": link.tag, "attr": link.attr, "kind": link.kind,
+                    "anchor_text": link.anchor_text, "in_scope": int(link.in_scope),
+                    "fetchable": int(link.fetchable),
+                })
+            for item in fact.list_items:
+                items.append({
+                    "run_id": run_id, "site_id": fact.site_id, "page_url": fact.url,
+                    "container": item.container, "position": item.position, "title": item.title,
+                    "url": item.url, "date_text": item.date_text,
+                })
+            metas.extend({"run_id": run_id, "page_url": fact.url, "name": name, "content": content}
+                         for name, content in fact.meta.items())
+            if fact.footer is not None or fact.forms:
+                footers.append({"run_id": run_id, "site_id": fact.site_id, "page_url": fact.url,
+                                "text": fact.footer, "forms": json.dumps(fact.forms or [], ensure_ascii=False)})
+        with self.db.atomic():
+            # replace: a URL is stored once per run; a later, fuller fact (e.g. after a retry) wins.
+            self.db["pages"].insert_all(pages, replace=True)
+            self.db["links"].insert_all(links)
+            self.db["list_items"].insert_all(items)
+            self.db["page_meta"].insert_all(metas, replace=True)
+            self.db["footers"].insert_all(footers, replace=True)
+
+    def pages(self, run_id: int, site_id: str | None = None) -> list[dict[str, Any]]:
+        sql, params = "select * from pages where run_id = ?", [run_id]
+        if site_id is not None:
+            sql, params = sql + " and site_id = ?", [*params, site_id]
+        return list(self.db.query(sql + " order by rowid", params))
+
+    def page(self, run_id: int, url: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("select * from pages where run_id = ? and url = ?", [run_id, url]))
+        return rows[0] if rows else None
+
+    def links(self, run_id: int, site_id: str | None = None) -> list[dict[str, Any]]:
+        sql, params = "select * from links where run_id = ?", [run_id]
+        if site_id is not None:
+            sql, params = sql + " and site_id = ?", [*params, site_id]
+        return list(self.db.query(sql + " order by id", params))
+
+    def list_items(self, run_id: int, page_url: str) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "select * from list_items where run_id = ? and page_url = ? order by container, position",
+            [run_id, page_url],
+        ))
+
+    def page_meta(self, run_id: int, page_url: str) -> dict[str, str]:
+        rows = self.db.query("select name, content from page_meta where run_id = ? and page_url = ?",
+                             [run_id, page_url])
+        return {row["name"]: row["content"] for row in rows}
+
+    def footers(self, run_id: int, site_id: str) -> list[dict[str, Any]]:
+        return list(self.db.query("select * from footers where run_id = ? and site_id = ?", [run_id, site_id]))
+
+
+_PAGE_COLUMNS = (
+    "url", "site_id", "role", "depth", "referer", "status", "final_url", "content_type", "size", "elapsed",
+    "title", "content_hash", "fetched_at", "error", "error_detail", "encoding", "text_excerpt", "script_count",
+)
+
+
+def _process_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,1 @@
+"""Reports: scoring, ranking, rendering (HTML, Excel, JSON) and mail. Never crawls."""

@@ -1,0 +1,102 @@
+"""What the spider reads off a page, on small inline pages shaped like real government markup."""
+
+from parsel import Selector
+
+from crawler import extract
+from crawler.vocab import LinkKind
+
+PAGE = "http://127.0.0.2:8800/zwdt/index.html"
+
+LIST_PAGE = """<html><head><title> 工作动态 - 临夏州人民政府 </title>
+<meta name="SiteIDCode" content="6229000001"><meta name="ColumnName" content="工作动态">
+<meta name="ColumnName" content="重复"></head><body>
+<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwdt/">工作动态</a></li><li><a href="/xxgk/">信息公开</a></li></ul></div>
+<div class="list"><ul>
+  <li><a href="./202611/t20261120_1.html" title="州政府召开常务会议（全文）">州政府召开常务会议</a><span>2026-11-20</span></li>
+  <li><a href="./202611/t20261102_2.html">全州安全生产工作会议</a><span>[11-02]</span></li>
+  <li><a href="./202610/t20261001_3.html">国庆假期值班安排</a> 2026年10月1日</li>
+  <li><a href="./202609/t20260915_4.html">2026-2030年发展规划征求意见</a></li>
+</ul></div>
+<table class="gkml"><tr><td><a href="/xxgk/1.html">关于印发办法的通知</a></td><td>2026/09/03</td></tr>
+<tr><td><a href="/xxgk/2.html">关于调整人员的通知</a></td><td>2026.08.15</td></tr></table>
+<script>createPageHTML(3, 0, "index", "html");</script>
+<a href="mailto:xxzx@example.gov.cn">信箱</a><a href="javascript:void(0)">打印</a><a href="#top">顶部</a>
+<a href="tel:09306215157">电话</a>
+<img src="/images/banner.jpg" alt="横幅"><a href="/uploads/年报.pdf">2025年年报</a>
+<link rel="stylesheet" href="/css/main.css"><script src="/js/page.js"></script><iframe src="/video.html"></iframe>
+<a href="http://bszs.conac.cn/sitename?method=show&amp;id=1#x"><img src="http://bszs.conac.cn/img/red.png"></a>
+<div class="footer">主办：临夏州人民政府办公室 网站标识码：6229000001 陇ICP备05000001号
+<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=62290102000001">甘公网安备 62290102000001号</a>
+<form action="/search/" method="get"><input name="q"><input type="submit" value="搜索"></form></div>
+</body></html>"""
+
+
+def selector() -> Selector:
+    return Selector(text=LIST_PAGE)
+
+
+def test_links_of_every_kind_are_found_and_resolved():
+    links = extract.extract_links(selector(), PAGE)
+    by_url = {link.url: link for link in links}
+    assert by_url["http://127.0.0.2:8800/images/banner.jpg"].kind is LinkKind.IMAGE
+    assert by_url["http://127.0.0.2:8800/images/banner.jpg"].anchor_text == "横幅"
+    assert by_url["http://127.0.0.2:8800/uploads/年报.pdf"].kind is LinkKind.ATTACHMENT
+    assert by_url["http://127.0.0.2:8800/css/main.css"].kind is LinkKind.STYLESHEET
+    assert by_url["http://127.0.0.2:8800/js/page.js"].kind is LinkKind.SCRIPT
+    assert by_url["http://127.0.0.2:8800/video.html"].kind is LinkKind.FRAME
+    assert by_url["http://127.0.0.2:8800/zwdt/202611/t20261120_1.html"].anchor_text == "州政府召开常务会议"
+    # the fragment is dropped, the query kept
+    assert "http://bszs.conac.cn/sitename?method=show&id=1" in by_url
+    assert by_url["http://bszs.conac.cn/img/red.png"].tag == "img"
+
+
+def test_mailto_tel_javascript_and_same_page_anchors_are_not_links():
+    urls = [link.url for link in extract.extract_links(selector(), PAGE) if link.tag != "script"]
+    assert not any(url.startswith(("mailto", "tel", "javascript")) for url in urls)
+    assert PAGE not in urls  # "#top"
+
+
+def test_trs_create_page_html_writes_the_further_list_pages():
+    pages = [link for link in extract.extract_links(selector(), PAGE) if link.attr == "createPageHTML"]
+    assert [link.url for link in pages] == [
+        "http://127.0.0.2:8800/zwdt/index.html",
+        "http://127.0.0.2:8800/zwdt/index_1.html",
+        "http://127.0.0.2:8800/zwdt/index_2.html",
+    ]
+    assert all(link.kind is LinkKind.PAGE and link.tag == "script" for link in pages)
+
+
+def test_list_items_keep_raw_dates_and_skip_navigation():
+    items = extract.list_items(selector(), PAGE)
+    assert [(item.title, item.date_text) for item in items] == [
+        ("州政府召开常务会议（全文）", "2026-11-20"),  # the title attribute beats the shortened text
+        ("全州安全生产工作会议", "[11-02]"),
+        ("国庆假期值班安排", "2026年10月1日"),
+        ("2026-2030年发展规划征求意见", None),  # digits inside the title are not its date
+        ("关于印发办法的通知", "2026/09/03"),
+        ("关于调整人员的通知", "2026.08.15"),
+    ]
+    assert items[0].url == "http://127.0.0.2:8800/zwdt/202611/t20261120_1.html"
+    assert items[0].container == "div.list>ul"
+    assert items[4].container == "body>table.gkml"
+
+
+def test_meta_title_footer_and_forms():
+    page = selector()
+    assert extract.page_title(page) == "工作动态 - 临夏州人民政府"
+    assert extract.meta_tags(page) == {"SiteIDCode": "6229000001", "ColumnName": "工作动态"}
+    footer = extract.footer_text(page)
+    assert "网站标识码：6229000001" in footer and "甘公网安备 62290102000001号" in footer
+    assert extract.forms(page, PAGE) == [{"action": "http://127.0.0.2:8800/search/", "method": "get",
+                                          "inputs": ["q", ""], "text": ""}]
+
+
+def test_a_page_without_footer_markup_falls_back_to_its_last_text():
+    page = Selector(text="<html><body><p>正文</p><p>版权所有 网站标识码6229000002</p></body></html>")
+    assert extract.footer_text(page).endswith("网站标识码6229000002")
+
+
+def test_normalize_url():
+    assert extract.normalize_url("HTTP://Example.GOV.cn#x") == "http://example.gov.cn/"
+    assert extract.resolve("http://a.gov.cn/x/y.html", "../z.html?b=1#c") == "http://a.gov.cn/z.html?b=1"
+    assert extract.resolve("http://a.gov.cn/", "http://a.gov.cn:99999/") is None

@@ -1,0 +1,140 @@
+"""The registry loader: a valid file becomes dataclasses; every bad one fails with one line naming the place."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.registry import RegistryError, load_registry
+from crawler.vocab import SiteKind
+
+EXAMPLE = Path(__file__).parent.parent / "crawler" / "sites.example.toml"
+
+GOOD = """
+[defaults]
+delay = 0.5
+
+[network]
+allow = ["127.0.0.0/8", "*.gov.cn"]
+
+[[sites]]
+id = "lxz"
+name = "临夏回族自治州人民政府"
+kind = "portal"
+start_urls = ["http://127.0.0.2:8800/"]
+[sites.scope]
+host = "127.0.0.2:8800"
+[[sites.owners]]
+name = "信息中心"
+email = "xxzx@lxz.example.gov.cn"
+
+[[sites]]
+id = "zwfw-lxz"
+name = "甘肃政务服务网临夏州子站"
+kind = "service"
+start_urls = ["http://127.0.0.30:8800/lxz/"]
+[sites.scope]
+host = "127.0.0.30:8800"
+path_prefix = "/lxz/"
+[sites.limits]
+concurrency = 1
+[[sites.columns]]
+name = "办事指南"
+url = "http://127.0.0.30:8800/lxz/bszn/"
+freshness = "longterm"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sites.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_shipped_example_is_valid():
+    registry = load_registry(EXAMPLE)
+    assert [site.id for site in registry.sites] == ["lxz", "zwfw-lxz", "czj"]
+    assert registry.site("zwfw-lxz").scope.path_prefix == "/lxz/"
+    assert registry.site("czj").limits.user_agent.startswith("Mozilla/5.0")
+
+
+def test_a_valid_registry_merges_defaults_and_site_limits(tmp_path):
+    registry = load_registry(write(tmp_path, GOOD))
+    portal, service = registry.sites
+    assert portal.kind is SiteKind.PORTAL
+    assert portal.limits.delay == 0.5 and portal.limits.concurrency == 2
+    assert service.limits.delay == 0.5 and service.limits.concurrency == 1
+    assert service.columns[0].freshness == "longterm"
+    assert portal.owners[0].email == "xxzx@lxz.example.gov.cn"
+
+
+def test_scope_and_owner_of_a_shared_host(tmp_path):
+    registry = load_registry(write(tmp_path, GOOD))
+    assert registry.owner_of("http://127.0.0.30:8800/lxz/bszn/1.html").id == "zwfw-lxz"
+    assert registry.owner_of("http://127.0.0.30:8800/lxs/") is None
+    assert registry.owner_of("http://127.0.0.2:8800/a.html").id == "lxz"
+    assert registry.owner_of("http://127.0.0.2:8801/a.html") is None
+
+
+def test_allow_list_matches_names_patterns_and_ranges_without_resolving(tmp_path):
+    allow = load_registry(write(tmp_path, GOOD)).allow
+    assert allow.allows("http://127.0.0.250:8800/")
+    assert allow.allows("http://www.linxia.gov.cn/x")
+    assert not allow.allows("http://bszs.conac.cn/sitename")
+    assert not allow.allows("http://10.0.0.1/")
+    assert not allow.allows("http://localhost/")  # a name, not in the list: never resolved to 127.0.0.1
+    assert not allow.is_loopback_only
+    only_loopback = load_registry(write(tmp_path, GOOD.replace('"127.0.0.0/8", "*.gov.cn"', '"127.0.0.0/8"')))
+    assert only_loopback.allow.is_loopback_only
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (('delay = 0.5', 'delay = 0.5\nspeed = 3'), r"\[defaults\], field 'speed': unknown field"),
+        (('kind = "portal"', 'kind = "portal"\ncolour = "red"'), r"line 8, site 'lxz', field 'colour': unknown field"),
+        (('start_urls = ["http://127.0.0.2:8800/"]', 'start_urls = []'),
+         r"line 8, site 'lxz', field 'start_urls': no start URL"),
+        (('start_urls = ["http://127.0.0.2:8800/"]\n', ''), r"site 'lxz', field 'start_urls': missing"),
+        (('id = "zwfw-lxz"', 'id = "lxz"'), r"line 19, site 'lxz', field 'id': duplicate id, already used by sites\[0\]"),
+        (('kind = "service"', 'kind = "county"'), r"site 'zwfw-lxz', field 'kind': 'county' is not a site kind"),
+        (('email = "xxzx@lxz.example.gov.cn"', 'email = "nobody"'), r"field 'owners'\[0\].email: 'nobody'"),
+        (('concurrency = 1', 'concurrency = 0'), r"field 'limits', field 'concurrency': 0 is not a whole number"),
+        (('freshness = "longterm"', 'freshness = "weekly"'), r"'weekly' is not a freshness class"),
+        (('start_urls = ["http://127.0.0.2:8800/"]', 'start_urls = ["http://127.0.0.3:8800/"]'),
+         r"http://127.0.0.3:8800/ is outside the site's scope"),
+        (('"127.0.0.0/8", "*.gov.cn"', '"127.0.0.0/33"'), r"'127.0.0.0/33' is neither a host name nor an IP range"),
+        (('name = "信息中心"', 'name = "信息中心'), r"not valid TOML: .*line 16"),
+    ],
+)
+def test_bad_registries_fail_with_the_place_and_the_fix(tmp_path, change, expected):
+    old, new = change
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(RegistryError) as caught:
+        load_registry(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ")
+    assert "\n" not in message
+    assert re.search(expected, message), message
+
+
+def test_a_missing_file_says_how_to_start(tmp_path):
+    with pytest.raises(RegistryError, match="file not found .*sites.example.toml"):
+        load_registry(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize("command", ["crawl", "sites"])
+def test_cli_exits_3_and_crawls_nothing_on_a_bad_registry(tmp_path, command):
+    path = write(tmp_path, GOOD.replace('id = "zwfw-lxz"', 'id = "lxz"'))
+    db = tmp_path / "facts.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", command, "--config", str(path), "--db", str(db)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 3
+    assert "duplicate id" in result.stderr and str(path) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not db.exists()

@@ -126,16 +126,19 @@ def demo(config: Path, db: Path, out: Path, quiet: bool) -> None:
 class FarmProcess:
     """The demo farm in a child process, so that it and the crawler each have a core."""
 
-    def __init__(self, out_dir: Path, timeout: float = 60.0) -> None:
+    def __init__(self, out_dir: Path, timeout: float = 120.0, scale: int = 1, port: int = 0) -> None:
         self.out_dir = out_dir
         self.timeout = timeout
+        self.scale = scale
+        self.port = port
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Path:
         registry = self.out_dir / "registry.toml"
         registry.unlink(missing_ok=True)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "farm", "--port", "0", "--out", str(self.out_dir)],
+            [sys.executable, "-m", "crawler.cli", "farm", "--port", str(self.port), "--out", str(self.out_dir),
+             "--scale", str(self.scale)],
             stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         deadline = time.monotonic() + self.timeout

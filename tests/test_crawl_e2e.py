@@ -1,0 +1,161 @@
+"""End to end: `duwang crawl` (a subprocess, as an operator runs it) against the demo farm on loopback.
+
+The farm serves in this test process and logs every request it answers, so the tests can see what the
+crawler really sent; the ground truth says what the farm injected.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from crawler.farm import FarmServer, build_farm
+from crawler.registry import load_registry
+from crawler.store import Store
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture(scope="module")
+def farm_runs(tmp_path_factory):
+    """Two crawls of the whole farm into one database; the farm's request log of each."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    registry = tmp / "registry.toml"
+    db = tmp / "facts.db"
+    logs = []
+    with FarmServer(build_farm(seed=2018, today=TODAY), port=0) as server:
+        server.write_registry(registry)
+        truth = server.ground_truth()
+        for _ in range(2):
+            server.reset_log()
+            result = subprocess.run(
+                [sys.executable, "-m", "crawler.cli", "crawl", "--config", str(registry), "--db", str(db), "--quiet"],
+                capture_output=True, text=True, timeout=600,
+            )
+            assert result.returncode == 0, result.stdout + result.stderr
+            logs.append(server.requests())
+    store = Store(db)
+    runs = store.runs()
+    yield {"truth": truth, "store": store, "runs": runs, "logs": logs, "registry": load_registry(registry),
+           "summary": result.stdout}
+    store.close()
+
+
+def test_the_registry_written_by_the_farm_is_loopback_only(farm_runs):
+    registry = farm_runs["registry"]
+    assert len(registry.sites) == 25
+    assert registry.allow.is_loopback_only
+    assert sorted(site.kind for site in registry.sites).count("service") == 9
+
+
+def test_every_request_stayed_on_loopback(farm_runs):
+    for log in farm_runs["logs"]:
+        assert log, "the farm saw no request"
+        assert all(record["host"].startswith("127.") for record in log)
+
+
+def test_two_runs_are_stored_side_by_side(farm_runs):
+    runs = farm_runs["runs"]
+    assert [run["status"] for run in runs] == ["completed", "completed"]
+    store = farm_runs["store"]
+    for run in runs:
+        sites = {row["site_id"]: row for row in store.site_stats(run["id"])}
+        assert len(sites) == 25
+        assert all(row["pages"] > 0 for row in sites.values()), sites
+
+
+def test_the_summary_lists_every_site(farm_runs):
+    summary = farm_runs["summary"]
+    for site in farm_runs["registry"].sites:
+        assert f"\n{site.id} " in summary
+    assert "合计 total" in summary
+
+
+def test_every_dead_link_in_the_ground_truth_was_stored_with_its_status_or_error(farm_runs):
+    store, truth = farm_runs["store"], farm_runs["truth"]
+    missing, wrong = [], []
+    for run in farm_runs["runs"]:
+        for site_id, site in truth["sites"].items():
+            for dead in site["dead_links"]:
+                row = store.page(run["id"], dead["target"])
+                if row is None:
+                    missing.append((site_id, dead["target"]))
+                    continue
+                observed = (row["status"], row["error"])
+                expected = (dead["status"], dead["error"])
+                if observed != expected:
+                    wrong.append((site_id, dead["target"], dead["kind"], observed, expected))
+    assert not missing, missing
+    assert not wrong, wrong
+
+
+def test_chinese_titles_decode_on_gbk_sites_too(farm_runs):
+    store, truth = farm_runs["store"], farm_runs["truth"]
+    run_id = farm_runs["runs"][-1]["id"]
+    gbk_sites = [site for site in truth["sites"].values() if site["encoding"] == "gbk"]
+    assert len(gbk_sites) >= 2
+    assert any(site["header_charset"] == "utf-8" for site in gbk_sites), "the lying-header site is missing"
+    for site in truth["sites"].values():
+        home = store.page(run_id, site["base_url"])
+        assert home is not None and home["title"] == site["homepage_title"], (site["base_url"], home)
+        for url, title in site["titles"].items():
+            row = store.page(run_id, url)
+            assert row is not None and row["title"] == title, (url, row and row["title"], title)
+
+
+def test_robots_disallowed_paths_are_never_requested(farm_runs):
+    truth, store = farm_runs["truth"], farm_runs["store"]
+    checked = 0
+    for site in truth["sites"].values():
+        host = site["scope"]["host"]
+        for prefix in site["robots_disallowed"]:
+            for log in farm_runs["logs"]:
+                hits = [r for r in log if r["host"] == host and r["path"].startswith(prefix)]
+                assert not hits, hits
+        for url in site["robots_linked"]:
+            row = store.page(farm_runs["runs"][-1]["id"], url)
+            assert row is not None and row["error"] == "robots", (url, row)
+            checked += 1
+    assert checked, "the ground truth has no robots-disallowed link"
+
+
+def test_no_url_is_fetched_twice_in_one_run(farm_runs):
+    timeouts = {urlsplit(dead["target"])._replace(scheme="", netloc="").geturl()
+                for site in farm_runs["truth"]["sites"].values()
+                for dead in site["dead_links"] if dead["kind"] == "timeout"}
+    for log in farm_runs["logs"]:
+        answers = defaultdict(list)
+        for record in log:
+            answers[(record["host"], record["path"])].append(record["status"])
+        for (host, path), statuses in answers.items():
+            if len(statuses) == 1 or path in timeouts:
+                continue
+            # Only a transient failure (5xx, dropped connection) may be tried again.
+            assert all(status is None or status >= 500 for status in statuses[:-1]), (host, path, statuses)
+
+
+def test_the_spider_trap_is_contained_by_depth_and_budget(farm_runs):
+    store, truth = farm_runs["store"], farm_runs["truth"]
+    run_id = farm_runs["runs"][-1]["id"]
+    traps = [site["trap"] for site in truth["sites"].values() if site["trap"]]
+    assert traps
+    limit = farm_runs["registry"].defaults.max_depth
+    for trap in traps:
+        rows = store.db.execute("select count(*) from pages where run_id = ? and url like ?",
+                                [run_id, trap + "%"]).fetchone()[0]
+        assert 0 < rows <= limit + 1
+
+
+def test_the_flaky_homepage_was_retried_and_read(farm_runs):
+    store, truth = farm_runs["store"], farm_runs["truth"]
+    flaky = [site for site in truth["sites"].values() if site["flaky_homepage"]]
+    assert flaky
+    for site in flaky:
+        row = store.page(farm_runs["runs"][-1]["id"], site["base_url"])
+        assert row["status"] == 200

@@ -1,0 +1,76 @@
+"""The fact store: schema by migrations, runs side by side, crashed runs recovered without damage."""
+
+import sqlite3
+
+from crawler.items import LinkFact, ListItemFact, PageFact
+from crawler.store import MIGRATIONS, Store
+from crawler.vocab import FetchError, FetchRole, RunStatus
+
+
+def page(url: str, **extra) -> PageFact:
+    return PageFact(url=url, site_id="lxz", role=FetchRole.PAGE, depth=0, **extra)
+
+
+def test_schema_is_built_by_migrations_and_reopening_applies_nothing_twice(tmp_path):
+    path = tmp_path / "facts.db"
+    Store(path).close()
+    store = Store(path)
+    assert {"runs", "run_sites", "pages", "links", "list_items", "page_meta", "footers"} <= set(store.db.table_names())
+    assert [m.name for m in MIGRATIONS.applied(store.db)] == ["m001_facts"]
+    assert store.db.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_facts_of_a_page_land_in_their_tables(tmp_path):
+    store = Store(tmp_path / "facts.db")
+    run_id = store.begin_run(["lxz"], "sites.toml")
+    home = page(
+        "http://127.0.0.2/", status=200, title="临夏州人民政府", footer="网站标识码6229000001",
+        forms=[{"action": "http://127.0.0.2/search/", "method": "get", "inputs": ["q"], "text": ""}],
+        meta={"SiteIDCode": "6229000001"},
+        links=[LinkFact("http://127.0.0.2/a.html", "a", "href", "page", "新闻", True, True)],
+        list_items=[ListItemFact("div.list>ul", 0, "新闻", "http://127.0.0.2/a.html", "[11-02]")],
+    )
+    dead = PageFact(url="http://127.0.0.250/", site_id="lxz", role=FetchRole.CHECK, depth=1,
+                    error=FetchError.REFUSED)
+    store.write_facts(run_id, [home, dead])
+    store.end_run(run_id, RunStatus.COMPLETED, {"pages": 2})
+    assert store.page(run_id, "http://127.0.0.2/")["title"] == "临夏州人民政府"
+    assert store.page(run_id, "http://127.0.0.250/")["error"] == "refused"
+    assert store.links(run_id, "lxz")[0]["target_url"] == "http://127.0.0.2/a.html"
+    assert store.list_items(run_id, "http://127.0.0.2/")[0]["date_text"] == "[11-02]"
+    assert store.page_meta(run_id, "http://127.0.0.2/") == {"SiteIDCode": "6229000001"}
+    assert store.footers(run_id, "lxz")[0]["text"] == "网站标识码6229000001"
+    assert store.latest_run()["id"] == run_id
+
+
+def test_a_second_run_is_stored_beside_the_first(tmp_path):
+    store = Store(tmp_path / "facts.db")
+    first = store.begin_run(["lxz"], "sites.toml")
+    store.write_facts(first, [page("http://127.0.0.2/", status=200)])
+    store.end_run(first, RunStatus.COMPLETED, {})
+    second = store.begin_run(["lxz"], "sites.toml")
+    store.write_facts(second, [page("http://127.0.0.2/", status=503)])
+    store.end_run(second, RunStatus.COMPLETED, {})
+    assert store.page(first, "http://127.0.0.2/")["status"] == 200
+    assert store.page(second, "http://127.0.0.2/")["status"] == 503
+    assert [run["id"] for run in store.runs()] == [first, second]
+
+
+def test_a_run_whose_process_died_is_marked_crashed_and_earlier_runs_keep_their_facts(tmp_path):
+    path = tmp_path / "facts.db"
+    store = Store(path)
+    done = store.begin_run(["lxz"], "sites.toml")
+    store.write_facts(done, [page("http://127.0.0.2/", status=200)])
+    store.end_run(done, RunStatus.COMPLETED, {})
+    dying = store.begin_run(["lxz"], "sites.toml")
+    store.write_facts(dying, [page("http://127.0.0.2/", status=200)])
+    store.close()
+    # Pretend the crawling process is gone: no process has pid 2**22 + 1 on Linux (pid_max ≤ 2**22).
+    with sqlite3.connect(path) as conn:
+        conn.execute("update runs set pid = ? where id = ?", (2**22 + 1, dying))
+    store = Store(path)
+    assert store.recover_crashed_runs() == [dying]
+    assert store.run(dying)["status"] == "crashed"
+    assert store.run(done)["status"] == "completed"
+    assert store.page(done, "http://127.0.0.2/")["status"] == 200
+    assert store.latest_run()["id"] == done

@@ -25,7 +25,9 @@ from crawler.store import Store
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=int, default=1, help="farm scale (1: ~4k URLs; 10: ~2k pages per site)")
+    parser.add_argument(
+        "--scale", type=int, default=1, help="farm scale (1: ~4k URLs; 10: ~2k pages per site)"
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -37,8 +39,19 @@ def main() -> None:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "crawler.cli", "crawl", "--config", str(registry), "--db", str(db), "--quiet"],
-            check=True, stdout=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "crawler.cli",
+                "crawl",
+                "--config",
+                str(registry),
+                "--db",
+                str(db),
+                "--quiet",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -51,11 +64,20 @@ def main() -> None:
     links = store.db.execute("select count(*) from links where run_id = ?", [run["id"]]).fetchone()[0]
     store.close()
     result = {
-        "date": datetime.now(UTC).date().isoformat(), "machine": f"{platform.machine()} {platform.processor()}".strip(),
-        "cpus": _cpus(), "python": platform.python_version(), "scale": args.scale, "status": run["status"],
-        "pages_crawled": counts[0], "urls_checked": counts[1], "urls_total": counts[2], "links_seen": links,
-        "wall_s": round(wall, 2), "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2),
-        "peak_rss_mb": round(after.ru_maxrss / 1024, 1), "pages_per_s": round(counts[0] / wall, 1),
+        "date": datetime.now(UTC).date().isoformat(),
+        "machine": f"{platform.machine()} {platform.processor()}".strip(),
+        "cpus": _cpus(),
+        "python": platform.python_version(),
+        "scale": args.scale,
+        "status": run["status"],
+        "pages_crawled": counts[0],
+        "urls_checked": counts[1],
+        "urls_total": counts[2],
+        "links_seen": links,
+        "wall_s": round(wall, 2),
+        "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2),
+        "peak_rss_mb": round(after.ru_maxrss / 1024, 1),
+        "pages_per_s": round(counts[0] / wall, 1),
         "urls_per_s": round(counts[2] / wall, 1),
     }
     for key, value in result.items():

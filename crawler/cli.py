@@ -25,13 +25,27 @@ EXIT_CONFIG = 3
 
 
 def config_option(default: str = "sites.toml", help_text: str = "站点登记表 site registry (TOML)"):
-    return click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
-                        default=default, show_default=True, envvar="DUWANG_CONFIG", help=help_text)
+    return click.option(
+        "--config",
+        "config",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=default,
+        show_default=True,
+        envvar="DUWANG_CONFIG",
+        help=help_text,
+    )
 
 
 def db_option(default: str | None = "duwang.db"):
-    return click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path), default=default,
-                        show_default=True, envvar="DUWANG_DB", help="数据库 SQLite database of facts")
+    return click.option(
+        "--db",
+        "db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=default,
+        show_default=True,
+        envvar="DUWANG_DB",
+        help="数据库 SQLite database of facts",
+    )
 
 
 def fail_config(error: RegistryError) -> None:
@@ -65,8 +79,13 @@ def sites(config: Path, db: Path) -> None:
 @db_option()
 @click.option("--site", "site_ids", multiple=True, metavar="ID", help="crawl only this site (repeatable)")
 @click.option("--quiet", is_flag=True, help="no progress lines")
-@click.option("--log-level", default="WARNING", show_default=True,
-              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), help="Scrapy's log level")
+@click.option(
+    "--log-level",
+    default="WARNING",
+    show_default=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
+    help="Scrapy's log level",
+)
 def crawl(config: Path, db: Path, site_ids: tuple[str, ...], quiet: bool, log_level: str) -> None:
     """Crawl the registered sites (all, or --site ID ...) and store the facts in --db."""
     run_id = _crawl(config, db, list(site_ids), {"DUWANG_PROGRESS": not quiet, "LOG_LEVEL": log_level})
@@ -90,11 +109,20 @@ def runs(config: Path, db: Path) -> None:
 @main.command()
 @config_option(default="sites.toml", help_text="(not read: the farm writes its own registry into --out)")
 @db_option(default=None)
-@click.option("--port", type=int, default=8800, show_default=True, help="port on every 127.0.0.x host (0: any)")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("duwang-farm"),
-              show_default=True, help="where registry.toml and ground_truth.json are written")
+@click.option(
+    "--port", type=int, default=8800, show_default=True, help="port on every 127.0.0.x host (0: any)"
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("duwang-farm"),
+    show_default=True,
+    help="where registry.toml and ground_truth.json are written",
+)
 @click.option("--seed", type=int, default=2018, show_default=True)
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="date the farm's content is relative to")
+@click.option(
+    "--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="date the farm's content is relative to"
+)
 @click.option("--scale", type=int, default=1, show_default=True, help="multiply list items and detail pages")
 def farm(config: Path, db: Path | None, port: int, out: Path, seed: int, today, scale: int) -> None:
     """Serve the demo web farm (25 fake government sites on loopback) until interrupted."""
@@ -106,8 +134,13 @@ def farm(config: Path, db: Path | None, port: int, out: Path, seed: int, today, 
 @main.command()
 @config_option(default="duwang-demo/registry.toml", help_text="where to keep the demo registry")
 @db_option(default="duwang-demo/duwang.db")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("duwang-demo"),
-              show_default=True, help="working folder of the demo")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("duwang-demo"),
+    show_default=True,
+    help="working folder of the demo",
+)
 @click.option("--quiet", is_flag=True, help="no progress lines")
 def demo(config: Path, db: Path, out: Path, quiet: bool) -> None:
     """Start the demo farm, crawl all 25 demo sites, and print what was stored."""
@@ -117,7 +150,9 @@ def demo(config: Path, db: Path, out: Path, quiet: bool) -> None:
         if config.resolve() != registry_path.resolve():
             config.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(registry_path, config)
-        click.echo(f"demo farm ready; registry {config}; ground truth {farm_dir / 'ground_truth.json'}", err=True)
+        click.echo(
+            f"demo farm ready; registry {config}; ground truth {farm_dir / 'ground_truth.json'}", err=True
+        )
         run_id = _crawl(config, db, [], {"DUWANG_PROGRESS": not quiet, "LOG_LEVEL": "WARNING"})
     _print_summary(db, run_id)
     click.echo(f"数据库 database: {db}")
@@ -137,9 +172,20 @@ class FarmProcess:
         registry = self.out_dir / "registry.toml"
         registry.unlink(missing_ok=True)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "farm", "--port", str(self.port), "--out", str(self.out_dir),
-             "--scale", str(self.scale)],
-            stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            [
+                sys.executable,
+                "-m",
+                "crawler.cli",
+                "farm",
+                "--port",
+                str(self.port),
+                "--out",
+                str(self.out_dir),
+                "--scale",
+                str(self.scale),
+            ],
+            stdout=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         deadline = time.monotonic() + self.timeout
         while not registry.exists():

@@ -8,6 +8,7 @@ as a subprocess).
 from __future__ import annotations
 
 import logging
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,11 @@ from crawler.registry import load_registry
 from crawler.spiders.site import SiteSpider
 from crawler.store import Store
 
-QUIET_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry",
-                 "scrapy.core.scraper")
+QUIET_LOGGERS = (
+    "scrapy.downloadermiddlewares.robotstxt",
+    "scrapy.downloadermiddlewares.retry",
+    "scrapy.core.scraper",
+)
 
 
 def crawl_settings(config: str | Path, db: str | Path, overrides: dict[str, Any] | None = None) -> Settings:
@@ -32,8 +36,12 @@ def crawl_settings(config: str | Path, db: str | Path, overrides: dict[str, Any]
     return settings
 
 
-def run_crawl(config: str | Path, db: str | Path, site_ids: list[str] | None = None,
-              overrides: dict[str, Any] | None = None) -> int:
+def run_crawl(
+    config: str | Path,
+    db: str | Path,
+    site_ids: list[str] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> int:
     """Crawl the named sites (all when none) and return the id of the run that was stored.
 
     The registry is validated first: a `RegistryError` is raised before anything is fetched.
@@ -66,12 +74,27 @@ def run_summary(db: str | Path, run_id: int) -> tuple[dict[str, Any], list[dict[
 
 def format_summary(run: dict[str, Any], sites: list[dict[str, Any]]) -> str:
     """A plain-text table for the terminal, one line per site and a total."""
-    lines = [f"运行 run {run['id']}: {run['status']}  ({run['started_at']} → {run['ended_at']})",
-             f"{'站点 site':<14} {'页面 pages':>10} {'检查 checks':>11} {'链接 links':>10} {'错误 errors':>11}  名称 name"]
-    totals = [0, 0, 0, 0]
-    for row in sites:
-        values = [row["pages"] or 0, row["checks"] or 0, row["links"] or 0, row["errors"] or 0]
-        totals = [a + b for a, b in zip(totals, values, strict=True)]
-        lines.append(f"{row['site_id']:<14} {values[0]:>10} {values[1]:>11} {values[2]:>10} {values[3]:>11}  {row['name']}")
-    lines.append(f"{'合计 total':<14} {totals[0]:>10} {totals[1]:>11} {totals[2]:>10} {totals[3]:>11}  {len(sites)} 个站点 sites")
+    columns = ("pages", "checks", "links", "errors")
+    header = ["站点 site", "页面 pages", "检查 checks", "链接 links", "错误 errors", "名称 name"]
+    rows = [[row["site_id"], *(row[name] or 0 for name in columns), row["name"]] for row in sites]
+    totals = [sum(row[index] for row in rows) for index in range(1, 5)]
+    rows.append(["合计 total", *totals, f"{len(sites)} 个站点 sites"])
+    lines = [f"运行 run {run['id']}: {run['status']}  ({run['started_at']} → {run['ended_at']})"]
+    for cells in [header, *rows]:
+        lines.append(
+            "  ".join(
+                [
+                    pad(str(cells[0]), 14),
+                    *(pad(str(cell), 12, right=True) for cell in cells[1:5]),
+                    str(cells[5]),
+                ]
+            )
+        )
     return "\n".join(lines)
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """Pad to a terminal width, counting a Chinese character as two columns."""
+    used = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    fill = " " * max(width - used, 0)
+    return fill + text if right else text + fill

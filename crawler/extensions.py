@@ -55,5 +55,6 @@ class Progress:
         print(
             f"[duwang] sites {done}/{len(progress)} done · pages {pages} · checks {checks} · links {links}"
             f" · errors {errors} · {rate:.0f} URLs/s",
-            file=sys.stderr, flush=True,
+            file=sys.stderr,
+            flush=True,
         )

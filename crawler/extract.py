@@ -26,13 +26,33 @@ LINK_XPATH = (
 LINK_ATTR = {"a": "href", "area": "href", "link": "href", "object": "data"}
 SKIPPED_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "sms:", "about:", "#")
 ATTACHMENT_EXTENSIONS = frozenset(
-    ".pdf .doc .docx .xls .xlsx .et .ppt .pptx .wps .ofd .txt .csv .zip .rar .7z .tar .gz .xml".split()
+    [
+        ".pdf",
+        ".doc",
+        ".docx",
+        ".xls",
+        ".xlsx",
+        ".et",
+        ".ppt",
+        ".pptx",
+        ".wps",
+        ".ofd",
+        ".txt",
+        ".csv",
+        ".zip",
+        ".rar",
+        ".7z",
+        ".tar",
+        ".gz",
+        ".xml",
+    ]
 )
-IMAGE_EXTENSIONS = frozenset(".jpg .jpeg .png .gif .bmp .webp .svg .ico".split())
+IMAGE_EXTENSIONS = frozenset([".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", ".svg", ".ico"])
 
 # Dates as Chinese government lists write them; the raw text is stored, parsing is the checks' job.
 DATE_RE = re.compile(
-    r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"  # 2026-10-12, 2026/10/12, 2026.10.12, 2026年10月12日
+    # 2026-10-12, 2026/10/12, 2026.10.12, 2026年10月12日
+    r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
     r"|\[\s*\d{1,2}\s*-\s*\d{1,2}\s*\]"  # [10-12]
     r"|(?<![\d-])\d{1,2}-\d{1,2}(?![\d-])"  # 10-12
 )
@@ -50,7 +70,8 @@ FOOTER_XPATH = (
 # Lists inside these are navigation, not content.
 NAV_ANCESTOR = (
     "ancestor::nav or ancestor::header or ancestor::footer or ancestor::*[contains(@class, 'nav')"
-    " or contains(@class, 'menu') or contains(@class, 'footer') or contains(@id, 'nav') or contains(@id, 'menu')]"
+    " or contains(@class, 'menu') or contains(@class, 'footer')"
+    " or contains(@id, 'nav') or contains(@id, 'menu')]"
 )
 WHITESPACE_RE = re.compile(r"\s+")
 
@@ -139,8 +160,15 @@ def trs_pagination(selector: Selector, base: str) -> list[RawLink]:
             count, name, extension = int(match[1]), match[3], match[4]
             for number in range(min(count, 500)):
                 page = f"{name}.{extension}" if number == 0 else f"{name}_{number}.{extension}"
-                links.append(RawLink(normalize_url(urljoin(base, page)), "script", "createPageHTML",
-                                     LinkKind.PAGE, f"第{number + 1}页"))
+                links.append(
+                    RawLink(
+                        normalize_url(urljoin(base, page)),
+                        "script",
+                        "createPageHTML",
+                        LinkKind.PAGE,
+                        f"第{number + 1}页",
+                    )
+                )
     return links
 
 
@@ -176,12 +204,16 @@ def forms(selector: Selector, page_url: str) -> list[dict]:
     found = []
     for form in selector.xpath("//form"):
         action = form.attrib.get("action", "")
-        found.append({
-            "action": urljoin(page_url, action.strip()) if action.strip() else page_url,
-            "method": form.attrib.get("method", "get").lower(),
-            "inputs": [i.attrib.get("name", "") for i in form.xpath(".//input | .//select | .//textarea")],
-            "text": clean(form.xpath("string()").get())[:100],
-        })
+        found.append(
+            {
+                "action": urljoin(page_url, action.strip()) if action.strip() else page_url,
+                "method": form.attrib.get("method", "get").lower(),
+                "inputs": [
+                    i.attrib.get("name", "") for i in form.xpath(".//input | .//select | .//textarea")
+                ],
+                "text": clean(form.xpath("string()").get())[:100],
+            }
+        )
     return found
 
 
@@ -203,17 +235,24 @@ def list_items(selector: Selector, page_url: str) -> list[ListItemFact]:
         anchor = max(entry.xpath(".//a[@href]"), key=lambda a: len(clean(a.xpath("string()").get())))
         title = clean(anchor.attrib.get("title")) or clean(anchor.xpath("string()").get())
         outside = clean(" ".join(entry.xpath(".//text()[not(ancestor::a)]").getall()))
-        match = DATE_RE.search(outside) or DATE_RE.search(clean(entry.xpath("string()").get()).replace(title, ""))
+        match = DATE_RE.search(outside) or DATE_RE.search(
+            clean(entry.xpath("string()").get()).replace(title, "")
+        )
         if key not in groups:
             groups[key] = []
             dated[key] = False
             in_nav[key] = bool(entry.xpath(f"boolean({NAV_ANCESTOR})").get() == "1")
             names[key] = _container_name(parent)
         dated[key] = dated[key] or match is not None
-        groups[key].append(ListItemFact(
-            container=names[key], position=len(groups[key]), title=title[:300],
-            url=resolve(base, anchor.attrib.get("href", "")), date_text=match.group(0) if match else None,
-        ))
+        groups[key].append(
+            ListItemFact(
+                container=names[key],
+                position=len(groups[key]),
+                title=title[:300],
+                url=resolve(base, anchor.attrib.get("href", "")),
+                date_text=match.group(0) if match else None,
+            )
+        )
     kept: list[ListItemFact] = []
     for key, entries in groups.items():
         if dated[key] or (len(entries) >= 3 and not in_nav[key]):

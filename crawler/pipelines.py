@@ -39,7 +39,9 @@ class StorePipeline:
         self.store = Store(self.crawler.settings.get("DUWANG_DB"))
         self.run_id = self.store.begin_run([site.id for site in spider.sites], spider.registry.path)
         spider.run_id = self.run_id
-        spider.logger.info("run %s: crawling %d sites into %s", self.run_id, len(spider.sites), self.store.path)
+        spider.logger.info(
+            "run %s: crawling %d sites into %s", self.run_id, len(spider.sites), self.store.path
+        )
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, PageFact):
@@ -65,14 +67,26 @@ class StorePipeline:
         for site in spider.sites:
             progress = spider.progress[site.id]
             site_status = RunStatus.COMPLETED if progress.done or status is RunStatus.COMPLETED else status
-            rows.append({
-                "site_id": site.id, "name": site.name, "kind": site.kind, "status": site_status,
-                "started_at": progress.started_at, "ended_at": progress.ended_at, "pages": progress.pages,
-                "checks": progress.checks, "links": progress.links, "errors": progress.errors,
-                "bytes": progress.bytes,
-            })
-        stats = {key: value for key, value in self.crawler.stats.get_stats().items()
-                 if isinstance(value, int | float | str)}
+            rows.append(
+                {
+                    "site_id": site.id,
+                    "name": site.name,
+                    "kind": site.kind,
+                    "status": site_status,
+                    "started_at": progress.started_at,
+                    "ended_at": progress.ended_at,
+                    "pages": progress.pages,
+                    "checks": progress.checks,
+                    "links": progress.links,
+                    "errors": progress.errors,
+                    "bytes": progress.bytes,
+                }
+            )
+        stats = {
+            key: value
+            for key, value in self.crawler.stats.get_stats().items()
+            if isinstance(value, int | float | str)
+        }
         stats["close_reason"] = reason
         self.store.save_site_stats(self.run_id, rows)
         self.store.end_run(self.run_id, status, stats)

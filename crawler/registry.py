@@ -111,9 +111,16 @@ class AllowList:
         return (
             not self.names - {"localhost"}
             and not self.suffixes
-            and all(network.subnet_of(ipaddress.ip_network("127.0.0.0/8")) for network in self.networks
-                    if network.version == 4)
-            and all(network == ipaddress.ip_network("::1/128") for network in self.networks if network.version == 6)
+            and all(
+                network.subnet_of(ipaddress.ip_network("127.0.0.0/8"))
+                for network in self.networks
+                if network.version == 4
+            )
+            and all(
+                network == ipaddress.ip_network("::1/128")
+                for network in self.networks
+                if network.version == 6
+            )
         )
 
 
@@ -183,7 +190,8 @@ class _Parser:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.site_lines = [
-            number for number, line in enumerate(text.splitlines(), start=1)
+            number
+            for number, line in enumerate(text.splitlines(), start=1)
             if re.match(r"^\s*\[\[\s*sites\s*\]\]", line)
         ]
 
@@ -243,7 +251,9 @@ class _Parser:
             kind, ok, expected = checks[key]
             is_bool = isinstance(value, bool)
             if (is_bool and kind is not bool) or not isinstance(value, kind) or not ok(value):
-                raise self.fail(f"{where}, field {key!r}", f"{value!r} is not {expected}", f"set {key} to {expected}")
+                raise self.fail(
+                    f"{where}, field {key!r}", f"{value!r} is not {expected}", f"set {key} to {expected}"
+                )
             values[key] = float(value) if key in ("delay", "timeout") else value
         return replace(base, **values)
 
@@ -253,7 +263,9 @@ class _Parser:
         self.unknown(raw, {"allow"}, "[network]")
         entries = raw.get("allow", [])
         if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
-            raise self.fail("[network], field 'allow'", "must be a list of texts", 'e.g. allow = ["*.gov.cn"]')
+            raise self.fail(
+                "[network], field 'allow'", "must be a list of texts", 'e.g. allow = ["*.gov.cn"]'
+            )
         names: set[str] = set()
         suffixes: list[str] = []
         networks = []
@@ -266,7 +278,8 @@ class _Parser:
                 pass
             if not HOSTNAME_RE.match(value):
                 raise self.fail(
-                    "[network], field 'allow'", f"{entry!r} is neither a host name nor an IP range",
+                    "[network], field 'allow'",
+                    f"{entry!r} is neither a host name nor an IP range",
                     'write a host ("www.gov.cn"), a pattern ("*.gov.cn") or a CIDR range ("127.0.0.0/8")',
                 )
             if value.startswith("*."):
@@ -291,29 +304,43 @@ class _Parser:
             if key not in raw:
                 raise self.fail(where(key), "missing", f"every site needs {key}")
         if not isinstance(site_id, str) or not ID_RE.match(site_id):
-            raise self.fail(where("id"), f"{site_id!r} is not a valid id",
-                            "use letters, digits, '-' and '_', starting with a letter or digit")
+            raise self.fail(
+                where("id"),
+                f"{site_id!r} is not a valid id",
+                "use letters, digits, '-' and '_', starting with a letter or digit",
+            )
         name = raw["name"]
         if not isinstance(name, str) or not name.strip():
             raise self.fail(where("name"), "must be a non-empty text", 'e.g. name = "临夏州财政局"')
         try:
             kind = SiteKind(raw["kind"])
         except (ValueError, TypeError):
-            raise self.fail(where("kind"), f"{raw['kind']!r} is not a site kind",
-                            "use portal, service or department") from None
+            raise self.fail(
+                where("kind"), f"{raw['kind']!r} is not a site kind", "use portal, service or department"
+            ) from None
         scope = self.scope(raw["scope"], where("scope"))
         start_urls = raw["start_urls"]
         if isinstance(start_urls, str):
             start_urls = [start_urls]
         if not isinstance(start_urls, list) or not start_urls:
-            raise self.fail(where("start_urls"), "no start URL", 'e.g. start_urls = ["http://www.example.gov.cn/"]')
+            raise self.fail(
+                where("start_urls"), "no start URL", 'e.g. start_urls = ["http://www.example.gov.cn/"]'
+            )
         for url in start_urls:
-            if not isinstance(url, str) or urlsplit(url).scheme not in DEFAULT_PORTS or not urlsplit(url).hostname:
-                raise self.fail(where("start_urls"), f"{url!r} is not an http(s) URL",
-                                'e.g. "http://www.example.gov.cn/"')
+            if (
+                not isinstance(url, str)
+                or urlsplit(url).scheme not in DEFAULT_PORTS
+                or not urlsplit(url).hostname
+            ):
+                raise self.fail(
+                    where("start_urls"), f"{url!r} is not an http(s) URL", 'e.g. "http://www.example.gov.cn/"'
+                )
             if not scope.contains(url):
-                raise self.fail(where("start_urls"), f"{url} is outside the site's scope {scope.host}{scope.path_prefix}",
-                                "fix the URL or [sites.scope]")
+                raise self.fail(
+                    where("start_urls"),
+                    f"{url} is outside the site's scope {scope.host}{scope.path_prefix}",
+                    "fix the URL or [sites.scope]",
+                )
         owners = self.owners(raw.get("owners", []), where("owners"))
         limits = self.limits(raw.get("limits", {}), defaults, where("limits"))
         columns = self.columns(raw.get("columns", []), where("columns"))
@@ -328,7 +355,9 @@ class _Parser:
             raise self.fail(where + ".host", f"{host!r} is not a host", 'e.g. host = "www.example.gov.cn"')
         prefix = raw.get("path_prefix", "/")
         if not isinstance(prefix, str) or not prefix.startswith("/"):
-            raise self.fail(where + ".path_prefix", f"{prefix!r} does not start with '/'", 'e.g. path_prefix = "/lxz/"')
+            raise self.fail(
+                where + ".path_prefix", f"{prefix!r} does not start with '/'", 'e.g. path_prefix = "/lxz/"'
+            )
         return Scope(netloc_of(f"http://{host.strip()}/"), prefix)
 
     def owners(self, raw: Any, where: str) -> tuple[Owner, ...]:
@@ -341,14 +370,19 @@ class _Parser:
             self.unknown(owner, {"name", "email"}, f"{where}[{number}]")
             email = owner.get("email")
             if not isinstance(email, str) or not EMAIL_RE.match(email):
-                raise self.fail(f"{where}[{number}].email", f"{email!r} is not an e-mail address",
-                                'e.g. email = "xxzx@example.gov.cn"')
+                raise self.fail(
+                    f"{where}[{number}].email",
+                    f"{email!r} is not an e-mail address",
+                    'e.g. email = "xxzx@example.gov.cn"',
+                )
             owners.append(Owner(str(owner.get("name", "")).strip() or email, email))
         return tuple(owners)
 
     def columns(self, raw: Any, where: str) -> tuple[ColumnHint, ...]:
         if not isinstance(raw, list):
-            raise self.fail(where, "must be a list of tables", "write each column as a [[sites.columns]] table")
+            raise self.fail(
+                where, "must be a list of tables", "write each column as a [[sites.columns]] table"
+            )
         hints = []
         for number, column in enumerate(raw):
             place = f"{where}[{number}]"
@@ -359,14 +393,22 @@ class _Parser:
             if not isinstance(name, str) or not name.strip():
                 raise self.fail(place + ".name", "missing", 'e.g. name = "通知公告"')
             if not isinstance(url, str) or urlsplit(url).scheme not in DEFAULT_PORTS:
-                raise self.fail(place + ".url", f"{url!r} is not an http(s) URL", "give the column's list page URL")
+                raise self.fail(
+                    place + ".url", f"{url!r} is not an http(s) URL", "give the column's list page URL"
+                )
             freshness = column.get("freshness")
             if freshness is not None and freshness not in FRESHNESS_CLASSES:
-                raise self.fail(place + ".freshness", f"{freshness!r} is not a freshness class",
-                                f"use one of {', '.join(FRESHNESS_CLASSES)}")
+                raise self.fail(
+                    place + ".freshness",
+                    f"{freshness!r} is not a freshness class",
+                    f"use one of {', '.join(FRESHNESS_CLASSES)}",
+                )
             render = column.get("render", "auto")
             if render not in RENDER_MODES:
-                raise self.fail(place + ".render", f"{render!r} is not a render mode",
-                                f"use one of {', '.join(RENDER_MODES)}")
+                raise self.fail(
+                    place + ".render",
+                    f"{render!r} is not a render mode",
+                    f"use one of {', '.join(RENDER_MODES)}",
+                )
             hints.append(ColumnHint(name.strip(), url, freshness, render))
         return tuple(hints)

@@ -38,43 +38,108 @@ MIGRATIONS = Migrations("duwang")
 @MIGRATIONS()
 def m001_facts(db: Database) -> None:
     db["runs"].create(
-        {"id": int, "started_at": str, "ended_at": str, "status": str, "sites": str, "config": str,
-         "pid": int, "hostname": str, "duwang_version": str, "stats": str},
+        {
+            "id": int,
+            "started_at": str,
+            "ended_at": str,
+            "status": str,
+            "sites": str,
+            "config": str,
+            "pid": int,
+            "hostname": str,
+            "duwang_version": str,
+            "stats": str,
+        },
         pk="id",
     )
     db["run_sites"].create(
-        {"run_id": int, "site_id": str, "name": str, "kind": str, "status": str, "started_at": str,
-         "ended_at": str, "pages": int, "checks": int, "links": int, "errors": int, "bytes": int},
-        pk=("run_id", "site_id"), foreign_keys=[("run_id", "runs", "id")],
+        {
+            "run_id": int,
+            "site_id": str,
+            "name": str,
+            "kind": str,
+            "status": str,
+            "started_at": str,
+            "ended_at": str,
+            "pages": int,
+            "checks": int,
+            "links": int,
+            "errors": int,
+            "bytes": int,
+        },
+        pk=("run_id", "site_id"),
+        foreign_keys=[("run_id", "runs", "id")],
     )
     db["pages"].create(
-        {"run_id": int, "url": str, "site_id": str, "role": str, "depth": int, "referer": str,
-         "status": int, "final_url": str, "content_type": str, "size": int, "elapsed": float, "title": str,
-         "content_hash": str, "fetched_at": str, "error": str, "error_detail": str, "encoding": str,
-         "text_excerpt": str, "script_count": int},
-        pk=("run_id", "url"), foreign_keys=[("run_id", "runs", "id")],
+        {
+            "run_id": int,
+            "url": str,
+            "site_id": str,
+            "role": str,
+            "depth": int,
+            "referer": str,
+            "status": int,
+            "final_url": str,
+            "content_type": str,
+            "size": int,
+            "elapsed": float,
+            "title": str,
+            "content_hash": str,
+            "fetched_at": str,
+            "error": str,
+            "error_detail": str,
+            "encoding": str,
+            "text_excerpt": str,
+            "script_count": int,
+        },
+        pk=("run_id", "url"),
+        foreign_keys=[("run_id", "runs", "id")],
     )
     db["pages"].create_index(["run_id", "site_id"])
     db["links"].create(
-        {"id": int, "run_id": int, "site_id": str, "source_url": str, "target_url": str, "tag": str,
-         "attr": str, "kind": str, "anchor_text": str, "in_scope": int, "fetchable": int},
-        pk="id", foreign_keys=[("run_id", "runs", "id")],
+        {
+            "id": int,
+            "run_id": int,
+            "site_id": str,
+            "source_url": str,
+            "target_url": str,
+            "tag": str,
+            "attr": str,
+            "kind": str,
+            "anchor_text": str,
+            "in_scope": int,
+            "fetchable": int,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
     )
     db["links"].create_index(["run_id", "site_id"])
     db["links"].create_index(["run_id", "target_url"])
     db["list_items"].create(
-        {"id": int, "run_id": int, "site_id": str, "page_url": str, "container": str, "position": int,
-         "title": str, "url": str, "date_text": str},
-        pk="id", foreign_keys=[("run_id", "runs", "id")],
+        {
+            "id": int,
+            "run_id": int,
+            "site_id": str,
+            "page_url": str,
+            "container": str,
+            "position": int,
+            "title": str,
+            "url": str,
+            "date_text": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
     )
     db["list_items"].create_index(["run_id", "page_url"])
     db["page_meta"].create(
         {"run_id": int, "page_url": str, "name": str, "content": str},
-        pk=("run_id", "page_url", "name"), foreign_keys=[("run_id", "runs", "id")],
+        pk=("run_id", "page_url", "name"),
+        foreign_keys=[("run_id", "runs", "id")],
     )
     db["footers"].create(
         {"run_id": int, "site_id": str, "page_url": str, "text": str, "forms": str},
-        pk=("run_id", "page_url"), foreign_keys=[("run_id", "runs", "id")],
+        pk=("run_id", "page_url"),
+        foreign_keys=[("run_id", "runs", "id")],
     )
 
 
@@ -109,16 +174,29 @@ class Store:
         """Record a new run as running and return its id; first close any run whose process died."""
         self.recover_crashed_runs()
         table = self.db["runs"]
-        table.insert({
-            "started_at": now_iso(), "status": RunStatus.RUNNING, "sites": json.dumps(list(site_ids)),
-            "config": str(config), "pid": os.getpid(), "hostname": socket.gethostname(),
-            "duwang_version": __version__, "stats": "{}",
-        })
+        table.insert(
+            {
+                "started_at": now_iso(),
+                "status": RunStatus.RUNNING,
+                "sites": json.dumps(list(site_ids)),
+                "config": str(config),
+                "pid": os.getpid(),
+                "hostname": socket.gethostname(),
+                "duwang_version": __version__,
+                "stats": "{}",
+            }
+        )
         return int(table.last_pk)
 
     def end_run(self, run_id: int, status: RunStatus, stats: dict[str, Any]) -> None:
-        self.db["runs"].update(run_id, {"ended_at": now_iso(), "status": status,
-                                        "stats": json.dumps(stats, ensure_ascii=False, default=str)})
+        self.db["runs"].update(
+            run_id,
+            {
+                "ended_at": now_iso(),
+                "status": status,
+                "stats": json.dumps(stats, ensure_ascii=False, default=str),
+            },
+        )
 
     def recover_crashed_runs(self) -> list[int]:
         """Mark as crashed every run still 'running' whose process on this machine is gone."""
@@ -161,23 +239,47 @@ class Store:
             page = {name: getattr(fact, name) for name in _PAGE_COLUMNS}
             pages.append({"run_id": run_id, **page})
             for link in fact.links:
-                links.append({
-                    "run_id": run_id, "site_id": fact.site_id, "source_url": fact.url,
-                    "target_url": link.target_url, "tag": link.tag, "attr": link.attr, "kind": link.kind,
-                    "anchor_text": link.anchor_text, "in_scope": int(link.in_scope),
-                    "fetchable": int(link.fetchable),
-                })
+                links.append(
+                    {
+                        "run_id": run_id,
+                        "site_id": fact.site_id,
+                        "source_url": fact.url,
+                        "target_url": link.target_url,
+                        "tag": link.tag,
+                        "attr": link.attr,
+                        "kind": link.kind,
+                        "anchor_text": link.anchor_text,
+                        "in_scope": int(link.in_scope),
+                        "fetchable": int(link.fetchable),
+                    }
+                )
             for item in fact.list_items:
-                items.append({
-                    "run_id": run_id, "site_id": fact.site_id, "page_url": fact.url,
-                    "container": item.container, "position": item.position, "title": item.title,
-                    "url": item.url, "date_text": item.date_text,
-                })
-            metas.extend({"run_id": run_id, "page_url": fact.url, "name": name, "content": content}
-                         for name, content in fact.meta.items())
+                items.append(
+                    {
+                        "run_id": run_id,
+                        "site_id": fact.site_id,
+                        "page_url": fact.url,
+                        "container": item.container,
+                        "position": item.position,
+                        "title": item.title,
+                        "url": item.url,
+                        "date_text": item.date_text,
+                    }
+                )
+            metas.extend(
+                {"run_id": run_id, "page_url": fact.url, "name": name, "content": content}
+                for name, content in fact.meta.items()
+            )
             if fact.footer is not None or fact.forms:
-                footers.append({"run_id": run_id, "site_id": fact.site_id, "page_url": fact.url,
-                                "text": fact.footer, "forms": json.dumps(fact.forms or [], ensure_ascii=False)})
+                footers.append(
+                    {
+                        "run_id": run_id,
+                        "site_id": fact.site_id,
+                        "page_url": fact.url,
+                        "text": fact.footer,
+                        "forms": json.dumps(fact.forms or [], ensure_ascii=False),
+                    }
+                )
         with self.db.atomic():
             # replace: a URL is stored once per run; a later, fuller fact (e.g. after a retry) wins.
             self.db["pages"].insert_all(pages, replace=True)
@@ -203,23 +305,44 @@ class Store:
         return list(self.db.query(sql + " order by id", params))
 
     def list_items(self, run_id: int, page_url: str) -> list[dict[str, Any]]:
-        return list(self.db.query(
-            "select * from list_items where run_id = ? and page_url = ? order by container, position",
-            [run_id, page_url],
-        ))
+        return list(
+            self.db.query(
+                "select * from list_items where run_id = ? and page_url = ? order by container, position",
+                [run_id, page_url],
+            )
+        )
 
     def page_meta(self, run_id: int, page_url: str) -> dict[str, str]:
-        rows = self.db.query("select name, content from page_meta where run_id = ? and page_url = ?",
-                             [run_id, page_url])
+        rows = self.db.query(
+            "select name, content from page_meta where run_id = ? and page_url = ?", [run_id, page_url]
+        )
         return {row["name"]: row["content"] for row in rows}
 
     def footers(self, run_id: int, site_id: str) -> list[dict[str, Any]]:
-        return list(self.db.query("select * from footers where run_id = ? and site_id = ?", [run_id, site_id]))
+        return list(
+            self.db.query("select * from footers where run_id = ? and site_id = ?", [run_id, site_id])
+        )
 
 
 _PAGE_COLUMNS = (
-    "url", "site_id", "role", "depth", "referer", "status", "final_url", "content_type", "size", "elapsed",
-    "title", "content_hash", "fetched_at", "error", "error_detail", "encoding", "text_excerpt", "script_count",
+    "url",
+    "site_id",
+    "role",
+    "depth",
+    "referer",
+    "status",
+    "final_url",
+    "content_type",
+    "size",
+    "elapsed",
+    "title",
+    "content_hash",
+    "fetched_at",
+    "error",
+    "error_detail",
+    "encoding",
+    "text_excerpt",
+    "script_count",
 )
 
 

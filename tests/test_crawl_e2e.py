@@ -10,7 +10,6 @@ import subprocess
 import sys
 from collections import defaultdict
 from datetime import date
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -35,15 +34,33 @@ def farm_runs(tmp_path_factory):
         for _ in range(2):
             server.reset_log()
             result = subprocess.run(
-                [sys.executable, "-m", "crawler.cli", "crawl", "--config", str(registry), "--db", str(db), "--quiet"],
-                capture_output=True, text=True, timeout=600,
+                [
+                    sys.executable,
+                    "-m",
+                    "crawler.cli",
+                    "crawl",
+                    "--config",
+                    str(registry),
+                    "--db",
+                    str(db),
+                    "--quiet",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=600,
             )
             assert result.returncode == 0, result.stdout + result.stderr
             logs.append(server.requests())
     store = Store(db)
     runs = store.runs()
-    yield {"truth": truth, "store": store, "runs": runs, "logs": logs, "registry": load_registry(registry),
-           "summary": result.stdout}
+    yield {
+        "truth": truth,
+        "store": store,
+        "runs": runs,
+        "logs": logs,
+        "registry": load_registry(registry),
+        "summary": result.stdout,
+    }
     store.close()
 
 
@@ -126,9 +143,12 @@ def test_robots_disallowed_paths_are_never_requested(farm_runs):
 
 
 def test_no_url_is_fetched_twice_in_one_run(farm_runs):
-    timeouts = {urlsplit(dead["target"])._replace(scheme="", netloc="").geturl()
-                for site in farm_runs["truth"]["sites"].values()
-                for dead in site["dead_links"] if dead["kind"] == "timeout"}
+    timeouts = {
+        urlsplit(dead["target"])._replace(scheme="", netloc="").geturl()
+        for site in farm_runs["truth"]["sites"].values()
+        for dead in site["dead_links"]
+        if dead["kind"] == "timeout"
+    }
     for log in farm_runs["logs"]:
         answers = defaultdict(list)
         for record in log:
@@ -147,8 +167,9 @@ def test_the_spider_trap_is_contained_by_depth_and_budget(farm_runs):
     assert traps
     limit = farm_runs["registry"].defaults.max_depth
     for trap in traps:
-        rows = store.db.execute("select count(*) from pages where run_id = ? and url like ?",
-                                [run_id, trap + "%"]).fetchone()[0]
+        rows = store.db.execute(
+            "select count(*) from pages where run_id = ? and url like ?", [run_id, trap + "%"]
+        ).fetchone()[0]
         assert 0 < rows <= limit + 1
 
 

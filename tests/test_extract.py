@@ -87,8 +87,9 @@ def test_meta_title_footer_and_forms():
     assert extract.meta_tags(page) == {"SiteIDCode": "6229000001", "ColumnName": "工作动态"}
     footer = extract.footer_text(page)
     assert "网站标识码：6229000001" in footer and "甘公网安备 62290102000001号" in footer
-    assert extract.forms(page, PAGE) == [{"action": "http://127.0.0.2:8800/search/", "method": "get",
-                                          "inputs": ["q", ""], "text": ""}]
+    assert extract.forms(page, PAGE) == [
+        {"action": "http://127.0.0.2:8800/search/", "method": "get", "inputs": ["q", ""], "text": ""}
+    ]
 
 
 def test_a_page_without_footer_markup_falls_back_to_its_last_text():

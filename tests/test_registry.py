@@ -93,19 +93,38 @@ def test_allow_list_matches_names_patterns_and_ranges_without_resolving(tmp_path
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (('delay = 0.5', 'delay = 0.5\nspeed = 3'), r"\[defaults\], field 'speed': unknown field"),
-        (('kind = "portal"', 'kind = "portal"\ncolour = "red"'), r"line 8, site 'lxz', field 'colour': unknown field"),
-        (('start_urls = ["http://127.0.0.2:8800/"]', 'start_urls = []'),
-         r"line 8, site 'lxz', field 'start_urls': no start URL"),
-        (('start_urls = ["http://127.0.0.2:8800/"]\n', ''), r"site 'lxz', field 'start_urls': missing"),
-        (('id = "zwfw-lxz"', 'id = "lxz"'), r"line 19, site 'lxz', field 'id': duplicate id, already used by sites\[0\]"),
-        (('kind = "service"', 'kind = "county"'), r"site 'zwfw-lxz', field 'kind': 'county' is not a site kind"),
+        (("delay = 0.5", "delay = 0.5\nspeed = 3"), r"\[defaults\], field 'speed': unknown field"),
+        (
+            ('kind = "portal"', 'kind = "portal"\ncolour = "red"'),
+            r"line 8, site 'lxz', field 'colour': unknown field",
+        ),
+        (
+            ('start_urls = ["http://127.0.0.2:8800/"]', "start_urls = []"),
+            r"line 8, site 'lxz', field 'start_urls': no start URL",
+        ),
+        (('start_urls = ["http://127.0.0.2:8800/"]\n', ""), r"site 'lxz', field 'start_urls': missing"),
+        (
+            ('id = "zwfw-lxz"', 'id = "lxz"'),
+            r"line 19, site 'lxz', field 'id': duplicate id, already used by sites\[0\]",
+        ),
+        (
+            ('kind = "service"', 'kind = "county"'),
+            r"site 'zwfw-lxz', field 'kind': 'county' is not a site kind",
+        ),
         (('email = "xxzx@lxz.example.gov.cn"', 'email = "nobody"'), r"field 'owners'\[0\].email: 'nobody'"),
-        (('concurrency = 1', 'concurrency = 0'), r"field 'limits', field 'concurrency': 0 is not a whole number"),
+        (
+            ("concurrency = 1", "concurrency = 0"),
+            r"field 'limits', field 'concurrency': 0 is not a whole number",
+        ),
         (('freshness = "longterm"', 'freshness = "weekly"'), r"'weekly' is not a freshness class"),
-        (('start_urls = ["http://127.0.0.2:8800/"]', 'start_urls = ["http://127.0.0.3:8800/"]'),
-         r"http://127.0.0.3:8800/ is outside the site's scope"),
-        (('"127.0.0.0/8", "*.gov.cn"', '"127.0.0.0/33"'), r"'127.0.0.0/33' is neither a host name nor an IP range"),
+        (
+            ('start_urls = ["http://127.0.0.2:8800/"]', 'start_urls = ["http://127.0.0.3:8800/"]'),
+            r"http://127.0.0.3:8800/ is outside the site's scope",
+        ),
+        (
+            ('"127.0.0.0/8", "*.gov.cn"', '"127.0.0.0/33"'),
+            r"'127.0.0.0/33' is neither a host name nor an IP range",
+        ),
         (('name = "信息中心"', 'name = "信息中心'), r"not valid TOML: .*line 16"),
     ],
 )
@@ -122,7 +141,7 @@ def test_bad_registries_fail_with_the_place_and_the_fix(tmp_path, change, expect
 
 
 def test_a_missing_file_says_how_to_start(tmp_path):
-    with pytest.raises(RegistryError, match="file not found .*sites.example.toml"):
+    with pytest.raises(RegistryError, match=r"file not found .*sites\.example\.toml"):
         load_registry(tmp_path / "nope.toml")
 
 
@@ -132,7 +151,9 @@ def test_cli_exits_3_and_crawls_nothing_on_a_bad_registry(tmp_path, command):
     db = tmp_path / "facts.db"
     result = subprocess.run(
         [sys.executable, "-m", "crawler.cli", command, "--config", str(path), "--db", str(db)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 3
     assert "duplicate id" in result.stderr and str(path) in result.stderr

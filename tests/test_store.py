@@ -15,7 +15,9 @@ def test_schema_is_built_by_migrations_and_reopening_applies_nothing_twice(tmp_p
     path = tmp_path / "facts.db"
     Store(path).close()
     store = Store(path)
-    assert {"runs", "run_sites", "pages", "links", "list_items", "page_meta", "footers"} <= set(store.db.table_names())
+    assert {"runs", "run_sites", "pages", "links", "list_items", "page_meta", "footers"} <= set(
+        store.db.table_names()
+    )
     assert [m.name for m in MIGRATIONS.applied(store.db)] == ["m001_facts"]
     assert store.db.execute("pragma journal_mode").fetchone()[0] == "wal"
 
@@ -24,14 +26,18 @@ def test_facts_of_a_page_land_in_their_tables(tmp_path):
     store = Store(tmp_path / "facts.db")
     run_id = store.begin_run(["lxz"], "sites.toml")
     home = page(
-        "http://127.0.0.2/", status=200, title="临夏州人民政府", footer="网站标识码6229000001",
+        "http://127.0.0.2/",
+        status=200,
+        title="临夏州人民政府",
+        footer="网站标识码6229000001",
         forms=[{"action": "http://127.0.0.2/search/", "method": "get", "inputs": ["q"], "text": ""}],
         meta={"SiteIDCode": "6229000001"},
         links=[LinkFact("http://127.0.0.2/a.html", "a", "href", "page", "新闻", True, True)],
         list_items=[ListItemFact("div.list>ul", 0, "新闻", "http://127.0.0.2/a.html", "[11-02]")],
     )
-    dead = PageFact(url="http://127.0.0.250/", site_id="lxz", role=FetchRole.CHECK, depth=1,
-                    error=FetchError.REFUSED)
+    dead = PageFact(
+        url="http://127.0.0.250/", site_id="lxz", role=FetchRole.CHECK, depth=1, error=FetchError.REFUSED
+    )
     store.write_facts(run_id, [home, dead])
     store.end_run(run_id, RunStatus.COMPLETED, {"pages": 2})
     assert store.page(run_id, "http://127.0.0.2/")["title"] == "临夏州人民政府"

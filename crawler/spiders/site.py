@@ -20,9 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy import signals
+from scrapy import exceptions, signals
 from scrapy.crawler import Crawler
-from scrapy import exceptions
 from scrapy.exceptions import StopDownload
 from scrapy.http import Response, TextResponse
 from twisted.internet import error as net_error
@@ -37,6 +36,9 @@ from crawler.store import now_iso
 from crawler.vocab import FetchError, FetchRole, LinkKind
 
 HTML_TYPES = ("text/html", "application/xhtml")
+RESOURCE_KINDS = frozenset({LinkKind.IMAGE, LinkKind.ATTACHMENT, LinkKind.STYLESHEET, LinkKind.SCRIPT})
+HEAD_REFUSED = frozenset({400, 403, 405, 501})
+LARGE_BODY = 1024 * 1024  # bytes
 
 
 @dataclass
@@ -61,8 +63,9 @@ class SiteProgress:
 class SiteSpider(scrapy.Spider):
     name = "site"
 
-    def __init__(self, site: str | None = None, config: str | None = None, db: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, site: str | None = None, config: str | None = None, db: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.site_arg = site
         self.config_arg = config
@@ -87,13 +90,20 @@ class SiteSpider(scrapy.Spider):
         if spider.db_arg:
             settings.set("DUWANG_DB", spider.db_arg, priority="spider")
         defaults = spider.registry.defaults
-        for name, value in (("DOWNLOAD_DELAY", defaults.delay), ("CONCURRENT_REQUESTS_PER_DOMAIN", defaults.concurrency),
-                            ("DOWNLOAD_TIMEOUT", defaults.timeout), ("RETRY_TIMES", defaults.retries),
-                            ("USER_AGENT", defaults.user_agent)):
+        for name, value in (
+            ("DOWNLOAD_DELAY", defaults.delay),
+            ("CONCURRENT_REQUESTS_PER_DOMAIN", defaults.concurrency),
+            ("DOWNLOAD_TIMEOUT", defaults.timeout),
+            ("RETRY_TIMES", defaults.retries),
+            ("USER_AGENT", defaults.user_agent),
+        ):
             settings.set(name, value, priority="spider")
-        settings.set("DOWNLOAD_SLOTS", slot_settings(spider.sites, settings.getdict("DOWNLOAD_SLOTS")),
-                     priority="spider")
-        crawler.signals.connect(spider.stop_non_html, signal=signals.headers_received)
+        settings.set(
+            "DOWNLOAD_SLOTS",
+            slot_settings(spider.sites, settings.getdict("DOWNLOAD_SLOTS")),
+            priority="spider",
+        )
+        crawler.signals.connect(spider.stop_large_non_html, signal=signals.headers_received)
         return spider
 
     # -- requests -------------------------------------------------------------------------------------
@@ -106,8 +116,16 @@ class SiteSpider(scrapy.Spider):
                     self.seen.add(url)
                     yield self.make_request(url, site, FetchRole.PAGE, depth=0, referer=None)
 
-    def make_request(self, url: str, site: Site, role: FetchRole, depth: int, referer: str | None,
-                     origin: Site | None = None) -> scrapy.Request:
+    def make_request(
+        self,
+        url: str,
+        site: Site,
+        role: FetchRole,
+        depth: int,
+        referer: str | None,
+        origin: Site | None = None,
+        method: str = "GET",
+    ) -> scrapy.Request:
         """A request carrying the politeness limits of `site` (the owner, or the linking site)."""
         progress = self.progress.get(site.id)
         if progress is not None:
@@ -127,11 +145,21 @@ class SiteSpider(scrapy.Spider):
             headers["Referer"] = referer
         # Crawled pages before checks: a site's structure is read first, its links verified as found.
         priority = 10 - min(depth, 9) if role is FetchRole.PAGE else 0
-        return scrapy.Request(url, callback=self.parse, errback=self.on_error, meta=meta, headers=headers,
-                              dont_filter=True, priority=priority)
+        return scrapy.Request(
+            url,
+            method=method,
+            callback=self.parse,
+            errback=self.on_error,
+            meta=meta,
+            headers=headers,
+            dont_filter=True,
+            priority=priority,
+        )
 
-    def follow(self, link: extract.RawLink, source: Site, depth: int, page_url: str) -> scrapy.Request | PageFact | None:
-        """What to do with a link target the run has not met yet: a request, a not-fetched fact, or nothing."""
+    def follow(
+        self, link: extract.RawLink, source: Site, depth: int, page_url: str
+    ) -> scrapy.Request | PageFact | None:
+        """What to do with a link target new to this run: a request, a not-fetched fact, or nothing."""
         url = link.url
         if url in self.seen:
             return None
@@ -148,13 +176,30 @@ class SiteSpider(scrapy.Spider):
         self.seen.add(url)
         site = owner or source
         if not self.registry.allow.allows(url):
-            return PageFact(url=url, site_id=site.id, role=FetchRole.CHECK, depth=depth + 1, referer=page_url,
-                            error=FetchError.OFFLIST, error_detail="host not on the network allow-list")
-        return self.make_request(url, site, FetchRole.CHECK, depth + 1, page_url, origin=source)
+            return PageFact(
+                url=url,
+                site_id=site.id,
+                role=FetchRole.CHECK,
+                depth=depth + 1,
+                referer=page_url,
+                error=FetchError.OFFLIST,
+                error_detail="host not on the network allow-list",
+            )
+        # A resource's status is all a check needs: ask with HEAD, no body crosses the wire.
+        method = "HEAD" if link.kind in RESOURCE_KINDS else "GET"
+        return self.make_request(
+            url, site, FetchRole.CHECK, depth + 1, page_url, origin=source, method=method
+        )
 
-    def stop_non_html(self, headers: Any, body_length: int, request: scrapy.Request, spider: scrapy.Spider) -> None:
-        """Drop a body nobody will read: a check needs the status, a page must be HTML to be parsed."""
-        if "duwang" not in request.meta:
+    def stop_large_non_html(
+        self, headers: Any, body_length: int, request: scrapy.Request, spider: scrapy.Spider
+    ) -> None:
+        """Drop a large body nobody will read (a PDF behind a page link): its status is known already.
+
+        Small bodies are read to the end: aborting closes the connection, and Twisted then silently
+        re-sends a request that was queued on it, which would fetch that URL twice.
+        """
+        if "duwang" not in request.meta or 0 <= body_length <= LARGE_BODY:
             return
         content_type = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         if content_type and not content_type.startswith(HTML_TYPES):
@@ -164,6 +209,10 @@ class SiteSpider(scrapy.Spider):
 
     def parse(self, response: Response) -> Iterator[Any]:
         info = response.meta["duwang"]
+        if response.request.method == "HEAD" and response.status in HEAD_REFUSED:
+            # Many servers refuse HEAD: ask again with GET; this is still the same, single check.
+            yield response.request.replace(method="GET")
+            return
         site = self.registry.site(info["site"]) if info["site"] in self.site_ids else None
         fact = self.base_fact(response.request, info)
         chain = response.meta.get("redirect_urls") or []
@@ -174,10 +223,17 @@ class SiteSpider(scrapy.Spider):
         fact.elapsed = round(response.meta.get("download_latency", 0.0), 4)
         fact.fetched_at = now_iso()
         follow_links = (
-            site is not None and info["role"] == FetchRole.PAGE and 200 <= response.status < 300
-            and isinstance(response, TextResponse) and site.scope.contains(response.url)
+            site is not None
+            and info["role"] == FetchRole.PAGE
+            and 200 <= response.status < 300
+            and isinstance(response, TextResponse)
+            and site.scope.contains(response.url)
         )
-        if isinstance(response, TextResponse) and fact.content_type and fact.content_type.lower().startswith(HTML_TYPES):
+        if (
+            isinstance(response, TextResponse)
+            and fact.content_type
+            and fact.content_type.lower().startswith(HTML_TYPES)
+        ):
             fact.encoding = response.encoding
             fact.title = extract.page_title(response.selector)
             fact.text_excerpt = extract.text_excerpt(response.selector)
@@ -194,8 +250,16 @@ class SiteSpider(scrapy.Spider):
         for hop, reason in zip(chain, response.meta.get("redirect_reasons") or [], strict=False):
             if hop != url:
                 self.seen.add(hop)
-                yield PageFact(url=hop, site_id=fact.site_id, role=fact.role, depth=fact.depth,
-                               referer=fact.referer, status=reason, final_url=response.url, fetched_at=fact.fetched_at)
+                yield PageFact(
+                    url=hop,
+                    site_id=fact.site_id,
+                    role=fact.role,
+                    depth=fact.depth,
+                    referer=fact.referer,
+                    status=reason,
+                    final_url=response.url,
+                    fetched_at=fact.fetched_at,
+                )
         if follow_links and site is not None:
             yield from self.read_page(response, fact, site)
         yield fact
@@ -211,10 +275,17 @@ class SiteSpider(scrapy.Spider):
             fact.forms = extract.forms(selector, response.url)
         progress = self.progress[site.id]
         for link in extract.extract_links(selector, response.url):
-            fact.links.append(LinkFact(
-                target_url=link.url, tag=link.tag, attr=link.attr, kind=link.kind, anchor_text=link.anchor_text,
-                in_scope=site.scope.contains(link.url), fetchable=self.registry.allow.allows(link.url),
-            ))
+            fact.links.append(
+                LinkFact(
+                    target_url=link.url,
+                    tag=link.tag,
+                    attr=link.attr,
+                    kind=link.kind,
+                    anchor_text=link.anchor_text,
+                    in_scope=site.scope.contains(link.url),
+                    fetchable=self.registry.allow.allows(link.url),
+                )
+            )
             outcome = self.follow(link, site, fact.depth, fact.url)
             if outcome is not None:
                 yield outcome
@@ -241,8 +312,13 @@ class SiteSpider(scrapy.Spider):
 
     def base_fact(self, request: scrapy.Request, info: dict[str, Any]) -> PageFact:
         chain = request.meta.get("redirect_urls") or []
-        return PageFact(url=chain[0] if chain else request.url, site_id=info["site"], role=info["role"],
-                        depth=info["depth"], referer=info["referer"])
+        return PageFact(
+            url=chain[0] if chain else request.url,
+            site_id=info["site"],
+            role=info["role"],
+            depth=info["depth"],
+            referer=info["referer"],
+        )
 
     def finish(self, fact: PageFact) -> None:
         progress = self.progress.get(fact.site_id or "")
@@ -279,8 +355,15 @@ def classify_failure(failure: Failure) -> tuple[FetchError, str]:
         return FetchError.DNS, detail
     if "ssl" in message or "tls" in message or "certificate" in message:
         return FetchError.TLS, detail
-    if failure.check(exceptions.DownloadFailedError, exceptions.ResponseDataLossError, net_error.ConnectionLost,
-                     net_error.ConnectionDone, ResponseFailed, ResponseNeverReceived, net_error.ConnectError):
+    if failure.check(
+        exceptions.DownloadFailedError,
+        exceptions.ResponseDataLossError,
+        net_error.ConnectionLost,
+        net_error.ConnectionDone,
+        ResponseFailed,
+        ResponseNeverReceived,
+        net_error.ConnectError,
+    ):
         return FetchError.CONNECTION, detail
     return FetchError.OTHER, detail
 

@@ -6,10 +6,17 @@ crawler really sent; the ground truth says what the farm injected.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from collections import defaultdict
 from datetime import date
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,38 +26,44 @@ from crawler.registry import load_registry
 from crawler.store import Store
 
 TODAY = date(2026, 11, 28)
+ROOT = Path(__file__).parent.parent
+
+
+def crawl_command(registry: Path, db: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "crawler.cli",
+        "crawl",
+        "--config",
+        str(registry),
+        "--db",
+        str(db),
+        "--quiet",
+    ]
 
 
 @pytest.fixture(scope="module")
-def farm_runs(tmp_path_factory):
-    """Two crawls of the whole farm into one database; the farm's request log of each."""
-    tmp = tmp_path_factory.mktemp("e2e")
-    registry = tmp / "registry.toml"
-    db = tmp / "facts.db"
-    logs = []
+def farm(tmp_path_factory):
+    """The demo farm serving in this process, and its registry file."""
+    registry = tmp_path_factory.mktemp("farm") / "registry.toml"
     with FarmServer(build_farm(seed=2018, today=TODAY), port=0) as server:
         server.write_registry(registry)
-        truth = server.ground_truth()
-        for _ in range(2):
-            server.reset_log()
-            result = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "crawler.cli",
-                    "crawl",
-                    "--config",
-                    str(registry),
-                    "--db",
-                    str(db),
-                    "--quiet",
-                ],
-                capture_output=True,
-                text=True,
-                timeout=600,
-            )
-            assert result.returncode == 0, result.stdout + result.stderr
-            logs.append(server.requests())
+        yield server, registry
+
+
+@pytest.fixture(scope="module")
+def farm_runs(farm, tmp_path_factory):
+    """Two crawls of the whole farm into one database; the farm's request log of each."""
+    server, registry = farm
+    db = tmp_path_factory.mktemp("e2e") / "facts.db"
+    truth = server.ground_truth()
+    logs = []
+    for _ in range(2):
+        server.reset_log()
+        result = subprocess.run(crawl_command(registry, db), capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stdout + result.stderr
+        logs.append(server.requests())
     store = Store(db)
     runs = store.runs()
     yield {
@@ -180,3 +193,97 @@ def test_the_flaky_homepage_was_retried_and_read(farm_runs):
     for site in flaky:
         row = store.page(farm_runs["runs"][-1]["id"], site["base_url"])
         assert row["status"] == 200
+
+
+def test_scrapy_crawl_runs_one_site_the_scrapy_way(farm, tmp_path):
+    server, registry = farm
+    db = tmp_path / "one.db"
+    result = subprocess.run(
+        [
+            "scrapy",
+            "crawl",
+            "site",
+            "-a",
+            "site=hbj",
+            "-a",
+            f"config={registry}",
+            "-a",
+            f"db={db}",
+            "-s",
+            "DUWANG_PROGRESS=0",
+            "-s",
+            "LOG_LEVEL=WARNING",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"},
+    )
+    assert result.returncode == 0, result.stderr
+    store = Store(db)
+    try:
+        run = store.latest_run()
+        assert json.loads(run["sites"]) == ["hbj"]
+        pages = store.pages(run["id"])
+        assert {page["site_id"] for page in pages if page["role"] == "page"} == {"hbj"}
+        assert store.page(run["id"], server.base_url("hbj"))["status"] == 200
+    finally:
+        store.close()
+
+
+def test_an_interrupted_crawl_is_recorded_and_a_killed_one_found_crashed(farm, tmp_path):
+    _, registry = farm
+    db = tmp_path / "stopped.db"
+    command = [
+        sys.executable,
+        "-m",
+        "crawler.cli",
+        "crawl",
+        "--config",
+        str(registry),
+        "--db",
+        str(db),
+        "--quiet",
+    ]
+    for run_id, stop, expected in ((1, signal.SIGINT, "interrupted"), (2, signal.SIGKILL, "crashed")):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for_pages(db, process, run_id)
+            process.send_signal(stop)
+            process.wait(timeout=120)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        listing = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "runs", "--db", str(db)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert listing.returncode == 0
+        assert listing.stdout.strip().splitlines()[-1].split()[1] == expected, listing.stdout
+    store = Store(db)
+    try:
+        assert [run["status"] for run in store.runs()] == ["interrupted", "crashed"]
+        assert all(store.pages(run["id"]) for run in store.runs()), "facts stored before the stop were lost"
+    finally:
+        store.close()
+
+
+def wait_for_pages(db: Path, process: subprocess.Popen, run_id: int, minimum: int = 50) -> None:
+    """Block until run `run_id` has stored some pages (its first batch is written after DUWANG_BATCH_SIZE)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if db.exists():
+            with contextlib.closing(sqlite3.connect(db, timeout=5)) as conn:
+                try:
+                    if (
+                        conn.execute("select count(*) from pages where run_id = ?", [run_id]).fetchone()[0]
+                        >= minimum
+                    ):
+                        return
+                except sqlite3.OperationalError:
+                    pass  # the schema is still being created
+        time.sleep(0.2)
+    raise AssertionError("the crawl stored no page in time")

@@ -184,7 +184,8 @@ def meta_tags(selector: Selector) -> dict[str, str]:
     return meta
 
 
-def text_excerpt(selector: Selector, limit: int = 300) -> str:
+def text_excerpt(selector: Selector, limit: int = 3000) -> str:
+    """The page's visible text, enough to read an error page or a 暂无信息 note."""
     parts = selector.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()
     text = clean(" ".join(parts))
     return text[:limit]

@@ -47,8 +47,11 @@ class PageFact:
     error: str | None = None  # crawler.vocab.FetchError when no HTTP status was obtained
     error_detail: str | None = None
     encoding: str | None = None
-    text_excerpt: str | None = None  # the first visible text, enough to spot a soft-404 page
+    text_excerpt: str | None = None  # the first visible text: error pages, 暂无信息 notes
     script_count: int = 0
+    render_state: str | None = None  # rendered | needs_render (no browser) | pending; None: not needed
+    reprobe_status: int | None = None  # the second probe of a transient failure, after the crawl
+    reprobe_error: str | None = None
     links: list[LinkFact] = field(default_factory=list)
     list_items: list[ListItemFact] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)

@@ -41,6 +41,7 @@ class Limits:
     timeout: float = 15.0
     retries: int = 2
     user_agent: str = "duwang/0.1 (government website inspection; +https://pypi.org/project/duwang/)"
+    render: str = "auto"  # list pages filled by script: auto (render when needed) | always | never
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,7 @@ class _Parser:
             "timeout": ((int, float), lambda v: 0 < v <= 300, "seconds, more than 0 and at most 300"),
             "retries": (int, lambda v: 0 <= v <= 10, "a whole number from 0 to 10"),
             "user_agent": (str, lambda v: bool(v.strip()), "a non-empty text naming duwang and a contact"),
+            "render": (str, lambda v: v in RENDER_MODES, "one of auto, always, never"),
         }
         values: dict[str, Any] = {}
         for key, value in raw.items():

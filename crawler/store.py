@@ -143,6 +143,27 @@ def m001_facts(db: Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m002_rendering_reprobes_probes(db: Database) -> None:
+    db["pages"].add_column("render_state", str)
+    db["pages"].add_column("reprobe_status", int)
+    db["pages"].add_column("reprobe_error", str)
+    db["probes"].create(
+        {
+            "id": int,
+            "site_id": str,
+            "url": str,
+            "probed_at": str,
+            "ok": int,
+            "status": int,
+            "elapsed": float,
+            "error": str,
+        },
+        pk="id",
+    )
+    db["probes"].create_index(["site_id", "probed_at"])
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -343,6 +364,9 @@ _PAGE_COLUMNS = (
     "encoding",
     "text_excerpt",
     "script_count",
+    "render_state",
+    "reprobe_status",
+    "reprobe_error",
 )
 
 

@@ -156,21 +156,28 @@ def test_robots_disallowed_paths_are_never_requested(farm_runs):
 
 
 def test_no_url_is_fetched_twice_in_one_run(farm_runs):
-    timeouts = {
-        urlsplit(dead["target"])._replace(scheme="", netloc="").geturl()
-        for site in farm_runs["truth"]["sites"].values()
-        for dead in site["dead_links"]
-        if dead["kind"] == "timeout"
+    sites = farm_runs["truth"]["sites"].values()
+    # Allowed a second fetch: a timeout (retried, then probed again) and a list page read through the browser.
+    again = {
+        path_of(dead["target"]) for site in sites for dead in site["dead_links"] if dead["kind"] == "timeout"
+    }
+    again |= {
+        path_of(column["url"]) for site in sites for column in site["columns"] if column["render"] == "script"
     }
     for log in farm_runs["logs"]:
         answers = defaultdict(list)
         for record in log:
             answers[(record["host"], record["path"])].append(record["status"])
         for (host, path), statuses in answers.items():
-            if len(statuses) == 1 or path in timeouts:
+            if len(statuses) == 1 or path in again:
                 continue
             # Only a transient failure (5xx, dropped connection) may be tried again.
             assert all(status is None or status >= 500 for status in statuses[:-1]), (host, path, statuses)
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def test_the_spider_trap_is_contained_by_depth_and_budget(farm_runs):
@@ -287,3 +294,30 @@ def wait_for_pages(db: Path, process: subprocess.Popen, run_id: int, minimum: in
                     pass  # the schema is still being created
         time.sleep(0.2)
     raise AssertionError("the crawl stored no page in time")
+
+
+def test_lists_filled_by_script_are_read_through_the_browser(farm_runs):
+    store, truth = farm_runs["store"], farm_runs["truth"]
+    run_id = farm_runs["runs"][-1]["id"]
+    scripted = [
+        column
+        for site in truth["sites"].values()
+        for column in site["columns"]
+        if column["render"] == "script"
+    ]
+    assert scripted
+    for column in scripted:
+        page = store.page(run_id, column["url"])
+        assert page["render_state"] == "rendered", column["url"]
+        items = [item for item in store.list_items(run_id, column["url"]) if item["date_text"]]
+        assert len(items) == column["items"], column["url"]
+
+
+def test_transient_failures_are_probed_again_after_the_crawl(farm_runs):
+    store, truth = farm_runs["store"], farm_runs["truth"]
+    run_id = farm_runs["runs"][-1]["id"]
+    for site in truth["sites"].values():
+        for dead in site["dead_links"]:
+            if dead["kind"] in ("http_500", "http_503", "timeout", "refused"):
+                row = store.page(run_id, dead["target"])
+                assert (row["reprobe_status"], row["reprobe_error"]) == (dead["status"], dead["error"]), row

@@ -7,30 +7,33 @@ is read once per host, and sites that share a host (the 政务服务网 sub-site
 Per URL the spider decides:
 - in the scope of a site of this run, a page link, within depth and page budget → crawl it (parse and follow);
 - on the allow-list otherwise (resources, attachments, outside links, pages past the depth) → check it:
-  fetch once to learn its status, never follow it; non-HTML bodies are dropped after the headers;
+  fetch once to learn its status, never follow it (resources are asked with HEAD);
 - off the allow-list → record it as not fetched.
+
+Two second looks: a list page that shows no entries but fills itself by script is read again through a
+headless browser (`crawler.render`), and when the crawl has nothing left to do, every URL that failed in a
+way that may pass (timeout, refused, 5xx) is probed once more, as an inspector re-checks before reporting.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy import exceptions, signals
+from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import StopDownload
+from scrapy.exceptions import DontCloseSpider, StopDownload
 from scrapy.http import Response, TextResponse
-from twisted.internet import error as net_error
 from twisted.python.failure import Failure
-from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-from crawler import extract
+from crawler import extract, render
+from crawler.failures import TRANSIENT, classify_failure
 from crawler.items import LinkFact, PageFact
-from crawler.middlewares import AlreadyFetched, OffAllowList, RedirectLoop
+from crawler.middlewares import AlreadyFetched
 from crawler.registry import Registry, Site, load_registry
 from crawler.store import now_iso
 from crawler.vocab import FetchError, FetchRole, LinkKind
@@ -77,6 +80,12 @@ class SiteSpider(scrapy.Spider):
         # Every URL this run has fetched or decided not to fetch; requests bypass Scrapy's dupefilter.
         self.seen: set[str] = set()
         self.run_id: int | None = None
+        self.browser: str | None = None
+        self.column_render: dict[str, str] = {}
+        # Facts of URLs that failed in a way that may pass, waiting for their second probe.
+        self.transient: dict[str, PageFact] = {}
+        self.reprobed = False
+        self.awaiting_render: dict[str, PageFact] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -87,6 +96,9 @@ class SiteSpider(scrapy.Spider):
         spider.sites = spider.registry.select(ids)
         spider.site_ids = {site.id for site in spider.sites}
         spider.progress = {site.id: SiteProgress() for site in spider.sites}
+        spider.column_render = {
+            extract.normalize_url(hint.url): hint.render for site in spider.sites for hint in site.columns
+        }
         if spider.db_arg:
             settings.set("DUWANG_DB", spider.db_arg, priority="spider")
         defaults = spider.registry.defaults
@@ -96,6 +108,7 @@ class SiteSpider(scrapy.Spider):
             ("DOWNLOAD_TIMEOUT", defaults.timeout),
             ("RETRY_TIMES", defaults.retries),
             ("USER_AGENT", defaults.user_agent),
+            ("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", defaults.timeout * 1000),
         ):
             settings.set(name, value, priority="spider")
         settings.set(
@@ -103,7 +116,10 @@ class SiteSpider(scrapy.Spider):
             slot_settings(spider.sites, settings.getdict("DOWNLOAD_SLOTS")),
             priority="spider",
         )
+        if settings.getbool("DUWANG_RENDER", True):
+            spider.browser = render.configure(settings, spider.registry.allow)
         crawler.signals.connect(spider.stop_large_non_html, signal=signals.headers_received)
+        crawler.signals.connect(spider.reprobe_transient_failures, signal=signals.spider_idle)
         return spider
 
     # -- requests -------------------------------------------------------------------------------------
@@ -125,21 +141,24 @@ class SiteSpider(scrapy.Spider):
         referer: str | None,
         origin: Site | None = None,
         method: str = "GET",
+        **extra: Any,
     ) -> scrapy.Request:
         """A request carrying the politeness limits of `site` (the owner, or the linking site)."""
         progress = self.progress.get(site.id)
         if progress is not None:
             progress.pending += 1
             progress.started_at = progress.started_at or now_iso()
-            if role is FetchRole.PAGE:
+            if role is FetchRole.PAGE and not extra:
                 progress.scheduled_pages += 1
         limits = site.limits
         meta = {
-            "duwang": {"site": site.id, "role": role, "depth": depth, "referer": referer},
+            "duwang": {"site": site.id, "role": role, "depth": depth, "referer": referer, **extra},
             "download_timeout": limits.timeout,
-            "max_retry_times": limits.retries,
+            "max_retry_times": 0 if extra.get("reprobe") else limits.retries,
             "dont_obey_robotstxt": not limits.obey_robots,
         }
+        if extra.get("rendered"):
+            meta["playwright"] = True
         headers = {"User-Agent": (origin or site).limits.user_agent}
         if referer:
             headers["Referer"] = referer
@@ -205,6 +224,20 @@ class SiteSpider(scrapy.Spider):
         if content_type and not content_type.startswith(HTML_TYPES):
             raise StopDownload(fail=False)
 
+    def reprobe_transient_failures(self, spider: scrapy.Spider) -> None:
+        """Once the crawl is idle, probe every transient failure again before it may be reported."""
+        if self.reprobed or not self.transient:
+            return
+        self.reprobed = True
+        for url, fact in self.transient.items():
+            site = self.registry.site(fact.site_id) if fact.site_id in self.site_ids else self.sites[0]
+            method = "HEAD" if fact.role == FetchRole.CHECK and fact.content_type is None else "GET"
+            request = self.make_request(
+                url, site, FetchRole(fact.role), fact.depth, fact.referer, reprobe=True
+            )
+            self.crawler.engine.crawl(request.replace(method=method))
+        raise DontCloseSpider
+
     # -- responses ------------------------------------------------------------------------------------
 
     def parse(self, response: Response) -> Iterator[Any]:
@@ -212,6 +245,9 @@ class SiteSpider(scrapy.Spider):
         if response.request.method == "HEAD" and response.status in HEAD_REFUSED:
             # Many servers refuse HEAD: ask again with GET; this is still the same, single check.
             yield response.request.replace(method="GET")
+            return
+        if info.get("reprobe"):
+            yield from self.second_look(info, response.url, status=response.status)
             return
         site = self.registry.site(info["site"]) if info["site"] in self.site_ids else None
         fact = self.base_fact(response.request, info)
@@ -222,33 +258,27 @@ class SiteSpider(scrapy.Spider):
         fact.size = _content_length(response)
         fact.elapsed = round(response.meta.get("download_latency", 0.0), 4)
         fact.fetched_at = now_iso()
-        follow_links = (
-            site is not None
-            and info["role"] == FetchRole.PAGE
-            and 200 <= response.status < 300
-            and isinstance(response, TextResponse)
-            and site.scope.contains(response.url)
+        is_html = isinstance(response, TextResponse) and (
+            info.get("rendered") or (fact.content_type or "").lower().startswith(HTML_TYPES)
         )
-        if (
-            isinstance(response, TextResponse)
-            and fact.content_type
-            and fact.content_type.lower().startswith(HTML_TYPES)
-        ):
+        if is_html:
             fact.encoding = response.encoding
             fact.title = extract.page_title(response.selector)
             fact.text_excerpt = extract.text_excerpt(response.selector)
             fact.content_hash = hashlib.sha1(response.body).hexdigest()
-        else:
-            follow_links = False
+        if info.get("rendered"):
+            fact.render_state = "rendered"
+            self.awaiting_render.pop(fact.url, None)
         progress = self.progress.get(fact.site_id or "")
         if progress is not None:
             progress.bytes += fact.size or 0
             if response.status >= 400:
                 progress.errors += 1
+        if response.status >= 500:
+            self.transient[fact.url] = fact
         # The URLs a redirect chain passed through get their own rows, pointing at where they led.
-        url = fact.url
         for hop, reason in zip(chain, response.meta.get("redirect_reasons") or [], strict=False):
-            if hop != url:
+            if hop != fact.url:
                 self.seen.add(hop)
                 yield PageFact(
                     url=hop,
@@ -260,12 +290,20 @@ class SiteSpider(scrapy.Spider):
                     final_url=response.url,
                     fetched_at=fact.fetched_at,
                 )
-        if follow_links and site is not None:
-            yield from self.read_page(response, fact, site)
+        if (
+            is_html
+            and site is not None
+            and info["role"] == FetchRole.PAGE
+            and 200 <= response.status < 300
+            and site.scope.contains(response.url)
+        ):
+            yield from self.read_page(response, fact, site, info)
         yield fact
-        self.finish(fact)
+        self.finish(fact, info)
 
-    def read_page(self, response: TextResponse, fact: PageFact, site: Site) -> Iterator[Any]:
+    def read_page(
+        self, response: TextResponse, fact: PageFact, site: Site, info: dict[str, Any]
+    ) -> Iterator[Any]:
         selector = response.selector
         fact.meta = extract.meta_tags(selector)
         fact.list_items = extract.list_items(selector, response.url)
@@ -273,8 +311,13 @@ class SiteSpider(scrapy.Spider):
         if fact.depth == 0:
             fact.footer = extract.footer_text(selector)
             fact.forms = extract.forms(selector, response.url)
+        if not info.get("rendered"):
+            yield from self.maybe_render(selector, fact, site, info)
+        known = set(info.get("raw_links") or ())
         progress = self.progress[site.id]
         for link in extract.extract_links(selector, response.url):
+            if link.url in known:
+                continue  # already recorded from the page as fetched before rendering
             fact.links.append(
                 LinkFact(
                     target_url=link.url,
@@ -291,24 +334,66 @@ class SiteSpider(scrapy.Spider):
                 yield outcome
         progress.links += len(fact.links)
 
+    def maybe_render(self, selector: Any, fact: PageFact, site: Site, info: dict[str, Any]) -> Iterator[Any]:
+        column_mode = self.column_render.get(fact.url)
+        mode = column_mode or site.limits.render
+        dated = sum(
+            1 for item in fact.list_items if item.date_text or render.URL_DATE_RE.search(item.url or "")
+        )
+        if not render.wants_render(selector, dated, mode, forced=column_mode == "always"):
+            return
+        if self.browser is None:
+            fact.render_state = "needs_render"
+            return
+        fact.render_state = "pending"
+        self.awaiting_render[fact.url] = fact
+        raw_links = [link.url for link in extract.extract_links(selector, fact.url)]
+        yield self.make_request(
+            fact.url, site, FetchRole.PAGE, fact.depth, fact.referer, rendered=True, raw_links=raw_links
+        )
+
     def on_error(self, failure: Failure) -> Iterator[PageFact]:
         request = failure.request
         info = request.meta["duwang"]
+        error, detail = classify_failure(failure)
+        if info.get("reprobe"):
+            yield from self.second_look(info, request.url, error=error)
+            return
         fact = self.base_fact(request, info)
         fact.fetched_at = now_iso()
         if failure.check(AlreadyFetched):
             # Redirected to a URL fetched elsewhere in this run: its row holds the status.
             fact.status = (request.meta.get("redirect_reasons") or [None])[-1]
             fact.final_url = request.url
+        elif info.get("rendered"):
+            # The browser failed: keep the page as first fetched, saying so (its links are stored already).
+            raw = self.awaiting_render.pop(request.url, None)
+            self.progress[info["site"]].pending -= 1
+            if raw is not None:
+                yield replace(raw, render_state="render_failed", links=[], list_items=[], meta={})
+            return
         else:
-            fact.error, fact.error_detail = classify_failure(failure)
+            fact.error, fact.error_detail = error, detail
             fact.final_url = request.url if request.meta.get("redirect_urls") else None
             progress = self.progress.get(fact.site_id or "")
             # Not fetching what robots.txt or the allow-list forbids is obedience, not a site's error.
             if progress is not None and fact.error not in (FetchError.ROBOTS, FetchError.OFFLIST):
                 progress.errors += 1
+            if error in TRANSIENT:
+                self.transient[fact.url] = fact
         yield fact
-        self.finish(fact)
+        self.finish(fact, info)
+
+    def second_look(
+        self, info: dict[str, Any], url: str, status: int | None = None, error: FetchError | None = None
+    ) -> Iterator[PageFact]:
+        fact = self.transient.pop(url.split("#", 1)[0], None)
+        progress = self.progress.get(info["site"])
+        if progress is not None:
+            progress.pending -= 1
+        if fact is not None:
+            fact.reprobe_status, fact.reprobe_error = status, error
+            yield fact
 
     def base_fact(self, request: scrapy.Request, info: dict[str, Any]) -> PageFact:
         chain = request.meta.get("redirect_urls") or []
@@ -320,52 +405,19 @@ class SiteSpider(scrapy.Spider):
             referer=info["referer"],
         )
 
-    def finish(self, fact: PageFact) -> None:
+    def finish(self, fact: PageFact, info: dict[str, Any]) -> None:
         progress = self.progress.get(fact.site_id or "")
         if progress is None:
             return
         progress.pending -= 1
-        if fact.role == FetchRole.PAGE:
+        if info.get("rendered"):
+            pass  # the same page, read a second time
+        elif fact.role == FetchRole.PAGE:
             progress.pages += 1
         else:
             progress.checks += 1
         if progress.done:
             progress.ended_at = now_iso()
-
-
-def classify_failure(failure: Failure) -> tuple[FetchError, str]:
-    """The closed error class of a failed fetch, and the library's own words for the log."""
-    detail = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
-    if failure.check(OffAllowList):
-        return FetchError.OFFLIST, detail
-    if failure.check(RedirectLoop):
-        return FetchError.REDIRECT_LOOP, detail
-    message = failure.getErrorMessage().lower()
-    if failure.check(exceptions.IgnoreRequest):
-        if "robots.txt" in message:
-            return FetchError.ROBOTS, detail
-        if "redirection" in message:
-            return FetchError.REDIRECT_LOOP, detail
-        return FetchError.OTHER, detail
-    if failure.check(exceptions.DownloadTimeoutError, net_error.TimeoutError, net_error.TCPTimedOutError):
-        return FetchError.TIMEOUT, detail
-    if failure.check(exceptions.DownloadConnectionRefusedError, net_error.ConnectionRefusedError):
-        return FetchError.REFUSED, detail
-    if failure.check(exceptions.CannotResolveHostError, net_error.DNSLookupError):
-        return FetchError.DNS, detail
-    if "ssl" in message or "tls" in message or "certificate" in message:
-        return FetchError.TLS, detail
-    if failure.check(
-        exceptions.DownloadFailedError,
-        exceptions.ResponseDataLossError,
-        net_error.ConnectionLost,
-        net_error.ConnectionDone,
-        ResponseFailed,
-        ResponseNeverReceived,
-        net_error.ConnectError,
-    ):
-        return FetchError.CONNECTION, detail
-    return FetchError.OTHER, detail
 
 
 def slot_settings(sites: tuple[Site, ...], configured: dict[str, Any]) -> dict[str, Any]:

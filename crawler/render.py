@@ -1,0 +1,112 @@
+"""Rendering list pages that are filled by script, in a headless browser (scrapy-playwright + Chromium).
+
+Many government sites ship an empty list container and fill it from a JSON endpoint. Such a page is
+fetched as usual first; when it shows no dated entries but carries a script that loads or writes a list,
+the spider asks for it once more through the browser and reads the rendered DOM. The registry can force
+rendering on (`render = "always"`) or off (`"never"`) per site or per column.
+
+The browser obeys the same network allow-list as the crawler: every request it would make to another host
+is aborted, and so are images, fonts, media and style sheets, which a list does not need.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from typing import TYPE_CHECKING, Any
+
+from parsel import Selector
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
+
+    from crawler.registry import AllowList
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+LAUNCH_ARGS = [
+    # As root in a container there is no sandbox to use; the rest keeps Chromium off the network.
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+SKIPPED_RESOURCES = frozenset({"image", "media", "font", "stylesheet"})
+URL_DATE_RE = re.compile(r"/t(?:19|20)\d{6}_\d+")
+LOADER_RE = re.compile(
+    r"fetch\s*\(|XMLHttpRequest|\$\.(ajax|get|getJSON|post)\b|\.json\b|document\.write|innerHTML"
+)
+EMPTY_LIST_XPATH = (
+    "//*[(self::ul or self::ol or self::tbody or self::table or self::div)"
+    " and (contains(@id, 'list') or contains(@class, 'list'))"
+    " and not(.//a[@href]) and not(normalize-space())]"
+)
+
+
+def find_browser(configured: str | None) -> str | None:
+    """The Chromium to render with: the DUWANG_BROWSER setting, else the first one on PATH; None for off."""
+    if configured == "off":
+        return None
+    if configured:
+        return shutil.which(configured) or None
+    for name in BROWSERS:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def configure(settings: Settings, allow: AllowList) -> str | None:
+    """Install scrapy-playwright's download handler when a browser is available; return its path."""
+    browser = find_browser(settings.get("DUWANG_BROWSER"))
+    if browser is None:
+        return None
+    try:
+        import scrapy_playwright  # noqa: F401
+    except ImportError:
+        return None
+    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="spider")
+    settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority="spider")
+    settings.set(
+        "PLAYWRIGHT_LAUNCH_OPTIONS",
+        {"executable_path": browser, "headless": True, "args": LAUNCH_ARGS},
+        priority="spider",
+    )
+    settings.set("PLAYWRIGHT_ABORT_REQUEST", AbortOffList(allow), priority="spider")
+    settings.set("PLAYWRIGHT_MAX_CONTEXTS", 1, priority="spider")
+    settings.set(
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", settings.getint("DUWANG_RENDER_CONCURRENCY", 2), priority="spider"
+    )
+    return browser
+
+
+class AbortOffList:
+    """PLAYWRIGHT_ABORT_REQUEST: True for what the browser must not fetch."""
+
+    def __init__(self, allow: AllowList) -> None:
+        self.allow = allow
+
+    def __call__(self, request: Any) -> bool:
+        if request.resource_type in SKIPPED_RESOURCES:
+            return True
+        return not request.url.startswith("data:") and not self.allow.allows(request.url)
+
+
+def wants_render(selector: Selector, dated_items: int, mode: str, forced: bool = False) -> bool:
+    """Whether a fetched page should be read again through the browser.
+
+    `forced`: a column hint says render = "always". A site-wide "always" renders every page without dated
+    entries that runs a script; "auto" only those showing an empty list container and a loading script.
+    """
+    if forced:
+        return True
+    if mode == "never" or dated_items:
+        return False
+    inline = " ".join(selector.xpath("//script[not(@src)]/text()").getall())
+    if mode == "always":
+        return bool(inline.strip()) or bool(selector.xpath("//script[@src]"))
+    return bool(selector.xpath(EMPTY_LIST_XPATH)) and bool(LOADER_RE.search(inline))

@@ -110,3 +110,10 @@ def wants_render(selector: Selector, dated_items: int, mode: str, forced: bool =
     if mode == "always":
         return bool(inline.strip()) or bool(selector.xpath("//script[@src]"))
     return bool(selector.xpath(EMPTY_LIST_XPATH)) and bool(LOADER_RE.search(inline))
+
+
+def page_methods() -> list[Any]:
+    """What the browser does after loading: wait until the page's own requests have settled."""
+    from scrapy_playwright.page import PageMethod
+
+    return [PageMethod("wait_for_load_state", "networkidle")]

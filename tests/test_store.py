@@ -18,7 +18,8 @@ def test_schema_is_built_by_migrations_and_reopening_applies_nothing_twice(tmp_p
     assert {"runs", "run_sites", "pages", "links", "list_items", "page_meta", "footers"} <= set(
         store.db.table_names()
     )
-    assert [m.name for m in MIGRATIONS.applied(store.db)] == ["m001_facts"]
+    assert [m.name for m in MIGRATIONS.applied(store.db)] == [m.name for m in MIGRATIONS._migrations]
+    assert MIGRATIONS.pending(store.db) == []
     assert store.db.execute("pragma journal_mode").fetchone()[0] == "wal"
 
 

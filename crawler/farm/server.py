@@ -182,7 +182,8 @@ class FarmServer:
         deadline = time.monotonic() + 3
         while time.monotonic() < deadline:
             with self._lock:
-                if not self._conns:
+                # Wait for handlers too: one may still be returning from a stopped "timeout" sleep.
+                if not self._conns and not any(self._inflight.values()):
                     break
             time.sleep(0.01)
         with self._lock:

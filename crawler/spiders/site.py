@@ -159,6 +159,7 @@ class SiteSpider(scrapy.Spider):
         }
         if extra.get("rendered"):
             meta["playwright"] = True
+            meta["playwright_page_methods"] = render.page_methods()
         headers = {"User-Agent": (origin or site).limits.user_agent}
         if referer:
             headers["Referer"] = referer

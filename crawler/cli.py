@@ -95,6 +95,30 @@ def crawl(config: Path, db: Path, site_ids: tuple[str, ...], quiet: bool, log_le
 @main.command()
 @config_option()
 @db_option()
+@click.option("--site", "site_ids", multiple=True, metavar="ID", help="probe only this site (repeatable)")
+@click.option("--timeout", type=float, default=15.0, show_default=True, help="seconds to load a homepage")
+def probe(config: Path, db: Path, site_ids: tuple[str, ...], timeout: float) -> None:
+    """Probe every site's homepage once (availability) and store the results."""
+    from crawler.probe import probe_sites
+
+    try:
+        registry = load_registry(config)
+        results = probe_sites(registry, list(site_ids), timeout)
+    except RegistryError as error:
+        fail_config(error)
+    store = Store(db)
+    try:
+        store.add_probes(results)
+    finally:
+        store.close()
+    for result in results:
+        verdict = "正常 ok" if result.ok else f"失败 FAIL {result.status or result.error}"
+        click.echo(f"{result.site_id:<14} {verdict:<22} {result.elapsed:>6.2f}s  {result.url}")
+
+
+@main.command()
+@config_option()
+@db_option()
 def runs(config: Path, db: Path) -> None:
     """List the crawl runs stored in --db."""
     store = Store(db)

@@ -339,6 +339,32 @@ class Store:
         )
         return {row["name"]: row["content"] for row in rows}
 
+    # -- probes ---------------------------------------------------------------------------------------
+
+    def add_probes(self, results: Iterable[Any]) -> None:
+        """Store availability probe results (objects with the `probes` columns as attributes)."""
+        rows = [
+            {
+                "site_id": r.site_id,
+                "url": r.url,
+                "probed_at": r.probed_at,
+                "ok": int(r.ok),
+                "status": r.status,
+                "elapsed": r.elapsed,
+                "error": r.error,
+            }
+            for r in results
+        ]
+        self.db["probes"].insert_all(rows)
+
+    def probes(self, site_id: str, since: str) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "select * from probes where site_id = ? and probed_at >= ? order by probed_at",
+                [site_id, since],
+            )
+        )
+
     def footers(self, run_id: int, site_id: str) -> list[dict[str, Any]]:
         return list(
             self.db.query("select * from footers where run_id = ? and site_id = ?", [run_id, site_id])

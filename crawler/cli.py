@@ -5,12 +5,14 @@ Exit codes: 0 success, 1 runtime error (or a crawl that did not complete), 3 bad
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
-from datetime import date
+from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -116,6 +118,102 @@ def probe(config: Path, db: Path, site_ids: tuple[str, ...], timeout: float) -> 
         click.echo(f"{result.site_id:<14} {verdict:<22} {result.elapsed:>6.2f}s  {result.url}")
 
 
+def rubric_option():
+    return click.option(
+        "--rubric",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        envvar="DUWANG_RUBRIC",
+        help="your rubric file, laid over the shipped checks/rubric.toml",
+    )
+
+
+def today_option():
+    return click.option(
+        "--today",
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        help="inspect as of this date (default: today in China)",
+    )
+
+
+@main.command()
+@config_option()
+@db_option()
+@click.option(
+    "--run", "run_id", type=int, default=None, help="the crawl to check (default: latest completed)"
+)
+@rubric_option()
+@today_option()
+def check(config: Path, db: Path, run_id: int | None, rubric: Path | None, today) -> None:
+    """Turn a crawl's facts into findings (stored in --db) and print a count per site."""
+    from checks.rules import RubricError, load_rules
+    from crawler.inspection import inspection_now, run_checks
+
+    try:
+        registry = load_registry(config)
+        rules = load_rules(rubric)
+    except (RegistryError, RubricError) as error:
+        fail_config(error)
+    now = inspection_now()
+    if today is not None:
+        now = datetime.combine(today.date(), now.time())
+    started = time.perf_counter()
+    try:
+        run_id, findings = run_checks(db, registry, rules, run_id, now)
+    except LookupError as error:
+        raise click.ClickException(str(error)) from None
+    elapsed = time.perf_counter() - started
+    counts = Counter((finding.site_id, str(finding.severity)) for finding in findings)
+    click.echo(f"运行 run {run_id}: {len(findings)} 条检查结果 findings ({elapsed:.1f}s)")
+    click.echo(
+        f"{'站点 site':<14} {'否决 veto':>10} {'扣分 deduction':>15} {'警告 warning':>13} {'提示 info':>10}"
+    )
+    for site in registry.sites:
+        row = [counts[(site.id, severity)] for severity in ("veto", "deduction", "warning", "info")]
+        click.echo(f"{site.id:<14} {row[0]:>10} {row[1]:>15} {row[2]:>13} {row[3]:>10}  {site.name}")
+
+
+@main.command()
+@config_option()
+@db_option()
+@click.option("--run", "run_id", type=int, default=None, help="the checked crawl (default: latest checked)")
+@click.option("--site", "site_ids", multiple=True, metavar="ID", help="only this site (repeatable)")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def findings(config: Path, db: Path, run_id: int | None, site_ids: tuple[str, ...], output: str) -> None:
+    """Print the stored findings of a checked crawl (JSON schema: see README)."""
+    store = Store(db)
+    try:
+        checked = store.checked_runs()
+        if run_id is None and not checked:
+            raise click.ClickException(f"{db}: no checked crawl; run `duwang check` first")
+        run_id = run_id if run_id is not None else checked[-1]
+        rows = [row for row in store.findings(run_id) if not site_ids or row["site_id"] in site_ids]
+    finally:
+        store.close()
+    if output == "json":
+        keys = (
+            "site_id",
+            "check",
+            "severity",
+            "url",
+            "page",
+            "column",
+            "section",
+            "element",
+            "detail",
+            "evidence",
+        )
+        document = {"run_id": run_id, "findings": [{key: row[key] for key in keys} for row in rows]}
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        subject = row["url"] or row["section"] or row["element"] or ""
+        click.echo(
+            f"{row['site_id']:<12} {row['severity']:<9} {row['check']:<20} {subject}\n    {row['detail']}"
+        )
+
+
 @main.command()
 @config_option()
 @db_option()
@@ -151,8 +249,16 @@ def runs(config: Path, db: Path) -> None:
 def farm(config: Path, db: Path | None, port: int, out: Path, seed: int, today, scale: int) -> None:
     """Serve the demo web farm (25 fake government sites on loopback) until interrupted."""
     from crawler.farm import serve
+    from crawler.inspection import inspection_now
 
-    serve(port=port, out_dir=out, seed=seed, today=today.date() if today else date.today(), scale=scale)
+    # The farm's dates are relative to today in China, the day `duwang check` inspects as of.
+    serve(
+        port=port,
+        out_dir=out,
+        seed=seed,
+        today=today.date() if today else inspection_now().date(),
+        scale=scale,
+    )
 
 
 @main.command()

@@ -164,6 +164,30 @@ def m002_rendering_reprobes_probes(db: Database) -> None:
     db["probes"].create_index(["site_id", "probed_at"])
 
 
+@MIGRATIONS()
+def m003_findings(db: Database) -> None:
+    db["findings"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "site_id": str,
+            "check": str,
+            "severity": str,
+            "url": str,
+            "page": str,
+            "column": str,
+            "section": str,
+            "element": str,
+            "detail": str,
+            "evidence": str,
+            "checked_at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["findings"].create_index(["run_id", "site_id"])
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -338,6 +362,46 @@ class Store:
             "select name, content from page_meta where run_id = ? and page_url = ?", [run_id, page_url]
         )
         return {row["name"]: row["content"] for row in rows}
+
+    def run_facts(self, run_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Every fact of a run, table by table, for the checks (one query per table)."""
+        tables = {
+            "pages": "select url, site_id, role, depth, status, final_url, content_type, title,"
+            " text_excerpt as text, error, render_state, reprobe_status, reprobe_error"
+            " from pages where run_id = ?",
+            "links": "select site_id, source_url, target_url, tag, attr, kind, anchor_text, in_scope,"
+            " fetchable from links where run_id = ? order by id",
+            "entries": "select site_id, page_url, container, position, title, url, date_text"
+            " from list_items where run_id = ? order by id",
+            "meta": "select page_url, name, content from page_meta where run_id = ?",
+            "footers": "select site_id, page_url, text, forms from footers where run_id = ?",
+        }
+        return {name: list(self.db.query(sql, [run_id])) for name, sql in tables.items()}
+
+    # -- findings -------------------------------------------------------------------------------------
+
+    def replace_findings(self, run_id: int, rows: list[dict[str, Any]]) -> None:
+        """Store a run's findings, replacing those of an earlier check of the same run."""
+        with self.db.atomic():
+            self.db.execute("delete from findings where run_id = ?", [run_id])
+            self.db["findings"].insert_all(
+                {"run_id": run_id, **row, "evidence": json.dumps(row.get("evidence", {}), ensure_ascii=False)}
+                for row in rows
+            )
+
+    def findings(self, run_id: int, site_id: str | None = None) -> list[dict[str, Any]]:
+        sql, params = "select * from findings where run_id = ?", [run_id]
+        if site_id is not None:
+            sql, params = sql + " and site_id = ?", [*params, site_id]
+        rows = list(self.db.query(sql + " order by id", params))
+        for row in rows:
+            row["evidence"] = json.loads(row["evidence"] or "{}")
+        return rows
+
+    def checked_runs(self) -> list[int]:
+        return [
+            row["run_id"] for row in self.db.query("select distinct run_id from findings order by run_id")
+        ]
 
     # -- probes ---------------------------------------------------------------------------------------
 

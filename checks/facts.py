@@ -1,0 +1,87 @@
+"""What the checks read: one site's crawl facts as plain frozen dataclasses.
+
+The store (crawler/store.py) loads them; the checks never see SQL, Scrapy or the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Page:
+    """One fetched (or deliberately not fetched) URL of the run."""
+
+    url: str
+    site_id: str | None
+    role: str  # page (crawled) | check (status only)
+    depth: int
+    status: int | None = None
+    final_url: str | None = None
+    content_type: str | None = None
+    title: str | None = None
+    text: str | None = None  # the first visible text
+    error: str | None = None  # crawler.vocab.FetchError
+    render_state: str | None = None
+    reprobe_status: int | None = None
+    reprobe_error: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    source_url: str
+    target_url: str
+    tag: str
+    attr: str
+    kind: str  # page | image | attachment | stylesheet | script | frame | other
+    anchor_text: str
+    in_scope: bool
+    fetchable: bool
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of a list on a page: a title, its link and the date text beside it."""
+
+    page_url: str
+    container: str
+    position: int
+    title: str
+    url: str | None
+    date_text: str | None
+
+
+@dataclass(frozen=True)
+class Probe:
+    probed_at: datetime
+    ok: bool
+    status: int | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class ColumnHint:
+    name: str
+    url: str
+    freshness: str | None
+
+
+@dataclass(frozen=True)
+class SiteFacts:
+    site_id: str
+    name: str
+    kind: str  # portal | department | service
+    home_urls: tuple[str, ...]
+    pages: Mapping[str, Page]  # every URL of the run, by URL: link targets may belong to other sites
+    links: tuple[Link, ...]  # links seen on this site's pages
+    entries: Mapping[str, tuple[Entry, ...]]  # list entries by page URL
+    meta: Mapping[str, Mapping[str, str]]  # meta tags by page URL
+    footers: Mapping[str, str]  # footer text by start page URL
+    forms: Mapping[str, tuple[dict, ...]]  # forms by start page URL
+    probes: tuple[Probe, ...] = ()
+    column_hints: tuple[ColumnHint, ...] = field(default_factory=tuple)
+
+    def own_pages(self) -> list[Page]:
+        return [page for page in self.pages.values() if page.site_id == self.site_id]

@@ -1,0 +1,59 @@
+"""Findings: a check's verdict on facts, with its evidence and one sentence a site owner can act on.
+
+`Finding.as_json()` is the documented JSON form printed by `duwang findings --format json` (see README):
+`site_id`, `check`, `severity`, `url`, `page`, `column`, `section`, `element`, `detail` and `evidence`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    VETO = "veto"  # 单项否决: the site fails the inspection
+    DEDUCTION = "deduction"  # 扣分
+    WARNING = "warning"  # before a veto line: act before the next inspection
+    INFO = "info"  # worth knowing, not scored
+
+
+class CheckId(StrEnum):
+    COLUMN_STALE = "column_stale"  # 栏目不更新 (one column)
+    COLUMN_EMPTY = "column_empty"  # 空白栏目
+    COLUMN_NEEDS_RENDER = "column_needs_render"  # list filled by script, no browser to read it
+    COLUMNS_STALE = "columns_stale"  # the veto indicator 栏目不更新 over the whole site
+    HOMEPAGE_STALE = "homepage_stale"  # 首页不更新
+    DEAD_LINK = "dead_link"  # 链接不可用
+    UNCHECKED_LINKS = "unchecked_links"  # links to hosts off the network allow-list
+    SECTION_MISSING = "section_missing"
+    SECTION_EMPTY = "section_empty"
+    ANNUAL_REPORT_LATE = "annual_report_late"  # 年报未按期发布
+    ELEMENT_MISSING = "element_missing"  # 网站标识码, ICP备案, 公安备案, 党政机关标识, 网站地图, 站内搜索
+    ELEMENT_INVALID = "element_invalid"  # e.g. 网站标识码 malformed or unequal to the SiteIDCode meta
+    UNREACHABLE = "unreachable"  # 站点无法访问
+
+
+@dataclass(frozen=True)
+class Finding:
+    site_id: str
+    check: CheckId
+    severity: Severity
+    detail: str  # one sentence in Chinese: what is wrong, where, and what to do
+    url: str | None = None  # the URL at fault: a dead link's target, a column's list page
+    page: str | None = None  # the page where it was seen
+    column: str | None = None
+    section: str | None = None
+    element: str | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str, str | None, str | None, str | None, str | None, str | None]:
+        """What makes a finding the same one in two inspections (new, fixed or still open)."""
+        return (self.site_id, self.check, self.url, self.page, self.column, self.section, self.element)
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["check"] = str(self.check)
+        data["severity"] = str(self.severity)
+        return data

@@ -1,0 +1,28 @@
+"""All checks of one site in one call: facts + rules + the moment of inspection → findings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from checks.availability import check_availability, check_homepage
+from checks.columns import check_columns, discover_columns
+from checks.elements import check_elements
+from checks.facts import SiteFacts
+from checks.findings import Finding
+from checks.links import check_links
+from checks.rules import Rules
+from checks.sections import check_sections
+
+
+def check_site(facts: SiteFacts, rules: Rules, now: datetime) -> list[Finding]:
+    """Every finding for one site. `now` is passed in: the checks never read the clock."""
+    today = now.date()
+    columns = discover_columns(facts, rules)
+    return [
+        *check_availability(facts, rules, now),
+        *check_homepage(facts, columns, rules, today),
+        *check_columns(facts, columns, rules, today),
+        *check_sections(facts, columns, rules, today),
+        *check_elements(facts),
+        *check_links(facts, rules),
+    ]

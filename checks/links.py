@@ -1,0 +1,125 @@
+"""Dead links (链接不可用): every broken target with the page it is on, one finding per (target, page).
+
+A target is broken when it answered 4xx; when a 5xx, timeout, refused connection, DNS or TLS failure was
+confirmed by the second probe the crawler makes after the crawl (inspectors re-check transient failures
+before counting them); when it loops in redirects; when it answered 200 with an error page (soft-404); and
+for an image or attachment, when the answer is an HTML page instead of the file. mailto:, tel:,
+javascript: and same-page anchors are never links. Links to hosts off the network allow-list were not
+fetched: they are counted in one informational finding, never reported as dead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from checks.facts import Link, Page, SiteFacts
+from checks.findings import CheckId, Finding, Severity
+from checks.rules import Rules
+from checks.text import is_error_page
+
+CONFIRMABLE_ERRORS = frozenset({"timeout", "refused", "connection", "dns", "tls"})
+ERROR_WORDS = {
+    "timeout": "访问超时",
+    "refused": "连接被拒绝",
+    "connection": "连接中断",
+    "dns": "域名无法解析",
+    "tls": "证书或加密连接错误",
+    "redirect_loop": "循环重定向",
+    "soft_404": "返回“页面不存在”错误页",
+    "not_a_file": "返回网页而不是文件",
+}
+KIND_WORDS = {
+    "image": "图片",
+    "attachment": "附件",
+    "page": "链接",
+    "frame": "内嵌页面",
+    "stylesheet": "样式文件",
+    "script": "脚本文件",
+    "other": "资源",
+}
+
+
+def broken_reason(page: Page, link: Link, rules: Rules) -> str | None:
+    """Why a fetched target counts as broken ('404', 'timeout', 'soft_404', ...), or None when it works."""
+    if page.error == "redirect_loop":
+        return "redirect_loop"
+    if page.error in CONFIRMABLE_ERRORS:
+        return page.error if page.reprobe_error or (page.reprobe_status or 0) >= 500 else None
+    if page.status is None:
+        return None  # not fetched (robots.txt, allow-list) or an unknown failure: nothing to report
+    if page.status >= 500:
+        if page.reprobe_status is not None and page.reprobe_status < 400 and not page.reprobe_error:
+            return None  # the second probe found it working
+        return str(page.status)
+    if page.status >= 400:
+        return str(page.status)
+    if 300 <= page.status < 400:
+        return None  # a redirect to a URL fetched under its own row
+    html = (page.content_type or "").startswith("text/html")
+    if link.kind in ("image", "attachment") and html:
+        return "soft_404" if is_error_page(page, rules.soft_404_texts) else "not_a_file"
+    if html and is_error_page(page, rules.soft_404_texts):
+        return "soft_404"
+    return None
+
+
+def check_links(facts: SiteFacts, rules: Rules) -> list[Finding]:
+    findings = []
+    seen: set[tuple[str, str]] = set()
+    homes = set(facts.home_urls)
+    unchecked: dict[str, list[str]] = defaultdict(list)
+    for link in facts.links:
+        key = (link.target_url, link.source_url)
+        if key in seen:
+            continue
+        seen.add(key)
+        if not link.fetchable:
+            unchecked[link.target_url].append(link.source_url)
+            continue
+        target = facts.pages.get(link.target_url)
+        if target is None:
+            continue  # beyond the page budget: not fetched in this inspection
+        reason = broken_reason(target, link, rules)
+        if reason is None:
+            continue
+        on_home = link.source_url in homes
+        what = KIND_WORDS.get(link.kind, "链接")
+        problem = ERROR_WORDS.get(reason, f"返回 HTTP {reason} 错误")
+        place = "首页" if on_home else "页面"
+        findings.append(
+            Finding(
+                facts.site_id,
+                CheckId.DEAD_LINK,
+                Severity.DEDUCTION,
+                f"{place} {link.source_url} 上的{what}“{link.anchor_text or link.target_url}”"
+                f"无法访问（{problem}），"
+                "请修复或删除该链接。",
+                url=link.target_url,
+                page=link.source_url,
+                evidence={
+                    "reason": reason,
+                    "status": target.status,
+                    "error": target.error,
+                    "kind": link.kind,
+                    "tag": link.tag,
+                    "attr": link.attr,
+                    "anchor_text": link.anchor_text,
+                    "on_homepage": on_home,
+                    "reprobe_status": target.reprobe_status,
+                    "reprobe_error": target.reprobe_error,
+                },
+            )
+        )
+    if unchecked:
+        hosts = sorted({url.split("/")[2] for url in unchecked})
+        findings.append(
+            Finding(
+                facts.site_id,
+                CheckId.UNCHECKED_LINKS,
+                Severity.INFO,
+                f"有 {len(unchecked)} 个站外链接（{'、'.join(hosts[:5])}{'等' if len(hosts) > 5 else ''}）"
+                "不在允许访问的网络范围内，本次未检查，请人工核对。",
+                evidence={"targets": sorted(unchecked), "hosts": hosts},
+            )
+        )
+    return findings

@@ -1,0 +1,158 @@
+"""The rubric's thresholds and vocabularies as one frozen `Rules` object, read from `checks/rubric.toml`
+with an operator's file laid over it.
+
+Reading files is the one impure thing in `checks/`: it happens once, before any check runs, and a bad file
+raises `RubricError` naming the file, the table and the field.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+DEFAULT_RUBRIC = Path(__file__).with_name("rubric.toml")
+FRESHNESS_CLASSES = ("news", "notice_policy", "longterm", "static")
+SITE_KINDS = ("portal", "department", "service")
+
+
+class RubricError(Exception):
+    """A rubric file that cannot be used; the message is one line meant for the operator."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    freshness_days: dict[str, int]
+    homepage_window_days: int
+    homepage_warn_days: int
+    columns_stale: dict[str, int]
+    availability_days: int
+    availability_veto_share: float
+    availability_warn_share: float
+    department_report_deadline: tuple[int, int]  # (month, day)
+    government_report_deadline: tuple[int, int]
+    column_classes: dict[str, tuple[str, ...]]
+    sections: dict[str, tuple[str, ...]]
+    section_synonyms: dict[str, tuple[str, ...]]
+    soft_404_texts: tuple[str, ...]
+    empty_texts: tuple[str, ...]
+    catalogue_notes: tuple[str, ...]
+
+    def classify(self, name: str) -> str | None:
+        """A column name's freshness class: the class of the longest word of the name it contains."""
+        best: tuple[int, str] | None = None
+        for freshness, words in self.column_classes.items():
+            for word in words:
+                if word in name and (best is None or len(word) > best[0]):
+                    best = (len(word), freshness)
+        return best[1] if best else None
+
+    def section_of(self, name: str) -> str | None:
+        """The required section a page name stands for, by the longest synonym it contains."""
+        best: tuple[int, str] | None = None
+        for section, words in self.section_synonyms.items():
+            for word in (section, *words):
+                if word in name and (best is None or len(word) > best[0]):
+                    best = (len(word), section)
+        return best[1] if best else None
+
+    def report_deadline(self, kind: str, year: int) -> date:
+        month, day = (
+            self.department_report_deadline if kind == "department" else self.government_report_deadline
+        )
+        return date(year, month, day)
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """The shipped rubric, with the file at `path` (if any) laid over it."""
+    data = _read(DEFAULT_RUBRIC)
+    if path is not None:
+        _overlay(data, _read(Path(path)))
+    return _build(data, Path(path) if path else DEFAULT_RUBRIC)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RubricError(f"{path}: file not found (start from checks/rubric.toml)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RubricError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _overlay(base: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _overlay(base[key], value)
+        elif isinstance(value, list) and isinstance(base.get(key), list):
+            base[key] = base[key] + [item for item in value if item not in base[key]]
+        else:
+            base[key] = value
+
+
+def _build(data: dict[str, Any], path: Path) -> Rules:
+    def need(table: str, key: str, kind: type | tuple[type, ...]) -> Any:
+        value = data.get(table, {}).get(key)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise RubricError(
+                f"{path}: [{table}] {key}: missing or not a {getattr(kind, '__name__', 'number')}"
+            )
+        return value
+
+    def words(table: str) -> dict[str, tuple[str, ...]]:
+        raw = data.get(table, {})
+        for key, value in raw.items():
+            if not isinstance(value, list) or not all(isinstance(word, str) and word for word in value):
+                raise RubricError(f"{path}: [{table}] {key}: must be a list of non-empty texts")
+        return {key: tuple(value) for key, value in raw.items()}
+
+    def deadline(key: str) -> tuple[int, int]:
+        text = need("annual_report", key, str)
+        try:
+            parsed = date.fromisoformat(f"2024-{text}")  # a leap year, so 02-29 is accepted
+        except ValueError:
+            raise RubricError(f"{path}: [annual_report] {key}: {text!r} is not MM-DD") from None
+        return parsed.month, parsed.day
+
+    freshness = {name: need("freshness", name, int) for name in FRESHNESS_CLASSES if name != "static"}
+    classes = words("column_classes")
+    for name in classes:
+        if name not in FRESHNESS_CLASSES:
+            raise RubricError(
+                f"{path}: [column_classes] {name}: not a freshness class ({', '.join(FRESHNESS_CLASSES)})"
+            )
+    sections = words("sections")
+    for kind in sections:
+        if kind not in SITE_KINDS:
+            raise RubricError(f"{path}: [sections] {kind}: not a site kind ({', '.join(SITE_KINDS)})")
+    texts = words("texts")
+    columns_stale = {
+        key: need("columns_stale", key, int)
+        for key in (
+            "news_and_policy_veto",
+            "news_and_policy_warn",
+            "should_update_veto",
+            "should_update_warn",
+            "empty_veto",
+            "empty_warn",
+        )
+    }
+    return Rules(
+        freshness_days=freshness,
+        homepage_window_days=need("homepage", "window_days", int),
+        homepage_warn_days=need("homepage", "warn_days", int),
+        columns_stale=columns_stale,
+        availability_days=need("availability", "days", int),
+        availability_veto_share=float(need("availability", "veto_share", (int, float))),
+        availability_warn_share=float(need("availability", "warn_share", (int, float))),
+        department_report_deadline=deadline("department_deadline"),
+        government_report_deadline=deadline("government_deadline"),
+        column_classes=classes,
+        sections=sections,
+        section_synonyms=words("section_synonyms"),
+        soft_404_texts=texts.get("soft_404", ()),
+        empty_texts=texts.get("empty_column", ()),
+        catalogue_notes=texts.get("catalogue_note", ()),
+    )

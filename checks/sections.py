@@ -1,0 +1,116 @@
+"""Required sections (栏目/板块) by site kind, and the annual disclosure report's deadline.
+
+Rules encoded: 政府网站发展指引 (国办发〔2017〕47号) lists the sections a portal, a department site and a
+政务服务网 sub-site must have (the rubric's [sections], names matched through [section_synonyms]); a
+section present with nothing in it is a finding of its own; the previous year's 政府信息公开工作年度报告
+must be online by 31 January (departments) or 31 March (governments) (条例 Art. 49).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from checks.columns import Column, canonical
+from checks.facts import SiteFacts
+from checks.findings import CheckId, Finding, Severity
+from checks.rules import Rules
+
+MAX_NAME = 10  # characters: a menu entry, not an article title
+YEAR_RE = re.compile(r"(20\d{2})\s*年")
+ANNUAL_REPORT = "信息公开年报"
+
+
+def section_pages(facts: SiteFacts, columns: list[Column], rules: Rules) -> dict[str, str]:
+    """For each required section found on the site, the URL of its page."""
+    articles = {
+        canonical(entry.url)
+        for entries in facts.entries.values()
+        for entry in entries
+        if entry.url and entry.date_text
+    }
+    names: list[tuple[str, str]] = [(column.name, column.url) for column in columns]
+    names += [(meta["ColumnName"], url) for url, meta in facts.meta.items() if meta.get("ColumnName")]
+    for link in facts.links:
+        text = link.anchor_text.strip()
+        target = facts.pages.get(link.target_url)
+        if (
+            link.tag == "a"
+            and link.in_scope
+            and 0 < len(text) <= MAX_NAME
+            and target is not None
+            and target.status == 200
+            and canonical(link.target_url) not in articles
+        ):
+            names.append((text, link.target_url))
+    found: dict[str, str] = {}
+    for name, url in names:
+        section = rules.section_of(name)
+        if section is not None and section not in found:
+            found[section] = url
+    return found
+
+
+def check_sections(facts: SiteFacts, columns: list[Column], rules: Rules, today: date) -> list[Finding]:
+    found = section_pages(facts, columns, rules)
+    by_url = {canonical(column.url): column for column in columns}
+    findings = []
+    for section in rules.sections.get(facts.kind, ()):
+        url = found.get(section)
+        if url is None:
+            findings.append(
+                Finding(
+                    facts.site_id,
+                    CheckId.SECTION_MISSING,
+                    Severity.DEDUCTION,
+                    f"网站缺少必备栏目“{section}”，请按《政府网站发展指引》开设并保持更新。",
+                    section=section,
+                )
+            )
+            continue
+        column = by_url.get(canonical(url))
+        if column is not None and column.state == "empty":
+            findings.append(
+                Finding(
+                    facts.site_id,
+                    CheckId.SECTION_EMPTY,
+                    Severity.DEDUCTION,
+                    f"必备栏目“{section}”（{column.name}）没有任何内容，请补充。",
+                    url=column.url,
+                    section=section,
+                    column=column.name,
+                )
+            )
+    if ANNUAL_REPORT in rules.sections.get(facts.kind, ()) and ANNUAL_REPORT in found:
+        findings.extend(
+            _annual_report(
+                facts, by_url.get(canonical(found[ANNUAL_REPORT])), found[ANNUAL_REPORT], rules, today
+            )
+        )
+    return findings
+
+
+def _annual_report(
+    facts: SiteFacts, column: Column | None, url: str, rules: Rules, today: date
+) -> list[Finding]:
+    titles = [entry.title for entry in (column.all_entries if column else ())]
+    years = [int(match) for title in titles for match in YEAR_RE.findall(title)]
+    latest = max(years, default=None)
+    due_year = today.year - 1 if today > rules.report_deadline(facts.kind, today.year) else today.year - 2
+    if latest is not None and latest >= due_year:
+        return []
+    deadline = rules.report_deadline(facts.kind, due_year + 1)
+    found = f"最新为{latest}年度" if latest else "未找到任何年度报告"
+    return [
+        Finding(
+            facts.site_id,
+            CheckId.ANNUAL_REPORT_LATE,
+            Severity.DEDUCTION,
+            f"{due_year}年度政府信息公开工作年度报告应于{deadline.year}年{deadline.month}月{deadline.day}日前发布，"
+            f"栏目中{found}，请尽快发布。",
+            url=url,
+            section=ANNUAL_REPORT,
+            column=column.name if column else None,
+            evidence={"latest_year": latest, "due_year": due_year, "deadline": deadline.isoformat()},
+        )
+    ]

@@ -96,9 +96,9 @@ def _build(data: dict[str, Any], path: Path) -> Rules:
     def need(table: str, key: str, kind: type | tuple[type, ...]) -> Any:
         value = data.get(table, {}).get(key)
         if not isinstance(value, kind) or isinstance(value, bool):
-            raise RubricError(
-                f"{path}: [{table}] {key}: missing or not a {getattr(kind, '__name__', 'number')}"
-            )
+            expected = {int: "a whole number", str: "a text"}.get(kind, "a number")  # type: ignore[call-overload]
+            found = "missing" if value is None else f"{value!r} is not {expected}"
+            raise RubricError(f"{path}: [{table}] {key}: {found} (set it to {expected})")
         return value
 
     def words(table: str) -> dict[str, tuple[str, ...]]:

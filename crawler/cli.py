@@ -148,7 +148,7 @@ def today_option():
 def check(config: Path, db: Path, run_id: int | None, rubric: Path | None, today) -> None:
     """Turn a crawl's facts into findings (stored in --db) and print a count per site."""
     from checks.rules import RubricError, load_rules
-    from crawler.inspection import inspection_now, run_checks
+    from crawler.inspection import inspection_now
 
     try:
         registry = load_registry(config)
@@ -158,6 +158,12 @@ def check(config: Path, db: Path, run_id: int | None, rubric: Path | None, today
     now = inspection_now()
     if today is not None:
         now = datetime.combine(today.date(), now.time())
+    _check_and_summarise(db, registry, rules, run_id, now)
+
+
+def _check_and_summarise(db: Path, registry, rules, run_id: int | None, now: datetime) -> None:
+    from crawler.inspection import run_checks
+
     started = time.perf_counter()
     try:
         run_id, findings = run_checks(db, registry, rules, run_id, now)
@@ -285,7 +291,12 @@ def demo(config: Path, db: Path, out: Path, quiet: bool) -> None:
         )
         run_id = _crawl(config, db, [], {"DUWANG_PROGRESS": not quiet, "LOG_LEVEL": "WARNING"})
     _print_summary(db, run_id)
-    click.echo(f"数据库 database: {db}")
+    from checks.rules import load_rules
+    from crawler.inspection import inspection_now
+
+    click.echo()
+    _check_and_summarise(db, load_registry(config), load_rules(), run_id, inspection_now())
+    click.echo(f"数据库 database: {db}  (duwang findings --db {db} 查看检查结果)")
 
 
 class FarmProcess:

@@ -1,0 +1,171 @@
+"""End to end: crawl the demo farm, probe it, check it with the CLI, and compare every finding with the
+farm's ground truth: no missed defect, no false finding.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from checks.rules import load_rules
+from crawler.farm import FarmServer, build_farm
+
+TODAY = date(2026, 11, 28)
+PROBE_ROUNDS = 4
+
+
+def duwang(*args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("checks")
+    registry, db = tmp / "registry.toml", tmp / "facts.db"
+    with FarmServer(build_farm(seed=2018, today=TODAY), port=0) as server:
+        server.write_registry(registry)
+        truth = server.ground_truth()
+        common = ["--config", str(registry), "--db", str(db)]
+        duwang("crawl", *common, "--quiet")
+        server.reset_log()  # the flaky homepage's failures start again with the probes
+        for _ in range(PROBE_ROUNDS):
+            duwang("probe", *common)
+        summary = duwang("check", *common, "--today", TODAY.isoformat()).stdout
+        document = json.loads(duwang("findings", *common, "--format", "json").stdout)
+    return {"truth": truth, "findings": document["findings"], "summary": summary}
+
+
+def expected_findings(site: dict) -> set[tuple]:
+    """What the checks must report for one site, derived from the farm's ground truth alone."""
+    rules = load_rules()
+    expected: set[tuple] = set()
+    stale = [c for c in site["columns"] if c["stale"]]
+    empty = [c for c in site["columns"] if c["empty"] and not c["catalogue_note"]]
+    expected |= {("column_stale", "deduction", c["url"]) for c in stale}
+    expected |= {("column_empty", "deduction", c["url"]) for c in empty}
+    lines = rules.columns_stale
+    for key, count in (
+        ("news_and_policy", sum(1 for c in stale if c["freshness"] in ("news", "notice_policy"))),
+        ("should_update", len(stale)),
+        ("empty", len(empty)),
+    ):
+        if count >= lines[f"{key}_veto"]:
+            expected.add(("columns_stale", "veto", key))
+        elif count >= lines[f"{key}_warn"]:
+            expected.add(("columns_stale", "warning", key))
+    if site["homepage_stale"]:
+        expected.add(("homepage_stale", "veto", site["base_url"]))
+    elif (TODAY - date.fromisoformat(site["homepage_newest_date"])).days > rules.homepage_warn_days:
+        expected.add(("homepage_stale", "warning", site["base_url"]))
+    for dead in site["dead_links"]:
+        if dead["kind"] != "offlist":  # never fetched: reported as unchecked, not as dead
+            expected |= {("dead_link", "deduction", dead["target"], page) for page in dead["pages"]}
+    expected |= {
+        ("section_missing", "deduction", name) for name, url in site["sections"].items() if url is None
+    }
+    expected |= {("section_empty", "deduction", name) for name in site["empty_sections"]}
+    if site["annual_report_late"]:
+        expected.add(("annual_report_late", "deduction"))
+    expected |= {("element_missing", "deduction", name) for name, ok in site["elements"].items() if not ok}
+    meta_code = site["meta_site_id_code"]
+    if site["elements"]["site_id_code"] and meta_code and meta_code != site["site_id_code"]:
+        expected.add(("element_invalid", "deduction", "site_id_code"))
+    if site["flaky_homepage"]:
+        expected.add(("unreachable", "veto", site["base_url"]))
+    return expected
+
+
+def observed(finding: dict) -> tuple | None:
+    check, severity = finding["check"], finding["severity"]
+    subject = {
+        "column_stale": (finding["url"],),
+        "column_empty": (finding["url"],),
+        "columns_stale": (finding["element"],),
+        "homepage_stale": (finding["url"],),
+        "dead_link": (finding["url"], finding["page"]),
+        "section_missing": (finding["section"],),
+        "section_empty": (finding["section"],),
+        "annual_report_late": (),
+        "element_missing": (finding["element"],),
+        "element_invalid": (finding["element"],),
+        "unreachable": (finding["url"],),
+    }.get(check)
+    return None if subject is None else (check, severity, *subject)
+
+
+def test_every_site_has_exactly_the_findings_of_the_ground_truth(checked):
+    differences = {}
+    for site_id, site in checked["truth"]["sites"].items():
+        expected = expected_findings(site)
+        actual = {observed(f) for f in checked["findings"] if f["site_id"] == site_id} - {None}
+        if expected != actual:
+            differences[site_id] = {"missed": sorted(expected - actual), "false": sorted(actual - expected)}
+    assert not differences, json.dumps(differences, ensure_ascii=False, indent=1)
+
+
+def test_the_ground_truth_exercises_every_check(checked):
+    kinds = {f["check"] for f in checked["findings"]}
+    assert {
+        "column_stale",
+        "column_empty",
+        "columns_stale",
+        "homepage_stale",
+        "dead_link",
+        "section_missing",
+        "section_empty",
+        "annual_report_late",
+        "element_missing",
+        "element_invalid",
+        "unreachable",
+    } <= kinds
+    dead = {d["kind"] for site in checked["truth"]["sites"].values() for d in site["dead_links"]}
+    assert {
+        "soft_404",
+        "redirect_loop",
+        "timeout",
+        "refused",
+        "http_503",
+        "broken_image",
+        "broken_attachment",
+    } <= dead
+
+
+def test_only_off_list_links_are_reported_unchecked(checked):
+    for finding in checked["findings"]:
+        if finding["check"] == "unchecked_links":
+            assert finding["severity"] == "info"
+            assert all(not target.startswith("http://127.") for target in finding["evidence"]["targets"])
+
+
+def test_findings_json_schema(checked):
+    keys = {
+        "site_id",
+        "check",
+        "severity",
+        "url",
+        "page",
+        "column",
+        "section",
+        "element",
+        "detail",
+        "evidence",
+    }
+    for finding in checked["findings"]:
+        assert set(finding) == keys
+        assert finding["severity"] in ("veto", "deduction", "warning", "info")
+        assert finding["detail"] and any("\u4e00" <= char <= "\u9fff" for char in finding["detail"])
+    dead = next(f for f in checked["findings"] if f["check"] == "dead_link")
+    assert dead["url"] and dead["page"] and "on_homepage" in dead["evidence"]
+
+
+def test_check_prints_a_count_per_site(checked):
+    for site_id in checked["truth"]["sites"]:
+        assert f"\n{site_id} " in checked["summary"]

@@ -104,6 +104,7 @@ def check_links(facts: SiteFacts, rules: Rules) -> list[Finding]:
                     "tag": link.tag,
                     "attr": link.attr,
                     "anchor_text": link.anchor_text,
+                    "page_title": source.title if (source := facts.pages.get(link.source_url)) else None,
                     "on_homepage": on_home,
                     "reprobe_status": target.reprobe_status,
                     "reprobe_error": target.reprobe_error,

@@ -67,10 +67,26 @@ class Rules:
 
 def load_rules(path: str | Path | None = None) -> Rules:
     """The shipped rubric, with the file at `path` (if any) laid over it."""
+    return _build(load_rubric_data(path), Path(path) if path else DEFAULT_RUBRIC)
+
+
+def load_rubric_data(path: str | Path | None = None) -> dict[str, Any]:
+    """The rubric as parsed TOML: the shipped file with the operator's laid over it.
+
+    Indicators merge by id: an operator's `[[indicators]]` with a known id changes that indicator's fields,
+    one with a new id is added.
+    """
     data = _read(DEFAULT_RUBRIC)
     if path is not None:
-        _overlay(data, _read(Path(path)))
-    return _build(data, Path(path) if path else DEFAULT_RUBRIC)
+        extra = _read(Path(path))
+        indicators = {item.get("id"): item for item in data.get("indicators", [])}
+        for item in extra.pop("indicators", []):
+            if item.get("id") in indicators:
+                indicators[item["id"]].update(item)
+            else:
+                data.setdefault("indicators", []).append(item)
+        _overlay(data, extra)
+    return data
 
 
 def _read(path: Path) -> dict[str, Any]:

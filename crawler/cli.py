@@ -223,6 +223,64 @@ def findings(config: Path, db: Path, run_id: int | None, site_ids: tuple[str, ..
 @main.command()
 @config_option()
 @db_option()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("duwang-report"),
+    show_default=True,
+    help="folder for index.html, sites/, report.xlsx and report.json",
+)
+@click.option("--run", "run_id", type=int, default=None, help="the checked crawl (default: latest checked)")
+@click.option(
+    "--period",
+    default=None,
+    metavar="PERIOD",
+    help="a month (2026-11), quarter (2026Q4) or year (2026): combine its inspections",
+)
+@rubric_option()
+def report(
+    config: Path, db: Path, out: Path, run_id: int | None, period: str | None, rubric: Path | None
+) -> None:
+    """Score and rank the sites and write the HTML, Excel and JSON reports."""
+    index = _write_reports(config, db, out, run_id, period, rubric)
+    click.echo(f"报告 report: {index}")
+
+
+def _write_reports(
+    config: Path, db: Path, out: Path, run_id: int | None, period: str | None, rubric: Path | None
+) -> Path:
+    from reports.excel import write_excel
+
+    from checks.rules import RubricError
+    from reports.build import build_period_report, build_report, dumps
+    from reports.html import write_html
+    from reports.scoring import load_scoring
+
+    try:
+        registry = load_registry(config)
+        scoring = load_scoring(rubric)
+    except (RegistryError, RubricError) as error:
+        fail_config(error)
+    store = Store(db)
+    try:
+        if period:
+            document = build_period_report(store, registry, scoring, period)
+        else:
+            document = build_report(store, registry, scoring, run_id)
+    except (LookupError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        store.close()
+    out.mkdir(parents=True, exist_ok=True)
+    index = write_html(document, out)
+    write_excel(document, out / "report.xlsx")
+    (out / "report.json").write_text(dumps(document) + "\n", encoding="utf-8")
+    return index.resolve()
+
+
+@main.command()
+@config_option()
+@db_option()
 def runs(config: Path, db: Path) -> None:
     """List the crawl runs stored in --db."""
     store = Store(db)
@@ -296,7 +354,9 @@ def demo(config: Path, db: Path, out: Path, quiet: bool) -> None:
 
     click.echo()
     _check_and_summarise(db, load_registry(config), load_rules(), run_id, inspection_now())
+    index = _write_reports(config, db, out / "report", None, None, None)
     click.echo(f"数据库 database: {db}  (duwang findings --db {db} 查看检查结果)")
+    click.echo(f"报告 report: {index}")
 
 
 class FarmProcess:

@@ -84,6 +84,7 @@ class Site:
     owners: tuple[Owner, ...]
     limits: Limits
     columns: tuple[ColumnHint, ...] = ()
+    services: bool = True  # offers public services; a department site without them is scored out of 75
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,7 @@ class _Parser:
         def where(name: str) -> str:
             return self.where(index, site_id, name)
 
-        known = {"id", "name", "kind", "start_urls", "scope", "owners", "limits", "columns"}
+        known = {"id", "name", "kind", "start_urls", "scope", "owners", "limits", "columns", "services"}
         for key in raw:
             if key not in known:
                 raise self.fail(where(key), "unknown field", f"known fields: {', '.join(sorted(known))}")
@@ -346,7 +347,14 @@ class _Parser:
         owners = self.owners(raw.get("owners", []), where("owners"))
         limits = self.limits(raw.get("limits", {}), defaults, where("limits"))
         columns = self.columns(raw.get("columns", []), where("columns"))
-        return Site(site_id, name.strip(), kind, tuple(start_urls), scope, owners, limits, columns)
+        services = raw.get("services", True)
+        if not isinstance(services, bool):
+            raise self.fail(
+                where("services"),
+                f"{services!r} is not true or false",
+                "write services = false for a department site offering no public services",
+            )
+        return Site(site_id, name.strip(), kind, tuple(start_urls), scope, owners, limits, columns, services)
 
     def scope(self, raw: Any, where: str) -> Scope:
         if not isinstance(raw, dict):

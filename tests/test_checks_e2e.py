@@ -5,42 +5,22 @@ farm's ground truth: no missed defect, no false finding.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 
 import pytest
 
 from checks.rules import load_rules
-from crawler.farm import FarmServer, build_farm
-
-TODAY = date(2026, 11, 28)
-PROBE_ROUNDS = 4
-
-
-def duwang(*args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=600
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
+from tests.conftest import TODAY, duwang
 
 
 @pytest.fixture(scope="module")
-def checked(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("checks")
-    registry, db = tmp / "registry.toml", tmp / "facts.db"
-    with FarmServer(build_farm(seed=2018, today=TODAY), port=0) as server:
-        server.write_registry(registry)
-        truth = server.ground_truth()
-        common = ["--config", str(registry), "--db", str(db)]
-        duwang("crawl", *common, "--quiet")
-        server.reset_log()  # the flaky homepage's failures start again with the probes
-        for _ in range(PROBE_ROUNDS):
-            duwang("probe", *common)
-        summary = duwang("check", *common, "--today", TODAY.isoformat()).stdout
-        document = json.loads(duwang("findings", *common, "--format", "json").stdout)
-    return {"truth": truth, "findings": document["findings"], "summary": summary}
+def checked(inspected_farm):
+    document = json.loads(duwang("findings", *inspected_farm.common, "--format", "json").stdout)
+    return {
+        "truth": inspected_farm.truth,
+        "findings": document["findings"],
+        "summary": inspected_farm.check_output,
+    }
 
 
 def expected_findings(site: dict) -> set[tuple]:

@@ -1042,6 +1042,12 @@ class _SiteBuilder:
 
     def build(self) -> SiteModel:
         self.build_columns()
+        planted = []
+        for placement, title in self.d.planted_titles:
+            name, _, idx = placement.rpartition(":")
+            item = self.column(name).items[int(idx)]
+            item.title = title
+            planted.append(item)
         self.build_pages()
         disallowed, linked = self.robots()
         redirects = self.redirects()
@@ -1057,6 +1063,8 @@ class _SiteBuilder:
         for col in (news, self.columns[1]):
             if col.items and col.section != "表格下载":
                 titles[self.url(col.items[0].path)] = self.title(col.items[0].title)
+        for item in planted:
+            titles[self.url(item.path)] = self.title(item.title)
         return SiteModel(
             d=self.d,
             base_url=self.base,

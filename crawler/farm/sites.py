@@ -105,6 +105,8 @@ class SiteDef:
     dead: tuple[tuple[str, str], ...] = ()  # (kind, placement) pairs, see model.DEAD_TARGETS
     redirect_301: bool = False
     news_name: str = "工作动态"
+    # ("column:index", title): item titles planted to test that reports show crawled text as text only
+    planted_titles: tuple[tuple[str, str], ...] = ()
 
 
 def _portal(sid: str, idx: int, **kw: object) -> SiteDef:
@@ -269,6 +271,7 @@ SITES: tuple[SiteDef, ...] = (
         missing_sections=frozenset({"政策解读"}),
         tweaks={"人事信息": T(state="undated")},
         dead=(("broken_attachment_doc", "detail:通知公告:0"),),
+        planted_titles=(("通知公告:0", "关于<script>window.__duwang_xss=1</script>开展专项检查的通知"),),
     ),
     # Veto material: five bare empty columns; no search form.
     _portal(
@@ -305,6 +308,7 @@ SITES: tuple[SiteDef, ...] = (
         robots_disallow=("/oa/",),
         tweaks={"通知公告": T(form="url_date")},
         dead=(("broken_attachment_doc", "detail:政策文件:0"),),
+        planted_titles=(("政策文件:0", '=HYPERLINK("http://127.0.0.1/","点击查看")'),),
     ),
     _department(
         "jyj",

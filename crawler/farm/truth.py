@@ -152,6 +152,8 @@ def registry_toml(farm: Farm, port: int) -> str:
             f"[[sites]]\nid = {_q(sid)}\nname = {_q(d.name)}\nkind = {_q(d.kind)}\n"
             f"start_urls = [{_q(base)}]\n"
         )
+        if d.kind == "department":
+            out.append("services = false  # no public services of its own: scored out of 75\n")
         out.append(f"[sites.scope]\nhost = {_q(f'{d.ip}:{port}')}\n")
         if d.prefix != "/":
             out.append(f"path_prefix = {_q(d.prefix)}\n")

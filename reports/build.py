@@ -1,0 +1,229 @@
+"""Assembling a `Report` from the store: one checked inspection, or every inspection of a period.
+
+Inspections are checked crawl runs; their findings are re-scored with the current rubric, so a change of
+weights applies to the whole history alike. Periods: 2026-11 (monthly statistics, 月统计), 2026Q4 (quarterly
+bulletin, 季度通报), 2026 (year-end assessment, 年终考核); how a period's inspections combine is the rubric's
+[periods] rule, stated in the report.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from statistics import mean
+from typing import Any
+
+from crawler.registry import Registry
+from crawler.store import Store
+from reports.model import HistoryPoint, Inspection, Report, SiteScore
+from reports.scoring import Scoring, SiteInfo, compare, rank, score_site
+
+CHINA = timedelta(hours=8)
+FINDING_KEYS = (
+    "site_id",
+    "check",
+    "severity",
+    "url",
+    "page",
+    "column",
+    "section",
+    "element",
+    "detail",
+    "evidence",
+)
+QUARTERS = {1: "一", 2: "二", 3: "三", 4: "四"}
+RULE_TEXT = {
+    "mean": "各次督查得分的平均值",
+    "last": "期内最后一次督查的得分",
+    "min": "各次督查中的最低得分",
+}
+
+
+def china_date(iso: str) -> date:
+    return (datetime.fromisoformat(iso).astimezone(UTC) + CHINA).date()
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+class Inspections:
+    """The checked runs of a database, scored with one rubric (each run scored once)."""
+
+    def __init__(self, store: Store, registry: Registry, scoring: Scoring) -> None:
+        self.store = store
+        self.registry = registry
+        self.scoring = scoring
+        self.run_ids = store.checked_runs()
+        self._scores: dict[int, list[SiteScore]] = {}
+
+    def inspection(self, run_id: int, label: str | None = None) -> Inspection:
+        run = self.store.run(run_id)
+        day = china_date(run["started_at"])
+        return Inspection(
+            run_id, day, run["started_at"], run["ended_at"], label or f"{chinese_date(day)}督查"
+        )
+
+    def scores(self, run_id: int) -> list[SiteScore]:
+        if run_id not in self._scores:
+            findings: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for row in self.store.findings(run_id):
+                findings[row["site_id"]].append({key: row[key] for key in FINDING_KEYS})
+            sites = [self._site_info(row) for row in self.store.site_stats(run_id)]
+            self._scores[run_id] = rank(
+                score_site(site, findings[site.site_id], self.scoring) for site in sites
+            )
+        return self._scores[run_id]
+
+    def previous(self, run_id: int) -> int | None:
+        earlier = [other for other in self.run_ids if other < run_id]
+        return earlier[-1] if earlier else None
+
+    def history(self, until: int) -> list[HistoryPoint]:
+        return [
+            HistoryPoint(run_id, self.inspection(run_id).date, site.site_id, site.score, site.qualified)
+            for run_id in self.run_ids
+            if run_id <= until
+            for site in self.scores(run_id)
+        ]
+
+    def _site_info(self, row: dict[str, Any]) -> SiteInfo:
+        site = next((s for s in self.registry.sites if s.id == row["site_id"]), None)
+        services = site.services if site is not None else True
+        return SiteInfo(row["site_id"], row["name"], row["kind"], services)
+
+
+def build_report(store: Store, registry: Registry, scoring: Scoring, run_id: int | None = None) -> Report:
+    """The report of one inspection (the latest checked run by default), compared with the one before."""
+    inspections = Inspections(store, registry, scoring)
+    if not inspections.run_ids:
+        raise LookupError(f"{store.path}: no checked crawl; run `duwang check` first")
+    run_id = run_id if run_id is not None else inspections.run_ids[-1]
+    if run_id not in inspections.run_ids:
+        raise LookupError(
+            f"{store.path}: run {run_id} has not been checked; run `duwang check --run {run_id}`"
+        )
+    sites = inspections.scores(run_id)
+    previous_id = inspections.previous(run_id)
+    compare(sites, inspections.scores(previous_id) if previous_id is not None else None)
+    return Report(
+        inspection=inspections.inspection(run_id),
+        sites=sites,
+        history=inspections.history(run_id),
+        previous=inspections.inspection(previous_id) if previous_id is not None else None,
+    )
+
+
+def parse_period(text: str) -> tuple[date, date, str]:
+    """(first day, last day, Chinese label) of '2026-11', '2026Q4' or '2026'."""
+    if match := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+        year, month = int(match[1]), int(match[2])
+        if 1 <= month <= 12:
+            end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+            return date(year, month, 1), end, f"{year}年{month}月政府网站检查统计"
+    if match := re.fullmatch(r"(\d{4})[Qq]([1-4])", text):
+        year, quarter = int(match[1]), int(match[2])
+        start = date(year, 3 * quarter - 2, 1)
+        end = date(year + quarter // 4, (3 * quarter) % 12 + 1, 1) - timedelta(days=1)
+        return start, end, f"{year}年第{QUARTERS[quarter]}季度政府网站检查通报"
+    if re.fullmatch(r"\d{4}", text):
+        year = int(text)
+        return date(year, 1, 1), date(year, 12, 31), f"{year}年度政府网站考核评价"
+    raise ValueError(f"period {text!r}: write a month (2026-11), a quarter (2026Q4) or a year (2026)")
+
+
+def build_period_report(store: Store, registry: Registry, scoring: Scoring, period: str) -> Report:
+    """Monthly statistics, quarterly bulletin or year-end assessment: the period's inspections combined."""
+    start, end, label = parse_period(period)
+    inspections = Inspections(store, registry, scoring)
+    runs = [r for r in inspections.run_ids if start <= inspections.inspection(r).date <= end]
+    if not runs:
+        raise LookupError(f"{store.path}: no checked inspection between {start} and {end}")
+    per_site: dict[str, list[SiteScore]] = defaultdict(list)
+    for run_id in runs:
+        for site in inspections.scores(run_id):
+            per_site[site.site_id].append(site)
+    combined = []
+    for scores in per_site.values():
+        last = scores[-1]
+        values = [s.score if s.score is not None else scoring.period_veto_score for s in scores]
+        value = {"mean": mean(values), "last": values[-1], "min": min(values)}[scoring.period_rule]
+        vetoes = [
+            v | {"evidence": {**(v.get("evidence") or {}), "run_id": s_run}}
+            for s_run, s in zip(runs, scores, strict=False)
+            for v in s.vetoes
+        ]
+        combined.append(
+            SiteScore(
+                last.site_id,
+                last.name,
+                last.kind,
+                qualified=not vetoes and value >= scoring.pass_line,
+                score=round(value, 2),
+                vetoes=vetoes,
+                deductions=last.deductions,
+                bonus=last.bonus,
+                findings=last.findings,
+            )
+        )
+    inspection = inspections.inspection(runs[-1], label=label)
+    rule = (
+        f"{chinese_date(start)}至{chinese_date(end)}共 {len(runs)} 次督查，"
+        f"得分取{RULE_TEXT[scoring.period_rule]}"
+        f"（被单项否决的一次按 {scoring.period_veto_score:g} 分计）；期内出现任何单项否决即为不合格；"
+        "问题清单为期内最后一次督查的结果。"
+    )
+    return Report(
+        inspection=inspection,
+        sites=rank(combined),
+        history=inspections.history(runs[-1]),
+        period=period,
+        rule=rule,
+    )
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The documented JSON form of a report (see README)."""
+    inspection = report.inspection
+    return {
+        "inspection": {
+            "run_id": inspection.run_id,
+            "date": inspection.date.isoformat(),
+            "label": inspection.label,
+            "started_at": inspection.started_at,
+            "ended_at": inspection.ended_at,
+            "period": report.period,
+            "rule": report.rule,
+            "previous_run_id": report.previous.run_id if report.previous else None,
+        },
+        "sites": [
+            {
+                "site_id": site.site_id,
+                "name": site.name,
+                "kind": site.kind,
+                "score": site.score,
+                "rank": site.rank,
+                "kind_rank": site.kind_rank,
+                "qualified": site.qualified,
+                "verdict": site.verdict,
+                "bonus": site.bonus,
+                "deductions": [d.__dict__ for d in site.deductions],
+                "vetoes": site.vetoes,
+                "findings": site.findings,
+                "changes": {
+                    "score_delta": site.score_delta,
+                    "rank_delta": site.rank_delta,
+                    "new": site.new_findings,
+                    "fixed": site.fixed_findings,
+                    "open": site.open_findings,
+                },
+            }
+            for site in report.sites
+        ],
+    }
+
+
+def dumps(report: Report) -> str:
+    return json.dumps(report_json(report), ensure_ascii=False, indent=2)

@@ -1,0 +1,195 @@
+"""Scores and ranks from hand-built findings: exact figures for every rule of the rubric."""
+
+import pytest
+
+from checks.rules import RubricError
+from reports.scoring import SiteInfo, compare, load_scoring, rank, score_site
+
+SCORING = load_scoring()
+PORTAL = SiteInfo("lxz", "临夏州人民政府", "portal")
+DEPARTMENT = SiteInfo("czj", "临夏州财政局", "department", services=False)
+
+
+def finding(check, severity="deduction", site_id="lxz", **fields):
+    evidence = fields.pop("evidence", {})
+    base = {
+        "site_id": site_id,
+        "check": check,
+        "severity": severity,
+        "url": None,
+        "page": None,
+        "column": None,
+        "section": None,
+        "element": None,
+        "detail": "",
+        "evidence": evidence,
+    }
+    return base | fields
+
+
+def dead(n, on_homepage, site_id="lxz"):
+    return [
+        finding(
+            "dead_link",
+            url=f"http://x/{on_homepage}{i}",
+            page="http://x/",
+            site_id=site_id,
+            evidence={"on_homepage": on_homepage},
+        )
+        for i in range(n)
+    ]
+
+
+def test_a_clean_portal_scores_full_marks_plus_every_bonus():
+    site = score_site(PORTAL, [], SCORING)
+    assert (site.score, site.bonus, site.qualified, site.deductions) == (115.0, 15.0, True, [])
+
+
+def test_a_veto_stops_the_scoring():
+    findings = [finding("homepage_stale", "veto"), *dead(3, True)]
+    site = score_site(PORTAL, findings, SCORING)
+    assert site.score is None and not site.qualified and site.verdict == "不合格（单项否决）"
+    assert [v["check"] for v in site.vetoes] == ["homepage_stale"]
+    assert site.deductions == []
+
+
+def test_warnings_of_a_veto_indicator_do_not_veto():
+    site = score_site(PORTAL, [finding("columns_stale", "warning", element="empty")], SCORING)
+    assert site.score == 115.0 and site.vetoes == []
+
+
+def test_each_indicator_is_capped_at_its_points():
+    # 8 homepage dead links at 1 point (cap 5) and 70 others at 0.1 (cap 5): 10 points off, no bonus for links
+    findings = [*dead(8, True), *dead(70, False)]
+    site = score_site(PORTAL, findings, SCORING)
+    assert {d.indicator: (d.occurrences, d.points) for d in site.deductions} == {
+        "dead_links_homepage": (8, 5.0),
+        "dead_links_other": (70, 5.0),
+    }
+    assert site.score == 90.0 + 10.0  # above 80: columns and elements bonuses still earned
+
+
+def test_a_finding_counts_for_the_first_indicator_it_matches():
+    stale_policy = finding("column_stale", column="通知公告", evidence={"freshness": "notice_policy"})
+    stale_news = finding("column_stale", column="工作动态", evidence={"freshness": "news"})
+    site = score_site(PORTAL, [stale_policy, stale_news], SCORING)
+    assert {d.indicator: d.points for d in site.deductions} == {
+        "policy_column_stale": 5.0,
+        "column_stale": 1.0,
+    }
+    assert site.score == 94.0 + 10.0  # the columns bonus is lost
+
+
+@pytest.mark.parametrize(
+    ("other_dead_links", "score", "qualified"), [(9, 60.1, True), (10, 60.0, True), (11, 59.9, False)]
+)
+def test_the_pass_line(other_dead_links, score, qualified):
+    # 39 points from capped indicators: homepage links 5, policy column 5, stale columns 10, empty 5,
+    # sections 10, annual report 2, elements 2; then 0.1 per dead link on other pages
+    findings = [
+        *dead(5, True),
+        *dead(other_dead_links, False),
+        finding("column_stale", url="http://x/tzgg", evidence={"freshness": "notice_policy"}),
+        *[finding("column_stale", url=f"http://x/{i}", evidence={"freshness": "news"}) for i in range(12)],
+        *[finding("column_empty", url=f"http://x/e{i}") for i in range(6)],
+        *[finding("section_missing", section=f"s{i}") for i in range(7)],
+        finding("annual_report_late"),
+        *[finding("element_missing", element=f"e{i}") for i in range(2)],
+    ]
+    site = score_site(PORTAL, findings, SCORING)
+    assert (site.score, site.qualified, site.bonus) == (score, qualified, 0.0)
+
+
+def test_the_bonus_line_is_strict():
+    # exactly 80 gets no bonus; 80.1 does
+    at_80 = [
+        *dead(5, True),
+        *dead(50, False),
+        *[finding("section_missing", section=f"s{i}") for i in range(5)],
+    ]
+    assert score_site(PORTAL, at_80, SCORING).score == 80.0
+    above = [
+        *dead(5, True),
+        *dead(49, False),
+        *[finding("section_missing", section=f"s{i}") for i in range(5)],
+    ]
+    assert score_site(PORTAL, above, SCORING).score == round(80.1 + 10, 2)  # columns + elements bonuses
+
+
+def test_a_department_without_services_is_scored_out_of_75_and_scaled():
+    findings = [finding("section_missing", site_id="czj", section="政策解读"), *dead(1, True, "czj")]
+    site = score_site(DEPARTMENT, findings, SCORING)
+    assert site.score == 96.0  # (75 − 3) × 4/3; bonuses are for portals only
+    with_services = score_site(SiteInfo("czj", "临夏州财政局", "department"), findings, SCORING)
+    assert with_services.score == 97.0
+
+
+def test_ranks_share_ties_and_vetoed_sites_come_last():
+    sites = [
+        score_site(SiteInfo("a", "甲", "portal"), dead(1, True, "a"), SCORING),
+        score_site(SiteInfo("b", "乙", "portal"), dead(1, True, "b"), SCORING),
+        score_site(SiteInfo("c", "丙", "portal"), [], SCORING),
+        score_site(SiteInfo("d", "丁", "department"), [finding("unreachable", "veto", "d")], SCORING),
+        score_site(SiteInfo("e", "戊", "department"), [], SCORING),
+        score_site(
+            SiteInfo("f", "己", "department"),
+            [finding("unreachable", "veto", "f"), finding("homepage_stale", "veto", "f")],
+            SCORING,
+        ),
+    ]
+    ordered = rank(sites)
+    assert [(s.site_id, s.score, s.rank, s.kind_rank) for s in ordered] == [
+        ("c", 115.0, 1, 1),
+        ("a", 109.0, 2, 2),
+        ("b", 109.0, 2, 2),
+        ("e", 100.0, 4, 1),
+        ("d", None, 5, 2),
+        ("f", None, 6, 3),
+    ]
+
+
+def test_an_equal_score_with_fewer_findings_ranks_higher():
+    one = score_site(
+        SiteInfo("a", "甲", "portal"), [finding("column_stale", "deduction", "a", evidence={})], SCORING
+    )
+    two = score_site(
+        SiteInfo("b", "乙", "portal"),
+        [finding("column_stale", "deduction", "b", evidence={}), finding("columns_stale", "warning", "b")],
+        SCORING,
+    )
+    assert one.score == two.score
+    assert [(s.site_id, s.rank) for s in rank([two, one])] == [("a", 1), ("b", 2)]
+
+
+def test_changes_against_the_previous_inspection():
+    before = rank(
+        [
+            score_site(PORTAL, [*dead(2, True), finding("annual_report_late")], SCORING),
+            score_site(SiteInfo("b", "乙", "portal"), [], SCORING),
+        ]
+    )
+    after = rank(
+        [
+            score_site(PORTAL, [*dead(1, True), finding("element_missing", element="icp")], SCORING),
+            score_site(SiteInfo("b", "乙", "portal"), dead(3, True, "b"), SCORING),
+        ]
+    )
+    compare(after, before)
+    lxz = next(s for s in after if s.site_id == "lxz")
+    # 106 → 103: one dead link fewer (+1) but an element missing (−1 and the elements bonus, −5) ; still second
+    assert (lxz.score_delta, lxz.rank_delta) == (-3.0, 0)
+    assert (lxz.new_findings, lxz.fixed_findings, lxz.open_findings) == (1, 2, 1)
+
+
+def test_a_bad_indicator_names_file_indicator_and_field(tmp_path):
+    mine = tmp_path / "rubric.toml"
+    mine.write_text('[[indicators]]\nid = "dead_links_homepage"\ncategory = "penalty"\n', encoding="utf-8")
+    with pytest.raises(RubricError, match=r"indicator 'dead_links_homepage': field 'category': 'penalty'"):
+        load_scoring(mine)
+
+
+def test_an_operator_changes_a_weight_without_touching_code(tmp_path):
+    mine = tmp_path / "rubric.toml"
+    mine.write_text('[[indicators]]\nid = "dead_links_homepage"\npoints = 2\ncap = 8\n', encoding="utf-8")
+    site = score_site(PORTAL, dead(5, True), load_scoring(mine))
+    assert site.deductions[0].points == 8.0

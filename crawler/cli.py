@@ -249,10 +249,9 @@ def report(
 def _write_reports(
     config: Path, db: Path, out: Path, run_id: int | None, period: str | None, rubric: Path | None
 ) -> Path:
-    from reports.excel import write_excel
-
     from checks.rules import RubricError
     from reports.build import build_period_report, build_report, dumps
+    from reports.excel import write_excel
     from reports.html import write_html
     from reports.scoring import load_scoring
 

@@ -1,0 +1,220 @@
+"""The Excel workbook for assessors, written with openpyxl from a `Report`.
+
+`write_excel(report, path)` writes sheets "排名" (one row per site in rank order), "检查结果" (one row per
+finding, filterable) and one sheet per check that has findings. Finding texts are crawled data: every string
+goes through `set_text`, which defuses formula injection (a crawled anchor text `=HYPERLINK(...)` must stay
+text) and drops characters an xlsx file cannot hold.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from reports.html import element_name, finding_key
+from reports.model import CHECK_NAMES, KIND_NAMES, SEVERITY_NAMES, Report, SiteScore
+
+RANKING_HEADER = (
+    "排名",
+    "站点编号",
+    "站点名称",
+    "类型",
+    "得分",
+    "结论",
+    "分类排名",
+    "否决项",
+    "扣分合计",
+    "加分",
+    "较上次得分",
+    "较上次排名",
+    "新增问题",
+    "已整改",
+    "未整改",
+)
+FINDINGS_HEADER = (
+    "站点编号",
+    "站点名称",
+    "检查项",
+    "严重程度",
+    "问题地址",
+    "所在页面",
+    "栏目",
+    "必备栏目",
+    "页面要素",
+    "说明",
+    "证据",
+    "上次已存在",
+)
+WRAP_COLUMNS = {"说明"}  # long sentences: wrapped in a wide column rather than one endless line
+NUMBER_FORMATS = {"得分": "0.0", "扣分合计": "0.##", "加分": "0.##", "较上次得分": "+0.0;-0.0;0"}
+# Excel (and LibreOffice, Google Sheets) evaluate a cell typed as text beginning with these, also after
+# leading blanks; a leading tab or carriage return is used to smuggle them past naive checks.
+FORMULA_TRIGGERS = ("=", "+", "-", "@")
+LEADING_CONTROL = ("\t", "\r")
+MAX_CELL_CHARS = 32767  # Excel's limit per cell; longer text is cut rather than making a corrupt file
+SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
+MIN_WIDTH, MAX_WIDTH = 6, 60
+
+
+def is_formula_like(text: str) -> bool:
+    """Whether a spreadsheet could read `text` as a formula (or a DDE payload)."""
+    return text.startswith(LEADING_CONTROL) or text.lstrip(" \t\r\n").startswith(FORMULA_TRIGGERS)
+
+
+def clean_text(text: str) -> str:
+    """`text` as it is stored: control characters xlsx cannot hold removed, formula-like text prefixed
+    with a single quote so that it is shown, never evaluated."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if is_formula_like(text):
+        text = "'" + text
+    return text[:MAX_CELL_CHARS]
+
+
+def set_text(cell: Cell, text: str) -> Cell:
+    """Store a string as a string. openpyxl turns any value beginning with "=" into a formula on assignment,
+    so the data type is forced to "s" afterwards; the quote prefix covers tools that re-evaluate text."""
+    cell.value = clean_text(text)
+    cell.data_type = "s"
+    return cell
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Write one value: strings through `set_text`, numbers as numbers, None as an empty cell."""
+    cell = ws.cell(row=row, column=column)
+    if value is None:
+        cell.value = None
+    elif isinstance(value, bool):
+        set_text(cell, "是" if value else "否")
+    elif isinstance(value, int | float):
+        cell.value = value
+    else:
+        set_text(cell, str(value))
+    return cell
+
+
+def _display_width(value: Any) -> int:
+    """Approximate column width in Excel units: CJK and other wide characters count double."""
+    if value is None:
+        return 0
+    text = value if isinstance(value, str) else f"{value}"
+    return max((sum(2 if ord(char) > 0x2E7F else 1 for char in line) for line in text.split("\n")), default=0)
+
+
+def _write_table(ws: Worksheet, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Header in bold, the rows below, widths fitted, header frozen and filterable; returns the row count."""
+    bold = Font(bold=True)
+    widths = [_display_width(title) + 2 for title in header]
+    for column, title in enumerate(header, start=1):
+        put(ws, 1, column, title).font = bold
+    count = 0
+    for count, values in enumerate(rows, start=1):
+        for column, value in enumerate(values, start=1):
+            cell = put(ws, count + 1, column, value)
+            title = header[column - 1]
+            if title in NUMBER_FORMATS and isinstance(value, int | float):
+                cell.number_format = NUMBER_FORMATS[title]
+            if title in WRAP_COLUMNS:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            widths[column - 1] = max(widths[column - 1], _display_width(cell.value) + 2)
+    for column, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = max(MIN_WIDTH, min(MAX_WIDTH, width))
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
+    return count
+
+
+def _finding_row(site: SiteScore, finding: dict[str, Any]) -> list[Any]:
+    check = str(finding.get("check"))
+    severity = str(finding.get("severity"))
+    evidence = finding.get("evidence") or {}
+    return [
+        site.site_id,
+        site.name,
+        CHECK_NAMES.get(check, check),
+        SEVERITY_NAMES.get(severity, severity),
+        finding.get("url"),
+        finding.get("page"),
+        finding.get("column"),
+        finding.get("section"),
+        element_name(finding["element"]) if finding.get("element") else None,
+        finding.get("detail"),
+        json.dumps(evidence, ensure_ascii=False, separators=(",", ":"), default=str) if evidence else None,
+        "是" if finding_key(finding) in site.open_keys else "否",
+    ]
+
+
+def _ranking_row(site: SiteScore) -> list[Any]:
+    vetoes = "、".join(
+        dict.fromkeys(CHECK_NAMES.get(str(v.get("check")), str(v.get("check"))) for v in site.vetoes)
+    )
+    return [
+        site.rank,
+        site.site_id,
+        site.name,
+        KIND_NAMES.get(site.kind, site.kind),
+        site.score,
+        site.verdict,
+        site.kind_rank,
+        vetoes or None,
+        sum(deduction.points for deduction in site.deductions),
+        site.bonus,
+        site.score_delta,
+        site.rank_delta,
+        site.new_findings,
+        site.fixed_findings,
+        site.open_findings,
+    ]
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A valid, unused sheet title: at most 31 characters, none of []:*?/\\, no quote at either end."""
+    base = SHEET_TITLE_BAD.sub("_", name).strip("'") or "检查项"
+    title = base[:31]
+    number = 2
+    while title.casefold() in taken:  # Excel compares sheet titles case-insensitively
+        suffix = f"_{number}"
+        title = base[: 31 - len(suffix)] + suffix
+        number += 1
+    taken.add(title.casefold())
+    return title
+
+
+def write_excel(report: Report, path: Path) -> Path:
+    """Write the assessors' workbook to `path` and return it."""
+    path = Path(path)
+    workbook = Workbook()
+    ranking = workbook.active
+    ranking.title = "排名"
+    taken = {"排名", "检查结果"}
+    _write_table(ranking, RANKING_HEADER, (_ranking_row(site) for site in report.sites))
+
+    results = workbook.create_sheet("检查结果")
+    rows_by_check: dict[str, list[list[Any]]] = {}
+    all_rows = []
+    for site in report.sites:
+        for finding in site.findings:
+            row = _finding_row(site, finding)
+            all_rows.append(row)
+            rows_by_check.setdefault(str(finding.get("check")), []).append(row)
+    _write_table(results, FINDINGS_HEADER, all_rows)
+
+    # Per-check sheets in the rubric's order (CHECK_NAMES), unknown checks after them.
+    order = list(CHECK_NAMES)
+    for check in sorted(rows_by_check, key=lambda c: (order.index(c) if c in order else len(order), c)):
+        sheet = workbook.create_sheet(sheet_title(CHECK_NAMES.get(check, check), taken))
+        _write_table(sheet, FINDINGS_HEADER, rows_by_check[check])
+
+    workbook.properties.title = clean_text(f"{report.inspection.label} 检查结果")
+    workbook.properties.creator = "duwang"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path

@@ -1,0 +1,148 @@
+"""Reports assembled from the store: inspections compared, periods combined, the JSON form."""
+
+from datetime import date
+
+import pytest
+
+from crawler.registry import load_registry
+from crawler.store import Store
+from crawler.vocab import RunStatus
+from reports.build import build_period_report, build_report, parse_period, report_json
+from reports.scoring import load_scoring
+
+REGISTRY = """
+[[sites]]
+id = "lxz"
+name = "临夏州人民政府"
+kind = "portal"
+start_urls = ["http://127.0.0.2/"]
+[sites.scope]
+host = "127.0.0.2"
+[[sites]]
+id = "czj"
+name = "临夏州财政局"
+kind = "department"
+start_urls = ["http://127.0.0.3/"]
+services = false
+[sites.scope]
+host = "127.0.0.3"
+"""
+
+
+def finding(site_id, check, severity="deduction", **fields):
+    return {
+        "site_id": site_id,
+        "check": check,
+        "severity": severity,
+        "url": fields.get("url"),
+        "page": None,
+        "column": None,
+        "section": fields.get("section"),
+        "element": None,
+        "detail": "说明",
+        "evidence": fields.get("evidence", {}),
+    }
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(tmp_path / "facts.db")
+    inspections = [
+        (
+            "2026-10-10T02:00:00+00:00",
+            [finding("lxz", "homepage_stale", "veto"), finding("czj", "section_missing", section="政策解读")],
+        ),
+        (
+            "2026-11-07T02:00:00+00:00",
+            [finding("czj", "section_missing", section="政策解读"), finding("czj", "annual_report_late")],
+        ),
+        (
+            "2026-11-28T02:00:00+00:00",
+            [finding("lxz", "dead_link", url="http://127.0.0.2/x", evidence={"on_homepage": True})],
+        ),
+    ]
+    for started_at, findings in inspections:
+        run_id = store.begin_run(["lxz", "czj"], "sites.toml")
+        store.save_site_stats(
+            run_id,
+            [
+                {"site_id": "lxz", "name": "临夏州人民政府", "kind": "portal"},
+                {"site_id": "czj", "name": "临夏州财政局", "kind": "department"},
+            ],
+        )
+        store.end_run(run_id, RunStatus.COMPLETED, {})
+        store.db["runs"].update(run_id, {"started_at": started_at})
+        store.replace_findings(run_id, [f | {"checked_at": started_at} for f in findings])
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def registry(tmp_path):
+    path = tmp_path / "sites.toml"
+    path.write_text(REGISTRY, encoding="utf-8")
+    return load_registry(path)
+
+
+def test_an_inspection_is_compared_with_the_one_before(store, registry):
+    report = build_report(store, registry, load_scoring())
+    assert report.inspection.run_id == 3 and report.previous.run_id == 2
+    assert report.inspection.label == "2026年11月28日督查"
+    czj, lxz = sorted(report.sites, key=lambda s: s.site_id)
+    assert (lxz.score, lxz.rank) == (109.0, 1)  # one homepage dead link; links bonus lost
+    # czj: (75 − 4) × 4/3 = 94.67 in November's first inspection, nothing wrong now
+    assert (czj.score, czj.score_delta, czj.fixed_findings, czj.new_findings) == (100.0, 5.33, 2, 0)
+    assert [p.score for p in report.history if p.site_id == "lxz"] == [None, 115.0, 109.0]
+
+
+def test_a_quarter_combines_its_inspections_by_the_rubric_rule(store, registry):
+    report = build_period_report(store, registry, load_scoring(), "2026Q4")
+    lxz = next(s for s in report.sites if s.site_id == "lxz")
+    # mean of 0 (vetoed in October), 115 and 109; the October veto makes the quarter fail
+    assert lxz.score == round((0 + 115 + 109) / 3, 2) and not lxz.qualified and lxz.vetoes
+    czj = next(s for s in report.sites if s.site_id == "czj")
+    # October (75 − 2) × 4/3 = 97.33, early November (75 − 4) × 4/3 = 94.67, late November 100
+    assert czj.score == 97.33
+    assert [s.site_id for s in report.sites] == ["czj", "lxz"]  # a vetoed site ranks last
+    assert report.inspection.label == "2026年第四季度政府网站检查通报"
+    assert "平均值" in report.rule and "3 次督查" in report.rule
+    month = build_period_report(store, registry, load_scoring(), "2026-11")
+    assert next(s for s in month.sites if s.site_id == "lxz").score == round((115 + 109) / 2, 2)
+
+
+def test_the_json_form(store, registry):
+    document = report_json(build_report(store, registry, load_scoring()))
+    assert set(document) == {"inspection", "sites"}
+    site = document["sites"][0]
+    assert {"site_id", "name", "kind", "score", "rank", "qualified", "vetoes", "findings"} <= set(site)
+    assert set(site["findings"][0]) == {
+        "site_id",
+        "check",
+        "severity",
+        "url",
+        "page",
+        "column",
+        "section",
+        "element",
+        "detail",
+        "evidence",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2026-11", date(2026, 11, 1), date(2026, 11, 30)),
+        ("2026-12", date(2026, 12, 1), date(2026, 12, 31)),
+        ("2026Q4", date(2026, 10, 1), date(2026, 12, 31)),
+        ("2026Q1", date(2026, 1, 1), date(2026, 3, 31)),
+        ("2026", date(2026, 1, 1), date(2026, 12, 31)),
+    ],
+)
+def test_periods(text, start, end):
+    assert parse_period(text)[:2] == (start, end)
+
+
+def test_a_bad_period_says_how_to_write_one():
+    with pytest.raises(ValueError, match=r"write a month \(2026-11\), a quarter \(2026Q4\) or a year"):
+        parse_period("2026-13")

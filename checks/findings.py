@@ -10,6 +10,20 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+# The keys of a finding's JSON form, in order: the schema of `duwang findings --format json`.
+FINDING_FIELDS = (
+    "site_id",
+    "check",
+    "severity",
+    "url",
+    "page",
+    "column",
+    "section",
+    "element",
+    "detail",
+    "evidence",
+)
+
 
 class Severity(StrEnum):
     VETO = "veto"  # 单项否决: the site fails the inspection

@@ -188,6 +188,8 @@ def _check_and_summarise(db: Path, registry, rules, run_id: int | None, now: dat
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def findings(config: Path, db: Path, run_id: int | None, site_ids: tuple[str, ...], output: str) -> None:
     """Print the stored findings of a checked crawl (JSON schema: see README)."""
+    from checks.findings import FINDING_FIELDS
+
     store = Store(db)
     try:
         checked = store.checked_runs()
@@ -198,19 +200,7 @@ def findings(config: Path, db: Path, run_id: int | None, site_ids: tuple[str, ..
     finally:
         store.close()
     if output == "json":
-        keys = (
-            "site_id",
-            "check",
-            "severity",
-            "url",
-            "page",
-            "column",
-            "section",
-            "element",
-            "detail",
-            "evidence",
-        )
-        document = {"run_id": run_id, "findings": [{key: row[key] for key in keys} for row in rows]}
+        document = {"run_id": run_id, "findings": [{key: row[key] for key in FINDING_FIELDS} for row in rows]}
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     for row in rows:

@@ -15,24 +15,13 @@ from datetime import UTC, date, datetime, timedelta
 from statistics import mean
 from typing import Any
 
+from checks.findings import FINDING_FIELDS
 from crawler.registry import Registry
 from crawler.store import Store
 from reports.model import HistoryPoint, Inspection, Report, SiteScore
 from reports.scoring import Scoring, SiteInfo, compare, rank, score_site
 
 CHINA = timedelta(hours=8)
-FINDING_KEYS = (
-    "site_id",
-    "check",
-    "severity",
-    "url",
-    "page",
-    "column",
-    "section",
-    "element",
-    "detail",
-    "evidence",
-)
 QUARTERS = {1: "一", 2: "二", 3: "三", 4: "四"}
 RULE_TEXT = {
     "mean": "各次督查得分的平均值",
@@ -70,7 +59,7 @@ class Inspections:
         if run_id not in self._scores:
             findings: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for row in self.store.findings(run_id):
-                findings[row["site_id"]].append({key: row[key] for key in FINDING_KEYS})
+                findings[row["site_id"]].append({key: row[key] for key in FINDING_FIELDS})
             sites = [self._site_info(row) for row in self.store.site_stats(run_id)]
             self._scores[run_id] = rank(
                 score_site(site, findings[site.site_id], self.scoring) for site in sites

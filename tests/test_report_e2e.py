@@ -8,19 +8,10 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
+from crawler.render import LAUNCH_ARGS
 from tests.conftest import duwang
 
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 
 
 @pytest.fixture(scope="module")

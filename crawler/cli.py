@@ -239,32 +239,107 @@ def report(
 def _write_reports(
     config: Path, db: Path, out: Path, run_id: int | None, period: str | None, rubric: Path | None
 ) -> Path:
-    from checks.rules import RubricError
-    from reports.build import build_period_report, build_report, dumps
+    from reports.build import dumps
     from reports.excel import write_excel
     from reports.html import write_html
-    from reports.scoring import load_scoring
 
-    try:
-        registry = load_registry(config)
-        scoring = load_scoring(rubric)
-    except (RegistryError, RubricError) as error:
-        fail_config(error)
-    store = Store(db)
-    try:
-        if period:
-            document = build_period_report(store, registry, scoring, period)
-        else:
-            document = build_report(store, registry, scoring, run_id)
-    except (LookupError, ValueError) as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        store.close()
+    document = _report_or_exit(config, db, run_id, period, rubric)
     out.mkdir(parents=True, exist_ok=True)
     index = write_html(document, out)
     write_excel(document, out / "report.xlsx")
     (out / "report.json").write_text(dumps(document) + "\n", encoding="utf-8")
     return index.resolve()
+
+
+@main.command()
+@config_option()
+@db_option()
+@click.option(
+    "--inspection", "run_id", type=int, default=None, help="the checked crawl (default: latest checked)"
+)
+@click.option(
+    "--dry-run",
+    "dry_run",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="write .eml files into DIR instead of sending",
+)
+@rubric_option()
+def mail(config: Path, db: Path, run_id: int | None, dry_run: Path | None, rubric: Path | None) -> None:
+    """E-mail each site's findings to its owners and the ranking to the info center (once each)."""
+    from reports.mail import MailConfigError, SmtpSettings, compose, send, write_eml
+
+    registry = _registry_or_exit(config)
+    document = _report_or_exit(config, db, run_id, None, rubric)
+    outgoing = compose(document, registry, registry.mail)
+    if dry_run is not None:
+        for path in write_eml(outgoing, dry_run):
+            click.echo(f"写出 wrote {path}")
+        return
+    try:
+        smtp = SmtpSettings.from_env()
+    except MailConfigError as error:
+        click.echo(f"duwang: 配置错误 configuration error: {error}", err=True)
+        sys.exit(EXIT_CONFIG)
+    store = Store(db)
+    try:
+        result = send(outgoing, store, document.inspection.run_id, smtp)
+    finally:
+        store.close()
+    click.echo(
+        f"已发送 sent {len(result.sent)}，此前已发送 already sent {len(result.already_sent)}，"
+        f"失败 failed {len(result.failed)}，待重试 pending {len(result.pending)}"
+    )
+    for item, error in result.failed:
+        click.echo(f"失败 FAILED {item.site_id} {item.recipient}: {error}", err=True)
+    if result.pending:
+        click.echo(f"待重试 PENDING: {result.pending[0][1]}; run `duwang mail` again later", err=True)
+        sys.exit(EXIT_RUNTIME)
+
+
+def _registry_or_exit(config: Path):
+    try:
+        return load_registry(config)
+    except RegistryError as error:
+        fail_config(error)
+
+
+def _report_or_exit(config: Path, db: Path, run_id: int | None, period: str | None, rubric: Path | None):
+    from checks.rules import RubricError
+    from reports.build import build_period_report, build_report
+    from reports.scoring import load_scoring
+
+    registry = _registry_or_exit(config)
+    try:
+        scoring = load_scoring(rubric)
+    except RubricError as error:
+        fail_config(error)
+    store = Store(db)
+    try:
+        if period:
+            return build_period_report(store, registry, scoring, period)
+        return build_report(store, registry, scoring, run_id)
+    except (LookupError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        store.close()
+
+
+@main.command()
+@config_option()
+@db_option()
+@rubric_option()
+def serve(config: Path, db: Path, rubric: Path | None) -> None:
+    """Run the service: probes, weekly inspections with mail, period reports, on the [schedule]."""
+    from crawler.service import Service, configure_logging
+
+    configure_logging()
+    try:
+        service = Service(config.resolve(), db.resolve(), rubric)
+    except RegistryError as error:
+        fail_config(error)
+    service.serve()
 
 
 @main.command()

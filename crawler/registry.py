@@ -127,11 +127,35 @@ class AllowList:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """When `duwang serve` runs each job: five-field cron expressions in China time (Asia/Shanghai)."""
+
+    probe: str = "7,37 * * * *"  # homepage availability: 48 spread probes a day (the rule asks ≥ 20)
+    inspect: str = "0 2 * * 1"  # crawl, check, score, report and mail: Mondays 02:00
+    monthly: str = "0 6 1 * *"  # monthly statistics of the month before
+    quarterly: str = "0 6 2 1,4,7,10 *"  # quarterly bulletin of the quarter before
+    yearly: str = "0 6 5 1 *"  # year-end assessment of the year before
+    reports: str = "reports"  # folder the scheduled reports are written under
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """What the mail says and to whom besides the owners; SMTP credentials come from the environment."""
+
+    sender: str = "duwang@localhost"
+    center: tuple[str, ...] = ()  # the info center's addresses: they receive the summary with the ranking
+    deadline_days: int = 10  # 整改期限: days after the inspection to fix the findings
+    attach_excel: bool = True
+
+
+@dataclass(frozen=True)
 class Registry:
     path: Path
     sites: tuple[Site, ...]
     allow: AllowList
     defaults: Limits = field(default_factory=Limits)
+    schedule: Schedule = field(default_factory=Schedule)
+    mail: MailSettings = field(default_factory=MailSettings)
 
     def site(self, site_id: str) -> Site:
         for site in self.sites:
@@ -206,7 +230,7 @@ class _Parser:
         return f"{line}{label}, field {name!r}"
 
     def registry(self, data: dict[str, Any]) -> Registry:
-        self.unknown(data, {"defaults", "network", "sites"}, "top level")
+        self.unknown(data, {"defaults", "network", "sites", "schedule", "mail"}, "top level")
         defaults = self.limits(data.get("defaults", {}), Limits(), "[defaults]")
         allow = self.allow_list(data.get("network", {}))
         raw_sites = data.get("sites")
@@ -224,7 +248,69 @@ class _Parser:
                 )
             first_seen[site.id] = index
             sites.append(site)
-        return Registry(path=self.path, sites=tuple(sites), allow=allow, defaults=defaults)
+        return Registry(
+            path=self.path,
+            sites=tuple(sites),
+            allow=allow,
+            defaults=defaults,
+            schedule=self.schedule(data.get("schedule", {})),
+            mail=self.mail(data.get("mail", {})),
+        )
+
+    def schedule(self, raw: Any) -> Schedule:
+        from apscheduler.triggers.cron import CronTrigger
+
+        if not isinstance(raw, dict):
+            raise self.fail("[schedule]", "must be a table", 'write [schedule] with inspect = "0 2 * * 1"')
+        known = {f.name for f in fields(Schedule)}
+        self.unknown(raw, known, "[schedule]")
+        for key, value in raw.items():
+            if not isinstance(value, str) or not value.strip():
+                raise self.fail(f"[schedule], field {key!r}", f"{value!r} is not a text", 'e.g. "0 2 * * 1"')
+            if key != "reports":
+                try:
+                    CronTrigger.from_crontab(value, timezone="Asia/Shanghai")
+                except ValueError as exc:
+                    raise self.fail(
+                        f"[schedule], field {key!r}",
+                        f"{value!r} is not a cron expression ({exc})",
+                        'write minute hour day month weekday, e.g. "0 2 * * 1"',
+                    ) from None
+        return replace(Schedule(), **raw)
+
+    def mail(self, raw: Any) -> MailSettings:
+        if not isinstance(raw, dict):
+            raise self.fail("[mail]", "must be a table", 'write [mail] with sender = "xxzx@example.gov.cn"')
+        self.unknown(raw, {"sender", "center", "deadline_days", "attach_excel"}, "[mail]")
+        sender = raw.get("sender", MailSettings.sender)
+        if "sender" in raw and (
+            not isinstance(sender, str) or not EMAIL_RE.match(sender.split("<")[-1].rstrip(">"))
+        ):
+            raise self.fail(
+                "[mail], field 'sender'",
+                f"{sender!r} is not an e-mail address",
+                'e.g. sender = "xxzx@example.gov.cn"',
+            )
+        center = raw.get("center", [])
+        if not isinstance(center, list) or not all(isinstance(a, str) and EMAIL_RE.match(a) for a in center):
+            raise self.fail(
+                "[mail], field 'center'",
+                f"{center!r} is not a list of e-mail addresses",
+                'e.g. center = ["xxzx@example.gov.cn"]',
+            )
+        days = raw.get("deadline_days", MailSettings.deadline_days)
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+            raise self.fail(
+                "[mail], field 'deadline_days'",
+                f"{days!r} is not a number of days from 1 to 365",
+                "e.g. deadline_days = 10",
+            )
+        attach = raw.get("attach_excel", True)
+        if not isinstance(attach, bool):
+            raise self.fail(
+                "[mail], field 'attach_excel'", f"{attach!r} is not true or false", "true or false"
+            )
+        return MailSettings(sender, tuple(center), days, attach)
 
     def unknown(self, table: dict[str, Any], known: set[str], where: str) -> None:
         for key in table:

@@ -188,6 +188,36 @@ def m003_findings(db: Database) -> None:
     db["findings"].create_index(["run_id", "site_id"])
 
 
+@MIGRATIONS()
+def m004_mail_and_jobs(db: Database) -> None:
+    db["mail_log"].create(
+        {
+            "run_id": int,
+            "site_id": str,
+            "recipient": str,
+            "status": str,
+            "message_id": str,
+            "attempts": int,
+            "error": str,
+            "updated_at": str,
+        },
+        pk=("run_id", "site_id", "recipient"),
+    )
+    db["job_runs"].create(
+        {
+            "id": int,
+            "job": str,
+            "started_at": str,
+            "ended_at": str,
+            "outcome": str,
+            "error": str,
+            "detail": str,
+        },
+        pk="id",
+    )
+    db["job_runs"].create_index(["job", "started_at"])
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -402,6 +432,76 @@ class Store:
         return [
             row["run_id"] for row in self.db.query("select distinct run_id from findings order by run_id")
         ]
+
+    # -- mail ---------------------------------------------------------------------------------------------
+
+    def mail_status(self, run_id: int, site_id: str, recipient: str) -> str | None:
+        rows = list(
+            self.db.query(
+                "select status from mail_log where run_id = ? and site_id = ? and recipient = ?",
+                [run_id, site_id, recipient],
+            )
+        )
+        return rows[0]["status"] if rows else None
+
+    def record_mail(
+        self,
+        run_id: int,
+        site_id: str,
+        recipient: str,
+        status: str,
+        message_id: str | None,
+        error: str | None = None,
+    ) -> None:
+        """Record one message's fate at once (committed before the next is sent)."""
+        attempts = self.db.execute(
+            "select attempts from mail_log where run_id = ? and site_id = ? and recipient = ?",
+            [run_id, site_id, recipient],
+        ).fetchone()
+        self.db["mail_log"].upsert(
+            {
+                "run_id": run_id,
+                "site_id": site_id,
+                "recipient": recipient,
+                "status": status,
+                "message_id": message_id,
+                "attempts": (attempts[0] if attempts else 0) + 1,
+                "error": error,
+                "updated_at": now_iso(),
+            },
+            pk=("run_id", "site_id", "recipient"),
+        )
+
+    def mail_log(self, run_id: int) -> list[dict[str, Any]]:
+        return list(
+            self.db.query("select * from mail_log where run_id = ? order by site_id, recipient", [run_id])
+        )
+
+    # -- scheduled jobs -------------------------------------------------------------------------------------
+
+    def begin_job(self, job: str) -> int:
+        table = self.db["job_runs"]
+        table.insert({"job": job, "started_at": now_iso(), "outcome": "running"})
+        return int(table.last_pk)
+
+    def end_job(
+        self, job_run_id: int, outcome: str, error: str | None = None, detail: str | None = None
+    ) -> None:
+        self.db["job_runs"].update(
+            job_run_id, {"ended_at": now_iso(), "outcome": outcome, "error": error, "detail": detail}
+        )
+
+    def job_runs(self, job: str | None = None) -> list[dict[str, Any]]:
+        sql, params = "select * from job_runs", []
+        if job is not None:
+            sql, params = sql + " where job = ?", [job]
+        return list(self.db.query(sql + " order by id", params))
+
+    def last_job_start(self, job: str) -> str | None:
+        row = self.db.execute(
+            "select max(started_at) from job_runs where job = ? and outcome != 'running'", [job]
+        ).fetchone()
+        return row[0] if row else None
 
     # -- probes ---------------------------------------------------------------------------------------
 

@@ -1,0 +1,313 @@
+"""`duwang serve`: the long-lived service that runs every job on its schedule (APScheduler 3, Asia/Shanghai).
+
+Jobs (cron expressions from the registry's [schedule]): availability probes; the weekly inspection (crawl
+in a subprocess — Scrapy's Twisted reactor cannot restart in one process —, checks, reports, mail); the
+monthly statistics, quarterly bulletin and year-end assessment of the period just ended.
+
+- A job never overlaps itself (one instance at a time; a run due while the last still works is skipped).
+- Runs missed while the service was down are coalesced: at start-up a job whose schedule fired since its last
+  recorded run runs once, now.
+- Every job run is a row in `job_runs` (start, end, outcome, error); logs are JSON lines on stderr.
+- SIGTERM/SIGINT: no new job starts; a running crawl is asked to stop (Scrapy closes it as interrupted, its
+  facts kept), running jobs finish, then the service exits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from crawler.registry import Registry, load_registry
+from crawler.store import Store
+
+TIMEZONE = ZoneInfo("Asia/Shanghai")
+JOBS = ("probe", "inspect", "monthly", "quarterly", "yearly")
+log = logging.getLogger("duwang.service")
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per log line: time, level, logger, message and the record's `fields`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.now(TIMEZONE).isoformat(timespec="seconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **getattr(record, "fields", {}),
+        }
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def event(message: str, level: int = logging.INFO, **fields: Any) -> None:
+    log.log(level, message, extra={"fields": fields})
+
+
+def previous_period(kind: str, today: date) -> str:
+    """The period that just ended: '2026-10' (monthly), '2026Q3' (quarterly) or '2025' (yearly)."""
+    if kind == "monthly":
+        last = today.replace(day=1) - timedelta(days=1)
+        return f"{last.year}-{last.month:02d}"
+    if kind == "quarterly":
+        quarter = (today.month - 1) // 3  # the quarter before the current one, 0 meaning last year's Q4
+        return f"{today.year - 1}Q4" if quarter == 0 else f"{today.year}Q{quarter}"
+    return str(today.year - 1)
+
+
+class Service:
+    def __init__(
+        self,
+        config: Path,
+        db: Path,
+        rubric: Path | None = None,
+        scheduler: BaseScheduler | None = None,
+        jobs: dict[str, Callable[[], str | None]] | None = None,
+        python: str = sys.executable,
+    ) -> None:
+        self.config = Path(config)
+        self.db = Path(db)
+        self.rubric = rubric
+        self.registry: Registry = load_registry(config)
+        self.python = python
+        self.scheduler = scheduler or BlockingScheduler(timezone=TIMEZONE)
+        self.stopping = threading.Event()
+        self.crawl_process: subprocess.Popen[bytes] | None = None
+        self.functions: dict[str, Callable[[], str | None]] = {
+            "probe": self.probe,
+            "inspect": self.inspect,
+            "monthly": lambda: self.period("monthly"),
+            "quarterly": lambda: self.period("quarterly"),
+            "yearly": lambda: self.period("yearly"),
+        } | (jobs or {})
+
+    # -- schedule -------------------------------------------------------------------------------------
+
+    def triggers(self) -> dict[str, CronTrigger]:
+        schedule = self.registry.schedule
+        return {name: CronTrigger.from_crontab(getattr(schedule, name), timezone=TIMEZONE) for name in JOBS}
+
+    def schedule(self, now: datetime | None = None) -> None:
+        """Add every job; one whose schedule fired since its last recorded run is due at once (coalesced)."""
+        now = now or datetime.now(TIMEZONE)
+        store = Store(self.db)
+        try:
+            last_starts = {name: store.last_job_start(name) for name in JOBS}
+        finally:
+            store.close()
+        for name, trigger in self.triggers().items():
+            options: dict[str, Any] = {}
+            last = last_starts[name]
+            if last is not None:
+                missed = trigger.get_next_fire_time(None, datetime.fromisoformat(last).astimezone(TIMEZONE))
+                if missed is not None and missed <= now:
+                    options["next_run_time"] = now
+                    event(
+                        "missed runs coalesced: running once now",
+                        job=name,
+                        last_run=last,
+                        first_missed=missed.isoformat(),
+                    )
+            self.scheduler.add_job(
+                self.run_job,
+                trigger,
+                args=[name],
+                id=name,
+                name=name,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+                replace_existing=True,
+                **options,
+            )
+
+    def run_job(self, name: str) -> None:
+        """Run one job, recording it in `job_runs` and the log."""
+        if self.stopping.is_set():
+            return
+        store = Store(self.db)
+        try:
+            job_run = store.begin_job(name)
+        finally:
+            store.close()
+        event("job started", job=name, job_run=job_run)
+        outcome, error, detail = "ok", None, None
+        try:
+            detail = self.functions[name]()
+        except Interrupted as exc:
+            outcome, error = "interrupted", str(exc)
+        except Exception as exc:  # a job's failure is recorded and logged; the service goes on
+            outcome, error = "failed", f"{type(exc).__name__}: {exc}"
+            event(
+                "job failed",
+                logging.ERROR,
+                job=name,
+                job_run=job_run,
+                error=error,
+                traceback=traceback.format_exc(),
+            )
+        store = Store(self.db)
+        try:
+            store.end_job(job_run, outcome, error, detail)
+        finally:
+            store.close()
+        event("job finished", job=name, job_run=job_run, outcome=outcome, error=error, detail=detail)
+
+    def serve(self) -> None:
+        """Schedule the jobs and block until SIGTERM or SIGINT."""
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self.shutdown)
+        self.schedule()
+        event(
+            "service started",
+            jobs={job.id: str(job.trigger) for job in self.scheduler.get_jobs()},
+            db=str(self.db),
+            config=str(self.config),
+        )
+        self.scheduler.start()
+        event("service stopped")
+
+    def shutdown(self, signum: int | None = None, frame: object = None) -> None:
+        if self.stopping.is_set():
+            return
+        self.stopping.set()
+        event("shutting down: no new jobs; a running crawl is asked to stop", signal=signum)
+        process = self.crawl_process
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGINT)  # Scrapy closes the run as interrupted, facts kept
+        threading.Thread(target=self.scheduler.shutdown, kwargs={"wait": True}, daemon=True).start()
+
+    # -- jobs -----------------------------------------------------------------------------------------
+
+    def probe(self) -> str:
+        from crawler.probe import probe_sites
+
+        results = probe_sites(self.registry)
+        store = Store(self.db)
+        try:
+            store.add_probes(results)
+        finally:
+            store.close()
+        failed = [r.site_id for r in results if not r.ok]
+        return f"{len(results)} probed, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else "")
+
+    def inspect(self) -> str:
+        """Crawl (in a subprocess), check, report, mail."""
+        from checks.rules import load_rules
+        from crawler.inspection import inspection_now, run_checks
+
+        command = [
+            self.python,
+            "-m",
+            "crawler.cli",
+            "crawl",
+            "--config",
+            str(self.config),
+            "--db",
+            str(self.db),
+            "--quiet",
+        ]
+        self.crawl_process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        _, stderr = self.crawl_process.communicate()
+        code, self.crawl_process = self.crawl_process.returncode, None
+        if self.stopping.is_set():
+            raise Interrupted("the service stopped during the crawl; the run is recorded as interrupted")
+        if code != 0:
+            raise RuntimeError(f"crawl exited with {code}: {stderr.decode(errors='replace')[-500:]}")
+        run_id, findings = run_checks(self.db, self.registry, load_rules(self.rubric), None, inspection_now())
+        folder = self._reports_folder(inspection_now().date().isoformat())
+        self._write_reports(folder, run_id=run_id)
+        mailed = self._mail()
+        return f"run {run_id}: {len(findings)} findings; reports in {folder}; {mailed}"
+
+    def period(self, kind: str) -> str:
+        from crawler.inspection import inspection_now
+
+        period = previous_period(kind, inspection_now().date())
+        folder = self._reports_folder(period)
+        self._write_reports(folder, period=period)
+        return f"{kind} report {period} in {folder}"
+
+    def _reports_folder(self, name: str) -> Path:
+        base = Path(self.registry.schedule.reports)
+        if not base.is_absolute():
+            base = self.config.parent / base
+        return base / name
+
+    def _write_reports(self, folder: Path, run_id: int | None = None, period: str | None = None) -> None:
+        from reports.build import build_period_report, build_report, dumps
+        from reports.excel import write_excel
+        from reports.html import write_html
+        from reports.scoring import load_scoring
+
+        store = Store(self.db)
+        try:
+            scoring = load_scoring(self.rubric)
+            if period:
+                report = build_period_report(store, self.registry, scoring, period)
+            else:
+                report = build_report(store, self.registry, scoring, run_id)
+        finally:
+            store.close()
+        folder.mkdir(parents=True, exist_ok=True)
+        write_html(report, folder)
+        write_excel(report, folder / "report.xlsx")
+        (folder / "report.json").write_text(dumps(report) + "\n", encoding="utf-8")
+
+    def _mail(self) -> str:
+        from reports.build import build_report
+        from reports.mail import MailConfigError, SmtpSettings, compose, send
+        from reports.scoring import load_scoring
+
+        try:
+            smtp = SmtpSettings.from_env()
+        except MailConfigError as exc:
+            event("mail not sent: SMTP is not configured", logging.WARNING, reason=str(exc))
+            return "mail skipped (SMTP not configured)"
+        store = Store(self.db)
+        try:
+            report = build_report(store, self.registry, load_scoring(self.rubric))
+            result = send(
+                compose(report, self.registry, self.registry.mail), store, report.inspection.run_id, smtp
+            )
+        finally:
+            store.close()
+        if result.pending:
+            raise RuntimeError(
+                f"mail: {len(result.pending)} messages pending ({result.pending[0][1]}); "
+                "they are sent by the next `duwang mail`"
+            )
+        return f"mail: {len(result.sent)} sent, {len(result.failed)} failed"
+
+
+class Interrupted(Exception):
+    """The job was stopped by the service's shutdown."""
+
+
+def configure_logging() -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonLines())
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(logging.INFO)

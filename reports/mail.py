@@ -1,0 +1,315 @@
+"""Mail: each site's findings to its owners, the ranking to the information center — each message once.
+
+Messages are composed from a `Report` (Jinja2 templates `mail_*.txt` and `mail_*.html`, HTML autoescaped:
+findings carry crawled text). Sending is exactly-once per (inspection, site, recipient): every outcome is
+committed to the `mail_log` table right after the server answers, and a later run sends only what is not
+recorded as sent. Temporary failures (4xx, a dropped connection) are retried with backoff, then the run stops
+so it can be repeated later; permanent ones (5xx, a refused address) are recorded and the others go on.
+SMTP settings come from environment variables only (`SmtpSettings.from_env`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import smtplib
+import socket
+import ssl
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from crawler.registry import MailSettings, Registry
+from crawler.store import Store
+from reports.model import CHECK_NAMES, KIND_NAMES, SEVERITY_NAMES, Report, SiteScore
+from reports.scoring import finding_key
+
+CENTER = "_center"  # the site id under which the summary to the information center is logged
+SEVERITY_ORDER = {"veto": 0, "deduction": 1, "warning": 2, "info": 3}
+
+
+class MailConfigError(Exception):
+    """The SMTP environment is incomplete or wrong; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str  # starttls | ssl | none
+    user: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> SmtpSettings:
+        """DUWANG_SMTP_HOST (required), DUWANG_SMTP_PORT, DUWANG_SMTP_SECURITY (starttls | ssl | none),
+        DUWANG_SMTP_USER and DUWANG_SMTP_PASSWORD."""
+        host = environ.get("DUWANG_SMTP_HOST", "").strip()
+        if not host:
+            raise MailConfigError(
+                "DUWANG_SMTP_HOST is not set: export the SMTP server's host name "
+                "(or use --dry-run DIR to write .eml files instead)"
+            )
+        security = environ.get("DUWANG_SMTP_SECURITY", "starttls").strip().lower()
+        if security not in ("starttls", "ssl", "none"):
+            raise MailConfigError(f"DUWANG_SMTP_SECURITY={security!r}: use starttls, ssl or none")
+        default_port = {"starttls": 587, "ssl": 465, "none": 25}[security]
+        port_text = environ.get("DUWANG_SMTP_PORT", str(default_port)).strip()
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise MailConfigError(f"DUWANG_SMTP_PORT={port_text!r}: give a port number, e.g. {default_port}")
+        user = environ.get("DUWANG_SMTP_USER") or None
+        password = environ.get("DUWANG_SMTP_PASSWORD") or None
+        if bool(user) != bool(password):
+            raise MailConfigError("set both DUWANG_SMTP_USER and DUWANG_SMTP_PASSWORD, or neither")
+        return cls(host, int(port_text), security, user, password)
+
+
+@dataclass
+class Outgoing:
+    site_id: str  # or CENTER for the summary
+    recipient: str
+    message: EmailMessage
+
+
+@dataclass
+class MailResult:
+    sent: list[Outgoing] = field(default_factory=list)
+    already_sent: list[Outgoing] = field(default_factory=list)
+    failed: list[tuple[Outgoing, str]] = field(default_factory=list)  # permanent: will not be retried
+    pending: list[tuple[Outgoing, str]] = field(default_factory=list)  # temporary: run again later
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("reports", "templates"),
+        autoescape=select_autoescape(disabled_extensions=("txt",), default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cn_date"] = lambda day: f"{day.year}年{day.month}月{day.day}日"
+    env.filters["score"] = lambda value: "—" if value is None else f"{value:g}"
+    env.filters["link"] = lambda url: url if isinstance(url, str) and re.match(r"https?://", url) else None
+    return env
+
+
+def compose(report: Report, registry: Registry, settings: MailSettings) -> list[Outgoing]:
+    """One message per site owner, and the summary to each address of the information center."""
+    env = _environment()
+    inspection = report.inspection
+    deadline = inspection.date + timedelta(days=settings.deadline_days)
+    outgoing = []
+    owners = {site.id: site.owners for site in registry.sites}
+    for site in report.sites:
+        context = _site_context(site, report, deadline)
+        subject = (
+            f"【政府网站检查】{site.name}：{site.verdict}，得分 {context['score_text']}，"
+            f"排名 {site.rank}/{len(report.sites)}（{inspection.label}）"
+        )
+        attachment = _site_workbook(report, site) if settings.attach_excel else None
+        for owner in owners.get(site.site_id, ()):
+            message = _message(
+                env,
+                "mail_site",
+                context,
+                subject,
+                settings.sender,
+                owner.email,
+                owner.name,
+                f"duwang.{inspection.run_id}.{site.site_id}",
+            )
+            if attachment is not None:
+                message.add_attachment(
+                    attachment,
+                    maintype="application",
+                    subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    filename=f"{site.site_id}-{inspection.date.isoformat()}.xlsx",
+                )
+            outgoing.append(Outgoing(site.site_id, owner.email, message))
+    summary = {
+        "report": report,
+        "deadline": deadline,
+        "kinds": KIND_NAMES,
+        "vetoed": [s for s in report.sites if s.vetoes],
+    }
+    subject = (
+        f"【政府网站检查】{inspection.label}：{len(report.sites)} 个网站，"
+        f"合格 {sum(1 for s in report.sites if s.qualified)} 个"
+    )
+    for address in settings.center:
+        message = _message(
+            env,
+            "mail_summary",
+            summary,
+            subject,
+            settings.sender,
+            address,
+            "",
+            f"duwang.{inspection.run_id}.summary",
+        )
+        outgoing.append(Outgoing(CENTER, address, message))
+    return outgoing
+
+
+def send(
+    outgoing: list[Outgoing],
+    store: Store,
+    run_id: int,
+    smtp: SmtpSettings,
+    retries: int = 3,
+    backoff: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> MailResult:
+    """Send what is not yet recorded as sent for this inspection, recording every outcome at once."""
+    result = MailResult()
+    connection: smtplib.SMTP | None = None
+    try:
+        for item in outgoing:
+            if store.mail_status(run_id, item.site_id, item.recipient) == "sent":
+                result.already_sent.append(item)
+                continue
+            for attempt in range(retries + 1):
+                try:
+                    connection = connection or _connect(smtp)
+                    connection.send_message(item.message)
+                except smtplib.SMTPRecipientsRefused as exc:
+                    error = "; ".join(
+                        f"{code} {text.decode(errors='replace')}" for code, text in exc.recipients.values()
+                    )
+                    _permanent(store, run_id, item, error, result)
+                    break
+                except smtplib.SMTPResponseException as exc:
+                    error = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+                    if exc.smtp_code >= 500:
+                        _permanent(store, run_id, item, error, result)
+                        break
+                    connection = _close(connection)
+                except (smtplib.SMTPException, OSError) as exc:
+                    error = f"{type(exc).__name__}: {exc}"
+                    connection = _close(connection)
+                else:
+                    store.record_mail(
+                        run_id, item.site_id, item.recipient, "sent", item.message["Message-ID"]
+                    )
+                    result.sent.append(item)
+                    break
+                if attempt < retries:
+                    sleep(backoff * 2**attempt)
+            else:
+                store.record_mail(
+                    run_id, item.site_id, item.recipient, "pending", item.message["Message-ID"], error
+                )
+                result.pending.append((item, error))
+                # The server keeps failing: stop here, a later run sends the rest.
+                result.pending.extend(
+                    (rest, "not attempted")
+                    for rest in outgoing[outgoing.index(item) + 1 :]
+                    if store.mail_status(run_id, rest.site_id, rest.recipient) != "sent"
+                )
+                break
+    finally:
+        _close(connection)
+    return result
+
+
+def write_eml(outgoing: list[Outgoing], folder: Path) -> list[Path]:
+    """--dry-run: each message as an .eml file instead of sending it (nothing is recorded)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for item in outgoing:
+        safe = re.sub(r"[^A-Za-z0-9@._-]", "_", item.recipient)
+        path = folder / f"{item.site_id}--{safe}.eml"
+        path.write_bytes(bytes(item.message))
+        paths.append(path)
+    return paths
+
+
+def _site_context(site: SiteScore, report: Report, deadline: date) -> dict:
+    findings = sorted(site.findings, key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["check"]))
+    groups: dict[str, list[dict]] = {}
+    for finding in findings:
+        groups.setdefault(finding["check"], []).append(
+            finding | {"still_open": finding_key(finding) in site.open_keys}
+        )
+    return {
+        "site": site,
+        "report": report,
+        "deadline": deadline,
+        "groups": groups,
+        "check_names": CHECK_NAMES,
+        "severity_names": SEVERITY_NAMES,
+        "kind_name": KIND_NAMES.get(site.kind, site.kind),
+        "score_text": "—" if site.score is None else f"{site.score:g}",
+        "total": len(report.sites),
+        "actionable": sum(1 for f in findings if f["severity"] != "info"),
+    }
+
+
+def _message(
+    env: Environment,
+    template: str,
+    context: dict,
+    subject: str,
+    sender: str,
+    to: str,
+    to_name: str,
+    msgid: str,
+) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = formataddr((to_name, to)) if to_name else to
+    message["Message-ID"] = make_msgid(
+        idstring=msgid, domain=sender.split("@")[-1].rstrip(">") or "localhost"
+    )
+    message.set_content(env.get_template(f"{template}.txt").render(context))
+    message.add_alternative(env.get_template(f"{template}.html").render(context), subtype="html")
+    return message
+
+
+def _site_workbook(report: Report, site: SiteScore) -> bytes:
+    from reports.excel import write_excel
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "site.xlsx"
+        write_excel(replace(report, sites=[site]), path)
+        return path.read_bytes()
+
+
+def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
+    if smtp.security == "ssl":
+        connection: smtplib.SMTP = smtplib.SMTP_SSL(
+            smtp.host, smtp.port, timeout=smtp.timeout, context=ssl.create_default_context()
+        )
+    else:
+        connection = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout, local_hostname=socket.getfqdn())
+        if smtp.security == "starttls":
+            connection.starttls(context=ssl.create_default_context())
+    if smtp.user:
+        connection.login(smtp.user, smtp.password or "")
+    return connection
+
+
+def _close(connection: smtplib.SMTP | None) -> None:
+    if connection is not None:
+        try:
+            connection.quit()
+        except (smtplib.SMTPException, OSError):
+            connection.close()
+    return None
+
+
+def _permanent(store: Store, run_id: int, item: Outgoing, error: str, result: MailResult) -> None:
+    store.record_mail(run_id, item.site_id, item.recipient, "failed", item.message["Message-ID"], error)
+    result.failed.append((item, error))
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)

@@ -1,0 +1,310 @@
+"""Mail to a real SMTP server (aiosmtpd on loopback): recipients, subjects, each site's own findings,
+and exactly-once delivery across a failing server and a killed mailer."""
+
+from __future__ import annotations
+
+import email
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from crawler.registry import load_registry
+from crawler.store import Store
+from crawler.vocab import RunStatus
+from reports.build import build_report
+from reports.mail import CENTER, MailConfigError, SmtpSettings, compose, send, write_eml
+from reports.scoring import load_scoring
+
+REGISTRY = """
+[mail]
+sender = "xxzx@lxz.example.gov.cn"
+center = ["zhongxin@lxz.example.gov.cn"]
+deadline_days = 10
+
+[[sites]]
+id = "lxz"
+name = "临夏州人民政府"
+kind = "portal"
+start_urls = ["http://127.0.0.2/"]
+[sites.scope]
+host = "127.0.0.2"
+[[sites.owners]]
+name = "门户网站管理员"
+email = "admin@lxz.example.gov.cn"
+[[sites.owners]]
+name = "信息中心"
+email = "xxzx@lxz.example.gov.cn"
+
+[[sites]]
+id = "czj"
+name = "临夏州财政局"
+kind = "department"
+start_urls = ["http://127.0.0.3/"]
+[sites.scope]
+host = "127.0.0.3"
+[[sites.owners]]
+name = "财政局办公室"
+email = "bgs@czj.example.gov.cn"
+
+[[sites]]
+id = "jyj"
+name = "临夏州教育局"
+kind = "department"
+start_urls = ["http://127.0.0.4/"]
+[sites.scope]
+host = "127.0.0.4"
+[[sites.owners]]
+name = "教育局办公室"
+email = "nobody@jyj.example.gov.cn"
+"""
+
+
+def finding(site_id, check, detail, severity="deduction", **fields):
+    return {
+        "site_id": site_id,
+        "check": check,
+        "severity": severity,
+        "url": fields.get("url"),
+        "page": fields.get("page"),
+        "column": None,
+        "section": fields.get("section"),
+        "element": None,
+        "detail": detail,
+        "evidence": fields.get("evidence", {}),
+        "checked_at": "2026-11-28T10:00:00",
+    }
+
+
+class Recorder:
+    """An SMTP handler that keeps what it accepts; it can refuse an address, fail after N, or hang."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+        self.fail_after: int | None = None
+        self.hang_after: int | None = None
+        self.release = threading.Event()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("nobody@"):
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.fail_after is not None and len(self.messages) >= self.fail_after:
+            return "421 4.3.2 service not available, try later"
+        if self.hang_after is not None and len(self.messages) >= self.hang_after:
+            while not self.release.is_set():  # never answers: the mailer is killed meanwhile
+                await __import__("asyncio").sleep(0.05)
+            return "421 4.3.2 closing"
+        message = email.message_from_bytes(envelope.original_content, policy=policy.default)
+        self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    recorder = Recorder()
+    with socket.socket() as probe:  # aiosmtpd needs a concrete port: take one the kernel says is free
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield recorder, SmtpSettings("127.0.0.1", controller.port, "none")
+    recorder.release.set()
+    controller.stop()
+
+
+@pytest.fixture
+def world(tmp_path):
+    config = tmp_path / "sites.toml"
+    config.write_text(REGISTRY, encoding="utf-8")
+    db = tmp_path / "facts.db"
+    store = Store(db)
+    for started, findings in (
+        (
+            "2026-11-21T02:00:00+00:00",
+            [
+                finding(
+                    "lxz",
+                    "dead_link",
+                    "首页链接失效",
+                    url="http://127.0.0.2/old",
+                    page="http://127.0.0.2/",
+                    evidence={"on_homepage": True},
+                )
+            ],
+        ),
+        (
+            "2026-11-28T02:00:00+00:00",
+            [
+                finding(
+                    "lxz",
+                    "dead_link",
+                    "首页链接失效",
+                    url="http://127.0.0.2/old",
+                    page="http://127.0.0.2/",
+                    evidence={"on_homepage": True},
+                ),
+                finding("lxz", "homepage_stale", "首页超过14天未更新", "veto", url="http://127.0.0.2/"),
+                finding(
+                    "czj",
+                    "section_missing",
+                    "缺少必备栏目“政策解读”<script>alert(1)</script>",
+                    section="政策解读",
+                ),
+            ],
+        ),
+    ):
+        run_id = store.begin_run(["lxz", "czj", "jyj"], str(config))
+        store.save_site_stats(
+            run_id,
+            [
+                {"site_id": "lxz", "name": "临夏州人民政府", "kind": "portal"},
+                {"site_id": "czj", "name": "临夏州财政局", "kind": "department"},
+                {"site_id": "jyj", "name": "临夏州教育局", "kind": "department"},
+            ],
+        )
+        store.end_run(run_id, RunStatus.COMPLETED, {})
+        store.db["runs"].update(run_id, {"started_at": started})
+        store.replace_findings(run_id, findings)
+    registry = load_registry(config)
+    report = build_report(store, registry, load_scoring())
+    yield {"config": config, "db": db, "store": store, "registry": registry, "report": report}
+    store.close()
+
+
+def outgoing(world):
+    return compose(world["report"], world["registry"], world["registry"].mail)
+
+
+def test_each_owner_gets_their_sites_findings_and_the_center_the_ranking(world, smtp):
+    recorder, settings = smtp
+    result = send(outgoing(world), world["store"], 2, settings, backoff=0)
+    delivered = {tuple(to): message for to, message in recorder.messages}
+    assert set(delivered) == {
+        ("admin@lxz.example.gov.cn",),
+        ("xxzx@lxz.example.gov.cn",),
+        ("bgs@czj.example.gov.cn",),
+        ("zhongxin@lxz.example.gov.cn",),
+    }
+    lxz = delivered[("admin@lxz.example.gov.cn",)]
+    assert (
+        lxz["Subject"]
+        == "【政府网站检查】临夏州人民政府：不合格（单项否决），得分 —，排名 3/3（2026年11月28日督查）"
+    )
+    text = lxz.get_body(("plain",)).get_content()
+    assert "首页超过14天未更新" in text and "首页链接失效" in text and "政策解读" not in text
+    assert "[上次检查已发现，仍未整改] 首页链接失效" in text
+    assert "2026年12月8日 前完成" in text  # the inspection date plus deadline_days
+    czj = delivered[("bgs@czj.example.gov.cn",)]
+    html = czj.get_body(("html",)).get_content()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    assert "首页" not in czj.get_body(("plain",)).get_content()
+    attachments = [part.get_filename() for part in czj.iter_attachments()]
+    assert attachments == ["czj-2026-11-28.xlsx"]
+    summary = delivered[("zhongxin@lxz.example.gov.cn",)]
+    assert "临夏州财政局" in summary.get_body(("plain",)).get_content()
+    # a refused address is recorded as failed and does not stop the others
+    assert [(item.recipient, error[:3]) for item, error in result.failed] == [
+        ("nobody@jyj.example.gov.cn", "550")
+    ]
+    log = {(row["site_id"], row["recipient"]): row["status"] for row in world["store"].mail_log(2)}
+    assert (
+        log[("jyj", "nobody@jyj.example.gov.cn")] == "failed"
+        and log[(CENTER, "zhongxin@lxz.example.gov.cn")] == "sent"
+    )
+
+
+def test_a_server_failing_midway_then_a_second_run_delivers_everything_once(world, smtp):
+    recorder, settings = smtp
+    recorder.fail_after = 2
+    sleeps = []
+    first = send(outgoing(world), world["store"], 2, settings, retries=2, backoff=0.5, sleep=sleeps.append)
+    assert len(first.sent) == 2 and first.pending and sleeps == [0.5, 1.0]  # retried with backoff
+    recorder.fail_after = None
+    second = send(outgoing(world), world["store"], 2, settings, backoff=0)
+    assert len(second.already_sent) == 2
+    recipients = [to[0] for to, _ in recorder.messages]
+    assert sorted(recipients) == sorted(set(recipients)) and len(recipients) == 4
+
+
+def test_a_killed_mailer_run_again_delivers_every_message_exactly_once(world, smtp, tmp_path):
+    recorder, settings = smtp
+    recorder.hang_after = 2  # the third message is never answered: the mailer is killed while waiting
+    env = {
+        **os.environ,
+        "DUWANG_SMTP_HOST": "127.0.0.1",
+        "DUWANG_SMTP_PORT": str(settings.port),
+        "DUWANG_SMTP_SECURITY": "none",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "crawler.cli",
+        "mail",
+        "--config",
+        str(world["config"]),
+        "--db",
+        str(world["db"]),
+    ]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while len(recorder.messages) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=30)
+    assert len(recorder.messages) == 2
+    recorder.hang_after = None
+    recorder.release.set()
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, again.stderr
+    recipients = sorted(to[0] for to, _ in recorder.messages)
+    assert recipients == [
+        "admin@lxz.example.gov.cn",
+        "bgs@czj.example.gov.cn",
+        "xxzx@lxz.example.gov.cn",
+        "zhongxin@lxz.example.gov.cn",
+    ]
+    assert "失败 FAILED jyj nobody@jyj.example.gov.cn" in again.stderr
+
+
+def test_dry_run_writes_eml_files(world, tmp_path):
+    paths = write_eml(outgoing(world), tmp_path / "eml")
+    assert sorted(p.name for p in paths) == sorted(
+        [
+            "lxz--admin_lxz.example.gov.cn.eml",
+            "lxz--xxzx_lxz.example.gov.cn.eml",
+            "czj--bgs_czj.example.gov.cn.eml",
+            "jyj--nobody_jyj.example.gov.cn.eml",
+            "_center--zhongxin_lxz.example.gov.cn.eml",
+        ]
+    )
+    message = email.message_from_bytes(paths[0].read_bytes(), policy=policy.default)
+    assert message["To"] and message["Subject"].startswith("【政府网站检查】")
+    assert world["store"].mail_log(2) == []  # nothing recorded: a dry run sends nothing
+
+
+def test_smtp_settings_come_from_the_environment_only():
+    settings = SmtpSettings.from_env(
+        {
+            "DUWANG_SMTP_HOST": "smtp.example.gov.cn",
+            "DUWANG_SMTP_SECURITY": "ssl",
+            "DUWANG_SMTP_USER": "u",
+            "DUWANG_SMTP_PASSWORD": "p",
+        }
+    )
+    assert (settings.port, settings.security) == (465, "ssl")
+    with pytest.raises(MailConfigError, match="DUWANG_SMTP_HOST is not set"):
+        SmtpSettings.from_env({})
+    with pytest.raises(MailConfigError, match="DUWANG_SMTP_PORT='x'"):
+        SmtpSettings.from_env({"DUWANG_SMTP_HOST": "h", "DUWANG_SMTP_PORT": "x"})

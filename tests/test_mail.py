@@ -282,11 +282,11 @@ def test_dry_run_writes_eml_files(world, tmp_path):
     paths = write_eml(outgoing(world), tmp_path / "eml")
     assert sorted(p.name for p in paths) == sorted(
         [
-            "lxz--admin_lxz.example.gov.cn.eml",
-            "lxz--xxzx_lxz.example.gov.cn.eml",
-            "czj--bgs_czj.example.gov.cn.eml",
-            "jyj--nobody_jyj.example.gov.cn.eml",
-            "_center--zhongxin_lxz.example.gov.cn.eml",
+            "lxz--admin@lxz.example.gov.cn.eml",
+            "lxz--xxzx@lxz.example.gov.cn.eml",
+            "czj--bgs@czj.example.gov.cn.eml",
+            "jyj--nobody@jyj.example.gov.cn.eml",
+            "_center--zhongxin@lxz.example.gov.cn.eml",
         ]
     )
     message = email.message_from_bytes(paths[0].read_bytes(), policy=policy.default)

@@ -258,7 +258,7 @@ class _Parser:
         )
 
     def schedule(self, raw: Any) -> Schedule:
-        from apscheduler.triggers.cron import CronTrigger
+        from crawler.cron import cron_trigger
 
         if not isinstance(raw, dict):
             raise self.fail("[schedule]", "must be a table", 'write [schedule] with inspect = "0 2 * * 1"')
@@ -269,7 +269,7 @@ class _Parser:
                 raise self.fail(f"[schedule], field {key!r}", f"{value!r} is not a text", 'e.g. "0 2 * * 1"')
             if key != "reports":
                 try:
-                    CronTrigger.from_crontab(value, timezone="Asia/Shanghai")
+                    cron_trigger(value, "Asia/Shanghai")
                 except ValueError as exc:
                     raise self.fail(
                         f"[schedule], field {key!r}",

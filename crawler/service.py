@@ -30,8 +30,10 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
+from crawler.cron import cron_trigger
 from crawler.registry import Registry, load_registry
 from crawler.store import Store
 
@@ -101,17 +103,19 @@ class Service:
 
     def triggers(self) -> dict[str, CronTrigger]:
         schedule = self.registry.schedule
-        return {name: CronTrigger.from_crontab(getattr(schedule, name), timezone=TIMEZONE) for name in JOBS}
+        return {name: cron_trigger(getattr(schedule, name), TIMEZONE) for name in JOBS}
 
-    def schedule(self, now: datetime | None = None) -> None:
-        """Add every job; one whose schedule fired since its last recorded run is due at once (coalesced)."""
+    def schedule(self, now: datetime | None = None, triggers: dict[str, BaseTrigger] | None = None) -> None:
+        """Add every job; one whose schedule fired since its last recorded run is due at once (coalesced).
+
+        `triggers` replaces some of the registry's (tests use second intervals)."""
         now = now or datetime.now(TIMEZONE)
         store = Store(self.db)
         try:
             last_starts = {name: store.last_job_start(name) for name in JOBS}
         finally:
             store.close()
-        for name, trigger in self.triggers().items():
+        for name, trigger in (self.triggers() | (triggers or {})).items():
             options: dict[str, Any] = {}
             last = last_starts[name]
             if last is not None:

@@ -1,0 +1,206 @@
+"""The service: jobs built from config, no overlap, missed runs coalesced, history rows, clean SIGTERM."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, datetime, timedelta
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from crawler.service import TIMEZONE, Service, previous_period
+from crawler.store import Store
+
+REGISTRY = """
+[schedule]
+inspect = "30 3 * * 2"
+reports = "out"
+
+[[sites]]
+id = "lxz"
+name = "临夏州人民政府"
+kind = "portal"
+start_urls = ["http://127.0.0.2/"]
+[sites.scope]
+host = "127.0.0.2"
+"""
+NEVER = DateTrigger(datetime(2099, 1, 1, tzinfo=TIMEZONE))
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / "sites.toml"
+    path.write_text(REGISTRY, encoding="utf-8")
+    return path
+
+
+def service(config, tmp_path, **jobs):
+    return Service(config, tmp_path / "facts.db", scheduler=BackgroundScheduler(timezone=TIMEZONE), jobs=jobs)
+
+
+def test_the_job_set_comes_from_config_with_defaults(config, tmp_path):
+    triggers = service(config, tmp_path).triggers()
+    assert set(triggers) == {"probe", "inspect", "monthly", "quarterly", "yearly"}
+    monday = datetime(2026, 11, 30, 0, 0, tzinfo=TIMEZONE)
+    fires, moment = [], monday
+    while (
+        moment := triggers["probe"].get_next_fire_time(None, moment + timedelta(seconds=1))
+    ) < monday + timedelta(days=1):
+        fires.append(moment)
+    assert len(fires) >= 20 and len({f.hour for f in fires}) == 24  # spread over the whole day
+    assert triggers["inspect"].get_next_fire_time(None, monday) == datetime(
+        2026, 12, 1, 3, 30, tzinfo=TIMEZONE
+    )
+    assert triggers["quarterly"].get_next_fire_time(None, monday) == datetime(
+        2027, 1, 2, 6, 0, tzinfo=TIMEZONE
+    )
+
+
+@pytest.mark.parametrize(
+    ("weekday", "first"),
+    [
+        ("1", date(2026, 11, 30)),
+        ("0", date(2026, 11, 29)),
+        ("7", date(2026, 11, 29)),
+        ("1-5", date(2026, 11, 30)),
+        ("6,0", date(2026, 11, 28)),
+        ("*", date(2026, 11, 28)),
+    ],
+)
+def test_weekdays_are_counted_as_cron_counts_them(weekday, first):
+    from crawler.cron import cron_trigger
+
+    friday_night = datetime(2026, 11, 27, 23, 0, tzinfo=TIMEZONE)
+    assert cron_trigger(f"0 2 * * {weekday}", TIMEZONE).get_next_fire_time(None, friday_night).date() == first
+
+
+@pytest.mark.parametrize(
+    ("kind", "today", "period"),
+    [
+        ("monthly", date(2026, 12, 1), "2026-11"),
+        ("monthly", date(2027, 1, 1), "2026-12"),
+        ("quarterly", date(2027, 1, 2), "2026Q4"),
+        ("quarterly", date(2026, 10, 2), "2026Q3"),
+        ("yearly", date(2027, 1, 5), "2026"),
+    ],
+)
+def test_period_jobs_report_the_period_just_ended(kind, today, period):
+    assert previous_period(kind, today) == period
+
+
+def test_a_long_job_never_overlaps_itself(config, tmp_path):
+    running, overlaps = threading.Semaphore(1), []
+
+    def slow_probe():
+        if not running.acquire(blocking=False):
+            overlaps.append(time.monotonic())
+            return "overlap"
+        time.sleep(0.7)
+        running.release()
+        return "slow"
+
+    svc = service(config, tmp_path, probe=slow_probe)
+    svc.schedule(
+        triggers={
+            "probe": IntervalTrigger(seconds=0.2),
+            "inspect": NEVER,
+            "monthly": NEVER,
+            "quarterly": NEVER,
+            "yearly": NEVER,
+        }
+    )
+    svc.scheduler.start()
+    time.sleep(2.2)
+    svc.scheduler.shutdown(wait=True)
+    rows = Store(tmp_path / "facts.db").job_runs("probe")
+    assert not overlaps and 2 <= len(rows) <= 4
+    spans = [(datetime.fromisoformat(r["started_at"]), datetime.fromisoformat(r["ended_at"])) for r in rows]
+    assert all(end <= next_start for (_, end), (next_start, _) in itertools.pairwise(spans))
+
+
+def test_runs_missed_while_down_run_once_at_start_up(config, tmp_path):
+    store = Store(tmp_path / "facts.db")
+    old = store.begin_job("inspect")
+    store.end_job(old, "ok")
+    store.db["job_runs"].update(old, {"started_at": "2026-11-01T00:00:00.000+00:00"})  # 3+ weekly runs missed
+    store.close()
+    calls = []
+    svc = service(
+        config,
+        tmp_path,
+        inspect=lambda: calls.append("inspect") or "inspected",
+        probe=lambda: calls.append("probe") or "probed",
+    )
+    svc.schedule(now=datetime(2026, 11, 28, 12, 0, tzinfo=TIMEZONE))
+    svc.scheduler.start()
+    time.sleep(1.0)
+    svc.scheduler.shutdown(wait=True)
+    assert calls == ["inspect"]  # once, not three times; the never-run probe waits for its schedule
+    rows = Store(tmp_path / "facts.db").job_runs("inspect")
+    assert [(r["outcome"], r["detail"]) for r in rows] == [("ok", None), ("ok", "inspected")]
+
+
+def test_job_history_records_failures(config, tmp_path):
+    def broken():
+        raise RuntimeError("SMTP server unreachable")
+
+    svc = service(config, tmp_path, monthly=broken)
+    svc.run_job("monthly")
+    rows = Store(tmp_path / "facts.db").job_runs("monthly")
+    assert [(r["outcome"], r["error"]) for r in rows] == [("failed", "RuntimeError: SMTP server unreachable")]
+    assert rows[0]["ended_at"] >= rows[0]["started_at"]
+
+
+def test_sigterm_stops_the_service_and_the_running_crawl_is_recorded_interrupted(inspected_farm, tmp_path):
+    db = tmp_path / "service.db"
+    store = Store(db)
+    old = store.begin_job("inspect")
+    store.end_job(old, "ok")
+    store.db["job_runs"].update(old, {"started_at": "2020-01-01T00:00:00.000+00:00"})  # the inspection is due
+    store.close()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "serve",
+            "--config",
+            str(inspected_farm.registry),
+            "--db",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with sqlite3.connect(db, timeout=5) as conn:
+                if conn.execute("select count(*) from pages").fetchone()[0] > 50:
+                    break
+            time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, stderr
+    events = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    messages = [e["message"] for e in events]
+    assert "service started" in messages and "service stopped" in messages
+    finished = next(e for e in events if e["message"] == "job finished" and e["job"] == "inspect")
+    assert finished["outcome"] == "interrupted"
+    store = Store(db)
+    assert store.runs()[-1]["status"] == "interrupted"
+    assert store.job_runs("inspect")[-1]["outcome"] == "interrupted"
+    store.close()

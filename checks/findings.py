@@ -46,6 +46,7 @@ class CheckId(StrEnum):
     ELEMENT_MISSING = "element_missing"  # 网站标识码, ICP备案, 公安备案, 党政机关标识, 网站地图, 站内搜索
     ELEMENT_INVALID = "element_invalid"  # e.g. 网站标识码 malformed or unequal to the SiteIDCode meta
     UNREACHABLE = "unreachable"  # 站点无法访问
+    SITE_BLOCKED = "site_blocked"  # the site's firewall refused the crawler: not inspected
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from checks.availability import check_availability, check_homepage
+from checks.blocked import check_blocked
 from checks.columns import check_columns, discover_columns
 from checks.elements import check_elements
 from checks.facts import SiteFacts
@@ -17,6 +18,10 @@ from checks.sections import check_sections
 def check_site(facts: SiteFacts, rules: Rules, now: datetime) -> list[Finding]:
     """Every finding for one site. `now` is passed in: the checks never read the clock."""
     today = now.date()
+    blocked = check_blocked(facts)
+    if blocked is not None:
+        # Nothing else can be judged: what is missing was hidden by the firewall, not absent from the site.
+        return [*check_availability(facts, rules, now), blocked]
     columns = discover_columns(facts, rules)
     return [
         *check_availability(facts, rules, now),

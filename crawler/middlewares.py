@@ -6,14 +6,22 @@
   chain), so each URL is downloaded once per run however it is reached.
 - `CharsetRepairMiddleware` re-decodes pages whose HTTP header names a charset the body is not in: Chinese
   government sites often send `charset=utf-8` for GBK pages.
+- `RetryAfterMiddleware` honours `Retry-After` on 429 and 503 answers: the whole host is paused that long
+  before Scrapy's RetryMiddleware asks again (Scrapy does not do this by itself).
+
+`pause_host` and `slow_host` change a host's download slot; the spider uses them for robots.txt Crawl-delay.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import time
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
+from scrapy.utils.asyncio import call_later
+from scrapy.utils.httpobj import urlparse_cached
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, resolve_encoding
 
 if TYPE_CHECKING:
@@ -98,3 +106,73 @@ def _decodes(body: bytes, encoding: str) -> bool:
     except (UnicodeDecodeError, LookupError):
         return False
     return True
+
+
+class RetryAfterMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.limit = crawler.settings.getfloat("DUWANG_MAX_RETRY_AFTER", 300.0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status not in (429, 503):
+            return response
+        seconds = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if seconds is None:
+            return response
+        if seconds > self.limit:
+            # Waiting that long would stall the run: give up on this URL, keep the answer as its fact.
+            request.meta["max_retry_times"] = 0
+            return response
+        pause_host(self.crawler, urlparse_cached(request).hostname or "", seconds)
+        self.crawler.stats.inc_value("duwang/retry_after")
+        return response
+
+
+def retry_after_seconds(value: bytes | None) -> float | None:
+    """Retry-After as seconds from now: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(moment.timestamp() - time.time(), 0.0)
+
+
+def _slot(crawler: Crawler, host: str) -> tuple[dict[str, Any], Any]:
+    """The host's DOWNLOAD_SLOTS entry (for a slot not created yet) and its live slot, if any."""
+    downloader = crawler.engine.downloader
+    return downloader.per_slot_settings.setdefault(host, {}), downloader.slots.get(host)
+
+
+def slow_host(crawler: Crawler, host: str, delay: float) -> None:
+    """Never send two requests to `host` closer than `delay` seconds, for the rest of the run."""
+    settings, slot = _slot(crawler, host)
+    settings["delay"] = max(settings.get("delay", 0.0), delay)
+    settings["jitter"] = 0.0
+    if slot is not None:
+        slot.delay = max(slot.delay, delay)
+        slot.jitter = 0.0
+
+
+def pause_host(crawler: Crawler, host: str, seconds: float) -> None:
+    """Send nothing to `host` for `seconds`, then go back to its usual delay."""
+    _, slot = _slot(crawler, host)
+    if slot is None:
+        return
+    usual = slot.delay
+    slot.delay = max(usual, seconds)
+    slot.lastseen = time.monotonic()
+
+    def resume() -> None:
+        if slot.delay == max(usual, seconds):
+            slot.delay = usual
+
+    call_later(seconds, resume)

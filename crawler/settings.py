@@ -20,7 +20,9 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 64  # over all hosts; each host keeps its own, much lower, limit
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
-DOWNLOAD_DELAY_JITTER = 0.5
+DOWNLOAD_DELAY_JITTER = 0  # a random jitter would sometimes wait less than the delay a site asked for
+DUWANG_MAX_CRAWL_DELAY = 60.0  # seconds: a larger robots.txt Crawl-delay is capped (and the cap logged)
+DUWANG_MAX_RETRY_AFTER = 300.0  # seconds: a longer Retry-After makes the request fail instead of waiting
 DOWNLOAD_TIMEOUT = 15
 USER_AGENT = "duwang/0.1 (government website inspection)"
 AUTOTHROTTLE_ENABLED = False
@@ -37,12 +39,16 @@ DOWNLOAD_WARNSIZE = 0
 DNS_TIMEOUT = 10
 
 # --- components -------------------------------------------------------------------------------------------
+# Enforces per-host concurrency under the asyncio reactor (see crawler/downloader.py).
+DOWNLOADER = "crawler.downloader.PoliteDownloader"
 DOWNLOADER_MIDDLEWARES = {
     # Before RobotsTxtMiddleware (100), so robots.txt of an off-list host is never fetched either.
     "crawler.middlewares.AllowListMiddleware": 50,
     "crawler.middlewares.FetchOnceMiddleware": 60,
     # After HttpCompressionMiddleware (590) has decompressed the body: repair its charset.
     "crawler.middlewares.CharsetRepairMiddleware": 580,
+    # Sees 429/503 answers before RetryMiddleware (550) re-queues them: the host is paused first.
+    "crawler.middlewares.RetryAfterMiddleware": 560,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
 }
 ITEM_PIPELINES = {

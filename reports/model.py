@@ -25,6 +25,7 @@ CHECK_NAMES = {
     "annual_report_late": "年度报告逾期",
     "element_missing": "缺少页面要素",
     "element_invalid": "页面要素有误",
+    "site_blocked": "网站拒绝检查程序访问",
 }
 
 

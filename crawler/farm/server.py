@@ -20,6 +20,7 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from . import truth
+from .behaviours import Behaviours
 from .model import PORT_TOKEN, Farm, build_farm
 
 BIND_TRIES = 20
@@ -60,7 +61,12 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             path = urlsplit(self.path).path or "/"
             attempt = owner._hit(ip, path) if owner.farm.flaky_path(ip, path) else 2
-            reply = owner.farm.respond(ip, self.path, owner.port, attempt=attempt)
+            agent = self.headers.get("User-Agent", "")
+            hits = owner._hit(ip, "behaviour:" + path) if path == "/" else 0
+            reply = owner.behaviours.before(ip, path, agent, hits) or owner.farm.respond(
+                ip, self.path, owner.port, attempt=attempt
+            )
+            reply = owner.behaviours.after(ip, path, reply)
             if reply.delay and (not owner._sleep(reply.delay) or self._peer_gone()):
                 self.close_connection = True  # stopping, or the client gave up: nobody gets an answer
                 return
@@ -71,12 +77,21 @@ class _Handler(BaseHTTPRequestHandler):
             for name, value in reply.headers:
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(reply.body)))
-            self.end_headers()
-            if not head:
-                self.wfile.write(reply.body)
+            # Logged, and no longer counted in flight, before the last byte leaves: a client that has its
+            # answer finds it in the log, and its next request is never counted as overlapping this one.
+            rec["status"] = status = reply.status
+            body = b"" if head else reply.body
+            if body:
+                self.end_headers()
+                self.wfile.write(body[:-1])
+                owner._release(rec)
+                self.wfile.write(body[-1:])
+            else:
+                owner._release(rec)
+                self.end_headers()
             self.wfile.flush()
-            status = reply.status
         except OSError:
+            status = None
             self.close_connection = True  # the client went away; recorded with status None
         finally:
             owner._end(rec, status)
@@ -110,8 +125,15 @@ class _HostServer(ThreadingHTTPServer):
 class FarmServer:
     """Serves a farm on 127.0.0.2-17 and 127.0.0.30, all on one port, in daemon threads."""
 
-    def __init__(self, farm: Farm, port: int = 0, log_path: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        farm: Farm,
+        port: int = 0,
+        log_path: str | Path | None = None,
+        behaviours: Behaviours | None = None,
+    ) -> None:
         self.farm = farm
+        self.behaviours = behaviours or Behaviours()
         self.port = 0
         self._want_port = port
         self._log_path = Path(log_path) if log_path else None
@@ -215,7 +237,7 @@ class FarmServer:
 
     def requests(self) -> list[dict]:
         with self._lock:
-            return [dict(r) for r in self._log]
+            return [{k: v for k, v in r.items() if not k.startswith("_")} for r in self._log]
 
     def high_water(self) -> dict[str, int]:
         with self._lock:
@@ -246,10 +268,17 @@ class FarmServer:
             self._high[host] = max(self._high.get(host, 0), n)
         return rec
 
+    def _release(self, rec: dict) -> None:
+        """The request no longer counts as in flight (called once, before its answer's last byte)."""
+        with self._lock:
+            if not rec.get("_released"):
+                rec["_released"] = time.time()
+                self._inflight[rec["host"]] -= 1
+
     def _end(self, rec: dict, status: int | None) -> None:
+        self._release(rec)
         with self._lock:
             rec["status"] = status
-            self._inflight[rec["host"]] -= 1
             if self._log_file is not None:
                 self._log_file.write(json.dumps(rec, ensure_ascii=False) + "\n")
                 self._log_file.flush()

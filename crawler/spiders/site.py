@@ -33,7 +33,7 @@ from twisted.python.failure import Failure
 from crawler import extract, render
 from crawler.failures import TRANSIENT, classify_failure
 from crawler.items import LinkFact, PageFact
-from crawler.middlewares import AlreadyFetched
+from crawler.middlewares import AlreadyFetched, slow_host
 from crawler.registry import Registry, Site, load_registry
 from crawler.store import now_iso
 from crawler.vocab import FetchError, FetchRole, LinkKind
@@ -120,6 +120,7 @@ class SiteSpider(scrapy.Spider):
             spider.browser = render.configure(settings, spider.registry.allow)
         crawler.signals.connect(spider.stop_large_non_html, signal=signals.headers_received)
         crawler.signals.connect(spider.reprobe_transient_failures, signal=signals.spider_idle)
+        crawler.signals.connect(spider.honour_crawl_delay, signal=signals.robots_parsed)
         return spider
 
     # -- requests -------------------------------------------------------------------------------------
@@ -224,6 +225,21 @@ class SiteSpider(scrapy.Spider):
         content_type = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         if content_type and not content_type.startswith(HTML_TYPES):
             raise StopDownload(fail=False)
+
+    def honour_crawl_delay(self, robotparser: Any, request: scrapy.Request) -> None:
+        """robots.txt Crawl-delay for our User-Agent becomes the host's minimum delay (Scrapy ignores it)."""
+        agent = request.headers.get(b"User-Agent", b"").decode("latin-1") or self.settings.get("USER_AGENT")
+        delay = robotparser.crawl_delay(agent)
+        if not delay:
+            return
+        limit = self.settings.getfloat("DUWANG_MAX_CRAWL_DELAY", 60.0)
+        if delay > limit:
+            self.logger.warning(
+                "robots.txt of %s asks a %ss Crawl-delay; using %ss", request.url, delay, limit
+            )
+        host = urlsplit(request.url).hostname or ""
+        slow_host(self.crawler, host, min(float(delay), limit))
+        self.logger.info("Crawl-delay %ss for %s", min(float(delay), limit), host)
 
     def reprobe_transient_failures(self, spider: scrapy.Spider) -> None:
         """Once the crawl is idle, probe every transient failure again before it may be reported."""

@@ -52,6 +52,9 @@ class PageFact:
     render_state: str | None = None  # rendered | needs_render (no browser) | pending; None: not needed
     reprobe_status: int | None = None  # the second probe of a transient failure, after the crawl
     reprobe_error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    revalidated: bool = False  # answered 304: the facts are the previous run's, carried over
     links: list[LinkFact] = field(default_factory=list)
     list_items: list[ListItemFact] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)

@@ -14,6 +14,9 @@ DUWANG_DB = "duwang.db"  # the fact store (--db / -a db=)
 DUWANG_PROGRESS = True  # a progress line on stderr while crawling
 DUWANG_PROGRESS_INTERVAL = 2.0  # seconds between progress lines
 DUWANG_BATCH_SIZE = 500  # page facts written per transaction
+DUWANG_INCREMENTAL = (
+    True  # revalidate pages of the last completed run (ETag / Last-Modified); 304 reuses facts
+)
 
 # --- politeness (production defaults; see the registry's [defaults]) ----------------------------------
 ROBOTSTXT_OBEY = True

@@ -29,7 +29,7 @@ from typing import Any
 from sqlite_utils import Database, Migrations
 
 from crawler import __version__
-from crawler.items import PageFact
+from crawler.items import LinkFact, ListItemFact, PageFact
 from crawler.vocab import RunStatus
 
 MIGRATIONS = Migrations("duwang")
@@ -218,6 +218,14 @@ def m004_mail_and_jobs(db: Database) -> None:
     db["job_runs"].create_index(["job", "started_at"])
 
 
+@MIGRATIONS()
+def m005_revalidation(db: Database) -> None:
+    db["pages"].add_column("etag", str)
+    db["pages"].add_column("last_modified", str)
+    db["pages"].add_column("revalidated", int)
+    db["links"].create_index(["run_id", "source_url"])  # a 304 reads its page's links back
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -368,6 +376,49 @@ class Store:
         if site_id is not None:
             sql, params = sql + " and site_id = ?", [*params, site_id]
         return list(self.db.query(sql + " order by rowid", params))
+
+    def validators(self, run_id: int) -> dict[str, tuple[str | None, str | None]]:
+        """ETag and Last-Modified of every page a run crawled, for conditional requests in the next run."""
+        rows = self.db.query(
+            "select url, etag, last_modified from pages where run_id = ? and role = 'page' and status = 200"
+            " and (etag is not null or last_modified is not null)",
+            [run_id],
+        )
+        return {row["url"]: (row["etag"], row["last_modified"]) for row in rows}
+
+    def page_fact(self, run_id: int, url: str) -> PageFact | None:
+        """A page's facts as a run stored them: the page row and all that was seen on it."""
+        row = self.page(run_id, url)
+        if row is None:
+            return None
+        fact = PageFact(**{name: row[name] for name in _PAGE_COLUMNS})
+        fact.links = [
+            LinkFact(
+                link["target_url"],
+                link["tag"],
+                link["attr"],
+                link["kind"],
+                link["anchor_text"],
+                bool(link["in_scope"]),
+                bool(link["fetchable"]),
+            )
+            for link in self.db.query(
+                "select * from links where run_id = ? and source_url = ? order by id", [run_id, url]
+            )
+        ]
+        fact.list_items = [
+            ListItemFact(item["container"], item["position"], item["title"], item["url"], item["date_text"])
+            for item in self.db.query(
+                "select * from list_items where run_id = ? and page_url = ? order by id", [run_id, url]
+            )
+        ]
+        fact.meta = self.page_meta(run_id, url)
+        footer = list(
+            self.db.query("select text, forms from footers where run_id = ? and page_url = ?", [run_id, url])
+        )
+        if footer:
+            fact.footer, fact.forms = footer[0]["text"], json.loads(footer[0]["forms"] or "[]")
+        return fact
 
     def page(self, run_id: int, url: str) -> dict[str, Any] | None:
         rows = list(self.db.query("select * from pages where run_id = ? and url = ?", [run_id, url]))
@@ -557,6 +608,9 @@ _PAGE_COLUMNS = (
     "render_state",
     "reprobe_status",
     "reprobe_error",
+    "etag",
+    "last_modified",
+    "revalidated",
 )
 
 

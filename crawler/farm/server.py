@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import select
 import selectors
@@ -21,10 +22,19 @@ from urllib.parse import urlsplit
 
 from . import truth
 from .behaviours import Behaviours
-from .model import PORT_TOKEN, Farm, build_farm
+from .model import PORT_TOKEN, Farm, Reply, build_farm
 
 BIND_TRIES = 20
 STEP = 0.05  # seconds: how often sleeping handlers and the accept loop look at the stop flag
+
+
+def conditional(reply: Reply, if_none_match: str | None) -> Reply:
+    """Give a 200 answer an ETag (a hash of its body); answer 304 when the client already has that body."""
+    etag = '"' + hashlib.sha1(reply.body).hexdigest()[:20] + '"'
+    headers = [*reply.headers, ("ETag", etag)]
+    if if_none_match and etag in [tag.strip() for tag in if_none_match.split(",")]:
+        return Reply(304, [("ETag", etag)], b"", reply.delay)
+    return Reply(reply.status, headers, reply.body, reply.delay)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -67,6 +77,9 @@ class _Handler(BaseHTTPRequestHandler):
                 ip, self.path, owner.port, attempt=attempt
             )
             reply = owner.behaviours.after(ip, path, reply)
+            reply = owner._edited(ip, path, reply)
+            if reply.status == 200:
+                reply = conditional(reply, self.headers.get("If-None-Match"))
             if reply.delay and (not owner._sleep(reply.delay) or self._peer_gone()):
                 self.close_connection = True  # stopping, or the client gave up: nobody gets an answer
                 return
@@ -81,6 +94,7 @@ class _Handler(BaseHTTPRequestHandler):
             # answer finds it in the log, and its next request is never counted as overlapping this one.
             rec["status"] = status = reply.status
             body = b"" if head else reply.body
+            rec["bytes"] = len(body)
             if body:
                 self.end_headers()
                 self.wfile.write(body[:-1])
@@ -147,6 +161,7 @@ class FarmServer:
         self._inflight: dict[str, int] = {}
         self._high: dict[str, int] = {}
         self._hits: dict[tuple[str, str], int] = {}
+        self._edits: dict[tuple[str, str], list[tuple[bytes, bytes]]] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------------------
     def start(self) -> FarmServer:
@@ -220,6 +235,20 @@ class FarmServer:
         self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+    def edit(self, site_id: str, path: str, old: str, new: str) -> None:
+        """Change a served page from now on (its ETag changes with it): `old` text becomes `new`."""
+        ip = self.farm.sites[site_id].d.ip
+        with self._lock:
+            self._edits.setdefault((ip, path), []).append((old.encode(), new.encode()))
+
+    def _edited(self, ip: str, path: str, reply: Reply) -> Reply:
+        with self._lock:
+            edits = list(self._edits.get((ip, path), ()))
+        body = reply.body
+        for old, new in edits:
+            body = body.replace(old, new)
+        return reply if body is reply.body else Reply(reply.status, reply.headers, body, reply.delay)
 
     # -- the API the crawler's tests use -------------------------------------------------------------------
     def base_url(self, site_id: str) -> str:

@@ -35,8 +35,8 @@ from crawler.failures import TRANSIENT, classify_failure
 from crawler.items import LinkFact, PageFact
 from crawler.middlewares import AlreadyFetched, slow_host
 from crawler.registry import Registry, Site, load_registry
-from crawler.store import now_iso
-from crawler.vocab import FetchError, FetchRole, LinkKind
+from crawler.store import Store, now_iso
+from crawler.vocab import FetchError, FetchRole, LinkKind, RunStatus
 
 HTML_TYPES = ("text/html", "application/xhtml")
 RESOURCE_KINDS = frozenset({LinkKind.IMAGE, LinkKind.ATTACHMENT, LinkKind.STYLESHEET, LinkKind.SCRIPT})
@@ -86,6 +86,10 @@ class SiteSpider(scrapy.Spider):
         self.transient: dict[str, PageFact] = {}
         self.reprobed = False
         self.awaiting_render: dict[str, PageFact] = {}
+        # The last completed run's ETag / Last-Modified per page, and a reader for its facts (304 answers).
+        self.previous_run: int | None = None
+        self.validators: dict[str, tuple[str | None, str | None]] = {}
+        self.previous: Store | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -116,12 +120,28 @@ class SiteSpider(scrapy.Spider):
             slot_settings(spider.sites, settings.getdict("DOWNLOAD_SLOTS")),
             priority="spider",
         )
+        if settings.getbool("DUWANG_INCREMENTAL", True):
+            spider.load_validators(settings.get("DUWANG_DB"))
         if settings.getbool("DUWANG_RENDER", True):
             spider.browser = render.configure(settings, spider.registry.allow)
         crawler.signals.connect(spider.stop_large_non_html, signal=signals.headers_received)
         crawler.signals.connect(spider.reprobe_transient_failures, signal=signals.spider_idle)
         crawler.signals.connect(spider.honour_crawl_delay, signal=signals.robots_parsed)
+        crawler.signals.connect(spider.close_previous, signal=signals.spider_closed)
         return spider
+
+    def load_validators(self, db: str) -> None:
+        store = Store(db)
+        run = store.latest_run(RunStatus.COMPLETED)
+        if run is None:
+            store.close()
+            return
+        self.previous_run, self.validators, self.previous = run["id"], store.validators(run["id"]), store
+
+    def close_previous(self, spider: scrapy.Spider) -> None:
+        if self.previous is not None:
+            self.previous.close()
+            self.previous = None
 
     # -- requests -------------------------------------------------------------------------------------
 
@@ -164,6 +184,13 @@ class SiteSpider(scrapy.Spider):
         headers = {"User-Agent": (origin or site).limits.user_agent}
         if referer:
             headers["Referer"] = referer
+        etag, modified = (
+            self.validators.get(url, (None, None)) if role is FetchRole.PAGE and not extra else (None, None)
+        )
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
         # Crawled pages before checks: a site's structure is read first, its links verified as found.
         priority = 10 - min(depth, 9) if role is FetchRole.PAGE else 0
         return scrapy.Request(
@@ -266,6 +293,9 @@ class SiteSpider(scrapy.Spider):
         if info.get("reprobe"):
             yield from self.second_look(info, response.url, status=response.status)
             return
+        if response.status == 304 and self.previous is not None:
+            yield from self.unchanged(response, info)
+            return
         site = self.registry.site(info["site"]) if info["site"] in self.site_ids else None
         fact = self.base_fact(response.request, info)
         chain = response.meta.get("redirect_urls") or []
@@ -275,6 +305,8 @@ class SiteSpider(scrapy.Spider):
         fact.size = _content_length(response)
         fact.elapsed = round(response.meta.get("download_latency", 0.0), 4)
         fact.fetched_at = now_iso()
+        fact.etag = _header(response, b"ETag")
+        fact.last_modified = _header(response, b"Last-Modified")
         is_html = isinstance(response, TextResponse) and (
             info.get("rendered") or (fact.content_type or "").lower().startswith(HTML_TYPES)
         )
@@ -350,6 +382,34 @@ class SiteSpider(scrapy.Spider):
             if outcome is not None:
                 yield outcome
         progress.links += len(fact.links)
+
+    def unchanged(self, response: Response, info: dict[str, Any]) -> Iterator[Any]:
+        """A 304: the page is as the last run saw it; carry its facts over and follow its links again."""
+        assert self.previous is not None and self.previous_run is not None
+        fact = self.previous.page_fact(self.previous_run, response.request.url)
+        if fact is None:  # validators from a page the store no longer has: fetch it afresh
+            request = response.request.copy()
+            for name in (b"If-None-Match", b"If-Modified-Since"):
+                request.headers.pop(name, None)
+            yield request
+            return
+        fact.depth, fact.referer = info["depth"], info["referer"]
+        fact.fetched_at, fact.revalidated = now_iso(), True
+        fact.elapsed = round(response.meta.get("download_latency", 0.0), 4)
+        site = self.registry.site(info["site"])
+        progress = self.progress[site.id]
+        for link in fact.links:
+            outcome = self.follow(
+                extract.RawLink(link.target_url, link.tag, link.attr, LinkKind(link.kind), link.anchor_text),
+                site,
+                fact.depth,
+                fact.url,
+            )
+            if outcome is not None:
+                yield outcome
+        progress.links += len(fact.links)
+        yield fact
+        self.finish(fact, info)
 
     def maybe_render(self, selector: Any, fact: PageFact, site: Site, info: dict[str, Any]) -> Iterator[Any]:
         column_mode = self.column_render.get(fact.url)
@@ -447,6 +507,11 @@ def slot_settings(sites: tuple[Site, ...], configured: dict[str, Any]) -> dict[s
         slot["concurrency"] = min(slot["concurrency"], site.limits.concurrency)
         slot["delay"] = max(slot["delay"], site.limits.delay)
     return {**slots, **configured}
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def _content_length(response: Response) -> int:

@@ -11,8 +11,9 @@ Per URL the spider decides:
 - off the allow-list → record it as not fetched.
 
 Two second looks: a list page that shows no entries but fills itself by script is read again through a
-headless browser (`crawler.render`), and when the crawl has nothing left to do, every URL that failed in a
-way that may pass (timeout, refused, 5xx) is probed once more, as an inspector re-checks before reporting.
+headless browser (`crawler.render`), and every URL that failed in a way that may pass (timeout, refused,
+5xx) is probed once more a little later (DUWANG_REPROBE_AFTER, or when the crawl has nothing else left to
+do), as an inspector re-checks before reporting.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, StopDownload
 from scrapy.http import Response, TextResponse
+from scrapy.utils.asyncio import call_later
 from twisted.python.failure import Failure
 
 from crawler import extract, render
@@ -84,7 +86,7 @@ class SiteSpider(scrapy.Spider):
         self.column_render: dict[str, str] = {}
         # Facts of URLs that failed in a way that may pass, waiting for their second probe.
         self.transient: dict[str, PageFact] = {}
-        self.reprobed = False
+        self.reprobes_sent: set[str] = set()
         self.awaiting_render: dict[str, PageFact] = {}
         # The last completed run's ETag / Last-Modified per page, and a reader for its facts (304 answers).
         self.previous_run: int | None = None
@@ -268,19 +270,28 @@ class SiteSpider(scrapy.Spider):
         slow_host(self.crawler, host, min(float(delay), limit))
         self.logger.info("Crawl-delay %ss for %s", min(float(delay), limit), host)
 
-    def reprobe_transient_failures(self, spider: scrapy.Spider) -> None:
-        """Once the crawl is idle, probe every transient failure again before it may be reported."""
-        if self.reprobed or not self.transient:
+    def failed_transiently(self, fact: PageFact) -> None:
+        """Remember a failure that may pass, and look again a little later (an inspector's re-check)."""
+        self.transient[fact.url] = fact
+        call_later(self.settings.getfloat("DUWANG_REPROBE_AFTER", 10.0), self.reprobe, fact.url)
+
+    def reprobe(self, url: str) -> None:
+        fact = self.transient.get(url)
+        if fact is None or url in self.reprobes_sent or not self.crawler.engine.running:
             return
-        self.reprobed = True
-        for url, fact in self.transient.items():
-            site = self.registry.site(fact.site_id) if fact.site_id in self.site_ids else self.sites[0]
-            method = "HEAD" if fact.role == FetchRole.CHECK and fact.content_type is None else "GET"
-            request = self.make_request(
-                url, site, FetchRole(fact.role), fact.depth, fact.referer, reprobe=True
-            )
-            self.crawler.engine.crawl(request.replace(method=method))
-        raise DontCloseSpider
+        self.reprobes_sent.add(url)
+        site = self.registry.site(fact.site_id) if fact.site_id in self.site_ids else self.sites[0]
+        method = "HEAD" if fact.role == FetchRole.CHECK and fact.content_type is None else "GET"
+        request = self.make_request(url, site, FetchRole(fact.role), fact.depth, fact.referer, reprobe=True)
+        self.crawler.engine.crawl(request.replace(method=method))
+
+    def reprobe_transient_failures(self, spider: scrapy.Spider) -> None:
+        """When the crawl is idle, the second looks not yet due are taken at once, before it may close."""
+        due = [url for url in self.transient if url not in self.reprobes_sent]
+        for url in due:
+            self.reprobe(url)
+        if due:
+            raise DontCloseSpider
 
     # -- responses ------------------------------------------------------------------------------------
 
@@ -324,7 +335,7 @@ class SiteSpider(scrapy.Spider):
             if response.status >= 400:
                 progress.errors += 1
         if response.status >= 500:
-            self.transient[fact.url] = fact
+            self.failed_transiently(fact)
         # The URLs a redirect chain passed through get their own rows, pointing at where they led.
         for hop, reason in zip(chain, response.meta.get("redirect_reasons") or [], strict=False):
             if hop != fact.url:
@@ -457,7 +468,7 @@ class SiteSpider(scrapy.Spider):
             if progress is not None and fact.error not in (FetchError.ROBOTS, FetchError.OFFLIST):
                 progress.errors += 1
             if error in TRANSIENT:
-                self.transient[fact.url] = fact
+                self.failed_transiently(fact)
         yield fact
         self.finish(fact, info)
 

@@ -378,10 +378,12 @@ class Store:
         return list(self.db.query(sql + " order by rowid", params))
 
     def validators(self, run_id: int) -> dict[str, tuple[str | None, str | None]]:
-        """ETag and Last-Modified of every page a run crawled, for conditional requests in the next run."""
+        """ETag and Last-Modified of the pages a run crawled, for conditional requests in the next run."""
         rows = self.db.query(
             "select url, etag, last_modified from pages where run_id = ? and role = 'page' and status = 200"
-            " and (etag is not null or last_modified is not null)",
+            " and (etag is not null or last_modified is not null)"
+            # A page filled by script can change while its HTML does not: it is always read again.
+            " and render_state is null",
             [run_id],
         )
         return {row["url"]: (row["etag"], row["last_modified"]) for row in rows}

@@ -88,9 +88,29 @@ def sites(config: Path, db: Path) -> None:
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
     help="Scrapy's log level",
 )
-def crawl(config: Path, db: Path, site_ids: tuple[str, ...], quiet: bool, log_level: str) -> None:
+@click.option("--processes", default=None, metavar="N", help="crawl processes (default: one per core, max 4)")
+@click.option("--join-run", type=int, default=None, hidden=True)
+@click.option("--run-sites", default=None, hidden=True)
+def crawl(
+    config: Path,
+    db: Path,
+    site_ids: tuple[str, ...],
+    quiet: bool,
+    log_level: str,
+    processes: str | None,
+    join_run: int | None,
+    run_sites: str | None,
+) -> None:
     """Crawl the registered sites (all, or --site ID ...) and store the facts in --db."""
-    run_id = _crawl(config, db, list(site_ids), {"DUWANG_PROGRESS": not quiet, "LOG_LEVEL": log_level})
+    overrides = {"DUWANG_PROGRESS": not quiet, "LOG_LEVEL": log_level}
+    if processes:
+        overrides["DUWANG_PROCESSES"] = processes
+    if join_run is not None:  # a child of a crawl spread over processes: its parent reports
+        from crawler.crawl import run_crawl
+
+        run_crawl(config, db, list(site_ids), overrides, join_run, (run_sites or "").split(","))
+        return
+    run_id = _crawl(config, db, list(site_ids), overrides)
     _print_summary(db, run_id)
 
 

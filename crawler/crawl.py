@@ -15,6 +15,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.parallel import process_count, run_parallel
 from crawler.registry import load_registry
 from crawler.spiders.site import SiteSpider
 from crawler.store import Store
@@ -41,21 +42,39 @@ def run_crawl(
     db: str | Path,
     site_ids: list[str] | None = None,
     overrides: dict[str, Any] | None = None,
+    join_run: int | None = None,
+    run_sites: list[str] | None = None,
 ) -> int:
     """Crawl the named sites (all when none) and return the id of the run that was stored.
 
-    The registry is validated first: a `RegistryError` is raised before anything is fetched.
+    The registry is validated first: a `RegistryError` is raised before anything is fetched. With several
+    cores and hosts the sites are crawled by child processes (`crawler.parallel`); `join_run` makes this
+    process such a child, crawling into a run its parent recorded.
     """
     registry = load_registry(config)
     sites = registry.select(site_ids)
     settings = crawl_settings(config, db, overrides)
+    if join_run is None:
+        count = process_count(settings.get("DUWANG_PROCESSES"), sites)
+        if count > 1:
+            extra = ["--log-level", settings.get("LOG_LEVEL")]
+            if not settings.getbool("DUWANG_PROGRESS"):
+                extra.append("--quiet")
+            return run_parallel(Path(config), Path(db), sites, count, extra)
     process = CrawlerProcess(settings)
     if settings.get("LOG_LEVEL") not in ("DEBUG", "INFO"):
         # A dead link or an unreachable robots.txt is a fact for the store, not an error of duwang's.
         for name in QUIET_LOGGERS:
             logging.getLogger(name).setLevel(logging.CRITICAL)
     crawler = process.create_crawler(SiteSpider)
-    process.crawl(crawler, site=",".join(site.id for site in sites), config=str(config), db=str(db))
+    process.crawl(
+        crawler,
+        site=",".join(site.id for site in sites),
+        config=str(config),
+        db=str(db),
+        join_run=join_run,
+        run_sites=",".join(run_sites or []),
+    )
     process.start()
     run_id = getattr(crawler.spider, "run_id", None)
     if run_id is None:

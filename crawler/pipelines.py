@@ -37,7 +37,10 @@ class StorePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         self.store = Store(self.crawler.settings.get("DUWANG_DB"))
-        self.run_id = self.store.begin_run([site.id for site in spider.sites], spider.registry.path)
+        if spider.join_run is not None:
+            self.run_id = spider.join_run  # the parent process recorded the run and will close it
+        else:
+            self.run_id = self.store.begin_run([site.id for site in spider.sites], spider.registry.path)
         spider.run_id = self.run_id
         spider.logger.info(
             "run %s: crawling %d sites into %s", self.run_id, len(spider.sites), self.store.path
@@ -89,6 +92,7 @@ class StorePipeline:
         }
         stats["close_reason"] = reason
         self.store.save_site_stats(self.run_id, rows)
-        self.store.end_run(self.run_id, status, stats)
+        if spider.join_run is None:
+            self.store.end_run(self.run_id, status, stats)
         self.store.close()
         self.store = None

@@ -13,10 +13,13 @@ DUWANG_CONFIG = "sites.toml"  # the site registry (--config / -a config=)
 DUWANG_DB = "duwang.db"  # the fact store (--db / -a db=)
 DUWANG_PROGRESS = True  # a progress line on stderr while crawling
 DUWANG_PROGRESS_INTERVAL = 2.0  # seconds between progress lines
+# Crawl processes: "auto" (one per core, at most 4) or a number; sites are split by host.
+DUWANG_PROCESSES = "auto"
 DUWANG_BATCH_SIZE = 500  # page facts written per transaction
-DUWANG_INCREMENTAL = (
-    True  # revalidate pages of the last completed run (ETag / Last-Modified); 304 reuses facts
-)
+# Revalidate the pages of the last completed run (ETag / Last-Modified); a 304 reuses their facts.
+DUWANG_INCREMENTAL = True
+# Seconds before a timeout, refused connection or 5xx is probed a second time (or at once when idle).
+DUWANG_REPROBE_AFTER = 2.0
 
 # --- politeness (production defaults; see the registry's [defaults]) ----------------------------------
 ROBOTSTXT_OBEY = True

@@ -248,8 +248,22 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
-        with self.db.atomic():
+        """A write transaction that takes the write lock at once (BEGIN IMMEDIATE).
+
+        Several crawl processes write one database: a deferred transaction that reads first and writes
+        later can fail at once with "database is locked" when another process wrote meanwhile, whereas an
+        immediate one waits for the lock (busy_timeout).
+        """
+        if self.db.conn.in_transaction:
             yield self
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     # -- runs ---------------------------------------------------------------------------------------
 
@@ -308,7 +322,10 @@ class Store:
         return rows[0] if rows else None
 
     def save_site_stats(self, run_id: int, rows: Iterable[dict[str, Any]]) -> None:
-        self.db["run_sites"].upsert_all(({"run_id": run_id, **row} for row in rows), pk=("run_id", "site_id"))
+        with self.transaction():
+            self.db["run_sites"].upsert_all(
+                ({"run_id": run_id, **row} for row in rows), pk=("run_id", "site_id")
+            )
 
     def site_stats(self, run_id: int) -> list[dict[str, Any]]:
         return list(self.db.query("select * from run_sites where run_id = ? order by rowid", [run_id]))
@@ -363,7 +380,7 @@ class Store:
                         "forms": json.dumps(fact.forms or [], ensure_ascii=False),
                     }
                 )
-        with self.db.atomic():
+        with self.transaction():
             # replace: a URL is stored once per run; a later, fuller fact (e.g. after a retry) wins.
             self.db["pages"].insert_all(pages, replace=True)
             self.db["links"].insert_all(links)
@@ -465,7 +482,7 @@ class Store:
 
     def replace_findings(self, run_id: int, rows: list[dict[str, Any]]) -> None:
         """Store a run's findings, replacing those of an earlier check of the same run."""
-        with self.db.atomic():
+        with self.transaction():
             self.db.execute("delete from findings where run_id = ?", [run_id])
             self.db["findings"].insert_all(
                 {"run_id": run_id, **row, "evidence": json.dumps(row.get("evidence", {}), ensure_ascii=False)}

@@ -41,9 +41,7 @@ def test_per_host_concurrency_is_never_exceeded(tmp_path):
         high = server.high_water()
     assert high, "the farm saw no request"
     assert max(high.values()) <= 2, high
-    assert (
-        high[next(h for h in high if h.startswith("127.0.0.30:"))] == 2
-    )  # the limit was reached, not avoided
+    assert 2 in high.values()  # the limit was reached somewhere, not avoided by crawling slowly
 
 
 def test_robots_crawl_delay_is_obeyed(tmp_path):

@@ -69,9 +69,18 @@ class SiteSpider(scrapy.Spider):
     name = "site"
 
     def __init__(
-        self, site: str | None = None, config: str | None = None, db: str | None = None, **kwargs: Any
+        self,
+        site: str | None = None,
+        config: str | None = None,
+        db: str | None = None,
+        join_run: int | str | None = None,
+        run_sites: str | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        # A child of a crawl spread over processes: the run it writes into, and all the run's sites.
+        self.join_run = int(join_run) if join_run else None
+        self.run_site_ids = {part for part in (run_sites or "").split(",") if part}
         self.site_arg = site
         self.config_arg = config
         self.db_arg = db
@@ -215,6 +224,9 @@ class SiteSpider(scrapy.Spider):
             return None
         owner = self.registry.owner_of(url)
         if owner is not None and owner.id not in self.site_ids:
+            if owner.id in self.run_site_ids:
+                self.seen.add(url)
+                return None  # another process of this run crawls that site
             owner = None
         if link.kind is LinkKind.PAGE and owner is not None:
             progress = self.progress[owner.id]
@@ -273,7 +285,7 @@ class SiteSpider(scrapy.Spider):
     def failed_transiently(self, fact: PageFact) -> None:
         """Remember a failure that may pass, and look again a little later (an inspector's re-check)."""
         self.transient[fact.url] = fact
-        call_later(self.settings.getfloat("DUWANG_REPROBE_AFTER", 10.0), self.reprobe, fact.url)
+        call_later(self.settings.getfloat("DUWANG_REPROBE_AFTER", 2.0), self.reprobe, fact.url)
 
     def reprobe(self, url: str) -> None:
         fact = self.transient.get(url)

@@ -1,0 +1,115 @@
+"""One crawl run spread over several processes, so a CPU-bound crawl uses every core.
+
+The sites are split by host (sites sharing a host stay in one process, so its politeness limits hold) into
+at most DUWANG_PROCESSES groups. The parent records the run, each child `duwang crawl --join-run RUN` crawls
+its group into that run (a link into another group's site is left to the process that crawls it), and the
+parent closes the run from the children's site statuses: completed when every site completed, interrupted
+when any was interrupted, failed otherwise. SIGINT/SIGTERM are passed on to the children, and a child ends
+when its parent dies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+from types import FrameType
+from urllib.parse import urlsplit
+
+from crawler.registry import Site
+from crawler.store import Store
+from crawler.vocab import RunStatus
+
+PR_SET_PDEATHSIG = 1
+
+
+def process_count(setting: str | int | None, sites: tuple[Site, ...]) -> int:
+    """How many processes to use: the setting, or "auto" (one per core, at most 4), never more than hosts."""
+    hosts = len(host_groups(sites))
+    auto = setting in (None, "", "auto")
+    wanted = min(len(os.sched_getaffinity(0)), 4) if auto else max(int(setting), 1)
+    return max(min(wanted, hosts), 1)
+
+
+def host_groups(sites: tuple[Site, ...]) -> list[list[Site]]:
+    groups: dict[str, list[Site]] = defaultdict(list)
+    for site in sites:
+        groups[urlsplit(site.start_urls[0]).hostname or site.scope.host].append(site)
+    return list(groups.values())
+
+
+def partition(sites: tuple[Site, ...], count: int) -> list[list[Site]]:
+    """Host groups dealt into `count` buckets, largest first into the lightest (by page budget)."""
+    buckets: list[list[Site]] = [[] for _ in range(count)]
+    weight = [0] * count
+    for group in sorted(host_groups(sites), key=lambda g: -sum(s.limits.max_pages for s in g)):
+        lightest = weight.index(min(weight))
+        buckets[lightest].extend(group)
+        weight[lightest] += sum(site.limits.max_pages for site in group)
+    return [bucket for bucket in buckets if bucket]
+
+
+def run_parallel(config: Path, db: Path, sites: tuple[Site, ...], count: int, extra_args: list[str]) -> int:
+    """Crawl `sites` in `count` child processes as one run; return the run's id."""
+    store = Store(db)
+    try:
+        run_id = store.begin_run([site.id for site in sites], config)
+    finally:
+        store.close()
+    everyone = ",".join(site.id for site in sites)
+    children = []
+    for bucket in partition(sites, count):
+        command = [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "crawl",
+            "--config",
+            str(config),
+            "--db",
+            str(db),
+            "--join-run",
+            str(run_id),
+            "--run-sites",
+            everyone,
+            *extra_args,
+        ]
+        for site in bucket:
+            command += ["--site", site.id]
+        children.append(subprocess.Popen(command, preexec_fn=_die_with_parent))
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+
+    previous = {signum: signal.signal(signum, forward) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        codes = [child.wait() for child in children]
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    store = Store(db)
+    try:
+        statuses = {row["site_id"]: row["status"] for row in store.site_stats(run_id)}
+        if len(statuses) == len(sites) and all(status == RunStatus.COMPLETED for status in statuses.values()):
+            status = RunStatus.COMPLETED
+        elif RunStatus.INTERRUPTED in statuses.values():
+            status = RunStatus.INTERRUPTED
+        else:
+            status = RunStatus.FAILED
+        store.end_run(run_id, status, {"processes": len(children), "exit_codes": codes})
+    finally:
+        store.close()
+    return run_id
+
+
+def _die_with_parent() -> None:
+    """In the child: receive SIGTERM when the parent dies, so no crawl outlives its run (Linux)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -1,7 +1,8 @@
 """What the spider reads off an HTML page: links of every kind, list entries with their dates, meta tags,
 footer text, forms and a text excerpt.
 
-Pure functions over a parsel `Selector` (lxml underneath, so they are fast and never touch the network).
+Pure functions over a parsel `Selector`; they query its lxml tree with compiled XPath (fast, and never
+touching the network).
 Scrapy's LinkExtractor is not used: it drops images, scripts and attachments, which a link check must see.
 """
 
@@ -9,10 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from posixpath import splitext
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from lxml import etree
 from parsel import Selector
 
 from crawler.items import ListItemFact
@@ -96,6 +99,7 @@ def normalize_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 
 
+@lru_cache(maxsize=1 << 16)
 def resolve(base_url: str, raw: str) -> str | None:
     """An absolute http(s) URL for a link value, or None for mailto:, javascript:, same-page anchors..."""
     value = raw.strip()
@@ -129,25 +133,58 @@ def link_kind(tag: str, url: str, rel: str = "") -> LinkKind:
     return LinkKind.OTHER
 
 
+def _xpath(expression: str) -> etree.XPath:
+    # Compiled once; plain strings (not "smart" ones holding a reference to their element).
+    return etree.XPath(expression, smart_strings=False)
+
+
+BASE_HREF = _xpath("//base/@href")
+LINKS = _xpath(LINK_XPATH)
+STRING = _xpath("string()")
+INLINE_SCRIPTS = _xpath("//script[not(@src)]/text()")
+TITLE_TEXT = _xpath("//title//text()")
+META = _xpath("//meta[@name and @content]")
+BODY_TEXT = _xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
+FOOTERS = _xpath(FOOTER_XPATH)
+FOOTER_TEXT = _xpath(".//text()[not(ancestor::script)]")
+FORMS = _xpath("//form")
+FORM_INPUTS = _xpath(".//input | .//select | .//textarea")
+LIST_ENTRIES = _xpath("//li[.//a[@href]] | //tr[.//a[@href]] | //dd[.//a[@href]]")
+ENTRY_ANCHORS = _xpath(".//a[@href]")
+TEXT_OUTSIDE_ANCHORS = _xpath(".//text()[not(ancestor::a)]")
+IN_NAV = _xpath(f"boolean({NAV_ANCESTOR})")
+SCRIPTS = _xpath("count(//script)")
+
+
+def _root(selector: Selector) -> Any:
+    """The lxml tree under a parsel Selector: the hot paths below query it directly, since a parsel
+    Selector per matched element costs more than the query itself."""
+    return selector.root
+
+
+def _text(element: Any) -> str:
+    return clean(STRING(element))
+
+
 def base_url_of(selector: Selector, page_url: str) -> str:
-    base = selector.xpath("//base/@href").get()
-    return urljoin(page_url, base.strip()) if base else page_url
+    base = BASE_HREF(_root(selector))
+    return urljoin(page_url, base[0].strip()) if base else page_url
 
 
 def extract_links(selector: Selector, page_url: str) -> list[RawLink]:
     """Every checkable link on the page, in document order, duplicates kept (each is a separate place)."""
     base = base_url_of(selector, page_url)
     links = []
-    for element in selector.xpath(LINK_XPATH):
-        tag = element.root.tag.lower() if isinstance(element.root.tag, str) else ""
+    for element in LINKS(_root(selector)):
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
         attr = LINK_ATTR.get(tag, "src")
-        url = resolve(base, element.attrib.get(attr, ""))
+        url = resolve(base, element.get(attr, ""))
         if url is None:
             continue
-        text = clean(element.xpath("string()").get()) if tag in ("a", "area") else ""
+        text = _text(element) if tag in ("a", "area") else ""
         if not text:
-            text = clean(element.attrib.get("title") or element.attrib.get("alt"))
-        links.append(RawLink(url, tag, attr, link_kind(tag, url, element.attrib.get("rel", "")), text[:200]))
+            text = clean(element.get("title") or element.get("alt"))
+        links.append(RawLink(url, tag, attr, link_kind(tag, url, element.get("rel", "")), text[:200]))
     links.extend(trs_pagination(selector, base))
     return links
 
@@ -155,7 +192,7 @@ def extract_links(selector: Selector, page_url: str) -> list[RawLink]:
 def trs_pagination(selector: Selector, base: str) -> list[RawLink]:
     """The further list pages that a TRS `createPageHTML(...)` call would write into the page."""
     links = []
-    for script in selector.xpath("//script[not(@src)]/text()").getall():
+    for script in INLINE_SCRIPTS(_root(selector)):
         for match in TRS_PAGER_RE.finditer(script):
             count, name, extension = int(match[1]), match[3], match[4]
             for number in range(min(count, 500)):
@@ -173,46 +210,45 @@ def trs_pagination(selector: Selector, base: str) -> list[RawLink]:
 
 
 def page_title(selector: Selector) -> str:
-    return clean(" ".join(selector.xpath("//title//text()").getall()))[:500]
+    return clean(" ".join(TITLE_TEXT(_root(selector))))[:500]
 
 
 def meta_tags(selector: Selector) -> dict[str, str]:
     """`<meta name=... content=...>` pairs; the first of a repeated name wins."""
     meta: dict[str, str] = {}
-    for element in selector.xpath("//meta[@name and @content]"):
-        meta.setdefault(element.attrib["name"].strip(), clean(element.attrib["content"]))
+    for element in META(_root(selector)):
+        meta.setdefault(element.get("name").strip(), clean(element.get("content")))
     return meta
+
+
+def script_count(selector: Selector) -> int:
+    return int(SCRIPTS(_root(selector)))
 
 
 def text_excerpt(selector: Selector, limit: int = 3000) -> str:
     """The page's visible text, enough to read an error page or a 暂无信息 note."""
-    parts = selector.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()
-    text = clean(" ".join(parts))
-    return text[:limit]
+    return clean(" ".join(BODY_TEXT(_root(selector))))[:limit]
 
 
 def footer_text(selector: Selector) -> str:
     """The footer's text, where 网站标识码, ICP备案 and 公安备案 are written; else the page's last text."""
-    footers = selector.xpath(FOOTER_XPATH)
+    footers = FOOTERS(_root(selector))
     if footers:
-        return clean(" ".join(footers[-1].xpath(".//text()[not(ancestor::script)]").getall()))[:2000]
-    parts = selector.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()
-    return clean(" ".join(parts))[-1000:]
+        return clean(" ".join(FOOTER_TEXT(footers[-1])))[:2000]
+    return clean(" ".join(BODY_TEXT(_root(selector))))[-1000:]
 
 
 def forms(selector: Selector, page_url: str) -> list[dict]:
     """Each form's action, method and input names: enough to tell whether the site has a search box."""
     found = []
-    for form in selector.xpath("//form"):
-        action = form.attrib.get("action", "")
+    for form in FORMS(_root(selector)):
+        action = form.get("action", "")
         found.append(
             {
                 "action": urljoin(page_url, action.strip()) if action.strip() else page_url,
-                "method": form.attrib.get("method", "get").lower(),
-                "inputs": [
-                    i.attrib.get("name", "") for i in form.xpath(".//input | .//select | .//textarea")
-                ],
-                "text": clean(form.xpath("string()").get())[:100],
+                "method": form.get("method", "get").lower(),
+                "inputs": [i.get("name", "") for i in FORM_INPUTS(form)],
+                "text": _text(form)[:100],
             }
         )
     return found
@@ -230,27 +266,25 @@ def list_items(selector: Selector, page_url: str) -> list[ListItemFact]:
     dated: dict[Any, bool] = {}
     in_nav: dict[Any, bool] = {}
     names: dict[Any, str] = {}
-    for entry in selector.xpath("//li[.//a[@href]] | //tr[.//a[@href]] | //dd[.//a[@href]]"):
-        parent = entry.xpath("..")[0]
-        key = parent.root
-        anchor = max(entry.xpath(".//a[@href]"), key=lambda a: len(clean(a.xpath("string()").get())))
-        title = clean(anchor.attrib.get("title")) or clean(anchor.xpath("string()").get())
-        outside = clean(" ".join(entry.xpath(".//text()[not(ancestor::a)]").getall()))
-        match = DATE_RE.search(outside) or DATE_RE.search(
-            clean(entry.xpath("string()").get()).replace(title, "")
-        )
+    for entry in LIST_ENTRIES(_root(selector)):
+        key = entry.getparent()
+        anchor_texts = [(anchor, _text(anchor)) for anchor in ENTRY_ANCHORS(entry)]
+        anchor, anchor_text = max(anchor_texts, key=lambda pair: len(pair[1]))
+        title = clean(anchor.get("title")) or anchor_text
+        outside = clean(" ".join(TEXT_OUTSIDE_ANCHORS(entry)))
+        match = DATE_RE.search(outside) or DATE_RE.search(_text(entry).replace(title, ""))
         if key not in groups:
             groups[key] = []
             dated[key] = False
-            in_nav[key] = bool(entry.xpath(f"boolean({NAV_ANCESTOR})").get() == "1")
-            names[key] = _container_name(parent)
+            in_nav[key] = bool(IN_NAV(entry))
+            names[key] = _container_name(key)
         dated[key] = dated[key] or match is not None
         groups[key].append(
             ListItemFact(
                 container=names[key],
                 position=len(groups[key]),
                 title=title[:300],
-                url=resolve(base, anchor.attrib.get("href", "")),
+                url=resolve(base, anchor.get("href", "")),
                 date_text=match.group(0) if match else None,
             )
         )
@@ -261,10 +295,10 @@ def list_items(selector: Selector, page_url: str) -> list[ListItemFact]:
     return kept
 
 
-def _container_name(element: Selector) -> str:
+def _container_name(element: Any) -> str:
     """A short CSS-like path naming a list's container: tag#id.class of it and its parent."""
     names = []
-    for node in (element.root.getparent(), element.root):
+    for node in (element.getparent(), element):
         if node is None or not isinstance(node.tag, str):
             continue
         name = node.tag.lower()

@@ -9,6 +9,9 @@
 - `RetryAfterMiddleware` honours `Retry-After` on 429 and 503 answers: the whole host is paused that long
   before Scrapy's RetryMiddleware asks again (Scrapy does not do this by itself).
 
+- `TimeoutRetryMiddleware` is Scrapy's RetryMiddleware, except that a page below a start page that timed
+  out is not asked again at once: the spider takes its second look a little later anyway.
+
 `pause_host` and `slow_host` change a host's download slot; the spider uses them for robots.txt Crawl-delay.
 """
 
@@ -18,10 +21,12 @@ import time
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.asyncio import call_later
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.error import TCPTimedOutError, TimeoutError
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, resolve_encoding
 
 if TYPE_CHECKING:
@@ -176,3 +181,21 @@ def pause_host(crawler: Crawler, host: str, seconds: float) -> None:
             slot.delay = usual
 
     call_later(seconds, resume)
+
+
+class TimeoutRetryMiddleware(RetryMiddleware):
+    """Retries as Scrapy does, but not a timed-out request for anything other than a start page.
+
+    A timeout has already cost the whole download timeout, and a server that slow is not helped by being
+    asked again at once; the spider re-probes every transient failure a little later (DUWANG_REPROBE_AFTER)
+    and records both answers. A start page is still retried at once: without it the site is not crawled.
+    """
+
+    def process_exception(self, request: Request, exception: Exception) -> Any:  # type: ignore[override]
+        info = request.meta.get("duwang") or {}
+        if isinstance(exception, TIMEOUTS) and info.get("depth", 0) > 0:
+            return None
+        return super().process_exception(request, exception)
+
+
+TIMEOUTS = (DownloadTimeoutError, TimeoutError, TCPTimedOutError)

@@ -11,8 +11,9 @@ import ipaddress
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from crawler.vocab import SiteKind
@@ -52,10 +53,12 @@ class Scope:
     path_prefix: str = "/"
 
     def contains(self, url: str) -> bool:
-        parts = urlsplit(url)
-        if parts.scheme not in DEFAULT_PORTS:
-            return False
-        return netloc_of(url) == self.host and (parts.path or "/").startswith(self.path_prefix)
+        parts = _url_parts(url)
+        return (
+            parts.scheme in DEFAULT_PORTS
+            and parts.netloc == self.host
+            and parts.path.startswith(self.path_prefix)
+        )
 
 
 @dataclass(frozen=True)
@@ -99,12 +102,11 @@ class AllowList:
     networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     def allows(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        host = _url_parts(url).hostname.rstrip(".")
         if not host:
             return False
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
+        address = _ip_address(host)
+        if address is None:
             return host in self.names or any(host.endswith(suffix) for suffix in self.suffixes)
         return any(address in network for network in self.networks)
 
@@ -177,19 +179,38 @@ class Registry:
         return max(owners, key=lambda site: len(site.scope.path_prefix), default=None)
 
 
-def netloc_of(url: str) -> str:
-    """`host[:port]` of a URL, lower-cased, without the scheme's default port."""
+class _UrlParts(NamedTuple):
+    scheme: str
+    hostname: str  # lower-case, "" when none
+    netloc: str  # as netloc_of gives it
+    path: str  # "/" when empty
+
+
+@lru_cache(maxsize=1 << 16)
+def _url_parts(url: str) -> _UrlParts:
+    # Cached: a crawl asks about the same few thousand URLs (navigation links) tens of thousands of times.
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if ":" in host:
-        host = f"[{host}]"
+    hostname = (parts.hostname or "").lower()
+    host = f"[{hostname}]" if ":" in hostname else hostname
     try:
         port = parts.port
     except ValueError:
         port = None
-    if port is None or port == DEFAULT_PORTS.get(parts.scheme):
-        return host
-    return f"{host}:{port}"
+    netloc = host if port is None or port == DEFAULT_PORTS.get(parts.scheme) else f"{host}:{port}"
+    return _UrlParts(parts.scheme, hostname, netloc, parts.path or "/")
+
+
+@lru_cache(maxsize=1024)
+def _ip_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def netloc_of(url: str) -> str:
+    """`host[:port]` of a URL, lower-cased, without the scheme's default port."""
+    return _url_parts(url).netloc
 
 
 def load_registry(path: str | Path) -> Registry:

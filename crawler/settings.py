@@ -34,6 +34,11 @@ USER_AGENT = "duwang/0.1 (government website inspection)"
 AUTOTHROTTLE_ENABLED = False
 COOKIES_ENABLED = True
 
+# Scrapy runs each response's output through CONCURRENT_ITEMS worker tasks, created afresh per response
+# (100 by default: ~100 asyncio tasks per page, a third of the crawl's CPU). Our pipeline only buffers
+# rows, so one worker loses nothing.
+CONCURRENT_ITEMS = 1
+
 # --- errors and retries ---------------------------------------------------------------------------------
 HTTPERROR_ALLOW_ALL = True  # a 404 is a fact to record, not an exception
 RETRY_ENABLED = True
@@ -56,6 +61,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Sees 429/503 answers before RetryMiddleware (550) re-queues them: the host is paused first.
     "crawler.middlewares.RetryAfterMiddleware": 560,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.TimeoutRetryMiddleware": 550,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 300,

@@ -379,7 +379,7 @@ class SiteSpider(scrapy.Spider):
         selector = response.selector
         fact.meta = extract.meta_tags(selector)
         fact.list_items = extract.list_items(selector, response.url)
-        fact.script_count = len(selector.xpath("//script"))
+        fact.script_count = extract.script_count(selector)
         if fact.depth == 0:
             fact.footer = extract.footer_text(selector)
             fact.forms = extract.forms(selector, response.url)

@@ -99,7 +99,7 @@ def normalize_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def resolve(base_url: str, raw: str) -> str | None:
     """An absolute http(s) URL for a link value, or None for mailto:, javascript:, same-page anchors..."""
     value = raw.strip()

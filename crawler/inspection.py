@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,50 +29,38 @@ def inspection_now() -> datetime:
     return (datetime.now(UTC) + SHANGHAI).replace(tzinfo=None)
 
 
-def load_site_facts(store: Store, run_id: int, registry: Registry, now: datetime) -> list[SiteFacts]:
-    """The facts of every registered site that the run crawled."""
-    raw = store.run_facts(run_id)
-    pages = {row["url"]: Page(**row) for row in raw["pages"]}
-    links: dict[str, list[Link]] = defaultdict(list)
-    for row in raw["links"]:
-        site_id = row.pop("site_id")
-        links[site_id].append(
-            Link(**{**row, "in_scope": bool(row["in_scope"]), "fetchable": bool(row["fetchable"])})
-        )
-    entries: dict[str, dict[str, list[Entry]]] = defaultdict(lambda: defaultdict(list))
-    for row in raw["entries"]:
-        site_id = row.pop("site_id")
-        entries[site_id][row["page_url"]].append(Entry(**row))
-    meta: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in raw["meta"]:
-        meta[row["page_url"]][row["name"]] = row["content"]
-    footers: dict[str, dict[str, Any]] = defaultdict(dict)
-    for row in raw["footers"]:
-        footers[row["site_id"]][row["page_url"]] = row
+def iter_site_facts(store: Store, run_id: int, registry: Registry, now: datetime) -> Iterator[SiteFacts]:
+    """The facts of every registered site that the run crawled, one site at a time."""
+    pages = {row["url"]: Page(**row) for row in store.run_pages(run_id)}
     crawled = set(json.loads(store.run(run_id)["sites"]))
-    since = (now - timedelta(days=31)).isoformat()
-    result = []
+    since = _utc_iso((now - timedelta(days=31)).isoformat())
     for site in registry.sites:
         if site.id not in crawled:
             continue
-        own_meta = {url: tags for url, tags in meta.items() if url in pages and pages[url].site_id == site.id}
-        result.append(
-            SiteFacts(
-                site_id=site.id,
-                name=site.name,
-                kind=str(site.kind),
-                home_urls=tuple(_normalized(url) for url in site.start_urls),
-                pages=pages,
-                links=tuple(links[site.id]),
-                entries={url: tuple(items) for url, items in entries[site.id].items()},
-                meta=own_meta,
-                footers={url: row["text"] or "" for url, row in footers[site.id].items()},
-                forms={url: tuple(json.loads(row["forms"] or "[]")) for url, row in footers[site.id].items()},
-                probes=tuple(_probe(row) for row in store.probes(site.id, _utc_iso(since))),
-                column_hints=tuple(ColumnHint(h.name, _normalized(h.url), h.freshness) for h in site.columns),
-            )
+        raw = store.site_facts(run_id, site.id)
+        entries: dict[str, list[Entry]] = defaultdict(list)
+        for row in raw["entries"]:
+            entries[row["page_url"]].append(Entry(**row))
+        meta: dict[str, dict[str, str]] = defaultdict(dict)
+        for row in raw["meta"]:
+            meta[row["page_url"]][row["name"]] = row["content"]
+        yield SiteFacts(
+            site_id=site.id,
+            name=site.name,
+            kind=str(site.kind),
+            home_urls=tuple(_normalized(url) for url in site.start_urls),
+            pages=pages,
+            links=tuple(
+                Link(**{**row, "in_scope": bool(row["in_scope"]), "fetchable": bool(row["fetchable"])})
+                for row in raw["links"]
+            ),
+            entries={url: tuple(items) for url, items in entries.items()},
+            meta=dict(meta),
+            footers={row["page_url"]: row["text"] or "" for row in raw["footers"]},
+            forms={row["page_url"]: tuple(json.loads(row["forms"] or "[]")) for row in raw["footers"]},
+            probes=tuple(_probe(row) for row in store.probes(site.id, since)),
+            column_hints=tuple(ColumnHint(h.name, _normalized(h.url), h.freshness) for h in site.columns),
         )
-    return result
 
 
 def run_checks(
@@ -88,7 +77,7 @@ def run_checks(
             run_id = run["id"]
         findings = [
             f
-            for facts in load_site_facts(store, run_id, registry, now)
+            for facts in iter_site_facts(store, run_id, registry, now)
             for f in check_site(facts, rules, now)
         ]
         store.replace_findings(run_id, [_row(finding, now) for finding in findings])

@@ -186,7 +186,7 @@ class _UrlParts(NamedTuple):
     path: str  # "/" when empty
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def _url_parts(url: str) -> _UrlParts:
     # Cached: a crawl asks about the same few thousand URLs (navigation links) tens of thousands of times.
     parts = urlsplit(url)

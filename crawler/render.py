@@ -68,7 +68,7 @@ def configure(settings: Settings, allow: AllowList) -> str | None:
         import scrapy_playwright  # noqa: F401
     except ImportError:
         return None
-    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    handler = "crawler.browser_handler.BrowserDownloadHandler"  # starts the browser on first use
     settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="spider")
     settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority="spider")
     settings.set(

@@ -18,7 +18,8 @@ DUWANG_PROCESSES = "auto"
 DUWANG_BATCH_SIZE = 500  # page facts written per transaction
 # Revalidate the pages of the last completed run (ETag / Last-Modified); a 304 reuses their facts.
 DUWANG_INCREMENTAL = True
-# Seconds before a timeout, refused connection or 5xx is probed a second time (or at once when idle).
+# Seconds before a refused connection or 5xx is probed a second time (or at once when idle); a timeout
+# is probed again at once, since it already waited the download timeout.
 DUWANG_REPROBE_AFTER = 2.0
 
 # --- politeness (production defaults; see the registry's [defaults]) ----------------------------------

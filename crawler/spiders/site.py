@@ -283,9 +283,15 @@ class SiteSpider(scrapy.Spider):
         self.logger.info("Crawl-delay %ss for %s", min(float(delay), limit), host)
 
     def failed_transiently(self, fact: PageFact) -> None:
-        """Remember a failure that may pass, and look again a little later (an inspector's re-check)."""
+        """Remember a failure that may pass, and look again a little later (an inspector's re-check).
+
+        A timeout is looked at again at once: waiting out the download timeout was its "later" already.
+        """
         self.transient[fact.url] = fact
-        call_later(self.settings.getfloat("DUWANG_REPROBE_AFTER", 2.0), self.reprobe, fact.url)
+        delay = (
+            0.0 if fact.error == FetchError.TIMEOUT else self.settings.getfloat("DUWANG_REPROBE_AFTER", 2.0)
+        )
+        call_later(delay, self.reprobe, fact.url)
 
     def reprobe(self, url: str) -> None:
         fact = self.transient.get(url)

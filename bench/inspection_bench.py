@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import sqlite3
 import sys
 import tomllib
@@ -109,7 +110,12 @@ def main() -> None:
             file=sys.stderr,
         )
 
-        duwang = run_duwang(registry_path, db, work, args.timeout, farm_pid)
+        # The peers have no page budget: neither does duwang here (the demo's 1,000 pages per site would cut
+        # the largest sites at scale 10, and which pages it cut would decide which dead links it saw).
+        unbudgeted = work / "registry-unbudgeted.toml"
+        text = registry_path.read_text(encoding="utf-8")
+        unbudgeted.write_text(re.sub(r"(?m)^max_pages = \d+$", "max_pages = 1000000", text), encoding="utf-8")
+        duwang = run_duwang(unbudgeted, db, work, args.timeout, farm_pid)
         peers: list[PeerResult] = []
         if peers_wanted:
             peers.append(
@@ -199,7 +205,9 @@ def run_duwang(registry: Path, db: Path, work: Path, timeout: float, farm_pid: i
         "timed_out": [step for step, t in timed.items() if t.timed_out],
         "wall_s": crawl.wall_s + check.wall_s + rep.wall_s,
         "cpu_s": crawl.cpu_s + check.cpu_s + rep.cpu_s,
-        "peak_rss_mb": crawl.sampled_hwm_mb or crawl.peak_rss_mb,  # the crawl process itself (VmHWM)
+        # the largest of the crawl's own (Python) processes: the dispatcher and the crawl processes
+        "peak_rss_mb": crawl.hwm_by_kind_mb.get("python") or crawl.sampled_hwm_mb or crawl.peak_rss_mb,
+        "crawl_hwm_by_kind_mb": {kind: round(mb) for kind, mb in crawl.hwm_by_kind_mb.items()},
         "crawl_ru_maxrss_mb": crawl.peak_rss_mb,  # largest process in the crawl's tree (chromium counts)
         "crawl_tree_rss_mb": crawl.sampled_tree_rss_mb,  # sum over the tree: overcounts shared pages
         "check_report_peak_rss_mb": max(
@@ -408,10 +416,9 @@ def report(
             )
         )
     print(
-        f"duwang crawl peak RSS: crawl process VmHWM {duwang['peak_rss_mb']:.0f} MB (the RSS column); "
-        f"ru_maxrss {duwang['crawl_ru_maxrss_mb']:.0f} MB (largest process of its tree, "
-        f"chromium included); tree VmRSS sum {duwang['crawl_tree_rss_mb']:.0f} MB "
-        "(chromium renderers, shared pages counted twice)"
+        f"duwang crawl peak RSS: largest crawl (Python) process VmHWM {duwang['peak_rss_mb']:.0f} MB "
+        f"(the RSS column); largest process by kind {duwang['crawl_hwm_by_kind_mb']} (node: Playwright's "
+        f"driver); tree VmRSS sum {duwang['crawl_tree_rss_mb']:.0f} MB (shared pages counted repeatedly)"
     )
     print(
         f"\nground truth: {len(truth_dead)} dead loopback links; duwang found {len(d_dead & truth_dead)}"

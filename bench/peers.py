@@ -54,6 +54,9 @@ class Timed:
     error: str | None = None
     sampled_hwm_mb: float = 0.0  # max VmHWM of the child seen by polling /proc (cross-check of ru_maxrss)
     sampled_tree_rss_mb: float = 0.0  # max sum of VmRSS over the child and its descendants
+    # max VmHWM of any one process of the tree, by kind: "python" (the tool's own processes), "node",
+    # "chromium", or the command name
+    hwm_by_kind_mb: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -103,6 +106,16 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
+def _kind(pid: int) -> str:
+    try:
+        name = Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return "?"
+    if name.startswith(("python", "duwang", "linkchecker")):
+        return "python"
+    return "chromium" if name.startswith(("chrom", "headless")) else name
+
+
 def _status_kb(pid: int, key: str) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -147,7 +160,11 @@ def run_timed(
         def sample() -> None:
             while not done.wait(0.2):
                 hwm = _status_kb(proc.pid, "VmHWM")
-                tree = sum(_status_kb(p, "VmRSS") for p in _tree(proc.pid))
+                pids = _tree(proc.pid)
+                tree = sum(_status_kb(p, "VmRSS") for p in pids)
+                for p in pids:
+                    kind, mb = _kind(p), _status_kb(p, "VmHWM") / 1024
+                    result.hwm_by_kind_mb[kind] = max(result.hwm_by_kind_mb.get(kind, 0.0), mb)
                 result.sampled_hwm_mb = max(result.sampled_hwm_mb, hwm / 1024)
                 result.sampled_tree_rss_mb = max(result.sampled_tree_rss_mb, tree / 1024)
 

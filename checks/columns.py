@@ -19,6 +19,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from checks.dates import item_date
 from checks.facts import Entry, Page, SiteFacts
@@ -42,6 +43,7 @@ class Column:
     pages: tuple[str, ...]
 
 
+@lru_cache(maxsize=1 << 14)  # asked for every link of a site, which mostly repeat the same targets
 def canonical(url: str) -> str:
     """A list URL without its default document: /gzdt/index.html and /gzdt/ are one page."""
     return DEFAULT_DOCUMENT_RE.sub("", url)

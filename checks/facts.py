@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,10 @@ class Page:
     reprobe_error: str | None = None
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
+    """One link on one of the site's pages. A named tuple, not a dataclass: a large site has half a million
+    of them, and a tuple is built three times faster."""
+
     source_url: str
     target_url: str
     tag: str

@@ -39,6 +39,9 @@ KIND_WORDS = {
 }
 
 
+FILE_KINDS = ("image", "attachment")  # a link that expects a file, not an HTML page
+
+
 def broken_reason(page: Page, link: Link, rules: Rules) -> str | None:
     """Why a fetched target counts as broken ('404', 'timeout', 'soft_404', ...), or None when it works."""
     if page.error == "redirect_loop":
@@ -56,7 +59,7 @@ def broken_reason(page: Page, link: Link, rules: Rules) -> str | None:
     if 300 <= page.status < 400:
         return None  # a redirect to a URL fetched under its own row
     html = (page.content_type or "").startswith("text/html")
-    if link.kind in ("image", "attachment") and html:
+    if link.kind in FILE_KINDS and html:
         return "soft_404" if is_error_page(page, rules.soft_404_texts) else "not_a_file"
     if html and is_error_page(page, rules.soft_404_texts):
         return "soft_404"
@@ -68,6 +71,7 @@ def check_links(facts: SiteFacts, rules: Rules) -> list[Finding]:
     seen: set[tuple[str, str]] = set()
     homes = set(facts.home_urls)
     unchecked: dict[str, list[str]] = defaultdict(list)
+    verdicts: dict[tuple[str, bool], str | None] = {}
     for link in facts.links:
         key = (link.target_url, link.source_url)
         if key in seen:
@@ -79,7 +83,11 @@ def check_links(facts: SiteFacts, rules: Rules) -> list[Finding]:
         target = facts.pages.get(link.target_url)
         if target is None:
             continue  # beyond the page budget: not fetched in this inspection
-        reason = broken_reason(target, link, rules)
+        # The verdict depends on the target and on whether a file was expected; most links repeat.
+        verdict_key = (link.target_url, link.kind in FILE_KINDS)
+        if verdict_key not in verdicts:
+            verdicts[verdict_key] = broken_reason(target, link, rules)
+        reason = verdicts[verdict_key]
         if reason is None:
             continue
         on_home = link.source_url in homes

@@ -44,8 +44,11 @@ def section_pages(facts: SiteFacts, columns: list[Column], rules: Rules) -> dict
         ):
             names.append((text, link.target_url))
     found: dict[str, str] = {}
+    sections: dict[str, str | None] = {}  # navigation repeats the same few names on every page
     for name, url in names:
-        section = rules.section_of(name)
+        if name not in sections:
+            sections[name] = rules.section_of(name)
+        section = sections[name]
         if section is not None and section not in found:
             found[section] = url
     return found

@@ -31,7 +31,7 @@ def inspection_now() -> datetime:
 
 def iter_site_facts(store: Store, run_id: int, registry: Registry, now: datetime) -> Iterator[SiteFacts]:
     """The facts of every registered site that the run crawled, one site at a time."""
-    pages = {row["url"]: Page(**row) for row in store.run_pages(run_id)}
+    pages = {row[0]: Page(*row) for row in store.run_pages(run_id)}
     crawled = set(json.loads(store.run(run_id)["sites"]))
     since = _utc_iso((now - timedelta(days=31)).isoformat())
     for site in registry.sites:
@@ -40,24 +40,21 @@ def iter_site_facts(store: Store, run_id: int, registry: Registry, now: datetime
         raw = store.site_facts(run_id, site.id)
         entries: dict[str, list[Entry]] = defaultdict(list)
         for row in raw["entries"]:
-            entries[row["page_url"]].append(Entry(**row))
+            entries[row[0]].append(Entry(*row))
         meta: dict[str, dict[str, str]] = defaultdict(dict)
-        for row in raw["meta"]:
-            meta[row["page_url"]][row["name"]] = row["content"]
+        for page_url, name, content in raw["meta"]:
+            meta[page_url][name] = content
         yield SiteFacts(
             site_id=site.id,
             name=site.name,
             kind=str(site.kind),
             home_urls=tuple(_normalized(url) for url in site.start_urls),
             pages=pages,
-            links=tuple(
-                Link(**{**row, "in_scope": bool(row["in_scope"]), "fetchable": bool(row["fetchable"])})
-                for row in raw["links"]
-            ),
+            links=tuple(map(Link._make, raw["links"])),
             entries={url: tuple(items) for url, items in entries.items()},
             meta=dict(meta),
-            footers={row["page_url"]: row["text"] or "" for row in raw["footers"]},
-            forms={row["page_url"]: tuple(json.loads(row["forms"] or "[]")) for row in raw["footers"]},
+            footers={page_url: text or "" for page_url, text, _ in raw["footers"]},
+            forms={page_url: tuple(json.loads(forms or "[]")) for page_url, _, forms in raw["footers"]},
             probes=tuple(_probe(row) for row in store.probes(site.id, since)),
             column_hints=tuple(ColumnHint(h.name, _normalized(h.url), h.freshness) for h in site.columns),
         )

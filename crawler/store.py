@@ -469,31 +469,35 @@ class Store:
         )
         return {row["name"]: row["content"] for row in rows}
 
-    def run_pages(self, run_id: int) -> list[dict[str, Any]]:
-        """Every URL of a run with what the checks read of it: link targets may belong to any site."""
-        return list(
-            self.db.query(
-                "select url, site_id, role, depth, status, final_url, content_type, title,"
-                " text_excerpt as text, error, render_state, reprobe_status, reprobe_error"
-                " from pages where run_id = ?",
-                [run_id],
-            )
-        )
+    def run_pages(self, run_id: int) -> list[tuple[Any, ...]]:
+        """Every URL of a run with what the checks read of it (link targets may belong to any site), as
+        tuples in the field order of `checks.facts.Page`."""
+        return self.db.execute(
+            "select url, site_id, role, depth, status, final_url, content_type, title,"
+            " text_excerpt as text, error, render_state, reprobe_status, reprobe_error"
+            " from pages where run_id = ?",
+            [run_id],
+        ).fetchall()
 
-    def site_facts(self, run_id: int, site_id: str) -> dict[str, list[dict[str, Any]]]:
-        """What one site's pages held in a run, table by table, for the checks (one site in memory at a
-        time: at 25 sites × 2,000 pages the links alone are half a million rows)."""
+    def site_facts(self, run_id: int, site_id: str) -> dict[str, list[tuple[Any, ...]]]:
+        """What one site's pages held in a run, table by table, as tuples in the field order of the
+        `checks.facts` dataclasses. One site at a time: at 25 sites × 2,000 pages the links alone are half
+        a million rows, and plain tuples load four times faster than dicts."""
         tables = {
-            "links": "select source_url, target_url, tag, attr, kind, anchor_text, in_scope, fetchable"
+            # checks.facts.Link
+            "links": "select source_url, target_url, tag, attr, kind, anchor_text,"
+            " in_scope != 0, fetchable != 0"  # SQLite's 1 and 0 stand for the booleans
             " from links where run_id = ? and site_id = ? order by id",
+            # checks.facts.Entry
             "entries": "select page_url, container, position, title, url, date_text"
             " from list_items where run_id = ? and site_id = ? order by id",
-            "meta": "select m.page_url, m.name, m.content from page_meta m"
-            " join pages p on p.run_id = m.run_id and p.url = m.page_url"
-            " where m.run_id = ? and p.site_id = ?",
+            # CROSS JOIN keeps SQLite from scanning the whole run's meta tags for each site.
+            "meta": "select m.page_url, m.name, m.content from pages p"
+            " cross join page_meta m on m.run_id = p.run_id and m.page_url = p.url"
+            " where p.run_id = ? and p.site_id = ?",
             "footers": "select page_url, text, forms from footers where run_id = ? and site_id = ?",
         }
-        return {name: list(self.db.query(sql, [run_id, site_id])) for name, sql in tables.items()}
+        return {name: self.db.execute(sql, [run_id, site_id]).fetchall() for name, sql in tables.items()}
 
     # -- findings -------------------------------------------------------------------------------------
 

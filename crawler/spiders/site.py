@@ -29,6 +29,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, StopDownload
 from scrapy.http import Response, TextResponse
+from scrapy.selector import Selector
 from scrapy.utils.asyncio import call_later
 from twisted.python.failure import Failure
 
@@ -339,11 +340,23 @@ class SiteSpider(scrapy.Spider):
         is_html = isinstance(response, TextResponse) and (
             info.get("rendered") or (fact.content_type or "").lower().startswith(HTML_TYPES)
         )
+        read: list[Any] = []  # what reading the page yields: requests for its links, facts
         if is_html:
+            # Our own Selector, not the one Scrapy caches on the response: the lxml tree (ten times the
+            # page's size) is freed as soon as the page is read, not when its last link has been handed on.
+            selector = Selector(response)
             fact.encoding = response.encoding
-            fact.title = extract.page_title(response.selector)
-            fact.text_excerpt = extract.text_excerpt(response.selector)
+            fact.title = extract.page_title(selector)
+            fact.text_excerpt = extract.text_excerpt(selector)
             fact.content_hash = hashlib.sha1(response.body).hexdigest()
+            if (
+                site is not None
+                and info["role"] == FetchRole.PAGE
+                and 200 <= response.status < 300
+                and site.scope.contains(response.url)
+            ):
+                read = list(self.read_page(selector, response.url, fact, site, info))
+            del selector
         if info.get("rendered"):
             fact.render_state = "rendered"
             self.awaiting_render.pop(fact.url, None)
@@ -368,32 +381,24 @@ class SiteSpider(scrapy.Spider):
                     final_url=response.url,
                     fetched_at=fact.fetched_at,
                 )
-        if (
-            is_html
-            and site is not None
-            and info["role"] == FetchRole.PAGE
-            and 200 <= response.status < 300
-            and site.scope.contains(response.url)
-        ):
-            yield from self.read_page(response, fact, site, info)
+        yield from read
         yield fact
         self.finish(fact, info)
 
     def read_page(
-        self, response: TextResponse, fact: PageFact, site: Site, info: dict[str, Any]
+        self, selector: Selector, url: str, fact: PageFact, site: Site, info: dict[str, Any]
     ) -> Iterator[Any]:
-        selector = response.selector
         fact.meta = extract.meta_tags(selector)
-        fact.list_items = extract.list_items(selector, response.url)
+        fact.list_items = extract.list_items(selector, url)
         fact.script_count = extract.script_count(selector)
         if fact.depth == 0:
             fact.footer = extract.footer_text(selector)
-            fact.forms = extract.forms(selector, response.url)
+            fact.forms = extract.forms(selector, url)
         if not info.get("rendered"):
             yield from self.maybe_render(selector, fact, site, info)
         known = set(info.get("raw_links") or ())
         progress = self.progress[site.id]
-        for link in extract.extract_links(selector, response.url):
+        for link in extract.extract_links(selector, url):
             if link.url in known:
                 continue  # already recorded from the page as fetched before rendering
             fact.links.append(

@@ -43,14 +43,23 @@ def host_groups(sites: tuple[Site, ...]) -> list[list[Site]]:
     return list(groups.values())
 
 
-def partition(sites: tuple[Site, ...], count: int) -> list[list[Site]]:
-    """Host groups dealt into `count` buckets, largest first into the lightest (by page budget)."""
+def partition(sites: tuple[Site, ...], count: int, sizes: dict[str, int] | None = None) -> list[list[Site]]:
+    """Host groups dealt into `count` buckets, largest first into the lightest.
+
+    A site weighs the URLs it had in the last completed run (`sizes`), else its page budget: budgets are
+    all alike, while the sites are not (a county portal has twice the URLs of a 政务服务网 sub-site).
+    """
+    known = sizes or {}
+
+    def weight_of(group: list[Site]) -> int:
+        return sum(known.get(site.id, site.limits.max_pages) for site in group)
+
     buckets: list[list[Site]] = [[] for _ in range(count)]
     weight = [0] * count
-    for group in sorted(host_groups(sites), key=lambda g: -sum(s.limits.max_pages for s in g)):
+    for group in sorted(host_groups(sites), key=lambda g: -weight_of(g)):
         lightest = weight.index(min(weight))
         buckets[lightest].extend(group)
-        weight[lightest] += sum(site.limits.max_pages for site in group)
+        weight[lightest] += weight_of(group)
     return [bucket for bucket in buckets if bucket]
 
 
@@ -58,12 +67,13 @@ def run_parallel(config: Path, db: Path, sites: tuple[Site, ...], count: int, ex
     """Crawl `sites` in `count` child processes as one run; return the run's id."""
     store = Store(db)
     try:
+        sizes = store.last_site_sizes()
         run_id = store.begin_run([site.id for site in sites], config)
     finally:
         store.close()
     everyone = ",".join(site.id for site in sites)
     children = []
-    for bucket in partition(sites, count):
+    for bucket in partition(sites, count, sizes):
         command = [
             sys.executable,
             "-m",

@@ -332,6 +332,14 @@ class Store:
                 ({"run_id": run_id, **row} for row in rows), pk=("run_id", "site_id")
             )
 
+    def last_site_sizes(self) -> dict[str, int]:
+        """URLs (pages and checks) each site had in the latest completed run: how big its next crawl is."""
+        run = self.latest_run(RunStatus.COMPLETED)
+        if run is None:
+            return {}
+        rows = self.site_stats(run["id"])
+        return {row["site_id"]: (row["pages"] or 0) + (row["checks"] or 0) for row in rows}
+
     def site_stats(self, run_id: int) -> list[dict[str, Any]]:
         return list(self.db.query("select * from run_sites where run_id = ? order by rowid", [run_id]))
 

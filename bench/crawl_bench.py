@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/crawl_bench.py [--scale N] [--out DIR]
 
-The farm runs in its own process and the crawl in a child `duwang crawl`, so the figures (wall time, CPU
-time and peak RSS of the crawl process) are those of the crawler alone. Results go to stdout and are
-appended as one JSON line to DIR/results.jsonl.
+The farm runs in its own process and the crawl in a child `duwang crawl`, so the figures are those of the
+crawler alone: wall time, CPU time of the crawl's whole process tree (the browser included), and peak RSS
+of its largest Python process (the browser's Node driver and Chromium are reported beside it). Results go
+to stdout and are appended as one JSON line to DIR/results.jsonl.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import resource
-import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crawler.cli import FarmProcess
-from crawler.store import Store
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
+
+from peers import run_timed  # noqa: E402
+
+from crawler.cli import FarmProcess  # noqa: E402
+from crawler.store import Store  # noqa: E402
 
 
 def main() -> None:
@@ -36,25 +38,10 @@ def main() -> None:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
 
     with FarmProcess(args.out / f"farm-scale{args.scale}", scale=args.scale) as registry:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "crawler.cli",
-                "crawl",
-                "--config",
-                str(registry),
-                "--db",
-                str(db),
-                "--quiet",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        wall = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        command = [sys.executable, "-m", "crawler.cli", "crawl", "--config", str(registry), "--db", str(db)]
+        timed = run_timed([*command, "--quiet"], timeout=3600)  # measured as the inspection bench does
+        if timed.returncode != 0:
+            raise SystemExit(f"crawl failed (exit {timed.returncode}): {timed.error or ''}")
 
     store = Store(db)
     run = store.latest_run(status=None)
@@ -74,11 +61,14 @@ def main() -> None:
         "urls_checked": counts[1],
         "urls_total": counts[2],
         "links_seen": links,
-        "wall_s": round(wall, 2),
-        "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2),
-        "peak_rss_mb": round(after.ru_maxrss / 1024, 1),
-        "pages_per_s": round(counts[0] / wall, 1),
-        "urls_per_s": round(counts[2] / wall, 1),
+        "wall_s": round(timed.wall_s, 2),
+        "cpu_s": round(timed.cpu_s, 2),
+        "peak_rss_mb": round(timed.hwm_by_kind_mb.get("python", 0.0), 1),
+        "browser_peak_rss_mb": {
+            kind: round(mb) for kind, mb in timed.hwm_by_kind_mb.items() if kind != "python" and mb >= 1
+        },
+        "pages_per_s": round(counts[0] / timed.wall_s, 1),
+        "urls_per_s": round(counts[2] / timed.wall_s, 1),
     }
     for key, value in result.items():
         print(f"{key:>14}: {value}")

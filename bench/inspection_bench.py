@@ -207,7 +207,7 @@ def run_duwang(registry: Path, db: Path, work: Path, timeout: float, farm_pid: i
         "cpu_s": crawl.cpu_s + check.cpu_s + rep.cpu_s,
         # the largest of the crawl's own (Python) processes: the dispatcher and the crawl processes
         "peak_rss_mb": crawl.hwm_by_kind_mb.get("python") or crawl.sampled_hwm_mb or crawl.peak_rss_mb,
-        "crawl_hwm_by_kind_mb": {kind: round(mb) for kind, mb in crawl.hwm_by_kind_mb.items()},
+        "crawl_hwm_by_kind_mb": {kind: round(mb) for kind, mb in crawl.hwm_by_kind_mb.items() if mb >= 1},
         "crawl_ru_maxrss_mb": crawl.peak_rss_mb,  # largest process in the crawl's tree (chromium counts)
         "crawl_tree_rss_mb": crawl.sampled_tree_rss_mb,  # sum over the tree: overcounts shared pages
         "check_report_peak_rss_mb": max(

@@ -65,6 +65,13 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.TimeoutRetryMiddleware": 550,
 }
+SPIDER_MIDDLEWARES = {
+    # The spider sets Referer and tracks depth itself; each of these wraps every response's output again.
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    # A link checker must check long URLs too, not drop them silently (Scrapy's limit: 2,083 characters).
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+}
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 300,
 }

@@ -97,3 +97,20 @@ def test_a_site_behind_a_firewall_is_one_blocked_finding(tmp_path, browser_agent
     else:
         assert dict(checks) == {"site_blocked": 1}
         assert "403" in findings[0]["detail"]
+
+
+def test_a_timeout_is_asked_twice_not_hammered(tmp_path):
+    """A page that times out is asked once, then once more to confirm (not also retried at once)."""
+    ip = "127.0.0.2"  # lxz: /video/live.html never answers within the timeout
+    with FarmServer(build_farm(today=TODAY), port=0) as server:
+        db = crawl(server, tmp_path, ["lxz"])
+        asked = [t for t, path, _ in host_times(server, ip) if path == "/video/live.html"]
+    assert len(asked) == 2, asked
+    assert asked[1] - asked[0] >= 2.9  # the second look starts once the first has timed out (3 s)
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        row = conn.execute(
+            "select error, reprobe_error from pages where url like '%/video/live.html'"
+        ).fetchone()
+    assert row == ("timeout", "timeout")

@@ -66,8 +66,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.TimeoutRetryMiddleware": 550,
 }
 SPIDER_MIDDLEWARES = {
-    # The spider sets Referer and tracks depth itself; each of these wraps every response's output again.
-    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    # The spider tracks depth itself (and sets Referer, but the redirect middlewares want RefererMiddleware).
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     # A link checker must check long URLs too, not drop them silently (Scrapy's limit: 2,083 characters).
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,

@@ -419,6 +419,22 @@ class Store:
         )
         return {row["url"]: (row["etag"], row["last_modified"]) for row in rows}
 
+    def trouble_paths(self, run_id: int, errors: Iterable[str]) -> set[str]:
+        """URLs of a run that failed in a way that may pass (`errors`, or a 5xx), with every page on the
+        referer chain from a start page to each of them."""
+        codes = sorted(str(error) for error in errors)
+        marks = ", ".join("?" * len(codes))
+        rows = self.db.execute(
+            "with recursive chain(url) as ("
+            f" select url from pages where run_id = ? and (error in ({marks}) or status >= 500)"
+            " union"
+            " select p.referer from pages p join chain c on p.url = c.url"
+            " where p.run_id = ? and p.referer is not null"
+            ") select url from chain",
+            [run_id, *codes, run_id],
+        ).fetchall()
+        return {url for (url,) in rows}
+
     def page_fact(self, run_id: int, url: str) -> PageFact | None:
         """A page's facts as a run stored them: the page row and all that was seen on it."""
         row = self.page(run_id, url)

@@ -298,19 +298,27 @@ class FarmServer:
         return rec
 
     def _release(self, rec: dict) -> None:
-        """The request no longer counts as in flight (called once, before its answer's last byte)."""
+        """The request no longer counts as in flight (called once, before its answer's last byte); an
+        answered request is written to the log file now too, so a client that has its answer finds it."""
         with self._lock:
             if not rec.get("_released"):
                 rec["_released"] = time.time()
                 self._inflight[rec["host"]] -= 1
+            if rec.get("status") is not None:
+                self._write_log(rec)
 
     def _end(self, rec: dict, status: int | None) -> None:
         self._release(rec)
         with self._lock:
             rec["status"] = status
-            if self._log_file is not None:
-                self._log_file.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                self._log_file.flush()
+            self._write_log(rec)
+
+    def _write_log(self, rec: dict) -> None:
+        # once per request; under self._lock
+        if self._log_file is not None and not rec.get("_logged"):
+            rec["_logged"] = True
+            self._log_file.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            self._log_file.flush()
 
     def _hit(self, ip: str, path: str) -> int:
         with self._lock:

@@ -66,6 +66,9 @@ class SiteProgress:
         return self.started_at is not None and self.pending == 0
 
 
+TROUBLE_PRIORITY = 20  # above every page (10 - depth) and check (0)
+
+
 class SiteSpider(scrapy.Spider):
     name = "site"
 
@@ -102,6 +105,8 @@ class SiteSpider(scrapy.Spider):
         self.previous_run: int | None = None
         self.validators: dict[str, tuple[str | None, str | None]] = {}
         self.previous: Store | None = None
+        # URLs that failed transiently last time and the pages that led to them: fetched first.
+        self.trouble_first: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -149,6 +154,7 @@ class SiteSpider(scrapy.Spider):
             store.close()
             return
         self.previous_run, self.validators, self.previous = run["id"], store.validators(run["id"]), store
+        self.trouble_first = store.trouble_paths(run["id"], TRANSIENT)
 
     def close_previous(self, spider: scrapy.Spider) -> None:
         if self.previous is not None:
@@ -203,8 +209,12 @@ class SiteSpider(scrapy.Spider):
             headers["If-None-Match"] = etag
         if modified:
             headers["If-Modified-Since"] = modified
-        # Crawled pages before checks: a site's structure is read first, its links verified as found.
-        priority = 10 - min(depth, 9) if role is FetchRole.PAGE else 0
+        # Crawled pages before checks: a site's structure is read first, its links verified as found. Last
+        # time's slow failures (and the way to them) go before both: their timeouts then overlap the crawl.
+        if url in self.trouble_first:
+            priority = TROUBLE_PRIORITY
+        else:
+            priority = 10 - min(depth, 9) if role is FetchRole.PAGE else 0
         return scrapy.Request(
             url,
             method=method,

@@ -29,7 +29,7 @@ from typing import Any
 from sqlite_utils import Database, Migrations
 
 from crawler import __version__
-from crawler.items import LinkFact, ListItemFact, PageFact
+from crawler.items import LinkFact, PageFact
 from crawler.vocab import RunStatus
 
 MIGRATIONS = Migrations("duwang")
@@ -347,9 +347,12 @@ class Store:
 
     def write_facts(self, run_id: int, facts: list[PageFact]) -> None:
         """Store a batch of page facts and everything seen on them, in one transaction."""
-        pages, links, items, metas, footers = [], [], [], [], []
+        pages, links, items, metas, footers, carried = [], [], [], [], [], []
         for fact in facts:
             pages.append((run_id, *(getattr(fact, name) for name in _PAGE_COLUMNS)))
+            if fact.carried_from is not None:
+                carried.append((run_id, fact.site_id, fact.carried_from, fact.url))
+                continue
             links.extend(
                 (
                     run_id,
@@ -391,6 +394,14 @@ class Store:
             self._insert_rows(
                 "footers", ("run_id", "site_id", "page_url", "text", "forms"), footers, replace=True
             )
+            if carried:
+                self._carry_over(carried)
+
+    def _carry_over(self, carried: list[tuple[int, str | None, int, str]]) -> None:
+        """Copy what unchanged pages held from the run that read them: (run, site, from run, URL) each."""
+        for sql in _CARRY_OVER:
+            self.db.conn.executemany(sql, carried)
+        self.db.conn.executemany(_CARRY_OVER_META, [(run, source, url) for run, _, source, url in carried])
 
     def _insert_rows(
         self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]], replace: bool = False
@@ -435,38 +446,22 @@ class Store:
         ).fetchall()
         return {url for (url,) in rows}
 
-    def page_fact(self, run_id: int, url: str) -> PageFact | None:
-        """A page's facts as a run stored them: the page row and all that was seen on it."""
+    def carried_fact(self, run_id: int, url: str) -> PageFact | None:
+        """An unchanged page's fact to carry over from a run: its row and its links (for the spider to
+        follow); the rest is copied by `write_facts` in SQL."""
         row = self.page(run_id, url)
         if row is None:
             return None
         fact = PageFact(**{name: row[name] for name in _PAGE_COLUMNS})
+        fact.carried_from = run_id
         fact.links = [
-            LinkFact(
-                link["target_url"],
-                link["tag"],
-                link["attr"],
-                link["kind"],
-                link["anchor_text"],
-                bool(link["in_scope"]),
-                bool(link["fetchable"]),
-            )
-            for link in self.db.query(
-                "select * from links where run_id = ? and source_url = ? order by id", [run_id, url]
+            LinkFact(target, tag, attr, kind, anchor, bool(in_scope), bool(fetchable))
+            for target, tag, attr, kind, anchor, in_scope, fetchable in self.db.execute(
+                "select target_url, tag, attr, kind, anchor_text, in_scope, fetchable from links"
+                " where run_id = ? and source_url = ? order by id",
+                [run_id, url],
             )
         ]
-        fact.list_items = [
-            ListItemFact(item["container"], item["position"], item["title"], item["url"], item["date_text"])
-            for item in self.db.query(
-                "select * from list_items where run_id = ? and page_url = ? order by id", [run_id, url]
-            )
-        ]
-        fact.meta = self.page_meta(run_id, url)
-        footer = list(
-            self.db.query("select text, forms from footers where run_id = ? and page_url = ?", [run_id, url])
-        )
-        if footer:
-            fact.footer, fact.forms = footer[0]["text"], json.loads(footer[0]["forms"] or "[]")
         return fact
 
     def page(self, run_id: int, url: str) -> dict[str, Any] | None:
@@ -661,6 +656,22 @@ _LINK_COLUMNS = (
     "anchor_text",
     "in_scope",
     "fetchable",
+)
+# Carrying an unchanged page's facts over, table by table: parameters (run, site, from run, URL), or
+# (run, from run, URL) for page_meta, which has no site column. Rows keep their order.
+_CARRY_OVER = (
+    "insert into links (run_id, site_id, source_url, target_url, tag, attr, kind, anchor_text, in_scope,"
+    " fetchable) select ?, ?, source_url, target_url, tag, attr, kind, anchor_text, in_scope, fetchable"
+    " from links where run_id = ? and source_url = ? order by id",
+    "insert into list_items (run_id, site_id, page_url, container, position, title, url, date_text)"
+    " select ?, ?, page_url, container, position, title, url, date_text"
+    " from list_items where run_id = ? and page_url = ? order by id",
+    "insert or replace into footers (run_id, site_id, page_url, text, forms)"
+    " select ?, ?, page_url, text, forms from footers where run_id = ? and page_url = ?",
+)
+_CARRY_OVER_META = (
+    "insert or replace into page_meta (run_id, page_url, name, content)"
+    " select ?, page_url, name, content from page_meta where run_id = ? and page_url = ?"
 )
 _LIST_ITEM_COLUMNS = ("run_id", "site_id", "page_url", "container", "position", "title", "url", "date_text")
 _PAGE_COLUMNS = (

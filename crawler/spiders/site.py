@@ -430,7 +430,7 @@ class SiteSpider(scrapy.Spider):
     def unchanged(self, response: Response, info: dict[str, Any]) -> Iterator[Any]:
         """A 304: the page is as the last run saw it; carry its facts over and follow its links again."""
         assert self.previous is not None and self.previous_run is not None
-        fact = self.previous.page_fact(self.previous_run, response.request.url)
+        fact = self.previous.carried_fact(self.previous_run, response.request.url)
         if fact is None:  # validators from a page the store no longer has: fetch it afresh
             request = response.request.copy()
             for name in (b"If-None-Match", b"If-Modified-Since"):

@@ -260,6 +260,9 @@ def run_linkchecker(
     return result
 
 
+LINKINATOR_HANG_LIMIT = 180.0  # seconds per attempt
+
+
 def run_linkinator(versions, install_errors, urls, work, timeout, traps, args, farm_pid) -> PeerResult:
     result = PeerResult(name="linkinator", version=versions.get("linkinator"))
     if "linkinator" in install_errors:
@@ -267,19 +270,20 @@ def run_linkinator(versions, install_errors, urls, work, timeout, traps, args, f
         return result
     cmd = linkinator_cmd(urls, args.linkinator_concurrency, timeout * 1000, traps)
     out = work / "linkinator.json"
-    for attempt in range(1, 4):  # linkinator 7.6 sometimes dies of an unhandled body-read timeout: retry
+    # linkinator 7.6 sometimes dies of an unhandled body-read timeout, and sometimes hangs after one (seen
+    # at 1 CPU-minute with 4 connections left, where a whole crawl takes 5 s): each attempt gets at most
+    # HANG_LIMIT seconds, then the next one starts.
+    limit = min(args.timeout, LINKINATOR_HANG_LIMIT)
+    for attempt in range(1, 4):
         print(f"linkinator (attempt {attempt}) ...", file=sys.stderr)
-        timed = run_timed(
-            cmd, args.timeout, stdout=out, stderr=work / f"linkinator-{attempt}.err", farm_pid=farm_pid
-        )
-        if out.stat().st_size > 0 or timed.timed_out:
+        err = work / f"linkinator-{attempt}.err"
+        timed = run_timed(cmd, limit, stdout=out, stderr=err, farm_pid=farm_pid)
+        if out.stat().st_size > 0:
             break
-        tail = (work / f"linkinator-{attempt}.err").read_text(errors="replace").strip().splitlines()
+        tail = err.read_text(errors="replace").strip().splitlines()
         crash = next((line for line in tail if "Error" in line), tail[-1] if tail else "no output")
-        result.notes.append(
-            f"attempt {attempt} crashed after {timed.wall_s:.1f} s (exit {timed.returncode}, "
-            f"no output): {crash.strip()[:120]}"
-        )
+        what = "hung (killed)" if timed.timed_out else f"crashed (exit {timed.returncode})"
+        result.notes.append(f"attempt {attempt} {what} after {timed.wall_s:.1f} s: {crash.strip()[:120]}")
     fill(result, timed, cmd)
     try:
         result.urls_checked, result.dead, notes = parse_linkinator_json(out)

@@ -58,7 +58,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _peer_gone(self) -> bool:
         """True when the client closed its end (e.g. it timed out while the farm was stalling)."""
         try:
-            readable, _, _ = select.select([self.connection], [], [], 0)
+            # poll, not select: a busy farm has more than 1,024 connections open (select's limit)
+            poller = select.poll()
+            poller.register(self.connection, select.POLLIN)
+            readable = poller.poll(0)
             return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
         except OSError:
             return True

@@ -341,7 +341,12 @@ class Store:
         return {row["site_id"]: (row["pages"] or 0) + (row["checks"] or 0) for row in rows}
 
     def site_stats(self, run_id: int) -> list[dict[str, Any]]:
-        return list(self.db.query("select * from run_sites where run_id = ? order by rowid", [run_id]))
+        """One row per site of the run, in the registry's order (crawl processes finish in any order)."""
+        rows = list(self.db.query("select * from run_sites where run_id = ? order by rowid", [run_id]))
+        runs = list(self.db.query("select sites from runs where id = ?", [run_id]))
+        listed = json.loads(runs[0]["sites"] or "[]") if runs else []
+        order = {site_id: index for index, site_id in enumerate(listed)}
+        return sorted(rows, key=lambda row: order.get(row["site_id"], len(order)))
 
     # -- facts --------------------------------------------------------------------------------------
 

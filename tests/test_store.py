@@ -81,3 +81,13 @@ def test_a_run_whose_process_died_is_marked_crashed_and_earlier_runs_keep_their_
     assert store.run(done)["status"] == "completed"
     assert store.page(done, "http://127.0.0.2/")["status"] == 200
     assert store.latest_run()["id"] == done
+
+
+def test_site_stats_come_in_the_registry_order_whatever_process_saved_them_first(tmp_path):
+    store = Store(tmp_path / "facts.db")
+    run_id = store.begin_run(["lxz", "lxs", "zwfw-lxz"], "sites.toml")
+    # two crawl processes: the one with the sub-site finished first
+    store.save_site_stats(run_id, [{"site_id": "zwfw-lxz", "name": "c", "status": "completed"}])
+    store.save_site_stats(run_id, [{"site_id": s, "name": s, "status": "completed"} for s in ("lxs", "lxz")])
+    assert [row["site_id"] for row in store.site_stats(run_id)] == ["lxz", "lxs", "zwfw-lxz"]
+    store.close()

@@ -1,5 +1,5 @@
-"""What the spider reads off an HTML page: links of every kind, list entries with their dates, meta tags,
-footer text, forms and a text excerpt.
+"""What the spider reads off an HTML page: links of every kind, meta tags, footer text, forms and a text
+excerpt. Content lists are read by crawler/lists.py, the page's kind by crawler/pagekind.py.
 
 Pure functions over a parsel `Selector`; they query its lxml tree with compiled XPath (fast, and never
 touching the network).
@@ -18,7 +18,6 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from lxml import etree
 from parsel import Selector
 
-from crawler.items import ListItemFact
 from crawler.vocab import LinkKind
 
 # Tags and attributes whose URLs are fetched when checking a page's links.
@@ -149,9 +148,6 @@ FOOTERS = _xpath(FOOTER_XPATH)
 FOOTER_TEXT = _xpath(".//text()[not(ancestor::script)]")
 FORMS = _xpath("//form")
 FORM_INPUTS = _xpath(".//input | .//select | .//textarea")
-LIST_ENTRIES = _xpath("//li[.//a[@href]] | //tr[.//a[@href]] | //dd[.//a[@href]]")
-ENTRY_ANCHORS = _xpath(".//a[@href]")
-TEXT_OUTSIDE_ANCHORS = _xpath(".//text()[not(ancestor::a)]")
 IN_NAV = _xpath(f"boolean({NAV_ANCESTOR})")
 SCRIPTS = _xpath("count(//script)")
 
@@ -252,59 +248,3 @@ def forms(selector: Selector, page_url: str) -> list[dict]:
             }
         )
     return found
-
-
-def list_items(selector: Selector, page_url: str) -> list[ListItemFact]:
-    """Entries of the page's content lists: `li`, `tr` and `dd` elements holding a link.
-
-    A list is kept when at least one entry has a date, or when it has three or more entries outside the
-    navigation; the raw date text (or None) is kept for the checks to parse.
-    """
-    base = base_url_of(selector, page_url)
-    # Keyed by the lxml element itself: holding it keeps its proxy alive, so keys cannot be reused.
-    groups: dict[Any, list[ListItemFact]] = {}
-    dated: dict[Any, bool] = {}
-    in_nav: dict[Any, bool] = {}
-    names: dict[Any, str] = {}
-    for entry in LIST_ENTRIES(_root(selector)):
-        key = entry.getparent()
-        anchor_texts = [(anchor, _text(anchor)) for anchor in ENTRY_ANCHORS(entry)]
-        anchor, anchor_text = max(anchor_texts, key=lambda pair: len(pair[1]))
-        title = clean(anchor.get("title")) or anchor_text
-        outside = clean(" ".join(TEXT_OUTSIDE_ANCHORS(entry)))
-        match = DATE_RE.search(outside) or DATE_RE.search(_text(entry).replace(title, ""))
-        if key not in groups:
-            groups[key] = []
-            dated[key] = False
-            in_nav[key] = bool(IN_NAV(entry))
-            names[key] = _container_name(key)
-        dated[key] = dated[key] or match is not None
-        groups[key].append(
-            ListItemFact(
-                container=names[key],
-                position=len(groups[key]),
-                title=title[:300],
-                url=resolve(base, anchor.get("href", "")),
-                date_text=match.group(0) if match else None,
-            )
-        )
-    kept: list[ListItemFact] = []
-    for key, entries in groups.items():
-        if dated[key] or (len(entries) >= 3 and not in_nav[key]):
-            kept.extend(entries)
-    return kept
-
-
-def _container_name(element: Any) -> str:
-    """A short CSS-like path naming a list's container: tag#id.class of it and its parent."""
-    names = []
-    for node in (element.getparent(), element):
-        if node is None or not isinstance(node.tag, str):
-            continue
-        name = node.tag.lower()
-        if node.get("id"):
-            name += "#" + node.get("id").strip()
-        elif node.get("class"):
-            name += "." + ".".join(node.get("class").split()[:2])
-        names.append(name)
-    return ">".join(names)

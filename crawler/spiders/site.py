@@ -33,7 +33,7 @@ from scrapy.selector import Selector
 from scrapy.utils.asyncio import call_later
 from twisted.python.failure import Failure
 
-from crawler import extract, render
+from crawler import extract, lists, pagekind, render
 from crawler.failures import TRANSIENT, classify_failure
 from crawler.items import LinkFact, PageFact
 from crawler.middlewares import AlreadyFetched, slow_host
@@ -399,7 +399,9 @@ class SiteSpider(scrapy.Spider):
         self, selector: Selector, url: str, fact: PageFact, site: Site, info: dict[str, Any]
     ) -> Iterator[Any]:
         fact.meta = extract.meta_tags(selector)
-        fact.list_items = extract.list_items(selector, url)
+        fact.list_items = lists.list_items(selector, url)
+        kind, evidence = pagekind.classify(selector.root, url, fact.title or "", fact.meta, fact.list_items)
+        fact.kind, fact.kind_evidence = kind, pagekind.evidence_json(evidence)
         fact.script_count = extract.script_count(selector)
         if fact.depth == 0:
             fact.footer = extract.footer_text(selector)

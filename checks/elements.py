@@ -34,8 +34,8 @@ FIXES = {
 }
 
 
-def check_elements(facts: SiteFacts) -> list[Finding]:
-    home = facts.home_urls[0]
+def present_elements(facts: SiteFacts) -> tuple[dict[str, bool], str | None]:
+    """Which page elements the homepage shows, and the 网站标识码 written in its footer (or None)."""
     footer = " ".join(facts.footers.get(url, "") for url in facts.home_urls)
     home_links = [link for link in facts.links if link.source_url in facts.home_urls]
     present = {
@@ -50,6 +50,13 @@ def check_elements(facts: SiteFacts) -> list[Finding]:
         ),
         "search": any(_is_search(form) for url in facts.home_urls for form in facts.forms.get(url, ())),
     }
+    match = SITE_ID_RE.search(footer)
+    return present, match.group(1) if match else None
+
+
+def check_elements(facts: SiteFacts) -> list[Finding]:
+    home = facts.home_urls[0]
+    present, code = present_elements(facts)
     findings = [
         Finding(
             facts.site_id,
@@ -62,9 +69,7 @@ def check_elements(facts: SiteFacts) -> list[Finding]:
         for element, ok in present.items()
         if not ok
     ]
-    match = SITE_ID_RE.search(footer)
-    if match:
-        code = match.group(1)
+    if code:
         meta_code = next(
             (
                 facts.meta[url]["SiteIDCode"]

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from checks.columns import Column, canonical
+from checks.columns import Column
 from checks.facts import SiteFacts
 from checks.findings import CheckId, Finding, Severity
 from checks.rules import Rules
+from checks.urls import canonical
 
 MAX_NAME = 10  # characters: a menu entry, not an article title
 YEAR_RE = re.compile(r"(20\d{2})\s*年")

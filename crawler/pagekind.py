@@ -28,7 +28,7 @@ from typing import Any
 
 from lxml import etree
 
-from crawler.extract import clean
+from crawler.extract import NAV_ANCESTOR, clean
 from crawler.items import ListItemFact
 
 ARTICLE_META = (
@@ -43,7 +43,9 @@ ARTICLE_META = (
 LABELS = {
     "date": re.compile(r"(发布|成文|发文|更新)(时间|日期)\s*[:：]?\s*\d{4}\s*[-/.年]"),
     "source": re.compile(r"(信息)?来源\s*[:：]"),
-    "font": re.compile(r"字号\s*[:：]|【?\[?\s*大\s*\]?\s*\[?\s*中\s*\]?\s*\[?\s*小\s*\]?】?\s*(打印|$)|字体\s*[:：]"),
+    "font": re.compile(
+        r"字号\s*[:：]|【?\[?\s*大\s*\]?\s*\[?\s*中\s*\]?\s*\[?\s*小\s*\]?】?\s*(打印|$)|字体\s*[:：]"
+    ),
     "print": re.compile(r"打印本页|【\s*打印\s*】|\[\s*打印\s*\]|打印\s*关闭|打印此页"),
     "close": re.compile(r"关闭窗口|关闭本页|【\s*关闭\s*】|\[\s*关闭\s*\]"),
     "views": re.compile(r"(浏览|阅读|点击|访问)(次数|量|数)\s*[:：]"),
@@ -56,6 +58,11 @@ TITLE_SPLIT_RE = re.compile(r"\s*(?:__|[_|｜—-]{1,2})\s*")
 LONG_BODY = 400  # characters of running text in one block
 LONG_TITLE = 12  # characters: an article title, not a column name
 DOMINANT_LIST = 8  # dated entries: a list page, whatever its footer prints
+EMPTY_LISTS = etree.XPath(
+    "//body//*[self::ul or self::ol or self::tbody or self::dl][not(*)][not(normalize-space())]"
+    f"[not({NAV_ANCESTOR})][not(@id) or not(ancestor::*[.//script[not(@src)]])]",
+    smart_strings=False,
+)
 BODY_TEXT = etree.XPath(
     "//body//text()[not(ancestor::a) and not(ancestor::script) and not(ancestor::style)"
     " and not(ancestor::select) and not(ancestor::option)]",
@@ -97,6 +104,10 @@ def classify(
     longest_list = max(lists.values(), default=0)
     if longest_list:
         signals["dated_entries"] = longest_list
+    if not items:
+        empty = _empty_list(root)
+        if empty:
+            signals["empty_list"] = empty
     evidence = {"score": score, "signals": signals}
     if score >= 2 and not (longest_list >= DOMINANT_LIST and body < LONG_BODY):
         return "article", evidence
@@ -105,6 +116,14 @@ def classify(
     if items:
         return "navigation", evidence
     return "static", evidence
+
+
+def _empty_list(root: Any) -> str | None:
+    """An empty list container in the page's content (cause: a column page with nothing listed and no
+    暂无信息 note), as a short path; menus, headers and footers are not looked at."""
+    for element in EMPTY_LISTS(root):
+        return f"{element.getparent().tag}>{element.tag}" if element.getparent() is not None else element.tag
+    return None
 
 
 def evidence_json(evidence: dict[str, Any]) -> str:

@@ -676,7 +676,8 @@ _CARRY_OVER = (
     "insert into links (run_id, site_id, source_url, target_url, tag, attr, kind, anchor_text, in_scope,"
     " fetchable) select ?, ?, source_url, target_url, tag, attr, kind, anchor_text, in_scope, fetchable"
     " from links where run_id = ? and source_url = ? order by id",
-    "insert into list_items (run_id, site_id, page_url, container, position, title, url, date_text, list_name)"
+    "insert into list_items"
+    " (run_id, site_id, page_url, container, position, title, url, date_text, list_name)"
     " select ?, ?, page_url, container, position, title, url, date_text, list_name"
     " from list_items where run_id = ? and page_url = ? order by id",
     "insert or replace into footers (run_id, site_id, page_url, text, forms)"

@@ -40,7 +40,9 @@ def test_raw_dates_titles_and_navigation():
 
 def test_tabs_sharing_one_class_stay_separate_lists_named_by_their_tab_labels():
     # 邯郸 (TRS): four ul.sx-c1-list.list1 panels, three hidden, under one tab strip with a 更多 link.
-    rows = "".join(f'<li><a href="/zfwj/{n}.html">文件{n}</a><span>2020-07-{n:02d}</span></li>' for n in range(1, 4))
+    rows = "".join(
+        f'<li><a href="/zfwj/{n}.html">文件{n}</a><span>2020-07-{n:02d}</span></li>' for n in range(1, 4)
+    )
     page = f"""<div class="right"><div class="tabs-title">
       <a href="/zfwj/szfwj/" class="s2r-as">市政府文件</a><a href="/zfwj/bgswj/" class="s2r-as">市政府办公室文件</a>
       <a href="/zfwj/szfl/" class="s2r-as">市政府令</a><a href="/zfwj/szfwj/" class="more">更多&gt;&gt;</a></div>

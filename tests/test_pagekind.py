@@ -53,7 +53,8 @@ def test_a_list_page_whose_footer_prints_print_and_close_is_a_list():
 
 def test_an_article_with_a_dated_related_list_stays_an_article():
     related = "".join(
-        f'<li><a href="/xw/t2026100{n}_{n}.html">相关新闻{n}</a><span>2026-10-0{n}</span></li>' for n in range(1, 5)
+        f'<li><a href="/xw/t2026100{n}_{n}.html">相关新闻{n}</a><span>2026-10-0{n}</span></li>'
+        for n in range(1, 5)
     )
     page = f"""<html><head><title>全州安全生产工作会议召开</title><meta name="ArticleTitle" content="全州安全生产工作会议召开">
     </head><body><h1>全州安全生产工作会议召开</h1><p>{BODY}</p><div class="related"><h3>相关新闻</h3><ul>{related}</ul></div>

@@ -298,7 +298,8 @@ def wait_for_pages(db: Path, process: subprocess.Popen, run_id: int, minimum: in
 
 
 @pytest.mark.skipif(
-    find_browser(os.environ.get("DUWANG_BROWSER")) is None, reason="no Chromium on this machine (.ci/run installs Debian's chromium)"
+    find_browser(os.environ.get("DUWANG_BROWSER")) is None,
+    reason="no Chromium on this machine (.ci/run installs Debian's chromium)",
 )
 def test_lists_filled_by_script_are_read_through_the_browser(farm_runs):
     store, truth = farm_runs["store"], farm_runs["truth"]

@@ -149,3 +149,34 @@ def test_findings_json_schema(checked):
 def test_check_prints_a_count_per_site(checked):
     for site_id in checked["truth"]["sites"]:
         assert f"\n{site_id} " in checked["summary"]
+
+
+def test_columns_lists_every_ground_truth_column_confirmed_and_writes_hints(inspected_farm, tmp_path):
+    hints = tmp_path / "hints.toml"
+    document = json.loads(
+        duwang(
+            "columns",
+            *inspected_farm.common,
+            "--today",
+            TODAY.isoformat(),
+            "--format",
+            "json",
+            "--write-hints",
+            str(hints),
+        ).stdout
+    )
+    for site_id, site in inspected_farm.truth["sites"].items():
+        found = {row["url"]: row for row in document["sites"][site_id]}
+        for column in site["columns"]:
+            if column["render"] == "script" and column["url"] not in found:
+                continue  # read only through a browser
+            row = found[column["url"]]
+            assert row["confidence"] == "confirmed", (site_id, row)
+            assert row["items"] >= (0 if column["empty"] else 1), row
+    text = hints.read_text(encoding="utf-8")
+    assert "[[sites.columns]]" in text and "# ---- lxz " in text
+    # every written hint is a valid registry column table
+    import tomllib
+
+    parsed = tomllib.loads(text.replace("# ---- ", "#"))
+    assert parsed["sites"]["columns"]

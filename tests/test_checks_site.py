@@ -124,7 +124,10 @@ def test_homepage_freshness():
     assert check_homepage(facts("2026-11-20"), [], RULES, TODAY) == []
     assert [f.severity for f in check_homepage(facts("2026-11-16"), [], RULES, TODAY)] == ["warning"]
     assert [f.severity for f in check_homepage(facts("2026-11-13"), [], RULES, TODAY)] == ["veto"]
-    assert [f.severity for f in check_homepage(facts(None), [], RULES, TODAY)] == ["veto"]
+    assert [f.severity for f in check_homepage(facts(None), [], RULES, TODAY)] == ["veto"]  # read, undated
+    # nothing read on the homepage and no dated column: 待确认, not a veto
+    (unsure,) = check_homepage(site([], [], {}), [], RULES, TODAY)
+    assert unsure.severity == "warning" and unsure.detail.startswith("【待确认】")
 
 
 def test_an_operator_rubric_extends_word_lists_and_replaces_values(tmp_path):

@@ -25,6 +25,7 @@ from typing import Any
 from lxml import etree, html
 from parsel import Selector
 
+from checks.dates import date_from_url
 from crawler.extract import DATE_RE, IN_NAV, base_url_of, clean, resolve
 from crawler.items import ListItemFact
 
@@ -75,7 +76,7 @@ def list_items(selector: Selector, page_url: str) -> list[ListItemFact]:
         if group.container is None:
             continue  # merged into the list after it
         items = [_item(record, base) for record in group.head + group.records]
-        dated = any(item[2] for item in items)
+        dated = any(date_text or date_from_url(url) for _, url, date_text in items)
         if not dated and (len(items) < 3 or bool(IN_NAV(group.container))):
             continue
         name = group.name or _list_name(group.container, group.head)

@@ -30,6 +30,7 @@ from lxml import etree
 
 from crawler.extract import NAV_ANCESTOR, clean
 from crawler.items import ListItemFact
+from crawler.lists import HEADING_CLASS_RE, HEADING_TAGS
 
 ARTICLE_META = (
     "ArticleTitle",
@@ -60,9 +61,11 @@ LONG_TITLE = 12  # characters: an article title, not a column name
 DOMINANT_LIST = 8  # dated entries: a list page, whatever its footer prints
 EMPTY_LISTS = etree.XPath(
     "//body//*[self::ul or self::ol or self::tbody or self::dl][not(*)][not(normalize-space())]"
-    f"[not({NAV_ANCESTOR})][not(@id) or not(ancestor::*[.//script[not(@src)]])]",
+    f"[not({NAV_ANCESTOR})]",
     smart_strings=False,
 )
+STRING = etree.XPath("string()", smart_strings=False)
+ALONE = 10  # characters beside an empty list and its heading: a table header (标题 发布日期), no more
 BODY_TEXT = etree.XPath(
     "//body//text()[not(ancestor::a) and not(ancestor::script) and not(ancestor::style)"
     " and not(ancestor::select) and not(ancestor::option)]",
@@ -119,10 +122,21 @@ def classify(
 
 
 def _empty_list(root: Any) -> str | None:
-    """An empty list container in the page's content (cause: a column page with nothing listed and no
-    暂无信息 note), as a short path; menus, headers and footers are not looked at."""
+    """An empty list standing alone under its heading (a column page with nothing listed and no 暂无信息
+    note), as a short path. Menus are not looked at, and an empty placeholder beside running text (an
+    introduction page with an unused `<ul>`) is not an empty list."""
     for element in EMPTY_LISTS(root):
-        return f"{element.getparent().tag}>{element.tag}" if element.getparent() is not None else element.tag
+        parent = element.getparent()
+        if parent is None:
+            continue
+        rest = clean(STRING(parent))
+        for child in parent:
+            if isinstance(child.tag, str) and (
+                child.tag in HEADING_TAGS or HEADING_CLASS_RE.search(child.get("class") or "")
+            ):
+                rest = rest.replace(clean(STRING(child)), "", 1)
+        if len(rest.strip()) <= ALONE:
+            return f"{parent.tag}>{element.tag}"
     return None
 
 

@@ -192,3 +192,10 @@ CONTENT_TYPES = {
     "xls": "application/vnd.ms-excel",
 }
 FILE_BYTES = {"jpg": JPEG_1PX, "png": PNG_1PX, "pdf": PDF_BYTES, "doc": OLE_BYTES, "xls": OLE_BYTES}
+
+# Columns a site may add beyond its kind's set (SiteDef.extra_columns), and the section each one fills: a
+# service site that splits 咨询投诉 into 网上咨询 (the renamed standard column) and 投诉建议.
+EXTRA_COLUMNS: dict[str, ColumnSpec] = {
+    "投诉建议": ("投诉建议", "tsjy/", "notice_policy", "nav", 6, False),
+}
+SECTION_OF = {"@news": "工作动态", "@annual": "信息公开年报", "投诉建议": "咨询投诉"}

@@ -171,5 +171,7 @@ def registry_toml(farm: Farm, port: int) -> str:
         out.append(f"[sites.scope]\nhost = {_q(f'{d.ip}:{port}')}\n")
         if d.prefix != "/":
             out.append(f"path_prefix = {_q(d.prefix)}\n")
+        if d.xxgk_host:  # the 信息公开 platform on a host of its own
+            out.append(f'also = [{{ host = {_q(f"{d.xxgk_host}:{port}")}, path_prefix = "/xxgk/" }}]\n')
         out.append(f"\n[[sites.owners]]\nname = {_q(d.owner_name)}\nemail = {_q(d.owner_email)}\n\n")
     return "".join(out)

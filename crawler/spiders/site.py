@@ -233,7 +233,7 @@ class SiteSpider(scrapy.Spider):
         url = link.url
         if url in self.seen:
             return None
-        owner = self.registry.owner_of(url)
+        owner = self.registry.site_of(url)
         if owner is not None and owner.id not in self.site_ids:
             if owner.id in self.run_site_ids:
                 self.seen.add(url)
@@ -263,6 +263,13 @@ class SiteSpider(scrapy.Spider):
         return self.make_request(
             url, site, FetchRole.CHECK, depth + 1, page_url, origin=source, method=method
         )
+
+    def owns(self, site: Site, url: str) -> bool:
+        """`url` is one of `site`'s own pages: in a part of its scope, not in a sub-site nested there."""
+        if not site.scope.contains(url):
+            return False
+        owner = self.registry.site_of(url)
+        return owner is None or owner.id == site.id
 
     def stop_large_non_html(
         self, headers: Any, body_length: int, request: scrapy.Request, spider: scrapy.Spider
@@ -363,7 +370,7 @@ class SiteSpider(scrapy.Spider):
                 site is not None
                 and info["role"] == FetchRole.PAGE
                 and 200 <= response.status < 300
-                and site.scope.contains(response.url)
+                and self.owns(site, response.url)
             ):
                 read = list(self.read_page(selector, response.url, fact, site, info))
             del selector
@@ -420,7 +427,7 @@ class SiteSpider(scrapy.Spider):
                     attr=link.attr,
                     kind=link.kind,
                     anchor_text=link.anchor_text,
-                    in_scope=site.scope.contains(link.url),
+                    in_scope=self.owns(site, link.url),
                     fetchable=self.registry.allow.allows(link.url),
                 )
             )
@@ -548,10 +555,14 @@ def slot_settings(sites: tuple[Site, ...], configured: dict[str, Any]) -> dict[s
     slots: dict[str, dict[str, Any]] = {}
     for site in sites:
         # Scrapy keys download slots by host name, without the port.
-        host = urlsplit(site.start_urls[0]).hostname or ""
-        slot = slots.setdefault(host, {"concurrency": site.limits.concurrency, "delay": site.limits.delay})
-        slot["concurrency"] = min(slot["concurrency"], site.limits.concurrency)
-        slot["delay"] = max(slot["delay"], site.limits.delay)
+        # Every host the site spans: a platform host shared with other sites keeps the strictest limits.
+        hosts = dict.fromkeys([urlsplit(url).hostname or "" for url in site.start_urls])
+        for host in (*hosts, *site.scope.hostnames):
+            slot = slots.setdefault(
+                host, {"concurrency": site.limits.concurrency, "delay": site.limits.delay}
+            )
+            slot["concurrency"] = min(slot["concurrency"], site.limits.concurrency)
+            slot["delay"] = max(slot["delay"], site.limits.delay)
     return {**slots, **configured}
 
 

@@ -107,10 +107,9 @@ def classify(
     longest_list = max(lists.values(), default=0)
     if longest_list:
         signals["dated_entries"] = longest_list
-    if not items:
-        empty = _empty_list(root)
-        if empty:
-            signals["empty_list"] = empty
+    empty = _empty_list(root)
+    if empty:  # read by the column checks only when no content list is left beside the menus
+        signals["empty_list"] = empty
     evidence = {"score": score, "signals": signals}
     if score >= 2 and not (longest_list >= DOMINANT_LIST and body < LONG_BODY):
         return "article", evidence

@@ -12,7 +12,7 @@ import re
 from datetime import date
 
 from checks.columns import Column, canonical
-from checks.facts import SiteFacts
+from checks.facts import Page, SiteFacts
 from checks.findings import CheckId, Finding, Severity
 from checks.rules import Rules
 
@@ -33,14 +33,11 @@ def section_pages(facts: SiteFacts, columns: list[Column], rules: Rules) -> dict
     names += [(meta["ColumnName"], url) for url, meta in facts.meta.items() if meta.get("ColumnName")]
     for link in facts.links:
         text = link.anchor_text.strip()
-        target = facts.pages.get(link.target_url)
         if (
             link.tag == "a"
-            and link.in_scope
             and 0 < len(text) <= MAX_NAME
-            and target is not None
-            and target.status == 200
             and canonical(link.target_url) not in articles
+            and _own_page(facts, link.target_url) is not None
         ):
             names.append((text, link.target_url))
     found: dict[str, str] = {}
@@ -52,6 +49,27 @@ def section_pages(facts: SiteFacts, columns: list[Column], rules: Rules) -> dict
         if section is not None and section not in found:
             found[section] = url
     return found
+
+
+def _own_page(facts: SiteFacts, url: str) -> Page | None:
+    """The page a link leads to, after redirects, when it is one of the site's own pages answering 200.
+
+    Own means crawled for this site, on any host or path of its registry scope (`also` parts included):
+    the row's site is decided by the registry, so a 信息公开 platform on another host counts, while a
+    sub-site nested on a shared host, or a link stored with last run's scope, is judged as it is now.
+    """
+    page = facts.pages.get(url)
+    seen = {url}
+    # A redirect's first URL holds the final answer's status; a hop's row points on to where it led.
+    while page is not None and page.final_url and page.final_url not in seen:
+        seen.add(page.final_url)
+        after = facts.pages.get(page.final_url)
+        if after is None:
+            break
+        page = after
+    if page is None or page.site_id != facts.site_id or page.status != 200:
+        return None
+    return page
 
 
 def check_sections(facts: SiteFacts, columns: list[Column], rules: Rules, today: date) -> list[Finding]:

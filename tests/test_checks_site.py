@@ -144,3 +144,42 @@ def test_a_bad_rubric_names_the_file_table_and_field(tmp_path):
         str(caught.value)
         == f"{mine}: [freshness] news: 'two weeks' is not a whole number (set it to a whole number)"
     )
+
+
+XXGK = "http://xxgk.x.gov.cn/"
+
+
+def multi_host_site(site_of_platform: str = "x"):
+    """A portal whose 信息公开 platform lives on another host of its registry scope."""
+    sections = {"机构职能": "jgzn/", "负责人信息": "fzrxx/", "政策文件": "zcwj/"}
+    pages = [page(XXGK, "政府信息公开", site_id=site_of_platform)]
+    pages += [page(f"{XXGK}{path}", name, site_id=site_of_platform) for name, path in sections.items()]
+    links = [link(HOME, XXGK, "信息公开")]
+    links += [link(XXGK, f"{XXGK}{path}", name) for name, path in sections.items()]
+    return site(pages, links)
+
+
+def test_sections_found_on_the_sites_other_hosts_count():
+    missing = {f.section for f in check_sections(multi_host_site(), [], RULES, TODAY)}
+    assert {"机构职能", "负责人信息", "政策文件"}.isdisjoint(missing)
+    assert "通知公告" in missing
+
+
+def test_sections_on_another_sites_pages_do_not_count():
+    # the same pages crawled for another site (a sub-site nested on a shared host) are not this site's
+    missing = {f.section for f in check_sections(multi_host_site("other"), [], RULES, TODAY)}
+    assert {"机构职能", "负责人信息", "政策文件"} <= missing
+
+
+def test_a_section_link_through_a_redirect_counts_where_it_lands():
+    target = f"{HOME}xxgk/jgzn"
+    facts = site(
+        [
+            page(target, status=200, final_url=f"{target}/"),  # the first URL holds the final answer
+            page(f"{HOME}zcwj", status=301, final_url=f"{HOME}zcwj/"),
+            page(f"{HOME}zcwj/", "政策文件"),
+        ],
+        [link(HOME, target, "机构职能"), link(HOME, f"{HOME}zcwj", "政策文件")],
+    )
+    missing = {f.section for f in check_sections(facts, [], RULES, TODAY)}
+    assert {"机构职能", "政策文件"}.isdisjoint(missing)

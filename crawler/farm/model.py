@@ -103,6 +103,7 @@ SECTIONS = {
         "回应关切",
         "数据发布",
         "办事服务",
+        "互动交流",
         "咨询投诉",
         "征集调查",
         "在线访谈",
@@ -123,8 +124,10 @@ SECTIONS = {
         "信息公开年报",
         "依申请公开",
     ),
-    "service": ("办事指南", "表格下载", "在线办理", "办件公示", "咨询投诉"),
+    "service": ("办事指南", "表格下载", "在线办理", "办件公示", "网上咨询", "投诉建议"),
 }
+# Required sections a column of another name provides: the farm's one 咨询投诉 column serves both.
+SECTION_COLUMNS = {"网上咨询": "咨询投诉", "投诉建议": "咨询投诉"}
 
 # kind -> (path under the prefix, or an absolute URL with {port}/{sid}; ground-truth kind, status, error,
 # tag, link text)
@@ -1005,11 +1008,13 @@ class _SiteBuilder:
             "信息公开目录": self.p("xxgk/xxgkml/"),
             "办事服务": self.p("bsfw/"),
             "在线办理": self.p("zxbl/"),
+            "互动交流": self.p("hdjl/"),
         }
         urls: dict[str, str | None] = {}
         names: dict[str, str] = {}
         for sec in SECTIONS[self.d.kind]:
-            col = next((c for c in self.columns if c.section == sec), None)
+            wanted = SECTION_COLUMNS.get(sec, sec)
+            col = next((c for c in self.columns if c.section == wanted), None)
             if col is not None:
                 urls[sec], names[sec] = self.url(col.path), col.name
             elif sec in pages and pages[sec] in self.res:

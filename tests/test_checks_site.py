@@ -55,7 +55,7 @@ def test_a_malformed_site_id_code():
         [], home_links(), footers={HOME: FOOTER.replace("6229990001", "62299")}, forms={HOME: SEARCH}
     )
     assert [(f.check, f.evidence) for f in check_elements(facts)] == [
-        ("element_invalid", {"footer": "62299"})
+        ("element_invalid", {"footer": "62299", "page": HOME})
     ]
 
 

@@ -62,6 +62,9 @@ DATE_RE = re.compile(
 TRS_PAGER_RE = re.compile(
     r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']"
 )
+# document.write("...") or document.write(unescape('...')): the written markup, still escaped.
+DOCUMENT_WRITE_RE = re.compile(r"document\.write(?:ln)?\s*\(\s*(?:unescape\s*\(\s*)?([\"'])(.*?)\1", re.S)
+WRITTEN_LINK_RE = re.compile(r"<\s*(script|img|a|iframe)\b[^>]*?\b(src|href)\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 FOOTER_XPATH = (
     "//footer | //*[@id='footer' or @id='foot' or @id='bottom' or @id='copyright']"
     " | //*[contains(concat(' ', normalize-space(@class), ' '), ' footer ')"
@@ -148,6 +151,29 @@ FOOTERS = _xpath(FOOTER_XPATH)
 FOOTER_TEXT = _xpath(".//text()[not(ancestor::script)]")
 FORMS = _xpath("//form")
 FORM_INPUTS = _xpath(".//input | .//select | .//textarea")
+# A search box is often a text input and a button with no <form> around them (the button's onclick searches).
+FORMLESS_TEXT_INPUTS = _xpath(
+    "//input[not(ancestor::form)][not(@type) or @type='' or @type='text' or @type='search']"
+)
+TEXT_INPUTS = _xpath(".//input[not(@type) or @type='' or @type='text' or @type='search']")
+BUTTONS = _xpath(
+    ".//button | .//input[@type='button' or @type='submit' or @type='image']"
+    " | .//a[@onclick] | .//img[@onclick]"
+)
+# What tells a search box from a login or paging box: its ids, classes, placeholder, handlers and labels.
+HINT_ATTRIBUTES = (
+    "id",
+    "class",
+    "name",
+    "placeholder",
+    "title",
+    "value",
+    "alt",
+    "onclick",
+    "onsubmit",
+    "onkeydown",
+)
+BOX_LEVELS = 3  # ancestors of a lone input searched for its button
 IN_NAV = _xpath(f"boolean({NAV_ANCESTOR})")
 SCRIPTS = _xpath("count(//script)")
 
@@ -182,7 +208,32 @@ def extract_links(selector: Selector, page_url: str) -> list[RawLink]:
             text = clean(element.get("title") or element.get("alt"))
         links.append(RawLink(url, tag, attr, link_kind(tag, url, element.get("rel", "")), text[:200]))
     links.extend(trs_pagination(selector, base))
+    links.extend(script_written_links(selector, base))
     return links
+
+
+def script_written_links(selector: Selector, base: str) -> list[RawLink]:
+    """The links a page writes into itself with `document.write(...)`, often `unescape`d: the 党政机关
+    badge is inserted so (`document.write(unescape("%3Cspan id='_ideConac'...%3Cscript src='http://dcs.conac.cn/...'"))`).
+    A browser loads them like any other link, so they are checked like any other."""
+    links = []
+    for script in INLINE_SCRIPTS(_root(selector)):
+        if "document.write" not in script:
+            continue
+        for call in DOCUMENT_WRITE_RE.finditer(script):
+            written = _unescape(call.group(2))
+            for tag, _attr, value in WRITTEN_LINK_RE.findall(written):
+                url = resolve(base, value)
+                if url is not None:
+                    tag = tag.lower()
+                    links.append(RawLink(url, tag, "document.write", link_kind(tag, url), ""))
+    return links
+
+
+def _unescape(text: str) -> str:
+    """JavaScript's unescape(): %XX and %uXXXX escapes (what a CMS hides its badge markup behind)."""
+    text = re.sub(r"%u([0-9A-Fa-f]{4})", lambda match: chr(int(match.group(1), 16)), text)
+    return re.sub(r"%([0-9A-Fa-f]{2})", lambda match: chr(int(match.group(1), 16)), text)
 
 
 def trs_pagination(selector: Selector, base: str) -> list[RawLink]:
@@ -235,16 +286,64 @@ def footer_text(selector: Selector) -> str:
 
 
 def forms(selector: Selector, page_url: str) -> list[dict]:
-    """Each form's action, method and input names: enough to tell whether the site has a search box."""
+    """Each form's action, method, input names, text and hints (ids, classes, placeholders, handlers of it
+    and its fields): enough to tell whether the site has a search box. A text input with a button but no
+    `<form>` around them is a box too (`formless`, its action empty): many sites search from an onclick.
+    """
     found = []
     for form in FORMS(_root(selector)):
         action = form.get("action", "")
         found.append(
             {
-                "action": urljoin(page_url, action.strip()) if action.strip() else page_url,
+                "action": _join(page_url, action.strip()) if action.strip() else page_url,
                 "method": form.get("method", "get").lower(),
                 "inputs": [i.get("name", "") for i in FORM_INPUTS(form)],
                 "text": _text(form)[:100],
+                "hints": _hints(form, [*FORM_INPUTS(form), *BUTTONS(form)]),
+            }
+        )
+    boxes: list[Any] = []
+    for field in FORMLESS_TEXT_INPUTS(_root(selector)):
+        box = _box_of(field)
+        if box is None or box in boxes:
+            continue
+        boxes.append(box)
+        fields = TEXT_INPUTS(box)
+        found.append(
+            {
+                "action": "",
+                "method": "",
+                "inputs": [i.get("name") or i.get("id") or "" for i in fields],
+                "text": _text(box)[:100],
+                "hints": _hints(box, [*fields, *BUTTONS(box)]),
+                "formless": True,
             }
         )
     return found
+
+
+def _join(base: str, value: str) -> str:
+    try:
+        return urljoin(base, value)
+    except ValueError:  # a malformed action (an IPv6-looking host, a bad port) is kept as written
+        return value
+
+
+def _box_of(field: Any) -> Any | None:
+    """The nearest ancestor of a lone text input that also holds a button: the search box, if it is one."""
+    node = field.getparent()
+    for _ in range(BOX_LEVELS):
+        if node is None or not isinstance(node.tag, str) or node.tag.lower() in ("body", "html"):
+            return None
+        if BUTTONS(node):
+            return node
+        node = node.getparent()
+    return None
+
+
+def _hints(box: Any, parts: list[Any]) -> str:
+    values = [box.get(name) for name in HINT_ATTRIBUTES]
+    for part in dict.fromkeys(parts):  # an <input type=button> is both a field and a button
+        if part.get("type") != "hidden":
+            values += [part.get(name) for name in HINT_ATTRIBUTES]
+    return clean(" ".join(value for value in values if value))[:300]

@@ -17,7 +17,7 @@ from typing import Any
 from parsel import Selector
 
 from checks.dates import item_date
-from checks.elements import present_elements
+from checks.elements import read_elements
 from checks.facts import Entry, Link, Page, SiteFacts
 from checks.rules import Rules
 from checks.text import is_error_page
@@ -90,7 +90,9 @@ def read_page(body: bytes, url: str, charset: str, today: date, rules: Rules) ->
         footers={url: extract.footer_text(selector)},
         forms={url: tuple(extract.forms(selector, url))},
     )
-    elements, code = present_elements(facts)
+    readings = read_elements(facts)
+    elements = {name: reading.present for name, reading in readings.items()}
+    code = readings["site_id_code"].evidence.get("code")
     return PageView(url, title, kind, evidence, meta, _lists(items, today), elements, code)
 
 

@@ -73,7 +73,13 @@ def test_meta_title_footer_and_forms():
     footer = extract.footer_text(page)
     assert "网站标识码：6229000001" in footer and "甘公网安备 62290102000001号" in footer
     assert extract.forms(page, PAGE) == [
-        {"action": "http://127.0.0.2:8800/search/", "method": "get", "inputs": ["q", ""], "text": ""}
+        {
+            "action": "http://127.0.0.2:8800/search/",
+            "method": "get",
+            "inputs": ["q", ""],
+            "text": "",
+            "hints": "q 搜索",
+        }
     ]
 
 

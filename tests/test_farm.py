@@ -494,7 +494,7 @@ def test_scope_causes(farm, gt, server):
     assert status == 200 and f'href="//127.0.0.10:{server.port}/"' in decode_html(body)
     assert gt["sites"]["czj"]["section_names"]["机构职能"] == "机构职责"
     klx = gt["sites"]["zwfw-klx"]
-    assert klx["section_names"]["咨询投诉"] == "网上咨询"
+    assert klx["section_names"]["网上咨询"] == klx["section_names"]["投诉建议"] == "网上咨询"
     assert [c["name"] for c in klx["columns"] if c["section"] == "咨询投诉"] == ["网上咨询", "投诉建议"]
     ghx = page_html(farm, gt["sites"]["ghx"]["base_url"])
     assert '<script id="_jiucuo_"' in ghx and "dcs.conac.cn/js/" in ghx and "bszs.conac.cn" not in ghx

@@ -25,6 +25,7 @@ from .tables import (
     FILE_BYTES,
     PNG_1PX,
     PORTAL_COLUMNS,
+    SECTION_COLUMNS,
     SECTION_OF,
     SECTIONS,
     SERVICE_COLUMNS,
@@ -901,11 +902,13 @@ class _SiteBuilder:
             "信息公开目录": self.p("xxgk/xxgkml/"),
             "办事服务": self.p("bsfw/"),
             "在线办理": self.p("zxbl/"),
+            "互动交流": self.p("hdjl/"),
         }
         urls: dict[str, str | None] = {}
         names: dict[str, str] = {}
         for sec in SECTIONS[self.d.kind]:
-            col = next((c for c in self.columns if c.section == sec), None)
+            wanted = SECTION_COLUMNS.get(sec, sec)
+            col = next((c for c in self.columns if c.section == wanted), None)
             if col is not None:
                 urls[sec], names[sec] = self.url(col.index), col.name
             elif sec in pages and pages[sec] in self.res:

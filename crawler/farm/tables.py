@@ -84,6 +84,7 @@ SECTIONS = {
         "回应关切",
         "数据发布",
         "办事服务",
+        "互动交流",
         "咨询投诉",
         "征集调查",
         "在线访谈",
@@ -104,8 +105,10 @@ SECTIONS = {
         "信息公开年报",
         "依申请公开",
     ),
-    "service": ("办事指南", "表格下载", "在线办理", "办件公示", "咨询投诉"),
+    "service": ("办事指南", "表格下载", "在线办理", "办件公示", "网上咨询", "投诉建议"),
 }
+# Required sections a column of another name provides: the farm's one 咨询投诉 column serves both.
+SECTION_COLUMNS = {"网上咨询": "咨询投诉", "投诉建议": "咨询投诉"}
 
 # kind -> (path under the prefix, or an absolute URL with {port}/{sid}; ground-truth kind, status, error,
 # tag, link text)

@@ -8,6 +8,7 @@ from typing import Any
 from . import families
 from .model import LIMITS, PORT_TOKEN, Column, Farm, SiteModel, absolute
 from .sites import ELEMENTS
+from .tables import SECTION_COLUMNS
 
 REGISTRY_HEADER = """# duwang demo farm registry — generated, do not edit
 [defaults]
@@ -87,6 +88,9 @@ def site_truth(farm: Farm, site: SiteModel) -> dict:
     d = site.d
     columns = [column_truth(farm, site, c) for c in site.columns]
     by_section = {c["section"]: c for c in columns}
+    for section, column in SECTION_COLUMNS.items():  # one column serving two required sections
+        if column in by_section:
+            by_section.setdefault(section, by_section[column])
     home_dates = [i.date for i in site.home_items if i.date is not None]
     home_newest = max(home_dates) if home_dates else None
     home_stale = home_newest is None or (farm.today - home_newest).days > LIMITS["news"]

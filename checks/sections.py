@@ -16,7 +16,7 @@ from checks.facts import Page, SiteFacts
 from checks.findings import CheckId, Finding, Severity
 from checks.rules import Rules
 from checks.text import is_error_page
-from checks.urls import canonical
+from checks.urls import canonical, column_key
 
 MAX_NAME = 10  # characters: a menu entry, not an article title
 YEAR_RE = re.compile(r"(20\d{2})\s*年")
@@ -39,6 +39,7 @@ def section_pages(facts: SiteFacts, columns: list[Column], rules: Rules) -> dict
     }
     home = canonical(facts.home_urls[0]) if facts.home_urls else None
     names: list[tuple[str, str]] = [(column.name, column.url) for column in columns]
+    # An article's ColumnName shows its section exists, though its URL is no column to read.
     names += [(meta["ColumnName"], url) for url, meta in facts.meta.items() if meta.get("ColumnName")]
     landing: dict[str, bool] = {}  # navigation links the same few targets from every page
     for link in facts.links:
@@ -94,7 +95,7 @@ def _own_page(facts: SiteFacts, url: str) -> Page | None:
 
 def check_sections(facts: SiteFacts, columns: list[Column], rules: Rules, today: date) -> list[Finding]:
     found = section_pages(facts, columns, rules)
-    by_url = {canonical(column.url): column for column in columns}
+    by_url = {column_key(column.url): column for column in columns}
     findings = []
     for section in rules.sections.get(facts.kind, ()):
         url = found.get(section)
@@ -109,14 +110,15 @@ def check_sections(facts: SiteFacts, columns: list[Column], rules: Rules, today:
                 )
             )
             continue
-        column = by_url.get(canonical(url))
+        column = by_url.get(column_key(url))
         if column is not None and column.state == "empty":
             findings.append(
                 Finding(
                     facts.site_id,
                     CheckId.SECTION_EMPTY,
-                    Severity.DEDUCTION,
-                    f"必备栏目“{section}”（{column.name}）没有任何内容，请补充。",
+                    Severity.DEDUCTION if column.confirmed else Severity.WARNING,
+                    ("" if column.confirmed else "【待确认】")
+                    + f"必备栏目“{section}”（{column.name}）没有任何内容，请补充。",
                     url=column.url,
                     section=section,
                     column=column.name,
@@ -125,7 +127,7 @@ def check_sections(facts: SiteFacts, columns: list[Column], rules: Rules, today:
     if ANNUAL_REPORT in rules.sections.get(facts.kind, ()) and ANNUAL_REPORT in found:
         findings.extend(
             _annual_report(
-                facts, by_url.get(canonical(found[ANNUAL_REPORT])), found[ANNUAL_REPORT], rules, today
+                facts, by_url.get(column_key(found[ANNUAL_REPORT])), found[ANNUAL_REPORT], rules, today
             )
         )
     return findings
@@ -142,16 +144,29 @@ def _annual_report(
         return []
     deadline = rules.report_deadline(facts.kind, due_year + 1)
     found = f"最新为{latest}年度" if latest else "未找到任何年度报告"
+    detail = (
+        f"{due_year}年度政府信息公开工作年度报告应于{deadline.year}年{deadline.month}月{deadline.day}日前发布，"
+        f"栏目中{found}，请尽快发布。"
+    )
+    # Only a list read from a confirmed column is evidence of a late report; otherwise a person looks.
+    confirmed = column is not None and column.confirmed
+    if not confirmed:
+        detail = f"【待确认】{detail}（年报栏目未能确认识别，请人工核查该栏目是否已发布。）"
     return [
         Finding(
             facts.site_id,
             CheckId.ANNUAL_REPORT_LATE,
-            Severity.DEDUCTION,
-            f"{due_year}年度政府信息公开工作年度报告应于{deadline.year}年{deadline.month}月{deadline.day}日前发布，"
-            f"栏目中{found}，请尽快发布。",
+            Severity.DEDUCTION if confirmed else Severity.WARNING,
+            detail,
             url=url,
             section=ANNUAL_REPORT,
             column=column.name if column else None,
-            evidence={"latest_year": latest, "due_year": due_year, "deadline": deadline.isoformat()},
+            evidence={
+                "latest_year": latest,
+                "due_year": due_year,
+                "deadline": deadline.isoformat(),
+                "confidence": "confirmed" if confirmed else "unconfirmed",
+                **({"identified_by": column.identified_by} if column else {}),
+            },
         )
     ]

@@ -77,7 +77,14 @@ def test_the_annual_report_deadline_depends_on_the_kind_of_site():
         for f in check_sections(department, discover_columns(department, RULES), RULES, TODAY)
         if f.check == "annual_report_late"
     ]
-    assert late and late[0].evidence == {"latest_year": 2024, "due_year": 2025, "deadline": "2026-01-31"}
+    assert late and late[0].evidence == {
+        "latest_year": 2024,
+        "due_year": 2025,
+        "deadline": "2026-01-31",
+        "confidence": "confirmed",
+        "identified_by": "navigation",
+    }
+    assert late[0].severity == "deduction"
     on_time = annual_report_site("department", ["2025年政府信息公开工作年度报告"])
     assert not [
         f
@@ -92,6 +99,25 @@ def test_the_annual_report_deadline_depends_on_the_kind_of_site():
         for f in check_sections(portal, discover_columns(portal, RULES), RULES, february)
         if f.check == "annual_report_late"
     ]
+
+
+def test_an_annual_report_section_known_only_from_an_article_is_not_a_deduction():
+    # TRS table layout: the only page saying 信息公开年报 is a report article (its ColumnName meta); the
+    # column itself was never read. Its list cannot prove a late report: 待确认, not a deduction.
+    article = f"{HOME}xxgk/nb/202603/t20260301_1.html"
+    evidence = '{"score": 4, "signals": {"labels": ["date", "source", "print"], "long_body": 900}}'
+    facts = site(
+        [page(article, "2025年度报告", kind="article", kind_evidence=evidence)],
+        [],
+        {},
+        kind="department",
+        meta={article: {"ColumnName": "信息公开年报"}},
+    )
+    findings = check_sections(facts, discover_columns(facts, RULES), RULES, TODAY)
+    assert "信息公开年报" not in [f.section for f in findings if f.check == "section_missing"]
+    (late,) = [f for f in findings if f.check == "annual_report_late"]
+    assert late.severity == "warning" and late.detail.startswith("【待确认】")
+    assert late.evidence["confidence"] == "unconfirmed"
 
 
 def test_sections_missing_by_kind():

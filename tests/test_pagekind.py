@@ -67,3 +67,14 @@ def test_directories_and_text_pages():
     assert kind(f"<html><body><ul>{directory}</ul></body></html>", "http://127.0.0.2/zn/")[0] == "navigation"
     contact = "<html><head><title>联系我们</title></head><body><p>地址：临夏市红园路 电话：0930-0000000</p></body></html>"
     assert kind(contact, "http://127.0.0.2/lxwm/")[0] == "static"
+
+
+def test_an_empty_list_alone_under_its_heading_is_recorded_one_beside_text_is_not():
+    # A column page with nothing listed and no 暂无信息 note (a side menu beside it), and a 概况 page whose
+    # template leaves an unused <ul> after its introduction.
+    side = '<div class="side"><h3>栏目导航</h3><ul><li><a href="/a/">咨询投诉</a></li><li><a href="/b/">征集调查</a></li></ul></div>'
+    empty = f'<html><body>{side}<div class="content"><h2 class="column-name">征集调查</h2><ul class="list"></ul></div></body></html>'
+    assert kind(empty, "http://127.0.0.9/hdjl/zjdc/")[1]["signals"]["empty_list"] == "div>ul"
+    intro = """<html><body><div class="content"><h2>广河县概况</h2><p>广河县位于甘肃省西南部。</p>
+    <p>本栏目介绍全县基本情况、历史沿革和行政区划。</p><ul class="hub"></ul></div></body></html>"""
+    assert "empty_list" not in kind(intro, "http://127.0.0.7/gkxx/")[1]["signals"]

@@ -296,6 +296,9 @@ def mail(config: Path, db: Path, run_id: int | None, dry_run: Path | None, rubri
     if dry_run is not None:
         for path in write_eml(outgoing, dry_run):
             click.echo(f"写出 wrote {path}")
+        for item in outgoing:
+            if item.problem is not None:
+                click.echo(f"失败 FAILED {item.site_id} {item.recipient!r}: {item.problem}", err=True)
         return
     try:
         smtp = SmtpSettings.from_env()

@@ -20,8 +20,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid, parseaddr
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -76,7 +77,8 @@ class SmtpSettings:
 class Outgoing:
     site_id: str  # or CENTER for the summary
     recipient: str
-    message: EmailMessage
+    message: EmailMessage | None  # None when it could not be composed: `problem` says why
+    problem: str | None = None
 
 
 @dataclass
@@ -115,16 +117,22 @@ def compose(report: Report, registry: Registry, settings: MailSettings) -> list[
         )
         attachment = _site_workbook(report, site) if settings.attach_excel else None
         for owner in owners.get(site.site_id, ()):
-            message = _message(
-                env,
-                "mail_site",
-                context,
-                subject,
-                settings.sender,
-                owner.email,
-                owner.name,
-                f"duwang.{inspection.run_id}.{site.site_id}",
-            )
+            try:
+                message = _message(
+                    env,
+                    "mail_site",
+                    context,
+                    subject,
+                    settings.sender,
+                    owner.email,
+                    owner.name,
+                    f"duwang.{inspection.run_id}.{site.site_id}",
+                )
+            except ValueError as exc:
+                # A name or address that cannot stand in a header (the registry should have refused it):
+                # this owner's message is a permanent failure, everyone else's mail still goes.
+                outgoing.append(Outgoing(site.site_id, owner.email, None, f"not composed: {exc}"))
+                continue
             if attachment is not None:
                 message.add_attachment(
                     attachment,
@@ -144,16 +152,20 @@ def compose(report: Report, registry: Registry, settings: MailSettings) -> list[
         f"合格 {sum(1 for s in report.sites if s.qualified)} 个"
     )
     for address in settings.center:
-        message = _message(
-            env,
-            "mail_summary",
-            summary,
-            subject,
-            settings.sender,
-            address,
-            "",
-            f"duwang.{inspection.run_id}.summary",
-        )
+        try:
+            message = _message(
+                env,
+                "mail_summary",
+                summary,
+                subject,
+                settings.sender,
+                address,
+                "",
+                f"duwang.{inspection.run_id}.summary",
+            )
+        except ValueError as exc:
+            outgoing.append(Outgoing(CENTER, address, None, f"not composed: {exc}"))
+            continue
         outgoing.append(Outgoing(CENTER, address, message))
     return outgoing
 
@@ -174,6 +186,9 @@ def send(
         for item in outgoing:
             if store.mail_status(run_id, item.site_id, item.recipient) == "sent":
                 result.already_sent.append(item)
+                continue
+            if item.message is None:
+                _permanent(store, run_id, item, item.problem or "not composed", result)
                 continue
             for attempt in range(retries + 1):
                 try:
@@ -224,6 +239,8 @@ def write_eml(outgoing: list[Outgoing], folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for item in outgoing:
+        if item.message is None:
+            continue
         safe = re.sub(r"[^A-Za-z0-9@._-]", "_", item.recipient)
         path = folder / f"{item.site_id}--{safe}.eml"
         path.write_bytes(bytes(item.message))
@@ -264,11 +281,12 @@ def _message(
 ) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = subject
-    message["From"] = sender
-    message["To"] = formataddr((to_name, to)) if to_name else to
-    message["Message-ID"] = make_msgid(
-        idstring=msgid, domain=sender.split("@")[-1].rstrip(">") or "localhost"
-    )
+    # Header objects, not strings: the display name is quoted (or encoded) by the email package, so the
+    # header names exactly one address whatever the name holds; an address part with CR/LF raises ValueError.
+    sender_name, sender_address = parseaddr(sender)
+    message["From"] = Address(display_name=sender_name, addr_spec=sender_address or sender)
+    message["To"] = Address(display_name=to_name, addr_spec=to)
+    message["Message-ID"] = make_msgid(idstring=msgid, domain=sender_address.split("@")[-1] or "localhost")
     message.set_content(env.get_template(f"{template}.txt").render(context))
     message.add_alternative(env.get_template(f"{template}.html").render(context), subtype="html")
     return message
@@ -307,7 +325,8 @@ def _close(connection: smtplib.SMTP | None) -> None:
 
 
 def _permanent(store: Store, run_id: int, item: Outgoing, error: str, result: MailResult) -> None:
-    store.record_mail(run_id, item.site_id, item.recipient, "failed", item.message["Message-ID"], error)
+    message_id = item.message["Message-ID"] if item.message is not None else None
+    store.record_mail(run_id, item.site_id, item.recipient, "failed", message_id, error)
     result.failed.append((item, error))
 
 

@@ -11,12 +11,13 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from crawler.registry import load_registry
+from crawler.registry import Owner, load_registry
 from crawler.store import Store
 from crawler.vocab import RunStatus
 from reports.build import build_report
@@ -308,3 +309,49 @@ def test_smtp_settings_come_from_the_environment_only():
         SmtpSettings.from_env({})
     with pytest.raises(MailConfigError, match="DUWANG_SMTP_PORT='x'"):
         SmtpSettings.from_env({"DUWANG_SMTP_HOST": "h", "DUWANG_SMTP_PORT": "x"})
+
+
+def test_the_to_header_names_only_the_owner(world):
+    messages = {item.recipient: item.message for item in outgoing(world)}
+    to = messages["admin@lxz.example.gov.cn"]["To"]
+    assert [(a.display_name, a.addr_spec) for a in to.addresses] == [
+        ("门户网站管理员", "admin@lxz.example.gov.cn")
+    ]
+    assert [a.addr_spec for a in messages["zhongxin@lxz.example.gov.cn"]["To"].addresses] == [
+        "zhongxin@lxz.example.gov.cn"
+    ]
+
+
+def test_a_display_name_posing_as_an_address_is_quoted_into_one_address(world):
+    # The registry refuses such names; a registry built in code still cannot put a second address in To.
+    registry = world["registry"]
+    sly = replace(
+        registry.site("czj"), owners=(Owner("张三 <evil@attacker.example>, x", "bgs@czj.example.gov.cn"),)
+    )
+    registry = replace(registry, sites=tuple(sly if s.id == "czj" else s for s in registry.sites))
+    [item] = [i for i in compose(world["report"], registry, registry.mail) if i.site_id == "czj"]
+    reparsed = email.message_from_bytes(bytes(item.message), policy=policy.default)
+    assert [a.addr_spec for a in reparsed["To"].addresses] == ["bgs@czj.example.gov.cn"]
+
+
+def test_one_owner_that_cannot_be_addressed_does_not_stop_mail_to_the_others(world, smtp):
+    recorder, settings = smtp
+    registry = world["registry"]
+    broken = replace(
+        registry.site("lxz"),
+        owners=(
+            Owner("门户网站管理员\r\nBcc: evil@attacker.example", "admin@lxz.example.gov.cn"),
+            Owner("信息中心", "xxzx@lxz.example.gov.cn\nBcc: evil@attacker.example"),
+        ),
+    )
+    registry = replace(registry, sites=tuple(broken if s.id == "lxz" else s for s in registry.sites))
+    items = compose(world["report"], registry, registry.mail)
+    result = send(items, world["store"], 2, settings, backoff=0)
+    delivered = sorted(to[0] for to, _ in recorder.messages)
+    assert delivered == ["bgs@czj.example.gov.cn", "zhongxin@lxz.example.gov.cn"]
+    assert all("evil@attacker.example" not in to for to, _ in recorder.messages)
+    failed = {item.recipient.split("\n")[0]: error for item, error in result.failed}
+    assert set(failed) == {"admin@lxz.example.gov.cn", "xxzx@lxz.example.gov.cn", "nobody@jyj.example.gov.cn"}
+    assert failed["admin@lxz.example.gov.cn"].startswith("not composed:")
+    log = {row["recipient"]: row["status"] for row in world["store"].mail_log(2)}
+    assert log["admin@lxz.example.gov.cn"] == "failed" and log["bgs@czj.example.gov.cn"] == "sent"

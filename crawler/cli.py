@@ -316,6 +316,13 @@ def mail(config: Path, db: Path, run_id: int | None, dry_run: Path | None, rubri
     )
     for item, error in result.failed:
         click.echo(f"失败 FAILED {item.site_id} {item.recipient}: {error}", err=True)
+    if result.error is not None:
+        click.echo(
+            f"duwang: 邮件发送中止 mail stopped: {result.error}; "
+            f"{len(result.pending)} 封待发 messages pending: run `duwang mail` again once fixed",
+            err=True,
+        )
+        sys.exit(EXIT_RUNTIME)
     if result.pending:
         click.echo(f"待重试 PENDING: {result.pending[0][1]}; run `duwang mail` again later", err=True)
         sys.exit(EXIT_RUNTIME)

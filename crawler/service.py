@@ -297,12 +297,18 @@ class Service:
             )
         finally:
             store.close()
-        if result.pending:
+        if result.error is not None or result.pending:
+            # Unreachable server, refused login, a server that keeps failing: the job failed; nothing
+            # unsent is marked failed, so the next `duwang mail` (or inspection) sends it.
+            reason = result.error or result.pending[0][1]
             raise RuntimeError(
-                f"mail: {len(result.pending)} messages pending ({result.pending[0][1]}); "
-                "they are sent by the next `duwang mail`"
+                f"mail: {reason}; {len(result.sent)} sent, {len(result.pending)} messages pending, "
+                "sent by the next `duwang mail`"
             )
-        return f"mail: {len(result.sent)} sent, {len(result.failed)} failed"
+        refused = "; ".join(f"{item.recipient} ({error})" for item, error in result.failed)
+        return f"mail: {len(result.sent)} sent, {len(result.failed)} refused" + (
+            f": {refused}" if refused else ""
+        )
 
 
 class Interrupted(Exception):

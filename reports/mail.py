@@ -4,7 +4,9 @@ Messages are composed from a `Report` (Jinja2 templates `mail_*.txt` and `mail_*
 findings carry crawled text). Sending is exactly-once per (inspection, site, recipient): every outcome is
 committed to the `mail_log` table right after the server answers, and a later run sends only what is not
 recorded as sent. Temporary failures (4xx, a dropped connection) are retried with backoff, then the run stops
-so it can be repeated later; permanent ones (5xx, a refused address) are recorded and the others go on.
+so it can be repeated later; a message's own permanent refusal (5xx to its recipient or content) is recorded
+and the others go on. A server that cannot be used at all (unreachable, TLS or login refused, sender refused)
+stops the run at once with `MailResult.error`: a failed job, every unsent message left pending.
 SMTP settings come from environment variables only (`SmtpSettings.from_env`).
 """
 
@@ -87,6 +89,7 @@ class MailResult:
     already_sent: list[Outgoing] = field(default_factory=list)
     failed: list[tuple[Outgoing, str]] = field(default_factory=list)  # permanent: will not be retried
     pending: list[tuple[Outgoing, str]] = field(default_factory=list)  # temporary: run again later
+    error: str | None = None  # why sending stopped early (server unusable or failing): a failed job
 
 
 def _environment() -> Environment:
@@ -179,27 +182,54 @@ def send(
     backoff: float = 2.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> MailResult:
-    """Send what is not yet recorded as sent for this inspection, recording every outcome at once."""
+    """Send what is not yet recorded as sent for this inspection, recording every outcome at once.
+
+    Only a message's own permanent refusal (a 5xx to its recipient or its content) is recorded as failed.
+    A server that cannot be used at all (connection, TLS or login failed, the sender refused) blames no
+    message: sending stops, `MailResult.error` says why and every unsent message stays pending.
+    """
     result = MailResult()
     connection: smtplib.SMTP | None = None
     try:
-        for item in outgoing:
+        for index, item in enumerate(outgoing):
             if store.mail_status(run_id, item.site_id, item.recipient) == "sent":
                 result.already_sent.append(item)
                 continue
             if item.message is None:
                 _permanent(store, run_id, item, item.problem or "not composed", result)
                 continue
+            stop: str | None = None
             for attempt in range(retries + 1):
+                deferred = False  # only this recipient's mailbox said "later" (4xx to RCPT)
                 try:
-                    connection = connection or _connect(smtp)
+                    connection = connection or _open(smtp)
                     connection.send_message(item.message)
+                except _ServerUnusable as exc:
+                    error, connection = str(exc), None
+                    if exc.lasting:  # a wrong password stays wrong: retrying only locks the account
+                        stop = error
+                        break
+                except smtplib.SMTPSenderRefused as exc:
+                    error = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+                    if exc.smtp_code == 552:  # exceeds the size limit: this message's own fault
+                        _permanent(store, run_id, item, error, result)
+                        break
+                    error = f"SMTP server {smtp.host}:{smtp.port} refuses the sender {exc.sender}: {error}"
+                    connection = _close(connection)
+                    if exc.smtp_code >= 500:
+                        stop = error
+                        break
                 except smtplib.SMTPRecipientsRefused as exc:
-                    error = "; ".join(
-                        f"{code} {text.decode(errors='replace')}" for code, text in exc.recipients.values()
-                    )
-                    _permanent(store, run_id, item, error, result)
-                    break
+                    answers = list(exc.recipients.values())
+                    error = "; ".join(f"{code} {_text(text)}" for code, text in answers)
+                    if all(code >= 500 for code, _ in answers):
+                        _permanent(store, run_id, item, error, result)
+                        break
+                    # 4xx (busy mailbox, greylisting): this message waits, the others need not; 421 is
+                    # the server closing the session, which smtplib has done already.
+                    deferred = all(code != 421 for code, _ in answers)
+                    if not deferred:
+                        connection = _close(connection)
                 except smtplib.SMTPResponseException as exc:
                     error = f"{exc.smtp_code} {_text(exc.smtp_error)}"
                     if exc.smtp_code >= 500:
@@ -218,14 +248,23 @@ def send(
                 if attempt < retries:
                     sleep(backoff * 2**attempt)
             else:
+                if deferred:
+                    store.record_mail(
+                        run_id, item.site_id, item.recipient, "pending", item.message["Message-ID"], error
+                    )
+                    result.pending.append((item, error))
+                    continue
+                stop = f"the SMTP server keeps failing after {retries + 1} attempts: {error}"
+            if stop is not None:
+                # Stop here; a later run sends the rest (nothing unsent is marked failed).
                 store.record_mail(
                     run_id, item.site_id, item.recipient, "pending", item.message["Message-ID"], error
                 )
+                result.error = stop
                 result.pending.append((item, error))
-                # The server keeps failing: stop here, a later run sends the rest.
                 result.pending.extend(
                     (rest, "not attempted")
-                    for rest in outgoing[outgoing.index(item) + 1 :]
+                    for rest in outgoing[index + 1 :]
                     if store.mail_status(run_id, rest.site_id, rest.recipient) != "sent"
                 )
                 break
@@ -301,6 +340,42 @@ def _site_workbook(report: Report, site: SiteScore) -> bytes:
         return path.read_bytes()
 
 
+class _ServerUnusable(Exception):
+    """No message can go through this server now: connecting, TLS, greeting or login failed."""
+
+    def __init__(self, reason: str, lasting: bool) -> None:
+        super().__init__(reason)
+        self.lasting = lasting  # retrying within this run cannot help (a refused login, a bad certificate)
+
+
+def _open(smtp: SmtpSettings) -> smtplib.SMTP:
+    """A logged-in connection, or `_ServerUnusable` with a message for the operator."""
+    where = f"{smtp.host}:{smtp.port}"
+    try:
+        return _connect(smtp)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise _ServerUnusable(
+            f"SMTP 登录失败 login to {where} as {smtp.user!r} refused: {exc.smtp_code} "
+            f"{_text(exc.smtp_error)} (check DUWANG_SMTP_USER and DUWANG_SMTP_PASSWORD)",
+            lasting=True,
+        ) from None
+    except smtplib.SMTPNotSupportedError as exc:
+        raise _ServerUnusable(
+            f"SMTP server {where} does not offer what DUWANG_SMTP_SECURITY/USER ask for: {exc}", lasting=True
+        ) from None
+    except smtplib.SMTPResponseException as exc:
+        raise _ServerUnusable(
+            f"SMTP server {where} refused the session: {exc.smtp_code} {_text(exc.smtp_error)}",
+            lasting=exc.smtp_code >= 500,
+        ) from None
+    except ssl.SSLCertVerificationError as exc:
+        raise _ServerUnusable(f"SMTP server {where}: certificate not trusted: {exc}", lasting=True) from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise _ServerUnusable(
+            f"cannot reach SMTP server {where}: {type(exc).__name__}: {exc}", lasting=False
+        ) from None
+
+
 def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
     if smtp.security == "ssl":
         connection: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -308,10 +383,14 @@ def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
         )
     else:
         connection = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout, local_hostname=socket.getfqdn())
+    try:
         if smtp.security == "starttls":
             connection.starttls(context=ssl.create_default_context())
-    if smtp.user:
-        connection.login(smtp.user, smtp.password or "")
+        if smtp.user:
+            connection.login(smtp.user, smtp.password or "")
+    except BaseException:
+        _close(connection)
+        raise
     return connection
 
 

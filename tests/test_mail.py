@@ -16,6 +16,7 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from crawler.registry import Owner, load_registry
 from crawler.store import Store
@@ -91,11 +92,14 @@ class Recorder:
         self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
         self.fail_after: int | None = None
         self.hang_after: int | None = None
+        self.busy: set[str] = set()
         self.release = threading.Event()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("nobody@"):
             return "550 5.1.1 mailbox unavailable"
+        if address in self.busy:
+            return "450 4.2.1 mailbox busy, try later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -111,13 +115,29 @@ class Recorder:
         return "250 OK"
 
 
+def free_port() -> int:
+    with socket.socket() as probe:  # aiosmtpd needs a concrete port: take one the kernel says is free
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def only_right_password(server, session, envelope, mechanism, auth_data):
+    # handled=False: aiosmtpd answers the refusal itself, with 535 5.7.8
+    right = (auth_data.login, auth_data.password) == (b"duwang", b"right")
+    return AuthResult(success=right, handled=False)
+
+
 @pytest.fixture
 def smtp():
     recorder = Recorder()
-    with socket.socket() as probe:  # aiosmtpd needs a concrete port: take one the kernel says is free
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    # Logging in is optional; a login with the wrong password is refused with 535 as a real server does.
+    controller = Controller(
+        recorder,
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=only_right_password,
+        auth_require_tls=False,
+    )
     controller.start()
     yield recorder, SmtpSettings("127.0.0.1", controller.port, "none")
     recorder.release.set()
@@ -355,3 +375,91 @@ def test_one_owner_that_cannot_be_addressed_does_not_stop_mail_to_the_others(wor
     assert failed["admin@lxz.example.gov.cn"].startswith("not composed:")
     log = {row["recipient"]: row["status"] for row in world["store"].mail_log(2)}
     assert log["admin@lxz.example.gov.cn"] == "failed" and log["bgs@czj.example.gov.cn"] == "sent"
+
+
+def test_a_refused_login_fails_the_run_and_leaves_every_message_pending(world, smtp):
+    recorder, settings = smtp
+    sleeps = []
+    wrong = replace(settings, user="duwang", password="wrong")
+    result = send(outgoing(world), world["store"], 2, wrong, backoff=1, sleep=sleeps.append)
+    assert result.error is not None and "535" in result.error and "DUWANG_SMTP_PASSWORD" in result.error
+    assert (result.sent, result.failed, sleeps) == ([], [], [])  # no message blamed, no retrying a password
+    assert len(result.pending) == 5 and recorder.messages == []
+    assert {row["status"] for row in world["store"].mail_log(2)} == {"pending"}
+    right = send(outgoing(world), world["store"], 2, replace(settings, user="duwang", password="right"))
+    assert right.error is None
+    assert len(right.sent) == 4 and [item.recipient for item, _ in right.failed] == [
+        "nobody@jyj.example.gov.cn"
+    ]
+
+
+def test_an_unreachable_server_fails_the_run_and_leaves_every_message_pending(world):
+    sleeps = []
+    nowhere = SmtpSettings("127.0.0.1", free_port(), "none", timeout=5)
+    result = send(outgoing(world), world["store"], 2, nowhere, retries=2, backoff=0.5, sleep=sleeps.append)
+    assert result.error is not None and "cannot reach SMTP server 127.0.0.1:" in result.error
+    assert sleeps == [0.5, 1.0]  # the connection is retried with backoff before giving up
+    assert (result.sent, result.failed, len(result.pending)) == ([], [], 5)
+    assert "failed" not in {row["status"] for row in world["store"].mail_log(2)}
+
+
+def test_a_busy_mailbox_waits_without_holding_up_the_others(world, smtp):
+    recorder, settings = smtp
+    recorder.busy = {"bgs@czj.example.gov.cn"}
+    first = send(outgoing(world), world["store"], 2, settings, retries=1, backoff=0)
+    assert first.error is None
+    assert [(item.recipient, error[:3]) for item, error in first.pending] == [
+        ("bgs@czj.example.gov.cn", "450")
+    ]
+    assert len(first.sent) == 3 and [item.recipient for item, _ in first.failed] == [
+        "nobody@jyj.example.gov.cn"
+    ]
+    recorder.busy = set()
+    second = send(outgoing(world), world["store"], 2, settings, backoff=0)
+    assert [item.recipient for item in second.sent] == ["bgs@czj.example.gov.cn"]
+
+
+def test_duwang_mail_with_a_wrong_password_exits_non_zero_and_a_fixed_one_sends_everything(world, smtp):
+    recorder, settings = smtp
+    env = {
+        **os.environ,
+        "DUWANG_SMTP_HOST": "127.0.0.1",
+        "DUWANG_SMTP_PORT": str(settings.port),
+        "DUWANG_SMTP_SECURITY": "none",
+        "DUWANG_SMTP_USER": "duwang",
+        "DUWANG_SMTP_PASSWORD": "wrong",
+    }
+    command = [sys.executable, "-m", "crawler.cli", "mail", "--config", str(world["config"])]
+    command += ["--db", str(world["db"])]
+    failed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert failed.returncode == 1
+    assert "邮件发送中止 mail stopped: SMTP 登录失败" in failed.stderr and "535" in failed.stderr
+    assert "5 封待发 messages pending" in failed.stderr and recorder.messages == []
+    fixed = subprocess.run(
+        command, env=env | {"DUWANG_SMTP_PASSWORD": "right"}, capture_output=True, text=True, timeout=60
+    )
+    assert fixed.returncode == 0, fixed.stderr
+    assert len(recorder.messages) == 4
+
+
+def test_the_service_logs_a_refused_login_as_a_failed_job(world, smtp, monkeypatch):
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from crawler.service import TIMEZONE, Service
+
+    recorder, settings = smtp
+    for name, value in {
+        "DUWANG_SMTP_HOST": "127.0.0.1",
+        "DUWANG_SMTP_PORT": str(settings.port),
+        "DUWANG_SMTP_SECURITY": "none",
+        "DUWANG_SMTP_USER": "duwang",
+        "DUWANG_SMTP_PASSWORD": "wrong",
+    }.items():
+        monkeypatch.setenv(name, value)
+    service = Service(world["config"], world["db"], scheduler=BackgroundScheduler(timezone=TIMEZONE))
+    service.functions["inspect"] = service._mail  # the inspection's last step, without crawling
+    service.run_job("inspect")
+    [job] = world["store"].job_runs("inspect")
+    assert job["outcome"] == "failed" and "535" in job["error"] and "5 messages pending" in job["error"]
+    assert recorder.messages == []
+    assert "failed" not in {row["status"] for row in world["store"].mail_log(2)}

@@ -50,7 +50,7 @@ def db_option(default: str | None = "duwang.db"):
     )
 
 
-def fail_config(error: RegistryError) -> None:
+def fail_config(error: Exception) -> None:
     click.echo(f"duwang: 配置错误 configuration error: {error}", err=True)
     sys.exit(EXIT_CONFIG)
 
@@ -362,12 +362,13 @@ def _report_or_exit(config: Path, db: Path, run_id: int | None, period: str | No
 @rubric_option()
 def serve(config: Path, db: Path, rubric: Path | None) -> None:
     """Run the service: probes, weekly inspections with mail, period reports, on the [schedule]."""
+    from checks.rules import RubricError
     from crawler.service import Service, configure_logging
 
     configure_logging()
     try:
         service = Service(config.resolve(), db.resolve(), rubric)
-    except RegistryError as error:
+    except (RegistryError, RubricError) as error:
         fail_config(error)
     service.serve()
 

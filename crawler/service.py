@@ -87,6 +87,7 @@ class Service:
         self.db = Path(db)
         self.rubric = rubric
         self.registry: Registry = load_registry(config)
+        self._check_rubric()
         self.python = python
         self.scheduler = scheduler or BlockingScheduler(timezone=TIMEZONE)
         self.stopping = threading.Event()
@@ -98,6 +99,14 @@ class Service:
             "quarterly": lambda: self.period("quarterly"),
             "yearly": lambda: self.period("yearly"),
         } | (jobs or {})
+
+    def _check_rubric(self) -> None:
+        """Read the rubric once at start: a bad override stops the service (exit 3), not every job later."""
+        from checks.rules import load_rules
+        from reports.scoring import load_scoring
+
+        load_rules(self.rubric)
+        load_scoring(self.rubric)
 
     # -- schedule -------------------------------------------------------------------------------------
 

@@ -457,9 +457,33 @@ def test_the_service_logs_a_refused_login_as_a_failed_job(world, smtp, monkeypat
     }.items():
         monkeypatch.setenv(name, value)
     service = Service(world["config"], world["db"], scheduler=BackgroundScheduler(timezone=TIMEZONE))
-    service.functions["inspect"] = service._mail  # the inspection's last step, without crawling
+    service.functions["inspect"] = lambda: service._mail(service.registry)  # the last step, no crawl
     service.run_job("inspect")
     [job] = world["store"].job_runs("inspect")
     assert job["outcome"] == "failed" and "535" in job["error"] and "5 messages pending" in job["error"]
     assert recorder.messages == []
     assert "failed" not in {row["status"] for row in world["store"].mail_log(2)}
+
+
+def test_an_unchecked_site_is_in_the_summary_as_such_and_its_owner_gets_no_verdict(world):
+    store = world["store"]
+    run_id = store.begin_run(["lxz", "czj", "jyj"], str(world["config"]))
+    store.save_site_stats(
+        run_id,
+        [
+            {"site_id": "lxz", "name": "临夏州人民政府", "kind": "portal"},
+            {"site_id": "czj", "name": "临夏州财政局", "kind": "department"},
+            {"site_id": "jyj", "name": "临夏州教育局", "kind": "department"},
+        ],
+    )
+    store.end_run(run_id, RunStatus.COMPLETED, {})
+    store.replace_findings(run_id, [], checked=["lxz", "czj"])  # jyj was crawled but never checked
+    report = build_report(store, world["registry"], load_scoring())
+    items = compose(report, world["registry"], world["registry"].mail)
+    assert sorted(item.site_id for item in items) == ["_center", "czj", "lxz", "lxz"]
+    summary = next(item.message for item in items if item.site_id == CENTER)
+    text = summary.get_body(("plain",)).get_content()
+    assert "—  临夏州教育局  部门网站  —  未检查（本次督查已抓取但未经检查，不计分、不排名）" in text
+    assert "共检查 2 个网站" in text
+    lxz = next(item.message for item in items if item.site_id == "lxz")
+    assert "排名 1/2" in lxz["Subject"]

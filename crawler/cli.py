@@ -118,24 +118,33 @@ def crawl(
 @config_option()
 @db_option()
 @click.option("--site", "site_ids", multiple=True, metavar="ID", help="probe only this site (repeatable)")
-@click.option("--timeout", type=float, default=15.0, show_default=True, help="seconds to load a homepage")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=15.0,
+    show_default=True,
+    help="seconds to load a homepage completely (a deadline for the whole response)",
+)
 def probe(config: Path, db: Path, site_ids: tuple[str, ...], timeout: float) -> None:
-    """Probe every site's homepage once (availability) and store the results."""
-    from crawler.probe import probe_sites
+    """Probe every site's homepage once (availability) and store each result as it completes."""
+    from crawler.probe import ProbeResult, probe_sites
 
     try:
         registry = load_registry(config)
-        results = probe_sites(registry, list(site_ids), timeout)
+        registry.select(list(site_ids))
     except RegistryError as error:
         fail_config(error)
     store = Store(db)
+
+    def stored(result: ProbeResult) -> None:
+        store.add_probes([result])  # at once: a slow site must not keep the others' results unstored
+        verdict = "正常 ok" if result.ok else f"失败 FAIL {result.error or result.status}"
+        click.echo(f"{result.site_id:<14} {verdict:<22} {result.elapsed:>6.2f}s  {result.url}")
+
     try:
-        store.add_probes(results)
+        probe_sites(registry, list(site_ids), timeout, on_result=stored)
     finally:
         store.close()
-    for result in results:
-        verdict = "正常 ok" if result.ok else f"失败 FAIL {result.status or result.error}"
-        click.echo(f"{result.site_id:<14} {verdict:<22} {result.elapsed:>6.2f}s  {result.url}")
 
 
 def rubric_option():

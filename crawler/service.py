@@ -232,11 +232,11 @@ class Service:
     def probe(self) -> str:
         from crawler.probe import probe_sites
 
-        with self._job_registry() as (registry, _):
-            results = probe_sites(registry)
         store = Store(self.db)
         try:
-            store.add_probes(results)
+            with self._job_registry() as (registry, _):
+                # Each result is stored as its site completes: one hung site cannot cost the others theirs.
+                results = probe_sites(registry, on_result=lambda result: store.add_probes([result]))
         finally:
             store.close()
         failed = [r.site_id for r in results if not r.ok]

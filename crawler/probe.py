@@ -93,7 +93,8 @@ class _Deadline:
             sock = socket.socket(family, kind, proto)
             try:
                 self.register(sock)
-                sock.settimeout(min(timeout or self.remaining(), self.remaining()))
+                per_step = timeout if isinstance(timeout, int | float) else None  # None: urllib's default
+                sock.settimeout(min(per_step or self.remaining(), self.remaining()))
                 if source_address:
                     sock.bind(source_address)
                 sock.connect(target)

@@ -110,6 +110,7 @@ def load_rubric_data(path: str | Path | None = None) -> dict[str, Any]:
     data = _read(DEFAULT_RUBRIC)
     if path is not None:
         extra = _read(Path(path))
+        validate_override(extra, Path(path))
         indicators = {item.get("id"): item for item in data.get("indicators", [])}
         for item in extra.pop("indicators", []):
             if item.get("id") in indicators:
@@ -118,6 +119,153 @@ def load_rubric_data(path: str | Path | None = None) -> dict[str, Any]:
                 data.setdefault("indicators", []).append(item)
         _overlay(data, extra)
     return data
+
+
+# What an operator's file may say, so that a typo is an error instead of a silently ignored setting.
+# Value kinds: "days"/"count" whole numbers ≥ 1, "share" a number from 0 to 1, "points" a number ≥ 0.
+TABLE_FIELDS: dict[str, dict[str, str]] = {
+    "freshness": {"news": "days", "notice_policy": "days", "longterm": "days"},
+    "homepage": {"window_days": "days", "warn_days": "days"},
+    "columns_stale": {
+        key: "count"
+        for key in (
+            "news_and_policy_veto",
+            "news_and_policy_warn",
+            "should_update_veto",
+            "should_update_warn",
+            "empty_veto",
+            "empty_warn",
+        )
+    },
+    "availability": {"days": "days", "veto_share": "share", "warn_share": "share"},
+    "annual_report": {"department_deadline": "text", "government_deadline": "text"},
+    "scoring": {
+        "full_marks": "points",
+        "pass_line": "points",
+        "bonus_line": "points",
+        "department_without_services": "points",
+    },
+    "periods": {"rule": "text", "veto_score": "points"},
+}
+# Word tables: their keys are the named vocabulary (None: any name, e.g. a section's synonyms).
+WORD_TABLES: dict[str, tuple[str, ...] | None] = {
+    "column_classes": FRESHNESS_CLASSES,
+    "sections": SITE_KINDS,
+    "section_synonyms": None,
+    "texts": ("soft_404", "empty_column", "catalogue_note"),
+}
+CATEGORIES = ("veto", "deduction", "bonus")
+_KINDS = {
+    "days": ("a whole number ≥ 1", lambda v: isinstance(v, int) and v >= 1),
+    "count": ("a whole number ≥ 1", lambda v: isinstance(v, int) and v >= 1),
+    "share": ("a number from 0 to 1", lambda v: isinstance(v, int | float) and 0 <= v <= 1),
+    "points": ("a number ≥ 0", lambda v: isinstance(v, int | float) and v >= 0),
+    "text": ("a text", lambda v: isinstance(v, str) and bool(v.strip())),
+}
+
+
+def validate_override(extra: dict[str, Any], path: Path) -> None:
+    """Refuse an operator's rubric that names an unknown table, field or check, or a value out of range.
+
+    The message names the file, the table or indicator, and the field."""
+    for table, raw in extra.items():
+        if table == "indicators":
+            _validate_indicators(raw, path)
+        elif table in TABLE_FIELDS:
+            known = TABLE_FIELDS[table]
+            for key, value in _table(raw, path, table).items():
+                if key not in known:
+                    raise RubricError(
+                        f"{path}: [{table}] {key}: unknown field (known fields: {', '.join(known)})"
+                    )
+                noun, ok = _KINDS[known[key]]
+                if isinstance(value, bool) or not ok(value):
+                    raise RubricError(f"{path}: [{table}] {key}: {value!r} is not {noun} (set it to {noun})")
+        elif table in WORD_TABLES:
+            vocabulary = WORD_TABLES[table]
+            for key in _table(raw, path, table):
+                if vocabulary is not None and key not in vocabulary:
+                    raise RubricError(
+                        f"{path}: [{table}] {key}: unknown field (known fields: {', '.join(vocabulary)})"
+                    )
+        else:
+            known_tables = [*TABLE_FIELDS, *WORD_TABLES, "indicators"]
+            raise RubricError(f"{path}: [{table}]: unknown table (known tables: {', '.join(known_tables)})")
+
+
+INDICATOR_FIELDS = (
+    "id",
+    "name",
+    "category",
+    "checks",
+    "points",
+    "cap",
+    "severity",
+    "on_homepage",
+    "freshness",
+    "sections",
+    "kinds",
+    "thresholds",
+    "enabled",
+    "unconfirmed",
+)
+
+
+def _validate_indicators(raw: Any, path: Path) -> None:
+    from checks.findings import CheckId, Severity
+
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise RubricError(f"{path}: indicators: write each indicator as an [[indicators]] table")
+    lists: dict[str, tuple[str, ...] | None] = {
+        "checks": tuple(CheckId),
+        "severity": tuple(Severity),
+        "freshness": FRESHNESS_CLASSES,
+        "kinds": SITE_KINDS,
+        "sections": None,
+    }
+    for number, item in enumerate(raw):
+        indicator_id = item.get("id")
+        if not isinstance(indicator_id, str) or not indicator_id.strip():
+            raise RubricError(
+                f"{path}: indicators[{number}]: field 'id': missing (an indicator is changed or added by id)"
+            )
+        label = f"{path}: indicator {indicator_id!r}"
+        for key, value in item.items():
+            where = f"{label}: field {key!r}"
+            if key not in INDICATOR_FIELDS:
+                raise RubricError(f"{where}: unknown field (known fields: {', '.join(INDICATOR_FIELDS)})")
+            if key in ("points", "cap"):
+                if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                    raise RubricError(f"{where}: {value!r} is not a number ≥ 0")
+            elif key == "category":
+                if value not in CATEGORIES:
+                    raise RubricError(f"{where}: {value!r} is not veto, deduction or bonus")
+            elif key in ("on_homepage", "enabled", "unconfirmed"):
+                if not isinstance(value, bool):
+                    raise RubricError(f"{where}: {value!r} is not true or false")
+            elif key in ("name", "thresholds"):
+                if not isinstance(value, str) or not value.strip():
+                    raise RubricError(f"{where}: {value!r} is not a text")
+                if key == "thresholds" and value not in TABLE_FIELDS:
+                    raise RubricError(f"{where}: {value!r} is not a table of thresholds")
+            elif key in lists:
+                allowed = lists[key]
+                if (
+                    not isinstance(value, list)
+                    or (key == "checks" and not value)
+                    or not all(isinstance(word, str) and word for word in value)
+                ):
+                    raise RubricError(f"{where}: {value!r} is not a list of texts")
+                if allowed is not None and (unknown := [word for word in value if word not in allowed]):
+                    raise RubricError(
+                        f"{where}: {', '.join(map(repr, unknown))} unknown (known: {', '.join(allowed)})"
+                    )
+
+
+def _table(raw: Any, path: Path, table: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise RubricError(f"{path}: [{table}]: must be a table")
+    return raw
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -50,7 +50,7 @@ def db_option(default: str | None = "duwang.db"):
     )
 
 
-def fail_config(error: RegistryError) -> None:
+def fail_config(error: Exception) -> None:
     click.echo(f"duwang: 配置错误 configuration error: {error}", err=True)
     sys.exit(EXIT_CONFIG)
 
@@ -118,24 +118,33 @@ def crawl(
 @config_option()
 @db_option()
 @click.option("--site", "site_ids", multiple=True, metavar="ID", help="probe only this site (repeatable)")
-@click.option("--timeout", type=float, default=15.0, show_default=True, help="seconds to load a homepage")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=15.0,
+    show_default=True,
+    help="seconds to load a homepage completely (a deadline for the whole response)",
+)
 def probe(config: Path, db: Path, site_ids: tuple[str, ...], timeout: float) -> None:
-    """Probe every site's homepage once (availability) and store the results."""
-    from crawler.probe import probe_sites
+    """Probe every site's homepage once (availability) and store each result as it completes."""
+    from crawler.probe import ProbeResult, probe_sites
 
     try:
         registry = load_registry(config)
-        results = probe_sites(registry, list(site_ids), timeout)
+        registry.select(list(site_ids))
     except RegistryError as error:
         fail_config(error)
     store = Store(db)
+
+    def stored(result: ProbeResult) -> None:
+        store.add_probes([result])  # at once: a slow site must not keep the others' results unstored
+        verdict = "正常 ok" if result.ok else f"失败 FAIL {result.error or result.status}"
+        click.echo(f"{result.site_id:<14} {verdict:<22} {result.elapsed:>6.2f}s  {result.url}")
+
     try:
-        store.add_probes(results)
+        probe_sites(registry, list(site_ids), timeout, on_result=stored)
     finally:
         store.close()
-    for result in results:
-        verdict = "正常 ok" if result.ok else f"失败 FAIL {result.status or result.error}"
-        click.echo(f"{result.site_id:<14} {verdict:<22} {result.elapsed:>6.2f}s  {result.url}")
 
 
 def rubric_option():
@@ -376,6 +385,9 @@ def mail(config: Path, db: Path, run_id: int | None, dry_run: Path | None, rubri
     if dry_run is not None:
         for path in write_eml(outgoing, dry_run):
             click.echo(f"写出 wrote {path}")
+        for item in outgoing:
+            if item.problem is not None:
+                click.echo(f"失败 FAILED {item.site_id} {item.recipient!r}: {item.problem}", err=True)
         return
     try:
         smtp = SmtpSettings.from_env()
@@ -393,6 +405,13 @@ def mail(config: Path, db: Path, run_id: int | None, dry_run: Path | None, rubri
     )
     for item, error in result.failed:
         click.echo(f"失败 FAILED {item.site_id} {item.recipient}: {error}", err=True)
+    if result.error is not None:
+        click.echo(
+            f"duwang: 邮件发送中止 mail stopped: {result.error}; "
+            f"{len(result.pending)} 封待发 messages pending: run `duwang mail` again once fixed",
+            err=True,
+        )
+        sys.exit(EXIT_RUNTIME)
     if result.pending:
         click.echo(f"待重试 PENDING: {result.pending[0][1]}; run `duwang mail` again later", err=True)
         sys.exit(EXIT_RUNTIME)
@@ -432,12 +451,13 @@ def _report_or_exit(config: Path, db: Path, run_id: int | None, period: str | No
 @rubric_option()
 def serve(config: Path, db: Path, rubric: Path | None) -> None:
     """Run the service: probes, weekly inspections with mail, period reports, on the [schedule]."""
+    from checks.rules import RubricError
     from crawler.service import Service, configure_logging
 
     configure_logging()
     try:
         service = Service(config.resolve(), db.resolve(), rubric)
-    except RegistryError as error:
+    except (RegistryError, RubricError) as error:
         fail_config(error)
     service.serve()
 

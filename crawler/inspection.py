@@ -72,12 +72,12 @@ def run_checks(
             if run is None:
                 raise LookupError(f"{db}: no completed crawl to check; run `duwang crawl` first")
             run_id = run["id"]
-        findings = [
-            f
-            for facts in iter_site_facts(store, run_id, registry, now)
-            for f in check_site(facts, rules, now)
-        ]
-        store.replace_findings(run_id, [_row(finding, now) for finding in findings])
+        findings: list[Finding] = []
+        checked: list[str] = []  # the sites that get a verdict; any other is 未检查 in the reports
+        for facts in iter_site_facts(store, run_id, registry, now):
+            findings.extend(check_site(facts, rules, now))
+            checked.append(facts.site_id)
+        store.replace_findings(run_id, [_row(finding, now) for finding in findings], checked)
         return run_id, findings
     finally:
         store.close()

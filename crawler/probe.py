@@ -3,16 +3,30 @@
 The national rule probes a homepage at least 20 times a day for a week; a probe fails when the page is not
 loaded within 15 s. `probe_sites` runs one round over the registry (the scheduler repeats it); results go
 to the `probes` table and the availability check reads them.
+
+The limit is a deadline for the whole response — name lookup, connection, TLS, headers, body and every
+redirect — not a per-read timeout: a firewall that trickles a byte a second to bots would otherwise hold a
+probe for hours. When the deadline passes, a timer shuts the probe's sockets down, which ends any blocked
+read at once; the name lookup, which no socket option bounds, runs in a helper thread that is waited for only
+until the deadline. Results are handed to `on_result` as each site completes, so a slow site never delays
+storing the others'.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.client
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from http.client import HTTPException
+from typing import Any
 
 from crawler.registry import AllowList, Registry, Site
 from crawler.store import now_iso
@@ -32,6 +46,117 @@ class ProbeResult:
     error: str | None
 
 
+class _Deadline:
+    """One probe's deadline: its sockets are shut down when it passes, so no read can outlast it."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.expired = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self.expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        left = self.at - time.monotonic()
+        if left <= 0 or self.expired.is_set():
+            raise TimeoutError("probe deadline passed")
+        return left
+
+    def expire(self) -> None:
+        with self._lock:
+            self.expired.set()
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            with contextlib.suppress(OSError):  # already closed: nothing to end
+                sock.shutdown(socket.SHUT_RDWR)  # a blocked recv in the probe's thread returns at once
+
+    def register(self, sock: socket.socket) -> None:
+        with self._lock:
+            if not self.expired.is_set():
+                self._sockets.append(sock)
+                return
+        sock.close()
+        raise TimeoutError("probe deadline passed")
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def connect(
+        self, address: tuple[str, int], timeout: float | None = None, source_address: Any = None
+    ) -> socket.socket:
+        """`socket.create_connection` within the deadline (used by the probe's HTTP connections)."""
+        host, port = address
+        last: OSError = OSError(f"no address for {host}")
+        for family, kind, proto, _, target in self._resolve(host, port):
+            sock = socket.socket(family, kind, proto)
+            try:
+                self.register(sock)
+                per_step = timeout if isinstance(timeout, int | float) else None  # None: urllib's default
+                sock.settimeout(min(per_step or self.remaining(), self.remaining()))
+                if source_address:
+                    sock.bind(source_address)
+                sock.connect(target)
+                return sock
+            except OSError as exc:
+                sock.close()
+                last = exc
+                if self.expired.is_set():
+                    raise TimeoutError("probe deadline passed") from None
+        raise last
+
+    def _resolve(self, host: str, port: int) -> list[tuple[Any, ...]]:
+        # getaddrinfo takes no timeout: wait for it in a daemon thread only as long as the deadline allows.
+        answer: list[Any] = []
+
+        def lookup() -> None:
+            try:
+                answer.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+            except OSError as exc:
+                answer.append(exc)
+
+        helper = threading.Thread(target=lookup, name=f"probe-dns-{host}", daemon=True)
+        helper.start()
+        helper.join(self.remaining())
+        if not answer:
+            raise TimeoutError(f"name lookup of {host} timed out")
+        if isinstance(answer[0], OSError):
+            raise answer[0]
+        return answer[0]
+
+
+class _HTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = deadline.connect
+
+
+class _HTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = deadline.connect  # the TLS handshake runs over this socket too
+
+
+class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req):  # type: ignore[no-untyped-def]
+        return self.do_open(functools.partial(_HTTPConnection, deadline=self.deadline), req)
+
+
+class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def https_open(self, req):  # type: ignore[no-untyped-def]
+        connection = functools.partial(_HTTPSConnection, deadline=self.deadline)
+        return self.do_open(connection, req, context=self._context)
+
+
 class _AllowListRedirects(urllib.request.HTTPRedirectHandler):
     """Follow a redirect only to a host on the allow-list."""
 
@@ -45,12 +170,16 @@ class _AllowListRedirects(urllib.request.HTTPRedirectHandler):
 
 
 def probe_site(site: Site, allow: AllowList, timeout: float = 15.0) -> ProbeResult:
-    """GET the site's first start URL and read the whole body; fail on an error status or past `timeout`."""
+    """GET the site's first start URL and read the whole body; fail on an error status or past `timeout`,
+    which bounds the whole exchange (see the module's docstring)."""
     url = site.start_urls[0]
     started_at, started = now_iso(), time.monotonic()
     if not allow.allows(url):
         return ProbeResult(site.id, url, started_at, False, None, 0.0, FetchError.OFFLIST)
-    opener = urllib.request.build_opener(_AllowListRedirects(allow))
+    deadline = _Deadline(timeout)
+    opener = urllib.request.build_opener(
+        _AllowListRedirects(allow), _DeadlineHTTPHandler(deadline), _DeadlineHTTPSHandler(deadline)
+    )
     request = urllib.request.Request(url, headers={"User-Agent": site.limits.user_agent})
     status, error = None, None
     try:
@@ -65,20 +194,35 @@ def probe_site(site: Site, allow: AllowList, timeout: float = 15.0) -> ProbeResu
         exc.close()
     except (TimeoutError, urllib.error.URLError, HTTPException, OSError) as exc:
         error = _error_class(exc)
+    finally:
+        deadline.cancel()
     elapsed = time.monotonic() - started
-    if error is None and elapsed > timeout:
-        error = FetchError.TIMEOUT
+    if deadline.expired.is_set() or elapsed > timeout:
+        error = FetchError.TIMEOUT  # whatever a shut-down socket made the reader say
     ok = error is None and status is not None and status < 400
     return ProbeResult(site.id, url, started_at, ok, status, round(elapsed, 3), error)
 
 
 def probe_sites(
-    registry: Registry, site_ids: list[str] | None = None, timeout: float = 15.0
+    registry: Registry,
+    site_ids: list[str] | None = None,
+    timeout: float = 15.0,
+    on_result: Callable[[ProbeResult], None] | None = None,
 ) -> list[ProbeResult]:
-    """One probe of every selected site, several at a time (one request per site: no host is burdened)."""
+    """One probe of every selected site, several at a time (one request per site: no host is burdened).
+
+    `on_result` is called in the caller's thread as each probe completes (store it there: a database
+    connection stays in its thread); the list returned is in registry order."""
     sites = registry.select(site_ids)
-    with ThreadPoolExecutor(max_workers=min(8, len(sites))) as pool:
-        return list(pool.map(lambda site: probe_site(site, registry.allow, timeout), sites))
+    results: dict[str, ProbeResult] = {}
+    with ThreadPoolExecutor(max_workers=min(8, len(sites)), thread_name_prefix="probe") as pool:
+        futures = [pool.submit(probe_site, site, registry.allow, timeout) for site in sites]
+        for future in as_completed(futures):
+            result = future.result()
+            results[result.site_id] = result
+            if on_result is not None:
+                on_result(result)
+    return [results[site.id] for site in sites]
 
 
 def _error_class(exc: BaseException) -> FetchError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -19,7 +20,12 @@ from urllib.parse import urlsplit
 from crawler.vocab import SiteKind
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# An address as it may stand in an SMTP envelope and a header, whole (fullmatch: `$` would let a trailing
+# newline through): no white space, no control characters, nothing that delimits or comments an address.
+_ADDRESS_CHAR = r"[^@\s<>()\[\]\\,;:\"\x00-\x1f\x7f]"
+EMAIL_RE = re.compile(rf"{_ADDRESS_CHAR}+@{_ADDRESS_CHAR}+\.{_ADDRESS_CHAR}+")
+# Characters that let a display name pose as, or smuggle in, an address of its own.
+OWNER_NAME_FORBIDDEN = "<>@\"'"
 HOSTNAME_RE = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 FRESHNESS_CLASSES = ("news", "notice_policy", "longterm", "static")
 RENDER_MODES = ("auto", "always", "never")
@@ -369,16 +375,17 @@ class _Parser:
             raise self.fail("[mail]", "must be a table", 'write [mail] with sender = "xxzx@example.gov.cn"')
         self.unknown(raw, {"sender", "center", "deadline_days", "attach_excel"}, "[mail]")
         sender = raw.get("sender", MailSettings.sender)
-        if "sender" in raw and (
-            not isinstance(sender, str) or not EMAIL_RE.match(sender.split("<")[-1].rstrip(">"))
-        ):
+        if "sender" in raw and (not isinstance(sender, str) or not _valid_sender(sender)):
             raise self.fail(
                 "[mail], field 'sender'",
-                f"{sender!r} is not an e-mail address",
-                'e.g. sender = "xxzx@example.gov.cn"',
+                f"{sender!r} is not an e-mail address, or a name without <>@\"' and control characters "
+                "followed by one in <>",
+                'e.g. sender = "xxzx@example.gov.cn" or sender = "信息中心 <xxzx@example.gov.cn>"',
             )
         center = raw.get("center", [])
-        if not isinstance(center, list) or not all(isinstance(a, str) and EMAIL_RE.match(a) for a in center):
+        if not isinstance(center, list) or not all(
+            isinstance(a, str) and EMAIL_RE.fullmatch(a) for a in center
+        ):
             raise self.fail(
                 "[mail], field 'center'",
                 f"{center!r} is not a list of e-mail addresses",
@@ -487,6 +494,13 @@ class _Parser:
         name = raw["name"]
         if not isinstance(name, str) or not name.strip():
             raise self.fail(where("name"), "must be a non-empty text", 'e.g. name = "临夏州财政局"')
+        # The name goes into mail subjects, report cells and log lines: a line break there is an injection.
+        if (char := _control_character(name)) is not None:
+            raise self.fail(
+                where("name"),
+                f"{name!r} holds the control character {char!r}",
+                "write the name on one line, without line breaks, tabs or control characters",
+            )
         try:
             kind = SiteKind(raw["kind"])
         except (ValueError, TypeError):
@@ -596,13 +610,24 @@ class _Parser:
                 raise self.fail(f"{where}[{number}]", "must be a table", "give name and email")
             self.unknown(owner, {"name", "email"}, f"{where}[{number}]")
             email = owner.get("email")
-            if not isinstance(email, str) or not EMAIL_RE.match(email):
+            if not isinstance(email, str) or not EMAIL_RE.fullmatch(email):
                 raise self.fail(
                     f"{where}[{number}].email",
                     f"{email!r} is not an e-mail address",
-                    'e.g. email = "xxzx@example.gov.cn"',
+                    'e.g. email = "xxzx@example.gov.cn", without spaces, line breaks or <>',
                 )
-            owners.append(Owner(str(owner.get("name", "")).strip() or email, email))
+            name = owner.get("name", "")
+            if not isinstance(name, str):
+                raise self.fail(
+                    f"{where}[{number}].name", f"{name!r} is not a text", 'e.g. name = "信息中心"'
+                )
+            if (problem := _owner_name_problem(name)) is not None:
+                raise self.fail(
+                    f"{where}[{number}].name",
+                    f"{name!r} {problem}",
+                    "give only the person's or office's name; the address belongs in email",
+                )
+            owners.append(Owner(name.strip() or email, email))
         return tuple(owners)
 
     def columns(self, raw: Any, where: str) -> tuple[ColumnHint, ...]:
@@ -639,3 +664,29 @@ class _Parser:
                 )
             hints.append(ColumnHint(name.strip(), url, freshness, render))
         return tuple(hints)
+
+
+def _control_character(text: str) -> str | None:
+    """The first control, format or line-separator character in `text` (none may reach a header or a log)."""
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs"):
+            return char
+    return None
+
+
+def _owner_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a mail display name, or None: it must name the owner and nothing else."""
+    if (char := _control_character(name)) is not None:
+        return f"holds the control character {char!r}"
+    if smuggled := sorted({char for char in name if char in OWNER_NAME_FORBIDDEN}):
+        return f"holds {' '.join(smuggled)}, which could pass an address off as the owner's"
+    return None
+
+
+def _valid_sender(sender: str) -> bool:
+    """`addr@host`, or `Name <addr@host>` with a display name that names only the sender."""
+    named = re.fullmatch(r"([^<>]*)<([^<>]*)>", sender)
+    if named is None:
+        return EMAIL_RE.fullmatch(sender) is not None
+    name, address = named.groups()
+    return _owner_name_problem(name) is None and EMAIL_RE.fullmatch(address) is not None

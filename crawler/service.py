@@ -10,6 +10,10 @@ monthly statistics, quarterly bulletin and year-end assessment of the period jus
 - Every job run is a row in `job_runs` (start, end, outcome, error); logs are JSON lines on stderr.
 - SIGTERM/SIGINT: no new job starts; a running crawl is asked to stop (Scrapy closes it as interrupted, its
   facts kept), running jobs finish, then the service exits.
+- Each job reads the registry file once, at its start, and uses that one registry throughout: the crawl
+  subprocess reads a snapshot of the same bytes, the checks, reports and mail the parsed registry. A site
+  added while the service runs is crawled, checked and scored by the next inspection, all together; the
+  [schedule] is read at start-up only.
 """
 
 from __future__ import annotations
@@ -20,9 +24,12 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,7 +41,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from crawler.cron import cron_trigger
-from crawler.registry import Registry, load_registry
+from crawler.registry import Registry, RegistryError, load_registry
 from crawler.store import Store
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
@@ -87,6 +94,7 @@ class Service:
         self.db = Path(db)
         self.rubric = rubric
         self.registry: Registry = load_registry(config)
+        self._check_rubric()
         self.python = python
         self.scheduler = scheduler or BlockingScheduler(timezone=TIMEZONE)
         self.stopping = threading.Event()
@@ -98,6 +106,14 @@ class Service:
             "quarterly": lambda: self.period("quarterly"),
             "yearly": lambda: self.period("yearly"),
         } | (jobs or {})
+
+    def _check_rubric(self) -> None:
+        """Read the rubric once at start: a bad override stops the service (exit 3), not every job later."""
+        from checks.rules import load_rules
+        from reports.scoring import load_scoring
+
+        load_rules(self.rubric)
+        load_scoring(self.rubric)
 
     # -- schedule -------------------------------------------------------------------------------------
 
@@ -199,20 +215,39 @@ class Service:
 
     # -- jobs -----------------------------------------------------------------------------------------
 
+    @contextmanager
+    def _job_registry(self) -> Iterator[tuple[Registry, Path]]:
+        """The registry as the file says now, parsed once, and a snapshot of the very bytes it was parsed from
+        (for the crawl subprocess: the operator may be editing the file meanwhile)."""
+        text = self.config.read_bytes()
+        with tempfile.TemporaryDirectory(prefix="duwang-registry-") as folder:
+            snapshot = Path(folder) / self.config.name
+            snapshot.write_bytes(text)
+            try:
+                registry = load_registry(snapshot)
+            except RegistryError as exc:  # name the operator's file, not the snapshot
+                raise RegistryError(str(exc).replace(str(snapshot), str(self.config))) from None
+            yield replace(registry, path=self.config), snapshot
+
     def probe(self) -> str:
         from crawler.probe import probe_sites
 
-        results = probe_sites(self.registry)
         store = Store(self.db)
         try:
-            store.add_probes(results)
+            with self._job_registry() as (registry, _):
+                # Each result is stored as its site completes: one hung site cannot cost the others theirs.
+                results = probe_sites(registry, on_result=lambda result: store.add_probes([result]))
         finally:
             store.close()
         failed = [r.site_id for r in results if not r.ok]
         return f"{len(results)} probed, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else "")
 
     def inspect(self) -> str:
-        """Crawl (in a subprocess), check, report, mail."""
+        """Crawl (in a subprocess), check, report, mail: all with the one registry read at the job's start."""
+        with self._job_registry() as (registry, snapshot):
+            return self._inspect(registry, snapshot)
+
+    def _inspect(self, registry: Registry, snapshot: Path) -> str:
         from checks.rules import load_rules
         from crawler.inspection import inspection_now, run_checks
 
@@ -222,7 +257,7 @@ class Service:
             "crawler.cli",
             "crawl",
             "--config",
-            str(self.config),
+            str(snapshot),
             "--db",
             str(self.db),
             "--quiet",
@@ -239,10 +274,10 @@ class Service:
             raise Interrupted("the service stopped during the crawl; the run is recorded as interrupted")
         if code != 0:
             raise RuntimeError(f"crawl exited with {code}: {stderr.decode(errors='replace')[-500:]}")
-        run_id, findings = run_checks(self.db, self.registry, load_rules(self.rubric), None, inspection_now())
+        run_id, findings = run_checks(self.db, registry, load_rules(self.rubric), None, inspection_now())
         folder = self._reports_folder(inspection_now().date().isoformat())
-        self._write_reports(folder, run_id=run_id)
-        mailed = self._mail()
+        self._write_reports(registry, folder, run_id=run_id)
+        mailed = self._mail(registry)
         return f"run {run_id}: {len(findings)} findings; reports in {folder}; {mailed}"
 
     def period(self, kind: str) -> str:
@@ -250,7 +285,8 @@ class Service:
 
         period = previous_period(kind, inspection_now().date())
         folder = self._reports_folder(period)
-        self._write_reports(folder, period=period)
+        with self._job_registry() as (registry, _):
+            self._write_reports(registry, folder, period=period)
         return f"{kind} report {period} in {folder}"
 
     def _reports_folder(self, name: str) -> Path:
@@ -259,7 +295,9 @@ class Service:
             base = self.config.parent / base
         return base / name
 
-    def _write_reports(self, folder: Path, run_id: int | None = None, period: str | None = None) -> None:
+    def _write_reports(
+        self, registry: Registry, folder: Path, run_id: int | None = None, period: str | None = None
+    ) -> None:
         from reports.build import build_period_report, build_report, dumps
         from reports.excel import write_excel
         from reports.html import write_html
@@ -269,9 +307,9 @@ class Service:
         try:
             scoring = load_scoring(self.rubric)
             if period:
-                report = build_period_report(store, self.registry, scoring, period)
+                report = build_period_report(store, registry, scoring, period)
             else:
-                report = build_report(store, self.registry, scoring, run_id)
+                report = build_report(store, registry, scoring, run_id)
         finally:
             store.close()
         folder.mkdir(parents=True, exist_ok=True)
@@ -279,7 +317,7 @@ class Service:
         write_excel(report, folder / "report.xlsx")
         (folder / "report.json").write_text(dumps(report) + "\n", encoding="utf-8")
 
-    def _mail(self) -> str:
+    def _mail(self, registry: Registry) -> str:
         from reports.build import build_report
         from reports.mail import MailConfigError, SmtpSettings, compose, send
         from reports.scoring import load_scoring
@@ -291,18 +329,22 @@ class Service:
             return "mail skipped (SMTP not configured)"
         store = Store(self.db)
         try:
-            report = build_report(store, self.registry, load_scoring(self.rubric))
-            result = send(
-                compose(report, self.registry, self.registry.mail), store, report.inspection.run_id, smtp
-            )
+            report = build_report(store, registry, load_scoring(self.rubric))
+            result = send(compose(report, registry, registry.mail), store, report.inspection.run_id, smtp)
         finally:
             store.close()
-        if result.pending:
+        if result.error is not None or result.pending:
+            # Unreachable server, refused login, a server that keeps failing: the job failed; nothing
+            # unsent is marked failed, so the next `duwang mail` (or inspection) sends it.
+            reason = result.error or result.pending[0][1]
             raise RuntimeError(
-                f"mail: {len(result.pending)} messages pending ({result.pending[0][1]}); "
-                "they are sent by the next `duwang mail`"
+                f"mail: {reason}; {len(result.sent)} sent, {len(result.pending)} messages pending, "
+                "sent by the next `duwang mail`"
             )
-        return f"mail: {len(result.sent)} sent, {len(result.failed)} failed"
+        refused = "; ".join(f"{item.recipient} ({error})" for item, error in result.failed)
+        return f"mail: {len(result.sent)} sent, {len(result.failed)} refused" + (
+            f": {refused}" if refused else ""
+        )
 
 
 class Interrupted(Exception):

@@ -11,6 +11,7 @@ older database is upgraded in place when a newer duwang opens it. Tables:
 - `list_items`: dated list entries per page (title, URL, raw date text) for the freshness checks.
 - `page_meta`: the page's `<meta name=...>` tags (SiteIDCode, ColumnName, PubDate, ...).
 - `footers`: footer text and forms of each site's start pages, for the page-element checks.
+- `checked_sites`: which sites of a run the checks looked at (a site without a row has no verdict: 未检查).
 
 Writes of one run never touch another run's rows, so a crashed run cannot damage earlier ones.
 """
@@ -236,6 +237,16 @@ def m007_page_kinds(db: Database) -> None:
     db["pages"].add_column("kind", str)  # crawler/pagekind.py
     db["pages"].add_column("kind_evidence", str)  # JSON: the signals behind `kind`
     db["list_items"].add_column("list_name", str)  # the heading or tab label of the item's list
+
+
+@MIGRATIONS()
+def m009_checked_sites(db: Database) -> None:
+    # A site with no findings and a site never checked both have no findings rows: only this tells them apart.
+    db["checked_sites"].create(
+        {"run_id": int, "site_id": str, "checked_at": str},
+        pk=("run_id", "site_id"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )
 
 
 def now_iso() -> str:
@@ -533,13 +544,24 @@ class Store:
 
     # -- findings -------------------------------------------------------------------------------------
 
-    def replace_findings(self, run_id: int, rows: list[dict[str, Any]]) -> None:
-        """Store a run's findings, replacing those of an earlier check of the same run."""
+    def replace_findings(
+        self, run_id: int, rows: list[dict[str, Any]], checked: Iterable[str] | None = None
+    ) -> None:
+        """Store a run's findings, replacing those of an earlier check of the same run.
+
+        `checked`: the sites the checks looked at, recorded in the same transaction. Without it, the run
+        reads as databases written before `checked_sites` existed: every site it crawled counts as checked."""
         with self.transaction():
             self.db.execute("delete from findings where run_id = ?", [run_id])
             self.db["findings"].insert_all(
                 {"run_id": run_id, **row, "evidence": json.dumps(row.get("evidence", {}), ensure_ascii=False)}
                 for row in rows
+            )
+            self.db.execute("delete from checked_sites where run_id = ?", [run_id])
+            at = now_iso()
+            self.db["checked_sites"].insert_all(
+                {"run_id": run_id, "site_id": site_id, "checked_at": at}
+                for site_id in dict.fromkeys(checked or ())
             )
 
     def findings(self, run_id: int, site_id: str | None = None) -> list[dict[str, Any]]:
@@ -553,8 +575,22 @@ class Store:
 
     def checked_runs(self) -> list[int]:
         return [
-            row["run_id"] for row in self.db.query("select distinct run_id from findings order by run_id")
+            row["run_id"]
+            for row in self.db.query(
+                "select run_id from findings union select run_id from checked_sites order by run_id"
+            )
         ]
+
+    def checked_sites(self, run_id: int) -> set[str]:
+        """The sites of a checked run that the checks looked at; any other site has no verdict (未检查)."""
+        recorded = {
+            row[0] for row in self.db.execute("select site_id from checked_sites where run_id = ?", [run_id])
+        }
+        if recorded:
+            return recorded
+        # Checked before `checked_sites` existed: every site the run crawled was checked then.
+        legacy = self.db.execute("select 1 from findings where run_id = ? limit 1", [run_id]).fetchone()
+        return {row["site_id"] for row in self.site_stats(run_id)} if legacy else set()
 
     # -- mail ---------------------------------------------------------------------------------------------
 

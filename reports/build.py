@@ -60,11 +60,31 @@ class Inspections:
             findings: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for row in self.store.findings(run_id):
                 findings[row["site_id"]].append({key: row[key] for key in FINDING_FIELDS})
-            sites = [self._site_info(row) for row in self.store.site_stats(run_id)]
+            checked = self.store.checked_sites(run_id)
+            sites = [
+                self._site_info(row) for row in self.store.site_stats(run_id) if row["site_id"] in checked
+            ]
             self._scores[run_id] = rank(
                 score_site(site, findings[site.site_id], self.scoring) for site in sites
             )
         return self._scores[run_id]
+
+    def unchecked(self, run_id: int) -> list[SiteScore]:
+        """The registry's sites (and any other the run crawled) that the checks did not look at."""
+        checked = self.store.checked_sites(run_id)
+        crawled = {row["site_id"]: row for row in self.store.site_stats(run_id)}
+        sites = []
+        for site in self.registry.sites:
+            if site.id not in checked:
+                note = "本次督查已抓取但未经检查" if site.id in crawled else "本次督查未抓取该网站"
+                sites.append(unchecked_site(site.id, site.name, str(site.kind), note))
+        registered = {site.id for site in self.registry.sites}
+        for site_id, row in crawled.items():
+            if site_id not in checked and site_id not in registered:
+                sites.append(
+                    unchecked_site(site_id, row["name"], row["kind"], "已抓取但未经检查，且不在登记表中")
+                )
+        return sites
 
     def previous(self, run_id: int) -> int | None:
         earlier = [other for other in self.run_ids if other < run_id]
@@ -82,6 +102,23 @@ class Inspections:
         site = next((s for s in self.registry.sites if s.id == row["site_id"]), None)
         services = site.services if site is not None else True
         return SiteInfo(row["site_id"], row["name"], row["kind"], services)
+
+
+def unchecked_site(site_id: str, name: str, kind: str, note: str) -> SiteScore:
+    """A site without checked facts: no score, no rank, verdict 未检查."""
+    return SiteScore(
+        site_id,
+        name,
+        kind,
+        qualified=False,
+        score=None,
+        vetoes=[],
+        deductions=[],
+        bonus=0.0,
+        findings=[],
+        checked=False,
+        note=note,
+    )
 
 
 def build_report(store: Store, registry: Registry, scoring: Scoring, run_id: int | None = None) -> Report:
@@ -102,6 +139,7 @@ def build_report(store: Store, registry: Registry, scoring: Scoring, run_id: int
         sites=sites,
         history=inspections.history(run_id),
         previous=inspections.inspection(previous_id) if previous_id is not None else None,
+        unchecked=inspections.unchecked(run_id),
     )
 
 
@@ -164,12 +202,19 @@ def build_period_report(store: Store, registry: Registry, scoring: Scoring, peri
         f"（被单项否决的一次按 {scoring.period_veto_score:g} 分计）；期内出现任何单项否决即为不合格；"
         "问题清单为期内最后一次督查的结果。"
     )
+    scored = {site.site_id for site in combined}
+    unchecked = [
+        unchecked_site(site.id, site.name, str(site.kind), "期内各次督查均未检查该网站")
+        for site in registry.sites
+        if site.id not in scored
+    ]
     return Report(
         inspection=inspection,
         sites=rank(combined),
         history=inspections.history(runs[-1]),
         period=period,
         rule=rule,
+        unchecked=unchecked,
     )
 
 
@@ -210,6 +255,16 @@ def report_json(report: Report) -> dict[str, Any]:
                 },
             }
             for site in report.sites
+        ],
+        "unchecked": [
+            {
+                "site_id": site.site_id,
+                "name": site.name,
+                "kind": site.kind,
+                "verdict": site.verdict,
+                "reason": site.note,
+            }
+            for site in report.unchecked
         ],
     }
 

@@ -157,15 +157,15 @@ def _ranking_row(site: SiteScore) -> list[Any]:
         dict.fromkeys(CHECK_NAMES.get(str(v.get("check")), str(v.get("check"))) for v in site.vetoes)
     )
     return [
-        site.rank,
+        site.rank if site.checked else None,
         site.site_id,
         site.name,
         KIND_NAMES.get(site.kind, site.kind),
         site.score,
         site.verdict,
-        site.kind_rank,
+        site.kind_rank if site.checked else None,
         vetoes or None,
-        sum(deduction.points for deduction in site.deductions),
+        sum(deduction.points for deduction in site.deductions) if site.checked else None,
         site.bonus,
         site.score_delta,
         site.rank_delta,
@@ -195,7 +195,8 @@ def write_excel(report: Report, path: Path) -> Path:
     ranking = workbook.active
     ranking.title = "排名"
     taken = {"排名", "检查结果"}
-    _write_table(ranking, RANKING_HEADER, (_ranking_row(site) for site in report.sites))
+    # Sites without checked facts follow the ranked ones: no rank, no score, verdict 未检查.
+    _write_table(ranking, RANKING_HEADER, (_ranking_row(site) for site in [*report.sites, *report.unchecked]))
 
     results = workbook.create_sheet("检查结果")
     rows_by_check: dict[str, list[list[Any]]] = {}

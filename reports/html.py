@@ -410,11 +410,17 @@ def write_html(report: Report, out_dir: Path, *, title: str = DEFAULT_TITLE) -> 
         "new": sum(site.new_findings or 0 for site in report.sites),
         "fixed": sum(site.fixed_findings or 0 for site in report.sites),
         "open": sum(site.open_findings or 0 for site in report.sites),
+        "unchecked": len(report.unchecked),
     }
+    # Sites without checked facts: listed after the ranking, with no rank, score or page of their own.
+    unchecked_rows = [
+        {"site": site, "kind_name": KIND_NAMES.get(site.kind, site.kind)} for site in report.unchecked
+    ]
     overview = env.get_template("overview.html").render(
         **common,
         root="",
         rows=rows,
+        unchecked_rows=unchecked_rows,
         vetoes=vetoes,
         summary=summary,
         has_previous=has_previous,

@@ -4,7 +4,9 @@ Messages are composed from a `Report` (Jinja2 templates `mail_*.txt` and `mail_*
 findings carry crawled text). Sending is exactly-once per (inspection, site, recipient): every outcome is
 committed to the `mail_log` table right after the server answers, and a later run sends only what is not
 recorded as sent. Temporary failures (4xx, a dropped connection) are retried with backoff, then the run stops
-so it can be repeated later; permanent ones (5xx, a refused address) are recorded and the others go on.
+so it can be repeated later; a message's own permanent refusal (5xx to its recipient or content) is recorded
+and the others go on. A server that cannot be used at all (unreachable, TLS or login refused, sender refused)
+stops the run at once with `MailResult.error`: a failed job, every unsent message left pending.
 SMTP settings come from environment variables only (`SmtpSettings.from_env`).
 """
 
@@ -20,8 +22,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid, parseaddr
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -76,7 +79,8 @@ class SmtpSettings:
 class Outgoing:
     site_id: str  # or CENTER for the summary
     recipient: str
-    message: EmailMessage
+    message: EmailMessage | None  # None when it could not be composed: `problem` says why
+    problem: str | None = None
 
 
 @dataclass
@@ -85,6 +89,7 @@ class MailResult:
     already_sent: list[Outgoing] = field(default_factory=list)
     failed: list[tuple[Outgoing, str]] = field(default_factory=list)  # permanent: will not be retried
     pending: list[tuple[Outgoing, str]] = field(default_factory=list)  # temporary: run again later
+    error: str | None = None  # why sending stopped early (server unusable or failing): a failed job
 
 
 def _environment() -> Environment:
@@ -115,16 +120,22 @@ def compose(report: Report, registry: Registry, settings: MailSettings) -> list[
         )
         attachment = _site_workbook(report, site) if settings.attach_excel else None
         for owner in owners.get(site.site_id, ()):
-            message = _message(
-                env,
-                "mail_site",
-                context,
-                subject,
-                settings.sender,
-                owner.email,
-                owner.name,
-                f"duwang.{inspection.run_id}.{site.site_id}",
-            )
+            try:
+                message = _message(
+                    env,
+                    "mail_site",
+                    context,
+                    subject,
+                    settings.sender,
+                    owner.email,
+                    owner.name,
+                    f"duwang.{inspection.run_id}.{site.site_id}",
+                )
+            except ValueError as exc:
+                # A name or address that cannot stand in a header (the registry should have refused it):
+                # this owner's message is a permanent failure, everyone else's mail still goes.
+                outgoing.append(Outgoing(site.site_id, owner.email, None, f"not composed: {exc}"))
+                continue
             if attachment is not None:
                 message.add_attachment(
                     attachment,
@@ -144,16 +155,20 @@ def compose(report: Report, registry: Registry, settings: MailSettings) -> list[
         f"合格 {sum(1 for s in report.sites if s.qualified)} 个"
     )
     for address in settings.center:
-        message = _message(
-            env,
-            "mail_summary",
-            summary,
-            subject,
-            settings.sender,
-            address,
-            "",
-            f"duwang.{inspection.run_id}.summary",
-        )
+        try:
+            message = _message(
+                env,
+                "mail_summary",
+                summary,
+                subject,
+                settings.sender,
+                address,
+                "",
+                f"duwang.{inspection.run_id}.summary",
+            )
+        except ValueError as exc:
+            outgoing.append(Outgoing(CENTER, address, None, f"not composed: {exc}"))
+            continue
         outgoing.append(Outgoing(CENTER, address, message))
     return outgoing
 
@@ -167,24 +182,54 @@ def send(
     backoff: float = 2.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> MailResult:
-    """Send what is not yet recorded as sent for this inspection, recording every outcome at once."""
+    """Send what is not yet recorded as sent for this inspection, recording every outcome at once.
+
+    Only a message's own permanent refusal (a 5xx to its recipient or its content) is recorded as failed.
+    A server that cannot be used at all (connection, TLS or login failed, the sender refused) blames no
+    message: sending stops, `MailResult.error` says why and every unsent message stays pending.
+    """
     result = MailResult()
     connection: smtplib.SMTP | None = None
     try:
-        for item in outgoing:
+        for index, item in enumerate(outgoing):
             if store.mail_status(run_id, item.site_id, item.recipient) == "sent":
                 result.already_sent.append(item)
                 continue
+            if item.message is None:
+                _permanent(store, run_id, item, item.problem or "not composed", result)
+                continue
+            stop: str | None = None
             for attempt in range(retries + 1):
+                deferred = False  # only this recipient's mailbox said "later" (4xx to RCPT)
                 try:
-                    connection = connection or _connect(smtp)
+                    connection = connection or _open(smtp)
                     connection.send_message(item.message)
+                except _ServerUnusable as exc:
+                    error, connection = str(exc), None
+                    if exc.lasting:  # a wrong password stays wrong: retrying only locks the account
+                        stop = error
+                        break
+                except smtplib.SMTPSenderRefused as exc:
+                    error = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+                    if exc.smtp_code == 552:  # exceeds the size limit: this message's own fault
+                        _permanent(store, run_id, item, error, result)
+                        break
+                    error = f"SMTP server {smtp.host}:{smtp.port} refuses the sender {exc.sender}: {error}"
+                    connection = _close(connection)
+                    if exc.smtp_code >= 500:
+                        stop = error
+                        break
                 except smtplib.SMTPRecipientsRefused as exc:
-                    error = "; ".join(
-                        f"{code} {text.decode(errors='replace')}" for code, text in exc.recipients.values()
-                    )
-                    _permanent(store, run_id, item, error, result)
-                    break
+                    answers = list(exc.recipients.values())
+                    error = "; ".join(f"{code} {_text(text)}" for code, text in answers)
+                    if all(code >= 500 for code, _ in answers):
+                        _permanent(store, run_id, item, error, result)
+                        break
+                    # 4xx (busy mailbox, greylisting): this message waits, the others need not; 421 is
+                    # the server closing the session, which smtplib has done already.
+                    deferred = all(code != 421 for code, _ in answers)
+                    if not deferred:
+                        connection = _close(connection)
                 except smtplib.SMTPResponseException as exc:
                     error = f"{exc.smtp_code} {_text(exc.smtp_error)}"
                     if exc.smtp_code >= 500:
@@ -203,14 +248,23 @@ def send(
                 if attempt < retries:
                     sleep(backoff * 2**attempt)
             else:
+                if deferred:
+                    store.record_mail(
+                        run_id, item.site_id, item.recipient, "pending", item.message["Message-ID"], error
+                    )
+                    result.pending.append((item, error))
+                    continue
+                stop = f"the SMTP server keeps failing after {retries + 1} attempts: {error}"
+            if stop is not None:
+                # Stop here; a later run sends the rest (nothing unsent is marked failed).
                 store.record_mail(
                     run_id, item.site_id, item.recipient, "pending", item.message["Message-ID"], error
                 )
+                result.error = stop
                 result.pending.append((item, error))
-                # The server keeps failing: stop here, a later run sends the rest.
                 result.pending.extend(
                     (rest, "not attempted")
-                    for rest in outgoing[outgoing.index(item) + 1 :]
+                    for rest in outgoing[index + 1 :]
                     if store.mail_status(run_id, rest.site_id, rest.recipient) != "sent"
                 )
                 break
@@ -224,6 +278,8 @@ def write_eml(outgoing: list[Outgoing], folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for item in outgoing:
+        if item.message is None:
+            continue
         safe = re.sub(r"[^A-Za-z0-9@._-]", "_", item.recipient)
         path = folder / f"{item.site_id}--{safe}.eml"
         path.write_bytes(bytes(item.message))
@@ -264,11 +320,12 @@ def _message(
 ) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = subject
-    message["From"] = sender
-    message["To"] = formataddr((to_name, to)) if to_name else to
-    message["Message-ID"] = make_msgid(
-        idstring=msgid, domain=sender.split("@")[-1].rstrip(">") or "localhost"
-    )
+    # Header objects, not strings: the display name is quoted (or encoded) by the email package, so the
+    # header names exactly one address whatever the name holds; an address part with CR/LF raises ValueError.
+    sender_name, sender_address = parseaddr(sender)
+    message["From"] = Address(display_name=sender_name, addr_spec=sender_address or sender)
+    message["To"] = Address(display_name=to_name, addr_spec=to)
+    message["Message-ID"] = make_msgid(idstring=msgid, domain=sender_address.split("@")[-1] or "localhost")
     message.set_content(env.get_template(f"{template}.txt").render(context))
     message.add_alternative(env.get_template(f"{template}.html").render(context), subtype="html")
     return message
@@ -283,6 +340,42 @@ def _site_workbook(report: Report, site: SiteScore) -> bytes:
         return path.read_bytes()
 
 
+class _ServerUnusable(Exception):
+    """No message can go through this server now: connecting, TLS, greeting or login failed."""
+
+    def __init__(self, reason: str, lasting: bool) -> None:
+        super().__init__(reason)
+        self.lasting = lasting  # retrying within this run cannot help (a refused login, a bad certificate)
+
+
+def _open(smtp: SmtpSettings) -> smtplib.SMTP:
+    """A logged-in connection, or `_ServerUnusable` with a message for the operator."""
+    where = f"{smtp.host}:{smtp.port}"
+    try:
+        return _connect(smtp)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise _ServerUnusable(
+            f"SMTP 登录失败 login to {where} as {smtp.user!r} refused: {exc.smtp_code} "
+            f"{_text(exc.smtp_error)} (check DUWANG_SMTP_USER and DUWANG_SMTP_PASSWORD)",
+            lasting=True,
+        ) from None
+    except smtplib.SMTPNotSupportedError as exc:
+        raise _ServerUnusable(
+            f"SMTP server {where} does not offer what DUWANG_SMTP_SECURITY/USER ask for: {exc}", lasting=True
+        ) from None
+    except smtplib.SMTPResponseException as exc:
+        raise _ServerUnusable(
+            f"SMTP server {where} refused the session: {exc.smtp_code} {_text(exc.smtp_error)}",
+            lasting=exc.smtp_code >= 500,
+        ) from None
+    except ssl.SSLCertVerificationError as exc:
+        raise _ServerUnusable(f"SMTP server {where}: certificate not trusted: {exc}", lasting=True) from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise _ServerUnusable(
+            f"cannot reach SMTP server {where}: {type(exc).__name__}: {exc}", lasting=False
+        ) from None
+
+
 def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
     if smtp.security == "ssl":
         connection: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -290,10 +383,14 @@ def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
         )
     else:
         connection = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout, local_hostname=socket.getfqdn())
+    try:
         if smtp.security == "starttls":
             connection.starttls(context=ssl.create_default_context())
-    if smtp.user:
-        connection.login(smtp.user, smtp.password or "")
+        if smtp.user:
+            connection.login(smtp.user, smtp.password or "")
+    except BaseException:
+        _close(connection)
+        raise
     return connection
 
 
@@ -307,7 +404,8 @@ def _close(connection: smtplib.SMTP | None) -> None:
 
 
 def _permanent(store: Store, run_id: int, item: Outgoing, error: str, result: MailResult) -> None:
-    store.record_mail(run_id, item.site_id, item.recipient, "failed", item.message["Message-ID"], error)
+    message_id = item.message["Message-ID"] if item.message is not None else None
+    store.record_mail(run_id, item.site_id, item.recipient, "failed", message_id, error)
     result.failed.append((item, error))
 
 

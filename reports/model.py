@@ -59,9 +59,13 @@ class SiteScore:
     fixed_findings: int | None = None
     open_findings: int | None = None  # still open from the previous inspection
     open_keys: set[tuple] = field(default_factory=set)  # keys of findings still open (mail marks them)
+    checked: bool = True  # False: no checked facts for this inspection, so no score, rank or verdict
+    note: str | None = None  # why a site is not checked, in Chinese
 
     @property
     def verdict(self) -> str:
+        if not self.checked:
+            return "未检查"
         if self.vetoes:
             return "不合格（单项否决）"
         return "合格" if self.qualified else "不合格"
@@ -90,8 +94,10 @@ class HistoryPoint:
 @dataclass
 class Report:
     inspection: Inspection
-    sites: list[SiteScore]  # in overall rank order
+    sites: list[SiteScore]  # in overall rank order: the checked sites only
     history: list[HistoryPoint]
     previous: Inspection | None = None
     period: str | None = None  # for period reports: "2026Q4", "2026-11", "2026"
     rule: str | None = None  # how a period's inspections were aggregated, in Chinese
+    # Registered (or crawled) sites without checked facts: shown as 未检查, never scored nor ranked.
+    unchecked: list[SiteScore] = field(default_factory=list)

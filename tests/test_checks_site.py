@@ -171,7 +171,7 @@ def test_a_bad_rubric_names_the_file_table_and_field(tmp_path):
         load_rules(mine)
     assert (
         str(caught.value)
-        == f"{mine}: [freshness] news: 'two weeks' is not a whole number (set it to a whole number)"
+        == f"{mine}: [freshness] news: 'two weeks' is not a whole number ≥ 1 (set it to a whole number ≥ 1)"
     )
 
 

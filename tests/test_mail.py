@@ -11,12 +11,14 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
-from crawler.registry import load_registry
+from crawler.registry import Owner, load_registry
 from crawler.store import Store
 from crawler.vocab import RunStatus
 from reports.build import build_report
@@ -90,11 +92,14 @@ class Recorder:
         self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
         self.fail_after: int | None = None
         self.hang_after: int | None = None
+        self.busy: set[str] = set()
         self.release = threading.Event()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("nobody@"):
             return "550 5.1.1 mailbox unavailable"
+        if address in self.busy:
+            return "450 4.2.1 mailbox busy, try later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -110,13 +115,29 @@ class Recorder:
         return "250 OK"
 
 
+def free_port() -> int:
+    with socket.socket() as probe:  # aiosmtpd needs a concrete port: take one the kernel says is free
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def only_right_password(server, session, envelope, mechanism, auth_data):
+    # handled=False: aiosmtpd answers the refusal itself, with 535 5.7.8
+    right = (auth_data.login, auth_data.password) == (b"duwang", b"right")
+    return AuthResult(success=right, handled=False)
+
+
 @pytest.fixture
 def smtp():
     recorder = Recorder()
-    with socket.socket() as probe:  # aiosmtpd needs a concrete port: take one the kernel says is free
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    # Logging in is optional; a login with the wrong password is refused with 535 as a real server does.
+    controller = Controller(
+        recorder,
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=only_right_password,
+        auth_require_tls=False,
+    )
     controller.start()
     yield recorder, SmtpSettings("127.0.0.1", controller.port, "none")
     recorder.release.set()
@@ -308,3 +329,161 @@ def test_smtp_settings_come_from_the_environment_only():
         SmtpSettings.from_env({})
     with pytest.raises(MailConfigError, match="DUWANG_SMTP_PORT='x'"):
         SmtpSettings.from_env({"DUWANG_SMTP_HOST": "h", "DUWANG_SMTP_PORT": "x"})
+
+
+def test_the_to_header_names_only_the_owner(world):
+    messages = {item.recipient: item.message for item in outgoing(world)}
+    to = messages["admin@lxz.example.gov.cn"]["To"]
+    assert [(a.display_name, a.addr_spec) for a in to.addresses] == [
+        ("门户网站管理员", "admin@lxz.example.gov.cn")
+    ]
+    assert [a.addr_spec for a in messages["zhongxin@lxz.example.gov.cn"]["To"].addresses] == [
+        "zhongxin@lxz.example.gov.cn"
+    ]
+
+
+def test_a_display_name_posing_as_an_address_is_quoted_into_one_address(world):
+    # The registry refuses such names; a registry built in code still cannot put a second address in To.
+    registry = world["registry"]
+    sly = replace(
+        registry.site("czj"), owners=(Owner("张三 <evil@attacker.example>, x", "bgs@czj.example.gov.cn"),)
+    )
+    registry = replace(registry, sites=tuple(sly if s.id == "czj" else s for s in registry.sites))
+    [item] = [i for i in compose(world["report"], registry, registry.mail) if i.site_id == "czj"]
+    reparsed = email.message_from_bytes(bytes(item.message), policy=policy.default)
+    assert [a.addr_spec for a in reparsed["To"].addresses] == ["bgs@czj.example.gov.cn"]
+
+
+def test_one_owner_that_cannot_be_addressed_does_not_stop_mail_to_the_others(world, smtp):
+    recorder, settings = smtp
+    registry = world["registry"]
+    broken = replace(
+        registry.site("lxz"),
+        owners=(
+            Owner("门户网站管理员\r\nBcc: evil@attacker.example", "admin@lxz.example.gov.cn"),
+            Owner("信息中心", "xxzx@lxz.example.gov.cn\nBcc: evil@attacker.example"),
+        ),
+    )
+    registry = replace(registry, sites=tuple(broken if s.id == "lxz" else s for s in registry.sites))
+    items = compose(world["report"], registry, registry.mail)
+    result = send(items, world["store"], 2, settings, backoff=0)
+    delivered = sorted(to[0] for to, _ in recorder.messages)
+    assert delivered == ["bgs@czj.example.gov.cn", "zhongxin@lxz.example.gov.cn"]
+    assert all("evil@attacker.example" not in to for to, _ in recorder.messages)
+    failed = {item.recipient.split("\n")[0]: error for item, error in result.failed}
+    assert set(failed) == {"admin@lxz.example.gov.cn", "xxzx@lxz.example.gov.cn", "nobody@jyj.example.gov.cn"}
+    assert failed["admin@lxz.example.gov.cn"].startswith("not composed:")
+    log = {row["recipient"]: row["status"] for row in world["store"].mail_log(2)}
+    assert log["admin@lxz.example.gov.cn"] == "failed" and log["bgs@czj.example.gov.cn"] == "sent"
+
+
+def test_a_refused_login_fails_the_run_and_leaves_every_message_pending(world, smtp):
+    recorder, settings = smtp
+    sleeps = []
+    wrong = replace(settings, user="duwang", password="wrong")
+    result = send(outgoing(world), world["store"], 2, wrong, backoff=1, sleep=sleeps.append)
+    assert result.error is not None and "535" in result.error and "DUWANG_SMTP_PASSWORD" in result.error
+    assert (result.sent, result.failed, sleeps) == ([], [], [])  # no message blamed, no retrying a password
+    assert len(result.pending) == 5 and recorder.messages == []
+    assert {row["status"] for row in world["store"].mail_log(2)} == {"pending"}
+    right = send(outgoing(world), world["store"], 2, replace(settings, user="duwang", password="right"))
+    assert right.error is None
+    assert len(right.sent) == 4 and [item.recipient for item, _ in right.failed] == [
+        "nobody@jyj.example.gov.cn"
+    ]
+
+
+def test_an_unreachable_server_fails_the_run_and_leaves_every_message_pending(world):
+    sleeps = []
+    nowhere = SmtpSettings("127.0.0.1", free_port(), "none", timeout=5)
+    result = send(outgoing(world), world["store"], 2, nowhere, retries=2, backoff=0.5, sleep=sleeps.append)
+    assert result.error is not None and "cannot reach SMTP server 127.0.0.1:" in result.error
+    assert sleeps == [0.5, 1.0]  # the connection is retried with backoff before giving up
+    assert (result.sent, result.failed, len(result.pending)) == ([], [], 5)
+    assert "failed" not in {row["status"] for row in world["store"].mail_log(2)}
+
+
+def test_a_busy_mailbox_waits_without_holding_up_the_others(world, smtp):
+    recorder, settings = smtp
+    recorder.busy = {"bgs@czj.example.gov.cn"}
+    first = send(outgoing(world), world["store"], 2, settings, retries=1, backoff=0)
+    assert first.error is None
+    assert [(item.recipient, error[:3]) for item, error in first.pending] == [
+        ("bgs@czj.example.gov.cn", "450")
+    ]
+    assert len(first.sent) == 3 and [item.recipient for item, _ in first.failed] == [
+        "nobody@jyj.example.gov.cn"
+    ]
+    recorder.busy = set()
+    second = send(outgoing(world), world["store"], 2, settings, backoff=0)
+    assert [item.recipient for item in second.sent] == ["bgs@czj.example.gov.cn"]
+
+
+def test_duwang_mail_with_a_wrong_password_exits_non_zero_and_a_fixed_one_sends_everything(world, smtp):
+    recorder, settings = smtp
+    env = {
+        **os.environ,
+        "DUWANG_SMTP_HOST": "127.0.0.1",
+        "DUWANG_SMTP_PORT": str(settings.port),
+        "DUWANG_SMTP_SECURITY": "none",
+        "DUWANG_SMTP_USER": "duwang",
+        "DUWANG_SMTP_PASSWORD": "wrong",
+    }
+    command = [sys.executable, "-m", "crawler.cli", "mail", "--config", str(world["config"])]
+    command += ["--db", str(world["db"])]
+    failed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert failed.returncode == 1
+    assert "邮件发送中止 mail stopped: SMTP 登录失败" in failed.stderr and "535" in failed.stderr
+    assert "5 封待发 messages pending" in failed.stderr and recorder.messages == []
+    fixed = subprocess.run(
+        command, env=env | {"DUWANG_SMTP_PASSWORD": "right"}, capture_output=True, text=True, timeout=60
+    )
+    assert fixed.returncode == 0, fixed.stderr
+    assert len(recorder.messages) == 4
+
+
+def test_the_service_logs_a_refused_login_as_a_failed_job(world, smtp, monkeypatch):
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from crawler.service import TIMEZONE, Service
+
+    recorder, settings = smtp
+    for name, value in {
+        "DUWANG_SMTP_HOST": "127.0.0.1",
+        "DUWANG_SMTP_PORT": str(settings.port),
+        "DUWANG_SMTP_SECURITY": "none",
+        "DUWANG_SMTP_USER": "duwang",
+        "DUWANG_SMTP_PASSWORD": "wrong",
+    }.items():
+        monkeypatch.setenv(name, value)
+    service = Service(world["config"], world["db"], scheduler=BackgroundScheduler(timezone=TIMEZONE))
+    service.functions["inspect"] = lambda: service._mail(service.registry)  # the last step, no crawl
+    service.run_job("inspect")
+    [job] = world["store"].job_runs("inspect")
+    assert job["outcome"] == "failed" and "535" in job["error"] and "5 messages pending" in job["error"]
+    assert recorder.messages == []
+    assert "failed" not in {row["status"] for row in world["store"].mail_log(2)}
+
+
+def test_an_unchecked_site_is_in_the_summary_as_such_and_its_owner_gets_no_verdict(world):
+    store = world["store"]
+    run_id = store.begin_run(["lxz", "czj", "jyj"], str(world["config"]))
+    store.save_site_stats(
+        run_id,
+        [
+            {"site_id": "lxz", "name": "临夏州人民政府", "kind": "portal"},
+            {"site_id": "czj", "name": "临夏州财政局", "kind": "department"},
+            {"site_id": "jyj", "name": "临夏州教育局", "kind": "department"},
+        ],
+    )
+    store.end_run(run_id, RunStatus.COMPLETED, {})
+    store.replace_findings(run_id, [], checked=["lxz", "czj"])  # jyj was crawled but never checked
+    report = build_report(store, world["registry"], load_scoring())
+    items = compose(report, world["registry"], world["registry"].mail)
+    assert sorted(item.site_id for item in items) == ["_center", "czj", "lxz", "lxz"]
+    summary = next(item.message for item in items if item.site_id == CENTER)
+    text = summary.get_body(("plain",)).get_content()
+    assert "—  临夏州教育局  部门网站  —  未检查（本次督查已抓取但未经检查，不计分、不排名）" in text
+    assert "共检查 2 个网站" in text
+    lxz = next(item.message for item in items if item.site_id == "lxz")
+    assert "排名 1/2" in lxz["Subject"]

@@ -126,6 +126,45 @@ def test_allow_list_matches_names_patterns_and_ranges_without_resolving(tmp_path
             r"'127.0.0.0/33' is neither a host name nor an IP range",
         ),
         (('name = "信息中心"', 'name = "信息中心'), r"not valid TOML: .*line 16"),
+        # Values that would break or forge a mail header, a log line or a report cell.
+        (
+            ('name = "临夏回族自治州人民政府"', 'name = "临夏回族自治州人民政府\\r\\nBcc: evil@x.cn"'),
+            r"line 8, site 'lxz', field 'name': .* holds the control character '\\r'",
+        ),
+        (
+            ('name = "临夏回族自治州人民政府"', 'name = "临夏回族自治州人民政府\\n"'),
+            r"site 'lxz', field 'name': .*control character '\\n'",
+        ),
+        (
+            ('name = "临夏回族自治州人民政府"', 'name = "临夏\\u2028州政府"'),
+            r"site 'lxz', field 'name': .*control character '\\u2028'",
+        ),
+        (
+            ('name = "信息中心"', 'name = "张三 <evil@attacker.example>"'),
+            r"site 'lxz', field 'owners'\[0\]\.name: .* holds < > @, which could pass an address off",
+        ),
+        (('name = "信息中心"', "name = '张\"三'"), r"field 'owners'\[0\]\.name: .* holds \""),
+        (('name = "信息中心"', 'name = "evil@attacker.example"'), r"field 'owners'\[0\]\.name: .* holds @"),
+        (
+            ('name = "信息中心"', 'name = "信息中心\\r\\nBcc: evil@attacker.example"'),
+            r"field 'owners'\[0\]\.name: .*control character '\\r'",
+        ),
+        (
+            ('email = "xxzx@lxz.example.gov.cn"', 'email = "xxzx@lxz.example.gov.cn\\n"'),
+            r"site 'lxz', field 'owners'\[0\]\.email: .* is not an e-mail address",
+        ),
+        (
+            ('email = "xxzx@lxz.example.gov.cn"', 'email = "xxzx@lxz.example.gov.cn  "'),
+            r"field 'owners'\[0\]\.email: 'xxzx@lxz.example.gov.cn  ' is not an e-mail address",
+        ),
+        (
+            ('email = "xxzx@lxz.example.gov.cn"', 'email = "xxzx@lxz.example.gov.cn, evil@attacker.example"'),
+            r"field 'owners'\[0\]\.email: .* is not an e-mail address",
+        ),
+        (
+            ("[network]", '[mail]\nsender = "中心\\r\\n <xxzx@lxz.example.gov.cn>"\n\n[network]'),
+            r"\[mail\], field 'sender': .* is not an e-mail address",
+        ),
     ],
 )
 def test_bad_registries_fail_with_the_place_and_the_fix(tmp_path, change, expected):
@@ -140,14 +179,35 @@ def test_bad_registries_fail_with_the_place_and_the_fix(tmp_path, change, expect
     assert re.search(expected, message), message
 
 
+def test_plain_names_and_a_named_sender_are_accepted(tmp_path):
+    text = GOOD.replace(
+        "[network]", '[mail]\nsender = "州政府信息中心 <xxzx@lxz.example.gov.cn>"\n\n[network]'
+    )
+    text = text.replace('name = "信息中心"', 'name = "  信息中心（张三）  "')
+    registry = load_registry(write(tmp_path, text))
+    assert registry.mail.sender == "州政府信息中心 <xxzx@lxz.example.gov.cn>"
+    assert registry.site("lxz").owners[0].name == "信息中心（张三）"
+
+
 def test_a_missing_file_says_how_to_start(tmp_path):
     with pytest.raises(RegistryError, match=r"file not found .*sites\.example\.toml"):
         load_registry(tmp_path / "nope.toml")
 
 
-@pytest.mark.parametrize("command", ["crawl", "sites"])
-def test_cli_exits_3_and_crawls_nothing_on_a_bad_registry(tmp_path, command):
-    path = write(tmp_path, GOOD.replace('id = "zwfw-lxz"', 'id = "lxz"'))
+@pytest.mark.parametrize(
+    ("command", "change", "expected"),
+    [
+        ("crawl", ('id = "zwfw-lxz"', 'id = "lxz"'), "duplicate id"),
+        ("sites", ('id = "zwfw-lxz"', 'id = "lxz"'), "duplicate id"),
+        (
+            "mail",
+            ('name = "信息中心"', 'name = "张三 <evil@attacker.example>"'),
+            "site 'lxz', field 'owners'[0].name",
+        ),
+    ],
+)
+def test_cli_exits_3_and_crawls_nothing_on_a_bad_registry(tmp_path, command, change, expected):
+    path = write(tmp_path, GOOD.replace(*change))
     db = tmp_path / "facts.db"
     result = subprocess.run(
         [sys.executable, "-m", "crawler.cli", command, "--config", str(path), "--db", str(db)],
@@ -156,7 +216,7 @@ def test_cli_exits_3_and_crawls_nothing_on_a_bad_registry(tmp_path, command):
         timeout=60,
     )
     assert result.returncode == 3
-    assert "duplicate id" in result.stderr and str(path) in result.stderr
+    assert expected in result.stderr and str(path) in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not db.exists()
 

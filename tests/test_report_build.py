@@ -112,7 +112,7 @@ def test_a_quarter_combines_its_inspections_by_the_rubric_rule(store, registry):
 
 def test_the_json_form(store, registry):
     document = report_json(build_report(store, registry, load_scoring()))
-    assert set(document) == {"inspection", "sites"}
+    assert set(document) == {"inspection", "sites", "unchecked"} and document["unchecked"] == []
     site = document["sites"][0]
     assert {"site_id", "name", "kind", "score", "rank", "qualified", "vetoes", "findings"} <= set(site)
     assert set(site["findings"][0]) == {
@@ -127,6 +127,62 @@ def test_the_json_form(store, registry):
         "detail",
         "evidence",
     }
+
+
+def test_a_site_without_checked_facts_is_unchecked_never_scored_nor_ranked(store, registry, tmp_path):
+    # jyj was added to the registry and crawled in a fourth run, but the checks ran with the old registry;
+    # sgj is registered and was not crawled at all.
+    path = tmp_path / "sites.toml"
+    path.write_text(
+        REGISTRY
+        + '[[sites]]\nid = "jyj"\nname = "临夏州教育局"\nkind = "department"\nstart_urls = ["http://127.0.0.4/"]\n'
+        '[sites.scope]\nhost = "127.0.0.4"\n'
+        '[[sites]]\nid = "sgj"\nname = "临夏州审计局"\nkind = "department"\nstart_urls = ["http://127.0.0.5/"]\n'
+        '[sites.scope]\nhost = "127.0.0.5"\n',
+        encoding="utf-8",
+    )
+    registry = load_registry(path)
+    run_id = store.begin_run(["lxz", "czj", "jyj"], str(path))
+    store.save_site_stats(
+        run_id,
+        [
+            {"site_id": "lxz", "name": "临夏州人民政府", "kind": "portal"},
+            {"site_id": "czj", "name": "临夏州财政局", "kind": "department"},
+            {"site_id": "jyj", "name": "临夏州教育局", "kind": "department"},
+        ],
+    )
+    store.end_run(run_id, RunStatus.COMPLETED, {})
+    store.replace_findings(run_id, [finding("czj", "annual_report_late")], checked=["lxz", "czj"])
+    report = build_report(store, registry, load_scoring())
+    assert report.inspection.run_id == run_id
+    assert [(s.site_id, s.rank) for s in report.sites] == [("lxz", 1), ("czj", 2)]
+    assert [(s.site_id, s.verdict, s.score, s.note) for s in report.unchecked] == [
+        ("jyj", "未检查", None, "本次督查已抓取但未经检查"),
+        ("sgj", "未检查", None, "本次督查未抓取该网站"),
+    ]
+    document = report_json(report)
+    assert [site["site_id"] for site in document["sites"]] == ["lxz", "czj"]
+    assert document["unchecked"][0] == {
+        "site_id": "jyj",
+        "name": "临夏州教育局",
+        "kind": "department",
+        "verdict": "未检查",
+        "reason": "本次督查已抓取但未经检查",
+    }
+    quarter = build_period_report(store, registry, load_scoring(), "2026Q4")
+    assert {s.site_id for s in quarter.sites} == {"lxz", "czj"}
+    assert [s.site_id for s in quarter.unchecked] == ["jyj", "sgj"]
+
+
+def test_a_checked_run_without_findings_counts_as_checked(tmp_path):
+    store = Store(tmp_path / "facts.db")
+    run_id = store.begin_run(["lxz"], "sites.toml")
+    store.save_site_stats(run_id, [{"site_id": "lxz", "name": "临夏州人民政府", "kind": "portal"}])
+    store.end_run(run_id, RunStatus.COMPLETED, {})
+    assert store.checked_runs() == []
+    store.replace_findings(run_id, [], checked=["lxz"])
+    assert store.checked_runs() == [run_id] and store.checked_sites(run_id) == {"lxz"}
+    store.close()
 
 
 @pytest.mark.parametrize(

@@ -386,3 +386,33 @@ def test_a_period_report_dates_each_veto_and_counts_a_scored_veto_as_vetoed(repo
     assert "督查日期" in overview and "2026年10月28日" in overview  # run 6 of the history
     assert "72.5" in overview and "不合格（单项否决）" in overview
     assert "单项否决：1 个站点" in overview  # histogram bar tooltip
+
+
+def test_an_unchecked_site_is_listed_after_the_ranking_never_scored_nor_counted(tmp_path):
+    from reports.build import unchecked_site
+
+    site = SiteScore(
+        "lxz", "临夏回族自治州人民政府", "portal", True, 96.0, [], [], 0.0, [], rank=1, kind_rank=1
+    )
+    new = unchecked_site("jyj", "临夏州教育局", "department", "本次督查已抓取但未经检查")
+    report = Report(
+        Inspection(1, date(2026, 11, 28), "", None, "2026年11月28日督查"), [site], [], unchecked=[new]
+    )
+    overview = write_html(report, tmp_path / "html").read_text(encoding="utf-8")
+    parser = Ranking()
+    parser.feed(overview)
+    _, *rows = parser.rows
+    assert [row[:6] for row in rows] == [
+        ["1", "临夏回族自治州人民政府", "政府门户网站", "96.0", "合格", "1 / 1"],
+        ["—", "临夏州教育局", "部门网站", "—", "未检查", "—"],
+    ]
+    assert rows[1][6] == "本次督查已抓取但未经检查" and parser.links == ["sites/lxz.html"]
+    assert not (tmp_path / "html" / "sites" / "jyj.html").exists()
+    cards = re.findall(r'<span class="label">([^<]+)</span><span class="value[^"]*">([^<]+)</span>', overview)
+    assert ("检查站点", "1") in cards and ("不合格（未达合格线）", "0") in cards
+    assert ("未检查（不计分、不排名）", "1") in cards
+    ranking = list(openpyxl.load_workbook(write_excel(report, tmp_path / "x.xlsx"))["排名"].values)
+    assert [row[:7] for row in ranking[1:]] == [
+        (1, "lxz", "临夏回族自治州人民政府", "政府门户网站", 96.0, "合格", 1),
+        (None, "jyj", "临夏州教育局", "部门网站", None, "未检查", None),
+    ]

@@ -152,6 +152,7 @@ WORD_TABLES: dict[str, tuple[str, ...] | None] = {
     "column_classes": FRESHNESS_CLASSES,
     "sections": SITE_KINDS,
     "section_synonyms": None,
+    "section_not": None,
     "texts": ("soft_404", "empty_column", "catalogue_note"),
 }
 CATEGORIES = ("veto", "deduction", "bonus")

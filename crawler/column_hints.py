@@ -11,10 +11,9 @@ from pathlib import Path
 
 from checks.columns import CLASS_NAMES, HOW, Column, discover_columns, newest_date
 from checks.rules import Rules
-from crawler.inspection import inspection_now, iter_site_facts
+from crawler.inspection import completed_run, inspection_now, iter_site_facts
 from crawler.registry import Registry
 from crawler.store import Store
-from crawler.vocab import RunStatus
 
 FRESHNESS_WORDS = {**CLASS_NAMES, "static": "静态类", None: "未分类"}
 
@@ -25,11 +24,7 @@ def discovered_columns(
     """The run (the latest completed by default) and the columns discovered on each of its sites."""
     store = Store(db)
     try:
-        if run_id is None:
-            run = store.latest_run(RunStatus.COMPLETED)
-            if run is None:
-                raise LookupError(f"{db}: no completed crawl; run `duwang crawl` first")
-            run_id = run["id"]
+        run_id = completed_run(store, run_id)
         found = {
             facts.site_id: discover_columns(facts, rules)
             for facts in iter_site_facts(store, run_id, registry, inspection_now())

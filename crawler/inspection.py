@@ -67,11 +67,7 @@ def run_checks(
     now = now or inspection_now()
     store = Store(db)
     try:
-        if run_id is None:
-            run = store.latest_run(RunStatus.COMPLETED)
-            if run is None:
-                raise LookupError(f"{db}: no completed crawl to check; run `duwang crawl` first")
-            run_id = run["id"]
+        run_id = completed_run(store, run_id)
         findings: list[Finding] = []
         checked: list[str] = []  # the sites that get a verdict; any other is 未检查 in the reports
         for facts in iter_site_facts(store, run_id, registry, now):
@@ -81,6 +77,16 @@ def run_checks(
         return run_id, findings
     finally:
         store.close()
+
+
+def completed_run(store: Store, run_id: int | None) -> int:
+    """The run asked for, or the latest completed one; LookupError when there is none to read."""
+    if run_id is not None:
+        return run_id
+    run = store.latest_run(RunStatus.COMPLETED)
+    if run is None:
+        raise LookupError(f"{store.path}: no completed crawl to check; run `duwang crawl` first")
+    return run["id"]
 
 
 def _row(finding: Finding, now: datetime) -> dict[str, Any]:

@@ -338,7 +338,6 @@ class SiteSpider(scrapy.Spider):
             return
         site = self.registry.site(info["site"]) if info["site"] in self.site_ids else None
         fact = self.base_fact(response.request, info)
-        chain = response.meta.get("redirect_urls") or []
         fact.status = response.status
         fact.final_url = response.url
         fact.content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")[:200] or None
@@ -377,20 +376,7 @@ class SiteSpider(scrapy.Spider):
                 progress.errors += 1
         if response.status >= 500:
             self.failed_transiently(fact)
-        # The URLs a redirect chain passed through get their own rows, pointing at where they led.
-        for hop, reason in zip(chain, response.meta.get("redirect_reasons") or [], strict=False):
-            if hop != fact.url:
-                self.seen.add(hop)
-                yield PageFact(
-                    url=hop,
-                    site_id=fact.site_id,
-                    role=fact.role,
-                    depth=fact.depth,
-                    referer=fact.referer,
-                    status=reason,
-                    final_url=response.url,
-                    fetched_at=fact.fetched_at,
-                )
+        yield from self.redirect_hops(response.meta, fact, response.url)
         yield from read
         yield fact
         self.finish(fact, info)
@@ -483,8 +469,9 @@ class SiteSpider(scrapy.Spider):
         fact = self.base_fact(request, info)
         fact.fetched_at = now_iso()
         if failure.check(AlreadyFetched):
-            # Redirected to a URL fetched elsewhere in this run: its row holds the status.
-            fact.status = (request.meta.get("redirect_reasons") or [None])[-1]
+            # Redirected to a URL fetched elsewhere in this run: its row holds the answer, and the checks
+            # follow `final_url` to it.
+            fact.status = (request.meta.get("redirect_reasons") or [None])[0]
             fact.final_url = request.url
         elif info.get("rendered"):
             # The browser failed: keep the page as first fetched, saying so (its links are stored already).
@@ -502,6 +489,8 @@ class SiteSpider(scrapy.Spider):
                 progress.errors += 1
             if error in TRANSIENT:
                 self.failed_transiently(fact)
+        if fact.final_url:
+            yield from self.redirect_hops(request.meta, fact, fact.final_url)
         yield fact
         self.finish(fact, info)
 
@@ -515,6 +504,24 @@ class SiteSpider(scrapy.Spider):
         if fact is not None:
             fact.reprobe_status, fact.reprobe_error = status, error
             yield fact
+
+    def redirect_hops(self, meta: dict[str, Any], fact: PageFact, final_url: str) -> Iterator[PageFact]:
+        """A row for each URL a redirect chain passed through after the first (whose row is `fact`),
+        pointing at where the chain ended: a link to any of them is judged by that answer."""
+        chain = meta.get("redirect_urls") or []
+        for hop, reason in zip(chain, meta.get("redirect_reasons") or [], strict=False):
+            if hop != fact.url:
+                self.seen.add(hop)
+                yield PageFact(
+                    url=hop,
+                    site_id=fact.site_id,
+                    role=fact.role,
+                    depth=fact.depth,
+                    referer=fact.referer,
+                    status=reason,
+                    final_url=final_url,
+                    fetched_at=fact.fetched_at,
+                )
 
     def base_fact(self, request: scrapy.Request, info: dict[str, Any]) -> PageFact:
         chain = request.meta.get("redirect_urls") or []

@@ -63,7 +63,7 @@ ERROR_PAGE = {"status": 200, "title": "404", "text": "抱歉，您访问的页�
 
 def test_every_url_that_redirects_to_an_error_page_is_dead_not_only_the_first():
     error = "http://x.gov.cn/404.html"
-    first, later, chained, direct = (f"http://x.gov.cn/{name}" for name in ("old1/", "old2/", "old3/", ""))
+    first, later, chained = (f"http://x.gov.cn/{name}" for name in ("old1/", "old2/", "old3/"))
     hop = "http://x.gov.cn/tmp/hop.html"
     facts = site(
         [

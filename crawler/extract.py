@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 from parsel import Selector
+from w3lib.url import safe_url_string
 
 from crawler.items import ListItemFact
 from crawler.vocab import LinkKind
@@ -77,6 +78,8 @@ NAV_ANCESTOR = (
     " or contains(@id, 'nav') or contains(@id, 'menu')]"
 )
 WHITESPACE_RE = re.compile(r"\s+")
+# A URL that percent-encoding leaves as it is: ASCII letters, digits and the characters RFC 3986 allows.
+PLAIN_URL_RE = re.compile(r"[A-Za-z0-9\-._~:/?#&=%+,;!$'()*@]*")
 
 
 @dataclass(frozen=True)
@@ -92,28 +95,38 @@ def clean(text: str | None) -> str:
     return WHITESPACE_RE.sub(" ", text or "").strip()
 
 
-def normalize_url(url: str) -> str:
-    """The URL as fetched and stored: no fragment, lower-case scheme and host, '/' for an empty path."""
-    parts = urlsplit(url.strip())
+def normalize_url(url: str, encoding: str = "utf-8") -> str:
+    """The one form of a URL that is fetched and stored, for links, pages and start URLs alike.
+
+    Percent-encoded as Scrapy encodes a request (w3lib's `safe_url_string`: the path as UTF-8, the query
+    in the encoding of the page the link is on, as browsers do), so a link written with a raw Chinese
+    path or a space matches the row of the page fetched for it. No fragment, lower-case scheme and host,
+    '/' for an empty path. Raises ValueError for a URL that cannot be requested (a malformed host or port).
+    """
+    url = url.strip()
+    if not PLAIN_URL_RE.fullmatch(url):  # most URLs are plain ASCII already: safe_url_string costs 6 µs
+        url = safe_url_string(url, encoding or "utf-8")
+    parts = urlsplit(url)
+    parts.port  # noqa: B018 - raises ValueError on a malformed port
     path = parts.path or "/"
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 
 
 @lru_cache(maxsize=1 << 12)
-def resolve(base_url: str, raw: str) -> str | None:
-    """An absolute http(s) URL for a link value, or None for mailto:, javascript:, same-page anchors..."""
+def resolve(base_url: str, raw: str, encoding: str = "utf-8") -> str | None:
+    """An absolute http(s) URL for a link value in the canonical form of `normalize_url` (`encoding`: the
+    page's), or None for mailto:, javascript:, same-page anchors and values that are no URL at all."""
     value = raw.strip()
     if not value or value.lower().startswith(SKIPPED_SCHEMES):
         return None
     try:
         absolute = urljoin(base_url, value)
         parts = urlsplit(absolute)
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return None
+        return normalize_url(absolute, encoding)
+    except (ValueError, LookupError):  # a malformed host or port; an encoding Python does not know
         return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    return normalize_url(absolute)
 
 
 def link_kind(tag: str, url: str, rel: str = "") -> LinkKind:
@@ -171,25 +184,28 @@ def base_url_of(selector: Selector, page_url: str) -> str:
     return urljoin(page_url, base[0].strip()) if base else page_url
 
 
-def extract_links(selector: Selector, page_url: str) -> list[RawLink]:
-    """Every checkable link on the page, in document order, duplicates kept (each is a separate place)."""
+def extract_links(selector: Selector, page_url: str, encoding: str = "utf-8") -> list[RawLink]:
+    """Every checkable link on the page, in document order, duplicates kept (each is a separate place).
+
+    `encoding` is the page's: a query written in raw Chinese is percent-encoded in it, as a browser does.
+    """
     base = base_url_of(selector, page_url)
     links = []
     for element in LINKS(_root(selector)):
         tag = element.tag.lower() if isinstance(element.tag, str) else ""
         attr = LINK_ATTR.get(tag, "src")
-        url = resolve(base, element.get(attr, ""))
+        url = resolve(base, element.get(attr, ""), encoding)
         if url is None:
             continue
         text = _text(element) if tag in ("a", "area") else ""
         if not text:
             text = clean(element.get("title") or element.get("alt"))
         links.append(RawLink(url, tag, attr, link_kind(tag, url, element.get("rel", "")), text[:200]))
-    links.extend(trs_pagination(selector, base))
+    links.extend(trs_pagination(selector, base, encoding))
     return links
 
 
-def trs_pagination(selector: Selector, base: str) -> list[RawLink]:
+def trs_pagination(selector: Selector, base: str, encoding: str = "utf-8") -> list[RawLink]:
     """The further list pages that a TRS `createPageHTML(...)` call would write into the page."""
     links = []
     for script in INLINE_SCRIPTS(_root(selector)):
@@ -197,15 +213,9 @@ def trs_pagination(selector: Selector, base: str) -> list[RawLink]:
             count, name, extension = int(match[1]), match[3], match[4]
             for number in range(min(count, 500)):
                 page = f"{name}.{extension}" if number == 0 else f"{name}_{number}.{extension}"
-                links.append(
-                    RawLink(
-                        normalize_url(urljoin(base, page)),
-                        "script",
-                        "createPageHTML",
-                        LinkKind.PAGE,
-                        f"第{number + 1}页",
-                    )
-                )
+                url = resolve(base, page, encoding)
+                if url is not None:
+                    links.append(RawLink(url, "script", "createPageHTML", LinkKind.PAGE, f"第{number + 1}页"))
     return links
 
 

@@ -1,6 +1,11 @@
 """What the spider reads off a page, on small inline pages shaped like real government markup."""
 
+import pytest
 from parsel import Selector
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.selector import Selector as ResponseSelector
 
 from crawler import extract
 from crawler.vocab import LinkKind
@@ -40,7 +45,7 @@ def test_links_of_every_kind_are_found_and_resolved():
     by_url = {link.url: link for link in links}
     assert by_url["http://127.0.0.2:8800/images/banner.jpg"].kind is LinkKind.IMAGE
     assert by_url["http://127.0.0.2:8800/images/banner.jpg"].anchor_text == "横幅"
-    assert by_url["http://127.0.0.2:8800/uploads/年报.pdf"].kind is LinkKind.ATTACHMENT
+    assert by_url["http://127.0.0.2:8800/uploads/%E5%B9%B4%E6%8A%A5.pdf"].kind is LinkKind.ATTACHMENT
     assert by_url["http://127.0.0.2:8800/css/main.css"].kind is LinkKind.STYLESHEET
     assert by_url["http://127.0.0.2:8800/js/page.js"].kind is LinkKind.SCRIPT
     assert by_url["http://127.0.0.2:8800/video.html"].kind is LinkKind.FRAME
@@ -101,3 +106,40 @@ def test_normalize_url():
     assert extract.normalize_url("HTTP://Example.GOV.cn#x") == "http://example.gov.cn/"
     assert extract.resolve("http://a.gov.cn/x/y.html", "../z.html?b=1#c") == "http://a.gov.cn/z.html?b=1"
     assert extract.resolve("http://a.gov.cn/", "http://a.gov.cn:99999/") is None
+
+
+# Links as county sites write them: raw Chinese paths and file names, spaces, Chinese query values.
+IRI_PAGE = """<html><head><meta charset="{charset}"><title>政策文件</title></head><body>
+<ul class="list"><li><a href="/xxgk/政策文件/index.html">政策文件</a></li>
+<li><a href="../uploads/2025年 政府工作报告.doc">2025年 政府工作报告</a></li>
+<li><a href="/search/index.jsp?keyword=营商环境&amp;page=1">营商环境</a></li>
+<li><a href="/zt/%E4%B8%93%E9%A2%98/">专题（已编码）</a></li></ul></body></html>"""
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "gbk"])
+def test_links_with_raw_chinese_and_spaces_are_stored_as_scrapy_requests_them(charset):
+    body = IRI_PAGE.format(charset=charset).encode(charset)
+    response = HtmlResponse("http://127.0.0.2:8800/zwgk/index.html", body=body)
+    links = extract.extract_links(ResponseSelector(response), response.url, response.encoding)
+    urls = [link.url for link in links]
+    # the same form as Scrapy's own link extractor, and unchanged by Scrapy when requested
+    assert urls == [link.url for link in LinkExtractor(deny_extensions=[]).extract_links(response)]
+    assert all(Request(url).url == url for url in urls)
+    query = "%E8%90%A5%E5%95%86%E7%8E%AF%E5%A2%83" if charset == "utf-8" else "%D3%AA%C9%CC%BB%B7%BE%B3"
+    assert urls == [
+        "http://127.0.0.2:8800/xxgk/%E6%94%BF%E7%AD%96%E6%96%87%E4%BB%B6/index.html",
+        "http://127.0.0.2:8800/uploads/2025%E5%B9%B4%20%E6%94%BF%E5%BA%9C%E5%B7%A5%E4%BD%9C%E6%8A%A5%E5%91%8A.doc",
+        f"http://127.0.0.2:8800/search/index.jsp?keyword={query}&page=1",
+        "http://127.0.0.2:8800/zt/%E4%B8%93%E9%A2%98/",
+    ]
+
+
+def test_start_urls_and_hints_take_the_same_form():
+    assert extract.normalize_url("HTTP://Example.GOV.cn/专题/2019年 专题#top") == (
+        "http://example.gov.cn/%E4%B8%93%E9%A2%98/2019%E5%B9%B4%20%E4%B8%93%E9%A2%98"
+    )
+    # an address already percent-encoded is kept as it is
+    assert (
+        extract.normalize_url("http://a.gov.cn/zt/%E4%B8%93%E9%A2%98/")
+        == "http://a.gov.cn/zt/%E4%B8%93%E9%A2%98/"
+    )

@@ -394,7 +394,7 @@ class SiteSpider(scrapy.Spider):
             yield from self.maybe_render(selector, fact, site, info)
         known = set(info.get("raw_links") or ())
         progress = self.progress[site.id]
-        for link in extract.extract_links(selector, url):
+        for link in extract.extract_links(selector, url, fact.encoding or "utf-8"):
             if link.url in known:
                 continue  # already recorded from the page as fetched before rendering
             fact.links.append(
@@ -454,7 +454,7 @@ class SiteSpider(scrapy.Spider):
             return
         fact.render_state = "pending"
         self.awaiting_render[fact.url] = fact
-        raw_links = [link.url for link in extract.extract_links(selector, fact.url)]
+        raw_links = [link.url for link in extract.extract_links(selector, fact.url, fact.encoding or "utf-8")]
         yield self.make_request(
             fact.url, site, FetchRole.PAGE, fact.depth, fact.referer, rendered=True, raw_links=raw_links
         )

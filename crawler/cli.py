@@ -371,7 +371,13 @@ def runs(config: Path, db: Path) -> None:
     try:
         store.recover_crashed_runs()
         for run in store.runs():
-            click.echo(f"{run['id']:>4}  {run['status']:<12} {run['started_at']}  {run['ended_at'] or '-'}")
+            line = f"{run['id']:>4}  {run['status']:<12} {run['started_at']}  {run['ended_at'] or '-'}"
+            sites = store.site_stats(run["id"])
+            if sites:
+                pages = sum(row["pages"] or 0 for row in sites)
+                unread = sum(row.get("extract_errors") or 0 for row in sites)
+                line += f"  页面 pages {pages}  读取错误 extract errors {unread}"
+            click.echo(line)
     finally:
         store.close()
 

@@ -112,10 +112,18 @@ def normalize_url(url: str, encoding: str = "utf-8") -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 
 
-@lru_cache(maxsize=1 << 12)
 def resolve(base_url: str, raw: str, encoding: str = "utf-8") -> str | None:
     """An absolute http(s) URL for a link value in the canonical form of `normalize_url` (`encoding`: the
-    page's), or None for mailto:, javascript:, same-page anchors and values that are no URL at all."""
+    page's), or None for mailto:, javascript:, same-page anchors and values that are no usable URL."""
+    url = resolve_or_error(base_url, raw, encoding)
+    return None if isinstance(url, ValueError) else url
+
+
+@lru_cache(maxsize=1 << 12)
+def resolve_or_error(base_url: str, raw: str, encoding: str = "utf-8") -> str | ValueError | None:
+    """As `resolve`, but a value that looks like a URL and is malformed (a full-width '／' in the host,
+    'http://[', a port that is no number) gives its ValueError: the caller counts it. Returned, not
+    raised, so that it is cached like any other answer."""
     value = raw.strip()
     if not value or value.lower().startswith(SKIPPED_SCHEMES):
         return None
@@ -125,8 +133,16 @@ def resolve(base_url: str, raw: str, encoding: str = "utf-8") -> str | None:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return None
         return normalize_url(absolute, encoding)
-    except (ValueError, LookupError):  # a malformed host or port; an encoding Python does not know
-        return None
+    except LookupError as error:  # an encoding Python does not know: the page's fault, not the link's
+        return ValueError(f"unknown encoding {encoding!r}: {error}")
+    except ValueError as error:  # UnicodeError (a host IDNA cannot encode) is a ValueError too
+        return error
+
+
+def problem(problems: list[str] | None, where: str, value: str, error: Exception | str) -> None:
+    """Note an attribute that could not be read (it is left out; the rest of the page is kept)."""
+    if problems is not None:
+        problems.append(f"{where}={value.strip()[:120]!r}: {error}"[:300])
 
 
 def link_kind(tag: str, url: str, rel: str = "") -> LinkKind:
@@ -179,22 +195,37 @@ def _text(element: Any) -> str:
     return clean(STRING(element))
 
 
-def base_url_of(selector: Selector, page_url: str) -> str:
+def base_url_of(selector: Selector, page_url: str, problems: list[str] | None = None) -> str:
+    """The URL relative links are resolved against: `<base href>`, or the page's own URL when there is
+    none or it is malformed (as browsers do: a base that does not parse is ignored)."""
     base = BASE_HREF(_root(selector))
-    return urljoin(page_url, base[0].strip()) if base else page_url
+    if not base or not base[0].strip():
+        return page_url
+    try:
+        return normalize_url(urljoin(page_url, base[0].strip()))
+    except ValueError as error:
+        problem(problems, "base@href", base[0], error)
+        return page_url
 
 
-def extract_links(selector: Selector, page_url: str, encoding: str = "utf-8") -> list[RawLink]:
+def extract_links(
+    selector: Selector, page_url: str, encoding: str = "utf-8", problems: list[str] | None = None
+) -> list[RawLink]:
     """Every checkable link on the page, in document order, duplicates kept (each is a separate place).
 
     `encoding` is the page's: a query written in raw Chinese is percent-encoded in it, as a browser does.
+    A malformed link value is left out and noted in `problems`; the other links are kept.
     """
-    base = base_url_of(selector, page_url)
+    base = base_url_of(selector, page_url, problems)
     links = []
     for element in LINKS(_root(selector)):
         tag = element.tag.lower() if isinstance(element.tag, str) else ""
         attr = LINK_ATTR.get(tag, "src")
-        url = resolve(base, element.get(attr, ""), encoding)
+        raw = element.get(attr, "")
+        url = resolve_or_error(base, raw, encoding)
+        if isinstance(url, ValueError):
+            problem(problems, f"{tag}@{attr}", raw, url)
+            continue
         if url is None:
             continue
         text = _text(element) if tag in ("a", "area") else ""
@@ -248,14 +279,22 @@ def footer_text(selector: Selector) -> str:
     return clean(" ".join(BODY_TEXT(_root(selector))))[-1000:]
 
 
-def forms(selector: Selector, page_url: str) -> list[dict]:
-    """Each form's action, method and input names: enough to tell whether the site has a search box."""
+def forms(selector: Selector, page_url: str, problems: list[str] | None = None) -> list[dict]:
+    """Each form's action, method and input names: enough to tell whether the site has a search box.
+
+    A malformed action (a full-width '／' in its host, say) is kept as written and noted in `problems`.
+    """
     found = []
     for form in FORMS(_root(selector)):
-        action = form.get("action", "")
+        action = (form.get("action") or "").strip()
+        try:
+            absolute = urljoin(page_url, action) if action else page_url
+        except ValueError as error:
+            problem(problems, "form@action", action, error)
+            absolute = action
         found.append(
             {
-                "action": urljoin(page_url, action.strip()) if action.strip() else page_url,
+                "action": absolute,
                 "method": form.get("method", "get").lower(),
                 "inputs": [i.get("name", "") for i in FORM_INPUTS(form)],
                 "text": _text(form)[:100],

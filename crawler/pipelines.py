@@ -82,6 +82,7 @@ class StorePipeline:
                     "checks": progress.checks,
                     "links": progress.links,
                     "errors": progress.errors,
+                    "extract_errors": progress.extract_errors,
                     "bytes": progress.bytes,
                 }
             )

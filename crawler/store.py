@@ -4,7 +4,8 @@ A SQLite database (WAL mode) opened through sqlite-utils; its schema is built by
 older database is upgraded in place when a newer duwang opens it. Tables:
 
 - `runs`: one row per crawl run (start, end, status, per-run stats as JSON).
-- `run_sites`: one row per site and run (status, pages, checks, links, errors).
+- `run_sites`: one row per site and run (status, pages, checks, links, errors, and extract_errors: parts
+  of stored pages that could not be read).
 - `pages`: one row per URL fetched (or deliberately not fetched) in a run: status or error class, final URL,
   content type, size, elapsed seconds, title, content hash, depth, and the first visible text.
 - `links`: every link seen on a crawled page (source, target, tag and attribute, kind, anchor text, scope).
@@ -229,6 +230,14 @@ def m005_revalidation(db: Database) -> None:
 @MIGRATIONS()
 def m006_site_entries(db: Database) -> None:
     db["list_items"].create_index(["run_id", "site_id"])  # the checks load one site at a time
+
+
+@MIGRATIONS()
+def m007_extract_errors(db: Database) -> None:
+    # Attributes a page's markup broke (a malformed <base href>, a full-width '／' in a form action): the
+    # page is stored without them, and the run counts them per site.
+    db["pages"].add_column("extract_errors", str)
+    db["run_sites"].add_column("extract_errors", int)
 
 
 def now_iso() -> str:
@@ -704,6 +713,7 @@ _PAGE_COLUMNS = (
     "etag",
     "last_modified",
     "revalidated",
+    "extract_errors",
 )
 
 

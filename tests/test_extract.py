@@ -143,3 +143,44 @@ def test_start_urls_and_hints_take_the_same_form():
         extract.normalize_url("http://a.gov.cn/zt/%E4%B8%93%E9%A2%98/")
         == "http://a.gov.cn/zt/%E4%B8%93%E9%A2%98/"
     )
+
+
+# Markup that used to drop a whole page: a <base> that does not parse, a full-width '／' typed into a
+# form's host, ports that are no numbers. Each bad attribute is left out and noted; the rest is read.
+MALFORMED = """<html><head><base href="http://["><title>某某县人民政府</title></head><body>
+<form name="search" action="http://www.example.gov.cn／search/search.jsp" method="post" target="_blank">
+<input name="keyword" type="text"><input type="image" src="/images/search.gif"></form>
+<ul><li><a href="xxgk/index.html">政务公开</a></li><li><a href="http://127.0.0.1:99999/bsfw/">办事服务</a></li>
+<li><a href="http://www.example.gov.cn:80a/">互动交流</a></li><li><a href="//[::1">旧系统</a></li></ul>
+<img src="/images/logo.png" alt="标志"></body></html>"""
+
+
+def test_a_malformed_base_form_action_or_port_loses_that_attribute_only():
+    page = Selector(text=MALFORMED)
+    problems: list[str] = []
+    links = extract.extract_links(page, PAGE, problems=problems)
+    # a base that does not parse is ignored, as browsers do: relative links resolve against the page
+    assert [link.url for link in links] == [
+        "http://127.0.0.2:8800/zwdt/xxgk/index.html",
+        "http://127.0.0.2:8800/images/logo.png",
+    ]
+    (form,) = extract.forms(page, PAGE, problems)
+    assert form["action"] == "http://www.example.gov.cn／search/search.jsp" and form["inputs"] == [
+        "keyword",
+        "",
+    ]
+    assert sorted(problem.split("=", 1)[0] for problem in problems) == [
+        "a@href",
+        "a@href",
+        "a@href",
+        "base@href",
+        "form@action",
+    ]
+    assert "Port out of range" in next(problem for problem in problems if "99999" in problem)
+
+
+def test_a_base_with_a_bad_port_is_ignored_and_a_good_one_used():
+    bad = Selector(text='<html><head><base href="http://www.example.gov.cn:abc/"></head><body></body></html>')
+    assert extract.base_url_of(bad, PAGE) == PAGE
+    good = Selector(text='<html><head><base href="http://Example.gov.cn/主页/"></head><body></body></html>')
+    assert extract.base_url_of(good, PAGE) == "http://example.gov.cn/%E4%B8%BB%E9%A1%B5/"

@@ -19,24 +19,24 @@ do), as an inspector re-checks before reporting.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from parsel import Selector
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, StopDownload
 from scrapy.http import Response, TextResponse
-from scrapy.selector import Selector
 from scrapy.utils.asyncio import call_later
 from twisted.python.failure import Failure
 
 from crawler import extract, render
 from crawler.failures import TRANSIENT, classify_failure
 from crawler.items import LinkFact, PageFact
-from crawler.middlewares import AlreadyFetched, slow_host
+from crawler.middlewares import PROBLEMS_META, AlreadyFetched, slow_host
 from crawler.registry import Registry, Site, load_registry
 from crawler.store import Store, now_iso
 from crawler.vocab import FetchError, FetchRole, LinkKind, RunStatus
@@ -56,6 +56,7 @@ class SiteProgress:
     checks: int = 0
     links: int = 0
     errors: int = 0
+    extract_errors: int = 0  # attributes (or whole parts) of stored pages that could not be read
     bytes: int = 0
     pending: int = 0
     started_at: str | None = None
@@ -66,6 +67,7 @@ class SiteProgress:
         return self.started_at is not None and self.pending == 0
 
 
+STORED_META = "duwang_stored"  # request.meta: the page's fact has been handed to the store
 TROUBLE_PRIORITY = 20  # above every page (10 - depth) and check (0)
 
 
@@ -325,6 +327,30 @@ class SiteSpider(scrapy.Spider):
     # -- responses ------------------------------------------------------------------------------------
 
     def parse(self, response: Response) -> Iterator[Any]:
+        """Everything learnt from a response; a page is never lost to an error in reading it."""
+        try:
+            yield from self.read_response(response)
+        except Exception as error:
+            if response.meta.get(STORED_META):
+                raise  # the page is stored: a failure after it is duwang's bug, for the log
+            yield from self.unreadable(response, error)
+
+    def unreadable(self, response: Response, error: Exception) -> Iterator[PageFact]:
+        """The fact of a page that could not be read at all: its answer, and why, counted for its site."""
+        self.logger.error("%s could not be read; stored without its content", response.url, exc_info=error)
+        info = response.meta["duwang"]
+        fact = self.base_fact(response.request, info)
+        fact.status = response.status
+        fact.final_url = response.url
+        fact.content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")[:200] or None
+        fact.size = _content_length(response)
+        fact.fetched_at = now_iso()
+        problems = [*(response.meta.get(PROBLEMS_META) or []), f"page: {type(error).__name__}: {error}"[:300]]
+        self.note_problems(fact, problems)
+        yield fact
+        self.finish(fact, info)
+
+    def read_response(self, response: Response) -> Iterator[Any]:
         info = response.meta["duwang"]
         if response.request.method == "HEAD" and response.status in HEAD_REFUSED:
             # Many servers refuse HEAD: ask again with GET; this is still the same, single check.
@@ -353,19 +379,29 @@ class SiteSpider(scrapy.Spider):
         if is_html:
             # Our own Selector, not the one Scrapy caches on the response: the lxml tree (ten times the
             # page's size) is freed as soon as the page is read, not when its last link has been handed on.
-            selector = Selector(response)
+            # A parsel Selector built from the text, with the page's URL as its base: Scrapy's Selector reads
+            # <base href> first and raises on a malformed one (extract.base_url_of copes with it).
+            selector = Selector(text=response.text, type="html", base_url=response.url)
             fact.encoding = response.encoding
-            fact.title = extract.page_title(selector)
-            fact.text_excerpt = extract.text_excerpt(selector)
             fact.content_hash = hashlib.sha1(response.body).hexdigest()
+            # Whatever the markup, the page is stored: a part that cannot be read is left out and counted.
+            problems: list[str] = list(response.meta.get(PROBLEMS_META) or [])
+            fact.title = read_part(problems, "title", None, extract.page_title, selector)
+            fact.text_excerpt = read_part(problems, "text", None, extract.text_excerpt, selector)
             if (
                 site is not None
                 and info["role"] == FetchRole.PAGE
                 and 200 <= response.status < 300
                 and site.scope.contains(response.url)
             ):
-                read = list(self.read_page(selector, response.url, fact, site, info))
+                read = read_part(
+                    problems,
+                    "page",
+                    [],
+                    lambda: list(self.read_page(selector, response.url, fact, site, info, problems)),
+                )
             del selector
+            self.note_problems(fact, problems, counted=not info.get("rendered"))
         if info.get("rendered"):
             fact.render_state = "rendered"
             self.awaiting_render.pop(fact.url, None)
@@ -378,40 +414,71 @@ class SiteSpider(scrapy.Spider):
             self.failed_transiently(fact)
         yield from self.redirect_hops(response.meta, fact, response.url)
         yield from read
+        response.meta[STORED_META] = True
         yield fact
         self.finish(fact, info)
 
     def read_page(
-        self, selector: Selector, url: str, fact: PageFact, site: Site, info: dict[str, Any]
+        self,
+        selector: Selector,
+        url: str,
+        fact: PageFact,
+        site: Site,
+        info: dict[str, Any],
+        problems: list[str],
     ) -> Iterator[Any]:
-        fact.meta = extract.meta_tags(selector)
-        fact.list_items = extract.list_items(selector, url)
-        fact.script_count = extract.script_count(selector)
+        """What is read off a crawled page, part by part: a part (or a link) that fails is noted in
+        `problems` and left out, never the page."""
+        fact.meta = read_part(problems, "meta", {}, extract.meta_tags, selector)
+        fact.list_items = read_part(problems, "lists", [], extract.list_items, selector, url)
+        fact.script_count = read_part(problems, "scripts", 0, extract.script_count, selector)
         if fact.depth == 0:
-            fact.footer = extract.footer_text(selector)
-            fact.forms = extract.forms(selector, url)
+            fact.footer = read_part(problems, "footer", None, extract.footer_text, selector)
+            fact.forms = read_part(problems, "forms", [], extract.forms, selector, url, problems)
         if not info.get("rendered"):
-            yield from self.maybe_render(selector, fact, site, info)
+            yield from read_part(
+                problems, "render", [], lambda: list(self.maybe_render(selector, fact, site, info))
+            )
         known = set(info.get("raw_links") or ())
         progress = self.progress[site.id]
-        for link in extract.extract_links(selector, url, fact.encoding or "utf-8"):
+        encoding = fact.encoding or "utf-8"
+        for link in read_part(
+            problems, "links", [], extract.extract_links, selector, url, encoding, problems
+        ):
             if link.url in known:
                 continue  # already recorded from the page as fetched before rendering
-            fact.links.append(
-                LinkFact(
-                    target_url=link.url,
-                    tag=link.tag,
-                    attr=link.attr,
-                    kind=link.kind,
-                    anchor_text=link.anchor_text,
-                    in_scope=site.scope.contains(link.url),
-                    fetchable=self.registry.allow.allows(link.url),
+            try:
+                outcome = self.follow(link, site, fact.depth, fact.url)
+                fact.links.append(
+                    LinkFact(
+                        target_url=link.url,
+                        tag=link.tag,
+                        attr=link.attr,
+                        kind=link.kind,
+                        anchor_text=link.anchor_text,
+                        in_scope=site.scope.contains(link.url),
+                        fetchable=self.registry.allow.allows(link.url),
+                    )
                 )
-            )
-            outcome = self.follow(link, site, fact.depth, fact.url)
+            except Exception as error:  # one link that cannot be handled is not the page
+                extract.problem(
+                    problems, f"{link.tag}@{link.attr}", link.url, f"{type(error).__name__}: {error}"
+                )
+                continue
             if outcome is not None:
                 yield outcome
         progress.links += len(fact.links)
+
+    def note_problems(self, fact: PageFact, problems: list[str], counted: bool = True) -> None:
+        """Store with the page what could not be read on it, and count it for its site and the run."""
+        fact.extract_errors = "\n".join(problems) or None
+        if not problems or not counted:
+            return
+        progress = self.progress.get(fact.site_id or "")
+        if progress is not None:
+            progress.extract_errors += len(problems)
+        self.crawler.stats.inc_value("duwang/extract_errors", len(problems))
+        self.logger.warning("%s: %d part(s) could not be read: %s", fact.url, len(problems), problems[0])
 
     def unchanged(self, response: Response, info: dict[str, Any]) -> Iterator[Any]:
         """A 304: the page is as the last run saw it; carry its facts over and follow its links again."""
@@ -428,6 +495,7 @@ class SiteSpider(scrapy.Spider):
         fact.elapsed = round(response.meta.get("download_latency", 0.0), 4)
         site = self.registry.site(info["site"])
         progress = self.progress[site.id]
+        progress.extract_errors += len((fact.extract_errors or "").splitlines())
         for link in fact.links:
             outcome = self.follow(
                 extract.RawLink(link.target_url, link.tag, link.attr, LinkKind(link.kind), link.anchor_text),
@@ -546,6 +614,15 @@ class SiteSpider(scrapy.Spider):
             progress.checks += 1
         if progress.done:
             progress.ended_at = now_iso()
+
+
+def read_part(problems: list[str], part: str, default: Any, function: Callable[..., Any], *args: Any) -> Any:
+    """`function(*args)`, or `default` when it raises: the failure is noted in `problems`."""
+    try:
+        return function(*args)
+    except Exception as error:  # whatever the markup throws, the rest of the page is kept
+        problems.append(f"{part}: {type(error).__name__}: {error}"[:300])
+        return default
 
 
 def slot_settings(sites: tuple[Site, ...], configured: dict[str, Any]) -> dict[str, Any]:

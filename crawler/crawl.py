@@ -44,12 +44,14 @@ def run_crawl(
     overrides: dict[str, Any] | None = None,
     join_run: int | None = None,
     run_sites: list[str] | None = None,
+    sweep: bool = False,
 ) -> int:
     """Crawl the named sites (all when none) and return the id of the run that was stored.
 
     The registry is validated first: a `RegistryError` is raised before anything is fetched. With several
     cores and hosts the sites are crawled by child processes (`crawler.parallel`); `join_run` makes this
-    process such a child, crawling into a run its parent recorded.
+    process such a child, crawling into a run its parent recorded, and `sweep` the last child, which
+    checks the link targets the others left to each other and never fetched.
     """
     registry = load_registry(config)
     sites = registry.select(site_ids)
@@ -74,6 +76,7 @@ def run_crawl(
         db=str(db),
         join_run=join_run,
         run_sites=",".join(run_sites or []),
+        sweep=sweep,
     )
     process.start()
     run_id = getattr(crawler.spider, "run_id", None)

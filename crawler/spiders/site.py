@@ -81,12 +81,15 @@ class SiteSpider(scrapy.Spider):
         db: str | None = None,
         join_run: int | str | None = None,
         run_sites: str | None = None,
+        sweep: bool | str = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         # A child of a crawl spread over processes: the run it writes into, and all the run's sites.
         self.join_run = int(join_run) if join_run else None
         self.run_site_ids = {part for part in (run_sites or "").split(",") if part}
+        # The last child of such a crawl: checks the link targets no process fetched (see `swept`).
+        self.sweep = bool(sweep) and sweep != "0" and self.join_run is not None
         self.site_arg = site
         self.config_arg = config
         self.db_arg = db
@@ -166,12 +169,53 @@ class SiteSpider(scrapy.Spider):
     # -- requests -------------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.sweep:
+            for request in self.swept():
+                yield request
+            return
         for site in self.sites:
             for url in site.start_urls:
                 url = extract.normalize_url(url)
                 if url not in self.seen:
                     self.seen.add(url)
                     yield self.make_request(url, site, FetchRole.PAGE, depth=0, referer=None)
+
+    def swept(self) -> Iterator[scrapy.Request]:
+        """A check of every link target that no process of this run fetched, once each.
+
+        A process leaves a link into a site that another process crawls to that process, which fetches
+        it only if its own crawl reaches it: a deep page or an image that only other sites link to would
+        never be checked. Pages over their site's page budget stay unfetched, as in a single process.
+        """
+        assert self.join_run is not None
+        store = Store(self.settings.get("DUWANG_DB"))
+        try:
+            targets = store.unfetched_link_targets(self.join_run)
+            self.seen.update(store.run_urls(self.join_run))  # a redirect to any of them stops there
+            crawled = {row["site_id"]: row["pages"] or 0 for row in store.site_stats(self.join_run)}
+        finally:
+            store.close()
+        self.logger.info("sweep of run %s: %d link targets no process fetched", self.join_run, len(targets))
+        self.crawler.stats.set_value("duwang/sweep_targets", len(targets))
+        for url, site_id, referer, kinds, depth in targets:
+            owner = self.registry.owner_of(url)
+            owner = owner if owner is not None and owner.id in self.site_ids else None
+            kinds_seen = set((kinds or "").split(","))
+            if (
+                LinkKind.PAGE in kinds_seen
+                and owner is not None
+                and crawled.get(owner.id, 0) >= owner.limits.max_pages
+            ):
+                continue
+            if not self.registry.allow.allows(url):
+                continue
+            self.seen.add(url)
+            source = self.registry.site(site_id) if site_id in self.site_ids else owner or self.sites[0]
+            # Asked with HEAD only when every link to it expects a resource, as `follow` does for one link.
+            method = "HEAD" if kinds_seen <= {str(kind) for kind in RESOURCE_KINDS} else "GET"
+            yield self.make_request(
+                url, owner or source, FetchRole.CHECK, depth, referer, origin=source, method=method
+            )
 
     def make_request(
         self,

@@ -61,7 +61,7 @@ def check_homepage(facts: SiteFacts, columns: list[Column], rules: Rules, today:
     dates = [d for d in dates if d <= today]
     source = "首页"
     if not dates:
-        dates = [d for column in columns if (d := newest_date(column, today))]
+        dates = [d for column in columns if column.confirmed and (d := newest_date(column, today))]
         source = "首页及二级页面"
     newest = max(dates, default=None)
     age = (today - newest).days if newest else None
@@ -69,6 +69,21 @@ def check_homepage(facts: SiteFacts, columns: list[Column], rules: Rules, today:
     if age is not None and age <= warn:
         return []
     evidence = {"newest": newest.isoformat() if newest else None, "age_days": age, "window_days": window}
+    if age is None and not any(facts.entries.get(url) for url in facts.home_urls):
+        # No list was read on the homepage and no date anywhere: perhaps the lists are written by script or
+        # in a template duwang does not read. Never a veto on a guess: a person looks. (Items read without
+        # a date are a different matter: an undated item counts as not updated.)
+        return [
+            Finding(
+                facts.site_id,
+                CheckId.HOMEPAGE_STALE,
+                Severity.WARNING,
+                "【待确认】首页及各栏目均未读到信息发布日期，无法判断首页是否按时更新，请人工核查首页最新信息的发布日期。",
+                url=home,
+                page=home,
+                evidence={**evidence, "confidence": "unconfirmed"},
+            )
+        ]
     if age is None or age > window:
         when = f"最近一条发布于{newest.year}年{newest.month}月{newest.day}日" if newest else "均无发布日期"
         return [

@@ -1,7 +1,8 @@
 """Publication dates as Chinese government pages write them, parsed into `datetime.date`.
 
 Forms read: 2026-10-12, 2026/10/12, 2026.10.12, 2026年10月12日 (with or without spaces and a time after it),
-[10-12] and 10-12 without a year, and dates inside item URLs (t20261012_123.html, /202610/t20261012_...).
+[10-12] and 10-12 without a year, and dates inside item URLs (t20261012_123.html, /202610/t20261012_...,
+Hanweb's /art/2026/10/12/art_1_2.html).
 A date without a year takes the latest year that does not put it in the future, so on 2 January a list
 entry "12-30" is read as the 30 December just past.
 """
@@ -15,6 +16,9 @@ FULL_DATE_RE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(
 MONTH_DAY_RE = re.compile(r"(?<![\d-])(\d{1,2})\s*[-/月]\s*(\d{1,2})(?![\d-])")
 URL_DATE_RE = re.compile(r"(?<!\d)t((?:19|20)\d{2})(\d{2})(\d{2})_\d+")
 URL_FOLDER_DATE_RE = re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})/")
+URL_ART_DATE_RE = re.compile(
+    r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"
+)  # Hanweb: /art/2016/11/22/art_1_2.html
 EARLIEST = date(1990, 1, 1)
 
 
@@ -44,7 +48,7 @@ def date_from_url(url: str | None) -> date | None:
     """The date TRS-style publishing systems put in article URLs: .../202610/t20261012_123.html."""
     if not url:
         return None
-    match = URL_DATE_RE.search(url) or URL_FOLDER_DATE_RE.search(url)
+    match = URL_DATE_RE.search(url) or URL_FOLDER_DATE_RE.search(url) or URL_ART_DATE_RE.search(url)
     return _safe_date(int(match[1]), int(match[2]), int(match[3])) if match else None
 
 

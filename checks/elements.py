@@ -1,21 +1,42 @@
 """Required page elements on the homepage (indicators.md §3): 网站标识码 (format, and equal to the
 SiteIDCode meta tag where both exist), ICP备案, 公安机关备案, 党政机关网站标识 (the conac.cn badge),
 网站地图 and a site search.
+
+Each element is read as a person reads it, and every reading keeps its evidence (what was read, and on which
+page): the footer text, a link (the badge is often inserted by a script: `<script src=...conac.cn...>` or
+`document.write(unescape("...dcs.conac.cn..."))`, which the crawler stores as links too), or a search box
+(a `<form>`, or a text input and a button with no form, whose onclick searches). `present_elements` answers
+for any SiteFacts, a one-page one included (`duwang page`).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
 
-from checks.facts import SiteFacts
+from checks.facts import Link, SiteFacts
 from checks.findings import CheckId, Finding, Severity
 
 SITE_ID_RE = re.compile(r"网站标识码\s*[:：]?\s*([0-9A-Za-z]+)")
 SITE_ID_FORMAT = re.compile(r"^(\d{10}|[A-Za-z]{2}\d{8})$")
-ICP_RE = re.compile(r"[\u4e00-\u9fa5]ICP备\s*\d+\s*号")
-POLICE_RE = re.compile(r"公网安备\s*\d+\s*号")
+# 号 is often left out: "陇ICP备05000001", "甘公网安备62290102000001".
+ICP_RE = re.compile(r"[\u4e00-\u9fa5]ICP备\s*\d+\s*号?")
+POLICE_RE = re.compile(
+    r"公网安备\s*[:：]?\s*\d{6,}\s*号?|公安(?:机关)?备案(?:编?号)?\s*[:：]?\s*[\u4e00-\u9fa5]{0,6}\s*\d{6,}\s*号?"
+)
+ICP_HOSTS = ("beian.miit.gov.cn", "miitbeian.gov.cn")  # the MIIT filing system, new and old address
+POLICE_HOSTS = ("beian.gov.cn", "beian.mps.gov.cn")  # the national platform, old and new address
+CONAC_HOST = "conac.cn"
 SEARCH_WORDS = ("search", "sousuo", "so/", "检索", "搜索", "query")
 SEARCH_INPUTS = {"q", "query", "keyword", "keywords", "searchword", "searchword1", "wd", "kw", "sword"}
+# Input names, ids, classes, placeholders and handlers of a search box: headSearchword, goSearch(this),
+# 请输入关键字, search_btn... A paging box (toPage(), "GO") or a login form has none of them.
+SEARCH_HINT_RE = re.compile(
+    r"search|sousuo|keyword|(?<![a-z])sword|检索|搜索|关键字|关键词",
+    re.IGNORECASE,  # TRS's sword, not password
+)
 NAMES = {
     "site_id_code": "网站标识码",
     "icp": "ICP备案编号",
@@ -34,22 +55,73 @@ FIXES = {
 }
 
 
+@dataclass(frozen=True)
+class ElementReading:
+    """Whether an element is on the homepage, and the evidence: what was read, and where."""
+
+    present: bool
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def read_elements(facts: SiteFacts) -> dict[str, ElementReading]:
+    """Each required element of the site's start pages (the homepage), read with its evidence."""
+    homes = facts.home_urls
+    footers = [(url, facts.footers.get(url, "")) for url in homes]
+    links = [link for link in facts.links if link.source_url in homes]
+    forms = [(url, form) for url in homes for form in facts.forms.get(url, ())]
+
+    def in_footer(pattern: re.Pattern[str]) -> dict[str, Any] | None:
+        for url, text in footers:
+            match = pattern.search(text)
+            if match:
+                evidence = {"found_in": "footer", "page": url, "text": match.group(0)}
+                return evidence | ({"code": match.group(1)} if pattern.groups else {})
+        return None
+
+    def linked(test: Any) -> dict[str, Any] | None:
+        link = next((link for link in links if test(link)), None)
+        return _link_evidence(link) if link is not None else None
+
+    found = {
+        "site_id_code": in_footer(SITE_ID_RE),
+        "icp": in_footer(ICP_RE) or linked(lambda link: _host_has(link, ICP_HOSTS)),
+        "police": in_footer(POLICE_RE)
+        or linked(lambda link: _host_has(link, POLICE_HOSTS) and not _host_has(link, ICP_HOSTS)),
+        "conac_badge": linked(lambda link: _host_has(link, (CONAC_HOST,))),
+        "sitemap": linked(
+            lambda link: "网站地图" in link.anchor_text or "sitemap" in link.target_url.lower()
+        ),
+        "search": next(
+            (
+                {"found_in": "form", "page": url, "form": _form_evidence(form)}
+                for url, form in forms
+                if _is_search(form)
+            ),
+            None,
+        ),
+    }
+    looked_at = {
+        "pages": list(homes),
+        "footer_chars": sum(len(text) for _, text in footers),
+        "links": len(links),
+        "forms": len(forms),
+    }
+    return {
+        element: ElementReading(True, evidence)
+        if evidence
+        else ElementReading(False, {"looked_at": looked_at})
+        for element, evidence in found.items()
+    }
+
+
+def present_elements(facts: SiteFacts) -> dict[str, bool]:
+    """Which required elements the site's start pages carry (see `read_elements` for the evidence)."""
+    return {element: reading.present for element, reading in read_elements(facts).items()}
+
+
 def check_elements(facts: SiteFacts) -> list[Finding]:
     home = facts.home_urls[0]
-    footer = " ".join(facts.footers.get(url, "") for url in facts.home_urls)
-    home_links = [link for link in facts.links if link.source_url in facts.home_urls]
-    present = {
-        "site_id_code": SITE_ID_RE.search(footer) is not None,
-        "icp": ICP_RE.search(footer) is not None
-        or any("beian.miit.gov.cn" in link.target_url for link in home_links),
-        "police": POLICE_RE.search(footer) is not None
-        or any("beian.gov.cn" in link.target_url and "miit" not in link.target_url for link in home_links),
-        "conac_badge": any("conac.cn" in link.target_url for link in home_links),
-        "sitemap": any(
-            "网站地图" in link.anchor_text or "sitemap" in link.target_url.lower() for link in home_links
-        ),
-        "search": any(_is_search(form) for url in facts.home_urls for form in facts.forms.get(url, ())),
-    }
+    readings = read_elements(facts)
     findings = [
         Finding(
             facts.site_id,
@@ -58,20 +130,21 @@ def check_elements(facts: SiteFacts) -> list[Finding]:
             f"首页未找到{NAMES[element]}，{FIXES[element]}。",
             page=home,
             element=element,
+            evidence=reading.evidence,
         )
-        for element, ok in present.items()
-        if not ok
+        for element, reading in readings.items()
+        if not reading.present
     ]
-    match = SITE_ID_RE.search(footer)
-    if match:
-        code = match.group(1)
-        meta_code = next(
+    code_reading = readings["site_id_code"]
+    if code_reading.present:
+        page, code = code_reading.evidence["page"], code_reading.evidence["code"]
+        meta_page, meta_code = next(
             (
-                facts.meta[url]["SiteIDCode"]
+                (url, facts.meta[url]["SiteIDCode"])
                 for url in facts.home_urls
                 if facts.meta.get(url, {}).get("SiteIDCode")
             ),
-            None,
+            (None, None),
         )
         if not SITE_ID_FORMAT.match(code):
             findings.append(
@@ -82,7 +155,7 @@ def check_elements(facts: SiteFacts) -> list[Finding]:
                     f"首页标注的网站标识码“{code}”格式不正确（应为10位），请核对后更正。",
                     page=home,
                     element="site_id_code",
-                    evidence={"footer": code},
+                    evidence={"footer": code, "page": page},
                 )
             )
         elif meta_code and meta_code != code:
@@ -95,13 +168,43 @@ def check_elements(facts: SiteFacts) -> list[Finding]:
                     "请统一为正确的标识码。",
                     page=home,
                     element="site_id_code",
-                    evidence={"footer": code, "meta": meta_code},
+                    evidence={"footer": code, "meta": meta_code, "page": page, "meta_page": meta_page},
                 )
             )
     return findings
 
 
 def _is_search(form: dict) -> bool:
-    text = f"{form.get('action', '')} {form.get('text', '')}".lower()
-    inputs = {name.lower() for name in form.get("inputs", [])}
-    return any(word in text for word in SEARCH_WORDS) or bool(inputs & SEARCH_INPUTS)
+    """A search box: its action, its text, its input names or its hints (ids, classes, placeholder,
+    onclick...) say so. A box needs somewhere to type: a `formless` one without a text input is none."""
+    if form.get("formless") and not form.get("inputs"):
+        return False
+    text = f"{form.get('action') or ''} {form.get('text', '')}".lower()
+    inputs = {name.lower() for name in form.get("inputs", []) if name}
+    return (
+        any(word in text for word in SEARCH_WORDS)
+        or bool(inputs & SEARCH_INPUTS)
+        or any(SEARCH_HINT_RE.search(name) for name in inputs)
+        or SEARCH_HINT_RE.search(form.get("hints", "")) is not None
+    )
+
+
+def _host_has(link: Link, hosts: tuple[str, ...]) -> bool:
+    host = (urlsplit(link.target_url).hostname or "").lower()
+    return any(host == name or host.endswith("." + name) or host.startswith(name + ".") for name in hosts)
+
+
+def _link_evidence(link: Link) -> dict[str, Any]:
+    return {
+        "found_in": "link",
+        "page": link.source_url,
+        "url": link.target_url,
+        "tag": link.tag,
+        "attr": link.attr,
+        "text": link.anchor_text,
+    }
+
+
+def _form_evidence(form: dict) -> dict[str, Any]:
+    keys = ("action", "inputs", "hints", "formless")
+    return {key: form[key] for key in keys if form.get(key) not in (None, "", [])}

@@ -28,6 +28,8 @@ class Page:
     render_state: str | None = None
     reprobe_status: int | None = None
     reprobe_error: str | None = None
+    kind: str | None = None  # article | list | navigation | static, as the crawler read the page
+    kind_evidence: str | None = None  # JSON: the signals that decided `kind`
 
 
 class Link(NamedTuple):
@@ -54,6 +56,7 @@ class Entry:
     title: str
     url: str | None
     date_text: str | None
+    list_name: str = ""  # the heading or tab label the page shows for the list
 
 
 @dataclass(frozen=True)

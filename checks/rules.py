@@ -36,6 +36,7 @@ class Rules:
     column_classes: dict[str, tuple[str, ...]]
     sections: dict[str, tuple[str, ...]]
     section_synonyms: dict[str, tuple[str, ...]]
+    section_exclusions: dict[str, tuple[str, ...]]  # [section_not]: words that stop a name standing for it
     soft_404_texts: tuple[str, ...]
     empty_texts: tuple[str, ...]
     catalogue_notes: tuple[str, ...]
@@ -49,14 +50,44 @@ class Rules:
                     best = (len(word), freshness)
         return best[1] if best else None
 
+    def sections_of(self, name: str, kind: str | None = None) -> tuple[str, ...]:
+        """The required sections a page name stands for, the best match first.
+
+        Every synonym found in the name claims its place in it, and where two overlap the longer one wins
+        ("政策解读" is 政策解读, not 政策文件 by its "政策"), so a name stands for two sections only when it
+        names both side by side ("咨询投诉" on a service site: 网上咨询 and 投诉建议). A section's
+        [section_not] words veto it ("事业单位法人年度报告" is no 信息公开年报). With `kind`, only that
+        kind's required sections are considered.
+        """
+        if kind is None:
+            candidates = list(
+                dict.fromkeys([*self.section_synonyms, *(s for k in self.sections.values() for s in k)])
+            )
+        else:
+            candidates = list(self.sections.get(kind, ()))
+        matches: list[tuple[int, int, str]] = []
+        for section in candidates:
+            if any(word in name for word in self.section_exclusions.get(section, ())):
+                continue
+            for word in (section, *self.section_synonyms.get(section, ())):
+                start = name.find(word)
+                while start >= 0:
+                    matches.append((len(word), start, section))
+                    start = name.find(word, start + 1)
+        taken: list[tuple[int, int]] = []
+        found: list[str] = []
+        for length, start, section in sorted(matches, key=lambda match: (-match[0], match[1])):
+            if any(begin < start + length and start < end for begin, end in taken):
+                continue
+            taken.append((start, start + length))
+            if section not in found:
+                found.append(section)
+        return tuple(found)
+
     def section_of(self, name: str) -> str | None:
         """The required section a page name stands for, by the longest synonym it contains."""
-        best: tuple[int, str] | None = None
-        for section, words in self.section_synonyms.items():
-            for word in (section, *words):
-                if word in name and (best is None or len(word) > best[0]):
-                    best = (len(word), section)
-        return best[1] if best else None
+        found = self.sections_of(name)
+        return found[0] if found else None
 
     def report_deadline(self, kind: str, year: int) -> date:
         month, day = (
@@ -168,6 +199,7 @@ def _build(data: dict[str, Any], path: Path) -> Rules:
         column_classes=classes,
         sections=sections,
         section_synonyms=words("section_synonyms"),
+        section_exclusions=words("section_not"),
         soft_404_texts=texts.get("soft_404", ()),
         empty_texts=texts.get("empty_column", ()),
         catalogue_notes=texts.get("catalogue_note", ()),

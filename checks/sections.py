@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from checks.columns import Column, canonical
-from checks.facts import SiteFacts
+from checks.columns import Column
+from checks.facts import Page, SiteFacts
 from checks.findings import CheckId, Finding, Severity
 from checks.rules import Rules
+from checks.text import is_error_page
+from checks.urls import canonical
 
 MAX_NAME = 10  # characters: a menu entry, not an article title
 YEAR_RE = re.compile(r"(20\d{2})\s*年")
@@ -22,36 +24,72 @@ ANNUAL_REPORT = "信息公开年报"
 
 
 def section_pages(facts: SiteFacts, columns: list[Column], rules: Rules) -> dict[str, str]:
-    """For each required section found on the site, the URL of its page."""
+    """For each required section found on the site, the URL of its page.
+
+    A name counts only where it leads to a real page of the site: a discovered column, a page whose
+    ColumnName says so, or a link to one of the site's own pages answering 200 that is neither the page
+    the link stands on (`href="#"`), nor the homepage (a menu header `href="/"`), nor an error page, nor
+    an article. Menu headers written `href="#"` or `javascript:` lead nowhere and never count.
+    """
     articles = {
         canonical(entry.url)
         for entries in facts.entries.values()
         for entry in entries
         if entry.url and entry.date_text
     }
+    home = canonical(facts.home_urls[0]) if facts.home_urls else None
     names: list[tuple[str, str]] = [(column.name, column.url) for column in columns]
     names += [(meta["ColumnName"], url) for url, meta in facts.meta.items() if meta.get("ColumnName")]
+    landing: dict[str, bool] = {}  # navigation links the same few targets from every page
     for link in facts.links:
         text = link.anchor_text.strip()
-        target = facts.pages.get(link.target_url)
         if (
-            link.tag == "a"
-            and link.in_scope
-            and 0 < len(text) <= MAX_NAME
-            and target is not None
-            and target.status == 200
-            and canonical(link.target_url) not in articles
+            link.tag not in ("a", "area")
+            or link.attr != "href"
+            or not 0 < len(text) <= MAX_NAME
+            or canonical(link.target_url) in (canonical(link.source_url), home)
+            or canonical(link.target_url) in articles
         ):
+            continue
+        if link.target_url not in landing:
+            page = _own_page(facts, link.target_url)
+            landing[link.target_url] = (
+                page is not None
+                and canonical(page.url) != home
+                and canonical(page.final_url or page.url) != home
+                and not is_error_page(page, rules.soft_404_texts)
+            )
+        if landing[link.target_url]:
             names.append((text, link.target_url))
     found: dict[str, str] = {}
-    sections: dict[str, str | None] = {}  # navigation repeats the same few names on every page
+    sections: dict[str, tuple[str, ...]] = {}
     for name, url in names:
         if name not in sections:
-            sections[name] = rules.section_of(name)
-        section = sections[name]
-        if section is not None and section not in found:
-            found[section] = url
+            sections[name] = rules.sections_of(name, facts.kind)
+        for section in sections[name]:
+            found.setdefault(section, url)
     return found
+
+
+def _own_page(facts: SiteFacts, url: str) -> Page | None:
+    """The page a link leads to, after redirects, when it is one of the site's own pages answering 200.
+
+    Own means crawled for this site, on any host or path of its registry scope (`also` parts included):
+    the row's site is decided by the registry, so a 信息公开 platform on another host counts, while a
+    sub-site nested on a shared host, or a link stored with last run's scope, is judged as it is now.
+    """
+    page = facts.pages.get(url)
+    seen = {url}
+    # A redirect's first URL holds the final answer's status; a hop's row points on to where it led.
+    while page is not None and page.final_url and page.final_url not in seen:
+        seen.add(page.final_url)
+        after = facts.pages.get(page.final_url)
+        if after is None:
+            break
+        page = after
+    if page is None or page.site_id != facts.site_id or page.status != 200:
+        return None
+    return page
 
 
 def check_sections(facts: SiteFacts, columns: list[Column], rules: Rules, today: date) -> list[Finding]:

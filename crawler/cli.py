@@ -205,6 +205,86 @@ def _check_and_summarise(db: Path, registry, rules, run_id: int | None, now: dat
 @main.command()
 @config_option()
 @db_option()
+@click.option("--run", "run_id", type=int, default=None, help="the crawl (default: latest completed)")
+@click.option("--site", "site_ids", multiple=True, metavar="ID", help="only this site (repeatable)")
+@click.option(
+    "--write-hints",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="also write the columns as registry column hints to this file, to confirm and paste",
+)
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@rubric_option()
+@today_option()
+def columns(
+    config: Path,
+    db: Path,
+    run_id: int | None,
+    site_ids: tuple[str, ...],
+    write_hints: Path | None,
+    output: str,
+    rubric: Path | None,
+    today,
+) -> None:
+    """List the columns (栏目) found on each site: name, class, URL, items, newest date, how identified."""
+    from checks.rules import RubricError, load_rules
+    from crawler.column_hints import column_rows, discovered_columns, format_rows, hints_toml
+    from crawler.inspection import inspection_now
+
+    try:
+        registry = load_registry(config)
+        rules = load_rules(rubric)
+    except (RegistryError, RubricError) as error:
+        fail_config(error)
+    day = today.date() if today is not None else inspection_now().date()
+    try:
+        run_id, found = discovered_columns(db, registry, rules, day, run_id, site_ids)
+    except LookupError as error:
+        raise click.ClickException(str(error)) from None
+    if output == "json":
+        document = {"run_id": run_id, "sites": {sid: column_rows(cols, day) for sid, cols in found.items()}}
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        for site in registry.sites:
+            if site.id in found:
+                click.echo(format_rows(site.id, site.name, column_rows(found[site.id], day)))
+    if write_hints is not None:
+        write_hints.write_text(hints_toml(registry, found, day), encoding="utf-8")
+        click.echo(f"栏目提示已写入 column hints written to {write_hints}", err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", required=True, help="the address the page was saved from (resolves its links)")
+@click.option("--charset", default="utf-8", show_default=True, help="the page's encoding (gbk, gb2312, ...)")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@rubric_option()
+@today_option()
+def page(file: Path, url: str, charset: str, output: str, rubric: Path | None, today) -> None:
+    """Read one saved HTML page as the crawl would: its kind and why, its lists, its page elements."""
+    from checks.rules import RubricError, load_rules
+    from crawler.inspection import inspection_now
+    from crawler.pageview import read_page
+
+    try:
+        rules = load_rules(rubric)
+    except RubricError as error:
+        fail_config(error)
+    try:
+        "".encode(charset)
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding {charset!r}", param_hint="--charset") from None
+    day = today.date() if today is not None else inspection_now().date()
+    view = read_page(file.read_bytes(), url, charset, day, rules)
+    if output == "json":
+        click.echo(json.dumps(view.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(view.as_text())
+
+
+@main.command()
+@config_option()
+@db_option()
 @click.option("--run", "run_id", type=int, default=None, help="the checked crawl (default: latest checked)")
 @click.option("--site", "site_ids", multiple=True, metavar="ID", help="only this site (repeatable)")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)

@@ -1,5 +1,5 @@
-"""What the spider reads off an HTML page: links of every kind, list entries with their dates, meta tags,
-footer text, forms and a text excerpt.
+"""What the spider reads off an HTML page: links of every kind, meta tags, footer text, forms and a text
+excerpt. Content lists are read by crawler/lists.py, the page's kind by crawler/pagekind.py.
 
 Pure functions over a parsel `Selector`; they query its lxml tree with compiled XPath (fast, and never
 touching the network).
@@ -19,7 +19,6 @@ from lxml import etree
 from parsel import Selector
 from w3lib.url import safe_url_string
 
-from crawler.items import ListItemFact
 from crawler.vocab import LinkKind
 
 # Tags and attributes whose URLs are fetched when checking a page's links.
@@ -64,6 +63,9 @@ DATE_RE = re.compile(
 TRS_PAGER_RE = re.compile(
     r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']"
 )
+# document.write("...") or document.write(unescape('...')): the written markup, still escaped.
+DOCUMENT_WRITE_RE = re.compile(r"document\.write(?:ln)?\s*\(\s*(?:unescape\s*\(\s*)?([\"'])(.*?)\1", re.S)
+WRITTEN_LINK_RE = re.compile(r"<\s*(script|img|a|iframe)\b[^>]*?\b(src|href)\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 FOOTER_XPATH = (
     "//footer | //*[@id='footer' or @id='foot' or @id='bottom' or @id='copyright']"
     " | //*[contains(concat(' ', normalize-space(@class), ' '), ' footer ')"
@@ -178,9 +180,29 @@ FOOTERS = _xpath(FOOTER_XPATH)
 FOOTER_TEXT = _xpath(".//text()[not(ancestor::script)]")
 FORMS = _xpath("//form")
 FORM_INPUTS = _xpath(".//input | .//select | .//textarea")
-LIST_ENTRIES = _xpath("//li[.//a[@href]] | //tr[.//a[@href]] | //dd[.//a[@href]]")
-ENTRY_ANCHORS = _xpath(".//a[@href]")
-TEXT_OUTSIDE_ANCHORS = _xpath(".//text()[not(ancestor::a)]")
+# A search box is often a text input and a button with no <form> around them (the button's onclick searches).
+FORMLESS_TEXT_INPUTS = _xpath(
+    "//input[not(ancestor::form)][not(@type) or @type='' or @type='text' or @type='search']"
+)
+TEXT_INPUTS = _xpath(".//input[not(@type) or @type='' or @type='text' or @type='search']")
+BUTTONS = _xpath(
+    ".//button | .//input[@type='button' or @type='submit' or @type='image']"
+    " | .//a[@onclick] | .//img[@onclick]"
+)
+# What tells a search box from a login or paging box: its ids, classes, placeholder, handlers and labels.
+HINT_ATTRIBUTES = (
+    "id",
+    "class",
+    "name",
+    "placeholder",
+    "title",
+    "value",
+    "alt",
+    "onclick",
+    "onsubmit",
+    "onkeydown",
+)
+BOX_LEVELS = 3  # ancestors of a lone input searched for its button
 IN_NAV = _xpath(f"boolean({NAV_ANCESTOR})")
 SCRIPTS = _xpath("count(//script)")
 
@@ -233,7 +255,32 @@ def extract_links(
             text = clean(element.get("title") or element.get("alt"))
         links.append(RawLink(url, tag, attr, link_kind(tag, url, element.get("rel", "")), text[:200]))
     links.extend(trs_pagination(selector, base, encoding))
+    links.extend(script_written_links(selector, base, encoding))
     return links
+
+
+def script_written_links(selector: Selector, base: str, encoding: str = "utf-8") -> list[RawLink]:
+    """The links a page writes into itself with `document.write(...)`, often `unescape`d: the 党政机关
+    badge is inserted so (`document.write(unescape("%3Cspan id='_ideConac'...%3Cscript src='http://dcs.conac.cn/...'"))`).
+    A browser loads them like any other link, so they are checked like any other."""
+    links = []
+    for script in INLINE_SCRIPTS(_root(selector)):
+        if "document.write" not in script:
+            continue
+        for call in DOCUMENT_WRITE_RE.finditer(script):
+            written = _unescape(call.group(2))
+            for tag, _attr, value in WRITTEN_LINK_RE.findall(written):
+                url = resolve(base, value, encoding)
+                if url is not None:
+                    tag = tag.lower()
+                    links.append(RawLink(url, tag, "document.write", link_kind(tag, url), ""))
+    return links
+
+
+def _unescape(text: str) -> str:
+    """JavaScript's unescape(): %XX and %uXXXX escapes (what a CMS hides its badge markup behind)."""
+    text = re.sub(r"%u([0-9A-Fa-f]{4})", lambda match: chr(int(match.group(1), 16)), text)
+    return re.sub(r"%([0-9A-Fa-f]{2})", lambda match: chr(int(match.group(1), 16)), text)
 
 
 def trs_pagination(selector: Selector, base: str, encoding: str = "utf-8") -> list[RawLink]:
@@ -280,7 +327,9 @@ def footer_text(selector: Selector) -> str:
 
 
 def forms(selector: Selector, page_url: str, problems: list[str] | None = None) -> list[dict]:
-    """Each form's action, method and input names: enough to tell whether the site has a search box.
+    """Each form's action, method, input names, text and hints (ids, classes, placeholders, handlers of it
+    and its fields): enough to tell whether the site has a search box. A text input with a button but no
+    `<form>` around them is a box too (`formless`, its action empty): many sites search from an onclick.
 
     A malformed action (a full-width '／' in its host, say) is kept as written and noted in `problems`.
     """
@@ -298,62 +347,44 @@ def forms(selector: Selector, page_url: str, problems: list[str] | None = None) 
                 "method": form.get("method", "get").lower(),
                 "inputs": [i.get("name", "") for i in FORM_INPUTS(form)],
                 "text": _text(form)[:100],
+                "hints": _hints(form, [*FORM_INPUTS(form), *BUTTONS(form)]),
+            }
+        )
+    boxes: list[Any] = []
+    for field in FORMLESS_TEXT_INPUTS(_root(selector)):
+        box = _box_of(field)
+        if box is None or box in boxes:
+            continue
+        boxes.append(box)
+        fields = TEXT_INPUTS(box)
+        found.append(
+            {
+                "action": "",
+                "method": "",
+                "inputs": [i.get("name") or i.get("id") or "" for i in fields],
+                "text": _text(box)[:100],
+                "hints": _hints(box, [*fields, *BUTTONS(box)]),
+                "formless": True,
             }
         )
     return found
 
 
-def list_items(selector: Selector, page_url: str) -> list[ListItemFact]:
-    """Entries of the page's content lists: `li`, `tr` and `dd` elements holding a link.
-
-    A list is kept when at least one entry has a date, or when it has three or more entries outside the
-    navigation; the raw date text (or None) is kept for the checks to parse.
-    """
-    base = base_url_of(selector, page_url)
-    # Keyed by the lxml element itself: holding it keeps its proxy alive, so keys cannot be reused.
-    groups: dict[Any, list[ListItemFact]] = {}
-    dated: dict[Any, bool] = {}
-    in_nav: dict[Any, bool] = {}
-    names: dict[Any, str] = {}
-    for entry in LIST_ENTRIES(_root(selector)):
-        key = entry.getparent()
-        anchor_texts = [(anchor, _text(anchor)) for anchor in ENTRY_ANCHORS(entry)]
-        anchor, anchor_text = max(anchor_texts, key=lambda pair: len(pair[1]))
-        title = clean(anchor.get("title")) or anchor_text
-        outside = clean(" ".join(TEXT_OUTSIDE_ANCHORS(entry)))
-        match = DATE_RE.search(outside) or DATE_RE.search(_text(entry).replace(title, ""))
-        if key not in groups:
-            groups[key] = []
-            dated[key] = False
-            in_nav[key] = bool(IN_NAV(entry))
-            names[key] = _container_name(key)
-        dated[key] = dated[key] or match is not None
-        groups[key].append(
-            ListItemFact(
-                container=names[key],
-                position=len(groups[key]),
-                title=title[:300],
-                url=resolve(base, anchor.get("href", "")),
-                date_text=match.group(0) if match else None,
-            )
-        )
-    kept: list[ListItemFact] = []
-    for key, entries in groups.items():
-        if dated[key] or (len(entries) >= 3 and not in_nav[key]):
-            kept.extend(entries)
-    return kept
+def _box_of(field: Any) -> Any | None:
+    """The nearest ancestor of a lone text input that also holds a button: the search box, if it is one."""
+    node = field.getparent()
+    for _ in range(BOX_LEVELS):
+        if node is None or not isinstance(node.tag, str) or node.tag.lower() in ("body", "html"):
+            return None
+        if BUTTONS(node):
+            return node
+        node = node.getparent()
+    return None
 
 
-def _container_name(element: Any) -> str:
-    """A short CSS-like path naming a list's container: tag#id.class of it and its parent."""
-    names = []
-    for node in (element.getparent(), element):
-        if node is None or not isinstance(node.tag, str):
-            continue
-        name = node.tag.lower()
-        if node.get("id"):
-            name += "#" + node.get("id").strip()
-        elif node.get("class"):
-            name += "." + ".".join(node.get("class").split()[:2])
-        names.append(name)
-    return ">".join(names)
+def _hints(box: Any, parts: list[Any]) -> str:
+    values = [box.get(name) for name in HINT_ATTRIBUTES]
+    for part in dict.fromkeys(parts):  # an <input type=button> is both a field and a button
+        if part.get("type") != "hidden":
+            values += [part.get(name) for name in HINT_ATTRIBUTES]
+    return clean(" ".join(value for value in values if value))[:300]

@@ -22,11 +22,12 @@ class LinkFact:
 
 @dataclass
 class ListItemFact:
-    container: str  # a short path of the element holding the list, e.g. "div.list>ul"
+    container: str  # the list's container as a short path plus its number on the page: "div.list>ul#2"
     position: int
     title: str
     url: str | None
     date_text: str | None
+    list_name: str = ""  # the heading or tab label the page shows for the list
 
 
 @dataclass
@@ -48,6 +49,8 @@ class PageFact:
     error_detail: str | None = None
     encoding: str | None = None
     text_excerpt: str | None = None  # the first visible text: error pages, 暂无信息 notes
+    kind: str | None = None  # article | list | navigation | static (crawler/pagekind.py); None: not read
+    kind_evidence: str | None = None  # JSON: the signals that decided `kind`
     script_count: int = 0
     render_state: str | None = None  # rendered | needs_render (no browser) | pending; None: not needed
     reprobe_status: int | None = None  # the second probe of a transient failure, after the crawl

@@ -1,6 +1,6 @@
 """One crawl run spread over several processes, so a CPU-bound crawl uses every core.
 
-The sites are split by host (sites sharing a host stay in one process, so its politeness limits hold) into
+The sites are split by host (sites sharing any host stay in one process, so its politeness limits hold) into
 at most DUWANG_PROCESSES groups. The parent records the run, each child `duwang crawl --join-run RUN` crawls
 its group into that run (a link into another group's site is left to the process that crawls it), and the
 parent closes the run from the children's site statuses: completed when every site completed, interrupted
@@ -42,9 +42,30 @@ def process_count(setting: str | int | None, sites: tuple[Site, ...]) -> int:
 
 
 def host_groups(sites: tuple[Site, ...]) -> list[list[Site]]:
-    groups: dict[str, list[Site]] = defaultdict(list)
-    for site in sites:
-        groups[urlsplit(site.start_urls[0]).hostname or site.scope.host].append(site)
+    """Sites that share any host, directly or through another site, in one group (registry order kept).
+
+    A site may span several hosts (its portal and an 信息公开 platform): it joins every site on any of
+    them, so each host's politeness limits are kept by the one process that crawls it.
+    """
+    parent = list(range(len(sites)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    first_on_host: dict[str, int] = {}
+    for index, site in enumerate(sites):
+        hosts = [urlsplit(url).hostname or "" for url in site.start_urls] + list(site.scope.hostnames)
+        for host in hosts:
+            if host in first_on_host:
+                parent[root(index)] = root(first_on_host[host])
+            else:
+                first_on_host[host] = index
+    groups: dict[int, list[Site]] = defaultdict(list)
+    for index, site in enumerate(sites):
+        groups[root(index)].append(site)
     return list(groups.values())
 
 

@@ -11,7 +11,7 @@ import ipaddress
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -46,8 +46,8 @@ class Limits:
 
 
 @dataclass(frozen=True)
-class Scope:
-    """What belongs to a site: one host (netloc) and a path prefix under it."""
+class ScopePart:
+    """One part of a site: a host (netloc) and a path prefix under it."""
 
     host: str
     path_prefix: str = "/"
@@ -59,6 +59,44 @@ class Scope:
             and parts.netloc == self.host
             and parts.path.startswith(self.path_prefix)
         )
+
+    def __str__(self) -> str:
+        return f"{self.host}{self.path_prefix}"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What belongs to a site: its main host and path prefix, and the further parts it `also` spans.
+
+    Real portals keep their 信息公开 platform or 政务服务 pages on another host (`xxgk.<host>`) or under a
+    provincial platform's path: those pages are the site's own, so they are crawled and checked with it.
+    """
+
+    host: str
+    path_prefix: str = "/"
+    also: tuple[ScopePart, ...] = ()
+
+    @property
+    def parts(self) -> tuple[ScopePart, ...]:
+        """Every part, the main one first."""
+        return (ScopePart(self.host, self.path_prefix), *self.also)
+
+    @property
+    def hostnames(self) -> tuple[str, ...]:
+        """The host names (no port) of every part, in order, each once."""
+        names = (_url_parts(f"http://{part.host}/").hostname for part in self.parts)
+        return tuple(dict.fromkeys(names))
+
+    def part_of(self, url: str) -> ScopePart | None:
+        """The part holding `url`, the longest path prefix first; None when outside the site."""
+        holding = [part for part in self.parts if part.contains(url)]
+        return max(holding, key=lambda part: len(part.path_prefix), default=None)
+
+    def contains(self, url: str) -> bool:
+        return any(part.contains(url) for part in self.parts)
+
+    def __str__(self) -> str:
+        return ", ".join(str(part) for part in self.parts)
 
 
 @dataclass(frozen=True)
@@ -173,10 +211,28 @@ class Registry:
         wanted = [self.site(site_id) for site_id in site_ids]
         return tuple(site for site in self.sites if site in wanted)
 
-    def owner_of(self, url: str) -> Site | None:
-        """The site whose scope holds `url`; the longest path prefix wins (sub-sites on a shared host)."""
-        owners = [site for site in self.sites if site.scope.contains(url)]
-        return max(owners, key=lambda site: len(site.scope.path_prefix), default=None)
+    def site_of(self, url: str) -> Site | None:
+        """The site whose scope holds `url`: the longest path prefix wins, so a sub-site nested under
+        another site's part of a shared host owns its own pages."""
+        parts = _url_parts(url)
+        if parts.scheme not in DEFAULT_PORTS:
+            return None
+        best: tuple[int, Site] | None = None
+        for prefix, site in self._parts_by_host.get(parts.netloc, ()):
+            if parts.path.startswith(prefix) and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), site)
+        return best[1] if best else None
+
+    owner_of = site_of  # the spider's older name for it
+
+    @cached_property
+    def _parts_by_host(self) -> dict[str, list[tuple[str, Site]]]:
+        # Asked for every link of a crawl: a look-up by host, then a few prefixes, not a scan of all sites.
+        index: dict[str, list[tuple[str, Site]]] = {}
+        for site in self.sites:
+            for part in site.scope.parts:
+                index.setdefault(part.host, []).append((part.path_prefix, site))
+        return index
 
 
 class _UrlParts(NamedTuple):
@@ -236,6 +292,7 @@ class _Parser:
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
+        self.lines = text.splitlines()
         self.site_lines = [
             number
             for number, line in enumerate(text.splitlines(), start=1)
@@ -245,8 +302,15 @@ class _Parser:
     def fail(self, where: str, problem: str, fix: str) -> RegistryError:
         return RegistryError(f"{self.path}: {where}: {problem} ({fix})")
 
-    def where(self, index: int, site_id: Any, name: str) -> str:
-        line = f"line {self.site_lines[index]}, " if index < len(self.site_lines) else ""
+    def where(self, index: int, site_id: Any, name: str, needle: str | None = None) -> str:
+        """The place of a site's field: the line of its [[sites]] table, or of `needle` within that table."""
+        number = self.site_lines[index] if index < len(self.site_lines) else None
+        if number is not None and needle:
+            end = self.site_lines[index + 1] if index + 1 < len(self.site_lines) else len(self.lines) + 1
+            number = next(
+                (n for n in range(number, end) if needle.lower() in self.lines[n - 1].lower()), number
+            )
+        line = f"line {number}, " if number is not None else ""
         label = f"site {site_id!r}" if isinstance(site_id, str) and site_id else f"sites[{index}]"
         return f"{line}{label}, field {name!r}"
 
@@ -269,6 +333,7 @@ class _Parser:
                 )
             first_seen[site.id] = index
             sites.append(site)
+        self.check_parts(sites)
         return Registry(
             path=self.path,
             sites=tuple(sites),
@@ -448,8 +513,8 @@ class _Parser:
             if not scope.contains(url):
                 raise self.fail(
                     where("start_urls"),
-                    f"{url} is outside the site's scope {scope.host}{scope.path_prefix}",
-                    "fix the URL or [sites.scope]",
+                    f"{url} is outside the site's scope {scope}",
+                    "fix the URL, or add its host to [sites.scope] as also = [{ host = ... }]",
                 )
         owners = self.owners(raw.get("owners", []), where("owners"))
         limits = self.limits(raw.get("limits", {}), defaults, where("limits"))
@@ -466,7 +531,32 @@ class _Parser:
     def scope(self, raw: Any, where: str) -> Scope:
         if not isinstance(raw, dict):
             raise self.fail(where, "must be a table", 'write [sites.scope] with host = "www.example.gov.cn"')
-        self.unknown(raw, {"host", "path_prefix"}, where)
+        self.unknown(raw, {"host", "path_prefix", "also"}, where)
+        main = self.scope_part(raw, where)
+        also = raw.get("also", [])
+        if not isinstance(also, list):
+            raise self.fail(
+                where + ".also",
+                "must be a list of tables",
+                'e.g. also = [{ host = "xxgk.example.gov.cn" }, { host = "zwfw.example.gov.cn", '
+                'path_prefix = "/lxz/" }]',
+            )
+        parts = [main]
+        for number, extra in enumerate(also):
+            place = f"{where}.also[{number}]"
+            if not isinstance(extra, dict):
+                raise self.fail(place, "must be a table", 'e.g. { host = "xxgk.example.gov.cn" }')
+            self.unknown(extra, {"host", "path_prefix"}, place)
+            part = self.scope_part(extra, place)
+            if part in parts:
+                first = "the main host" if parts.index(part) == 0 else f"also[{parts.index(part) - 1}]"
+                raise self.fail(
+                    place, f"repeats the part {part} already given as {first}", "list each part once"
+                )
+            parts.append(part)
+        return Scope(main.host, main.path_prefix, tuple(parts[1:]))
+
+    def scope_part(self, raw: dict[str, Any], where: str) -> ScopePart:
         host = raw.get("host")
         if not isinstance(host, str) or not host.strip() or "/" in host:
             raise self.fail(where + ".host", f"{host!r} is not a host", 'e.g. host = "www.example.gov.cn"')
@@ -475,7 +565,27 @@ class _Parser:
             raise self.fail(
                 where + ".path_prefix", f"{prefix!r} does not start with '/'", 'e.g. path_prefix = "/lxz/"'
             )
-        return Scope(netloc_of(f"http://{host.strip()}/"), prefix)
+        return ScopePart(netloc_of(f"http://{host.strip()}/"), prefix)
+
+    def check_parts(self, sites: list[Site]) -> None:
+        """No two sites may declare the same host + path prefix: the owner of its pages would be a guess.
+
+        Nesting is fine (a county sub-site under a longer prefix of a shared host): the longest prefix wins.
+        """
+        owners: dict[ScopePart, tuple[int, Site]] = {}
+        for index, site in enumerate(sites):
+            for number, part in enumerate(site.scope.parts):
+                if part in owners:
+                    other_index, other = owners[part]
+                    field_name = "scope" if number == 0 else f"scope.also[{number - 1}]"
+                    hostname = _url_parts(f"http://{part.host}/").hostname
+                    raise self.fail(
+                        self.where(index, site.id, field_name, needle=f'"{hostname}'),
+                        f"the part {part} is already declared by site {other.id!r} (sites[{other_index}])",
+                        "give each host and path prefix to one site only; a sub-site sharing a host "
+                        "needs its own, longer path_prefix",
+                    )
+                owners[part] = (index, site)
 
     def owners(self, raw: Any, where: str) -> tuple[Owner, ...]:
         if not isinstance(raw, list):

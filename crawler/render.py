@@ -39,6 +39,10 @@ URL_DATE_RE = re.compile(r"/t(?:19|20)\d{6}_\d+")
 LOADER_RE = re.compile(
     r"fetch\s*\(|XMLHttpRequest|\$\.(ajax|get|getJSON|post)\b|\.json\b|document\.write|innerHTML"
 )
+# Inline scripts every government page carries that never fill a list: the 党政机关 badge, statistics.
+BADGE_SCRIPT_RE = re.compile(
+    r"conac|_ideConac|cnzz\.com|hm\.baidu|google-analytics|51\.la|jiucuo|zfwzzc", re.I
+)
 EMPTY_LIST_XPATH = (
     "//*[(self::ul or self::ol or self::tbody or self::table or self::div)"
     " and (contains(@id, 'list') or contains(@class, 'list'))"
@@ -106,7 +110,11 @@ def wants_render(selector: Selector, dated_items: int, mode: str, forced: bool =
         return True
     if mode == "never" or dated_items:
         return False
-    inline = " ".join(selector.xpath("//script[not(@src)]/text()").getall())
+    inline = " ".join(
+        text
+        for text in selector.xpath("//script[not(@src)]/text()").getall()
+        if not BADGE_SCRIPT_RE.search(text)
+    )
     if mode == "always":
         return bool(inline.strip()) or bool(selector.xpath("//script[@src]"))
     return bool(selector.xpath(EMPTY_LIST_XPATH)) and bool(LOADER_RE.search(inline))

@@ -233,7 +233,14 @@ def m006_site_entries(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m007_extract_errors(db: Database) -> None:
+def m007_page_kinds(db: Database) -> None:
+    db["pages"].add_column("kind", str)  # crawler/pagekind.py
+    db["pages"].add_column("kind_evidence", str)  # JSON: the signals behind `kind`
+    db["list_items"].add_column("list_name", str)  # the heading or tab label of the item's list
+
+
+@MIGRATIONS()
+def m008_extract_errors(db: Database) -> None:
     # Attributes a page's markup broke (a malformed <base href>, a full-width '／' in a form action): the
     # page is stored without them, and the run counts them per site.
     db["pages"].add_column("extract_errors", str)
@@ -444,6 +451,7 @@ class Store:
                     item.title,
                     item.url,
                     item.date_text,
+                    item.list_name,
                 )
                 for item in fact.list_items
             )
@@ -559,7 +567,7 @@ class Store:
         tuples in the field order of `checks.facts.Page`."""
         return self.db.execute(
             "select url, site_id, role, depth, status, final_url, content_type, title,"
-            " text_excerpt as text, error, render_state, reprobe_status, reprobe_error"
+            " text_excerpt as text, error, render_state, reprobe_status, reprobe_error, kind, kind_evidence"
             " from pages where run_id = ?",
             [run_id],
         ).fetchall()
@@ -574,7 +582,7 @@ class Store:
             " in_scope != 0, fetchable != 0"  # SQLite's 1 and 0 stand for the booleans
             " from links where run_id = ? and site_id = ? order by id",
             # checks.facts.Entry
-            "entries": "select page_url, container, position, title, url, date_text"
+            "entries": "select page_url, container, position, title, url, date_text, coalesce(list_name, '')"
             " from list_items where run_id = ? and site_id = ? order by id",
             # CROSS JOIN keeps SQLite from scanning the whole run's meta tags for each site.
             "meta": "select m.page_url, m.name, m.content from pages p"
@@ -729,8 +737,9 @@ _CARRY_OVER = (
     "insert into links (run_id, site_id, source_url, target_url, tag, attr, kind, anchor_text, in_scope,"
     " fetchable) select ?, ?, source_url, target_url, tag, attr, kind, anchor_text, in_scope, fetchable"
     " from links where run_id = ? and source_url = ? order by id",
-    "insert into list_items (run_id, site_id, page_url, container, position, title, url, date_text)"
-    " select ?, ?, page_url, container, position, title, url, date_text"
+    "insert into list_items"
+    " (run_id, site_id, page_url, container, position, title, url, date_text, list_name)"
+    " select ?, ?, page_url, container, position, title, url, date_text, list_name"
     " from list_items where run_id = ? and page_url = ? order by id",
     "insert or replace into footers (run_id, site_id, page_url, text, forms)"
     " select ?, ?, page_url, text, forms from footers where run_id = ? and page_url = ?",
@@ -739,7 +748,17 @@ _CARRY_OVER_META = (
     "insert or replace into page_meta (run_id, page_url, name, content)"
     " select ?, page_url, name, content from page_meta where run_id = ? and page_url = ?"
 )
-_LIST_ITEM_COLUMNS = ("run_id", "site_id", "page_url", "container", "position", "title", "url", "date_text")
+_LIST_ITEM_COLUMNS = (
+    "run_id",
+    "site_id",
+    "page_url",
+    "container",
+    "position",
+    "title",
+    "url",
+    "date_text",
+    "list_name",
+)
 _PAGE_COLUMNS = (
     "url",
     "site_id",
@@ -765,6 +784,8 @@ _PAGE_COLUMNS = (
     "etag",
     "last_modified",
     "revalidated",
+    "kind",
+    "kind_evidence",
     "extract_errors",
 )
 

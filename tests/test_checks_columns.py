@@ -75,6 +75,10 @@ def test_stale_and_empty_columns_are_findings_and_a_catalogue_note_is_accepted()
         "entries": 2,
         "newest": "2026-11-01",
         "age_days": 27,
+        "identified_by": "navigation",  # named by the links of the site's own menu
+        "how": "导航链接文字",
+        "page_kind": "unknown",  # facts stored before page kinds were read
+        "confidence": "confirmed",
     }
     assert "2026年11月1日" in stale.detail and "27 天" in stale.detail
 

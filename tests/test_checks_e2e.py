@@ -5,11 +5,10 @@ farm's ground truth: no missed defect, no false finding.
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pytest
 
-from checks.rules import load_rules
+from crawler.farm.expected import expected_findings, observed
 from tests.conftest import TODAY, duwang
 
 
@@ -23,68 +22,10 @@ def checked(inspected_farm):
     }
 
 
-def expected_findings(site: dict) -> set[tuple]:
-    """What the checks must report for one site, derived from the farm's ground truth alone."""
-    rules = load_rules()
-    expected: set[tuple] = set()
-    stale = [c for c in site["columns"] if c["stale"]]
-    empty = [c for c in site["columns"] if c["empty"] and not c["catalogue_note"]]
-    expected |= {("column_stale", "deduction", c["url"]) for c in stale}
-    expected |= {("column_empty", "deduction", c["url"]) for c in empty}
-    lines = rules.columns_stale
-    for key, count in (
-        ("news_and_policy", sum(1 for c in stale if c["freshness"] in ("news", "notice_policy"))),
-        ("should_update", len(stale)),
-        ("empty", len(empty)),
-    ):
-        if count >= lines[f"{key}_veto"]:
-            expected.add(("columns_stale", "veto", key))
-        elif count >= lines[f"{key}_warn"]:
-            expected.add(("columns_stale", "warning", key))
-    if site["homepage_stale"]:
-        expected.add(("homepage_stale", "veto", site["base_url"]))
-    elif (TODAY - date.fromisoformat(site["homepage_newest_date"])).days > rules.homepage_warn_days:
-        expected.add(("homepage_stale", "warning", site["base_url"]))
-    for dead in site["dead_links"]:
-        if dead["kind"] != "offlist":  # never fetched: reported as unchecked, not as dead
-            expected |= {("dead_link", "deduction", dead["target"], page) for page in dead["pages"]}
-    expected |= {
-        ("section_missing", "deduction", name) for name, url in site["sections"].items() if url is None
-    }
-    expected |= {("section_empty", "deduction", name) for name in site["empty_sections"]}
-    if site["annual_report_late"]:
-        expected.add(("annual_report_late", "deduction"))
-    expected |= {("element_missing", "deduction", name) for name, ok in site["elements"].items() if not ok}
-    meta_code = site["meta_site_id_code"]
-    if site["elements"]["site_id_code"] and meta_code and meta_code != site["site_id_code"]:
-        expected.add(("element_invalid", "deduction", "site_id_code"))
-    if site["flaky_homepage"]:
-        expected.add(("unreachable", "veto", site["base_url"]))
-    return expected
-
-
-def observed(finding: dict) -> tuple | None:
-    check, severity = finding["check"], finding["severity"]
-    subject = {
-        "column_stale": (finding["url"],),
-        "column_empty": (finding["url"],),
-        "columns_stale": (finding["element"],),
-        "homepage_stale": (finding["url"],),
-        "dead_link": (finding["url"], finding["page"]),
-        "section_missing": (finding["section"],),
-        "section_empty": (finding["section"],),
-        "annual_report_late": (),
-        "element_missing": (finding["element"],),
-        "element_invalid": (finding["element"],),
-        "unreachable": (finding["url"],),
-    }.get(check)
-    return None if subject is None else (check, severity, *subject)
-
-
 def test_every_site_has_exactly_the_findings_of_the_ground_truth(checked):
     differences = {}
     for site_id, site in checked["truth"]["sites"].items():
-        expected = expected_findings(site)
+        expected = expected_findings(site, TODAY)
         actual = {observed(f) for f in checked["findings"] if f["site_id"] == site_id} - {None}
         if expected != actual:
             differences[site_id] = {"missed": sorted(expected - actual), "false": sorted(actual - expected)}
@@ -149,3 +90,34 @@ def test_findings_json_schema(checked):
 def test_check_prints_a_count_per_site(checked):
     for site_id in checked["truth"]["sites"]:
         assert f"\n{site_id} " in checked["summary"]
+
+
+def test_columns_lists_every_ground_truth_column_confirmed_and_writes_hints(inspected_farm, tmp_path):
+    hints = tmp_path / "hints.toml"
+    document = json.loads(
+        duwang(
+            "columns",
+            *inspected_farm.common,
+            "--today",
+            TODAY.isoformat(),
+            "--format",
+            "json",
+            "--write-hints",
+            str(hints),
+        ).stdout
+    )
+    for site_id, site in inspected_farm.truth["sites"].items():
+        found = {row["url"]: row for row in document["sites"][site_id]}
+        for column in site["columns"]:
+            if column["render"] == "script" and column["url"] not in found:
+                continue  # read only through a browser
+            row = found[column["url"]]
+            assert row["confidence"] == "confirmed", (site_id, row)
+            assert row["items"] >= (0 if column["empty"] else 1), row
+    text = hints.read_text(encoding="utf-8")
+    assert "[[sites.columns]]" in text and "# ---- lxz " in text
+    # every written hint is a valid registry column table
+    import tomllib
+
+    parsed = tomllib.loads(text.replace("# ---- ", "#"))
+    assert parsed["sites"]["columns"]

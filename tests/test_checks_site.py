@@ -55,7 +55,7 @@ def test_a_malformed_site_id_code():
         [], home_links(), footers={HOME: FOOTER.replace("6229990001", "62299")}, forms={HOME: SEARCH}
     )
     assert [(f.check, f.evidence) for f in check_elements(facts)] == [
-        ("element_invalid", {"footer": "62299"})
+        ("element_invalid", {"footer": "62299", "page": HOME})
     ]
 
 
@@ -97,7 +97,7 @@ def test_the_annual_report_deadline_depends_on_the_kind_of_site():
 def test_sections_missing_by_kind():
     facts = annual_report_site("service", [])
     missing = {f.section for f in check_sections(facts, [], RULES, TODAY) if f.check == "section_missing"}
-    assert missing == {"办事指南", "表格下载", "在线办理", "办件公示", "咨询投诉"}
+    assert missing == {"办事指南", "表格下载", "在线办理", "办件公示", "网上咨询", "投诉建议"}
 
 
 def probes(failed: int, total: int, now: datetime):
@@ -124,7 +124,10 @@ def test_homepage_freshness():
     assert check_homepage(facts("2026-11-20"), [], RULES, TODAY) == []
     assert [f.severity for f in check_homepage(facts("2026-11-16"), [], RULES, TODAY)] == ["warning"]
     assert [f.severity for f in check_homepage(facts("2026-11-13"), [], RULES, TODAY)] == ["veto"]
-    assert [f.severity for f in check_homepage(facts(None), [], RULES, TODAY)] == ["veto"]
+    assert [f.severity for f in check_homepage(facts(None), [], RULES, TODAY)] == ["veto"]  # read, undated
+    # nothing read on the homepage and no dated column: 待确认, not a veto
+    (unsure,) = check_homepage(site([], [], {}), [], RULES, TODAY)
+    assert unsure.severity == "warning" and unsure.detail.startswith("【待确认】")
 
 
 def test_an_operator_rubric_extends_word_lists_and_replaces_values(tmp_path):
@@ -144,3 +147,114 @@ def test_a_bad_rubric_names_the_file_table_and_field(tmp_path):
         str(caught.value)
         == f"{mine}: [freshness] news: 'two weeks' is not a whole number (set it to a whole number)"
     )
+
+
+XXGK = "http://xxgk.x.gov.cn/"
+
+
+def multi_host_site(site_of_platform: str = "x"):
+    """A portal whose 信息公开 platform lives on another host of its registry scope."""
+    sections = {"机构职能": "jgzn/", "负责人信息": "fzrxx/", "政策文件": "zcwj/"}
+    pages = [page(XXGK, "政府信息公开", site_id=site_of_platform)]
+    pages += [page(f"{XXGK}{path}", name, site_id=site_of_platform) for name, path in sections.items()]
+    links = [link(HOME, XXGK, "信息公开")]
+    links += [link(XXGK, f"{XXGK}{path}", name) for name, path in sections.items()]
+    return site(pages, links)
+
+
+def test_sections_found_on_the_sites_other_hosts_count():
+    missing = {f.section for f in check_sections(multi_host_site(), [], RULES, TODAY)}
+    assert {"机构职能", "负责人信息", "政策文件"}.isdisjoint(missing)
+    assert "通知公告" in missing
+
+
+def test_sections_on_another_sites_pages_do_not_count():
+    # the same pages crawled for another site (a sub-site nested on a shared host) are not this site's
+    missing = {f.section for f in check_sections(multi_host_site("other"), [], RULES, TODAY)}
+    assert {"机构职能", "负责人信息", "政策文件"} <= missing
+
+
+def test_a_section_link_through_a_redirect_counts_where_it_lands():
+    target = f"{HOME}xxgk/jgzn"
+    facts = site(
+        [
+            page(target, status=200, final_url=f"{target}/"),  # the first URL holds the final answer
+            page(f"{HOME}zcwj", status=301, final_url=f"{HOME}zcwj/"),
+            page(f"{HOME}zcwj/", "政策文件"),
+        ],
+        [link(HOME, target, "机构职能"), link(HOME, f"{HOME}zcwj", "政策文件")],
+    )
+    missing = {f.section for f in check_sections(facts, [], RULES, TODAY)}
+    assert {"机构职能", "政策文件"}.isdisjoint(missing)
+
+
+# The national list (indicators.md §2) and the prefecture's real disclosure columns (the seed report), each
+# with the required section it must be read as.
+NATIONAL_AND_SEED_NAMES = {
+    "portal": {
+        "法定主动公开内容": "信息公开目录",
+        "领导信箱": "咨询投诉",
+        "政府信息公开指南": "信息公开指南",
+        "政府信息公开制度规定": "信息公开制度",
+        "领导之窗": "负责人信息",
+        "政府机构": "机构职能",
+        "国民经济和社会发展规划": "规划计划",
+        "经济社会发展统计信息": "数据发布",
+        "公众参与": "互动交流",
+        "政府信息公开年报": "信息公开年报",
+        "政府信息公开工作年度报告": "信息公开年报",
+    },
+    "department": {"机构设置": "机构职能", "信息公开年度报告": "信息公开年报", "依申请公开": "依申请公开"},
+    "service": {"办件统计": "办件公示", "在线咨询": "网上咨询", "我要投诉": "投诉建议"},
+}
+
+
+@pytest.mark.parametrize("kind", ["portal", "department", "service"])
+def test_every_required_section_and_its_national_and_seed_names_are_read(kind):
+    for section in RULES.sections[kind]:
+        assert RULES.sections_of(section, kind) == (section,), section
+        assert section in RULES.section_synonyms, f"{section} has no synonyms in the rubric"
+    for name, section in NATIONAL_AND_SEED_NAMES[kind].items():
+        assert RULES.sections_of(name, kind) == (section,), name
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "sections"),
+    [
+        ("机构职责", "portal", {"机构职能"}),
+        ("互动交流", "portal", {"互动交流"}),
+        ("政民互动", "portal", {"互动交流"}),
+        ("互动交流", "department", set()),  # not a department's required section
+        ("网上咨询", "portal", {"咨询投诉"}),
+        ("网上咨询", "service", {"网上咨询"}),
+        ("投诉建议", "service", {"投诉建议"}),
+        ("咨询投诉", "service", {"网上咨询", "投诉建议"}),  # one entry naming both
+        ("政策解读", "portal", {"政策解读"}),  # not 政策文件 by its 政策
+        ("事业单位法人年度报告", "portal", set()),  # not the disclosure annual report
+        ("招商引资", "portal", set()),
+    ],
+)
+def test_section_vocabulary(name, kind, sections):
+    assert set(RULES.sections_of(name, kind)) == sections
+
+
+def test_only_names_leading_to_a_real_page_of_the_site_count():
+    gone, moved = f"{HOME}zxft/", f"{HOME}zjdc/"
+    facts = site(
+        [
+            page(f"{HOME}jgzz/", "机构职责 主要职责"),
+            page(gone, "对不起，您访问的页面不存在", title="页面不存在"),  # a soft-404
+            page(moved, status=200, final_url=HOME),  # a removed section sent to the homepage
+        ],
+        [
+            link(HOME, HOME, "信息公开目录"),  # a dropdown header written href="/" (or "/#")
+            link(f"{HOME}jgzz/", f"{HOME}jgzz/", "政策文件"),  # href="#" resolved to its own page
+            link(HOME, f"{HOME}jgzz/", "机构职责"),
+            link(HOME, gone, "在线访谈"),
+            link(HOME, moved, "征集调查"),
+            link(HOME, f"{HOME}jgzz/", "通知公告", attr="onclick"),  # not a link a visitor follows
+        ],
+    )
+    missing = {f.section for f in check_sections(facts, [], RULES, TODAY) if f.check == "section_missing"}
+    assert "机构职能" not in missing
+    assert {"信息公开目录", "政策文件", "在线访谈", "征集调查", "通知公告"} <= missing

@@ -71,21 +71,6 @@ def test_trs_create_page_html_writes_the_further_list_pages():
     assert all(link.kind is LinkKind.PAGE and link.tag == "script" for link in pages)
 
 
-def test_list_items_keep_raw_dates_and_skip_navigation():
-    items = extract.list_items(selector(), PAGE)
-    assert [(item.title, item.date_text) for item in items] == [
-        ("州政府召开常务会议（全文）", "2026-11-20"),  # the title attribute beats the shortened text
-        ("全州安全生产工作会议", "[11-02]"),
-        ("国庆假期值班安排", "2026年10月1日"),
-        ("2026-2030年发展规划征求意见", None),  # digits inside the title are not its date
-        ("关于印发办法的通知", "2026/09/03"),
-        ("关于调整人员的通知", "2026.08.15"),
-    ]
-    assert items[0].url == "http://127.0.0.2:8800/zwdt/202611/t20261120_1.html"
-    assert items[0].container == "div.list>ul"
-    assert items[4].container == "body>table.gkml"
-
-
 def test_meta_title_footer_and_forms():
     page = selector()
     assert extract.page_title(page) == "工作动态 - 临夏州人民政府"
@@ -93,7 +78,13 @@ def test_meta_title_footer_and_forms():
     footer = extract.footer_text(page)
     assert "网站标识码：6229000001" in footer and "甘公网安备 62290102000001号" in footer
     assert extract.forms(page, PAGE) == [
-        {"action": "http://127.0.0.2:8800/search/", "method": "get", "inputs": ["q", ""], "text": ""}
+        {
+            "action": "http://127.0.0.2:8800/search/",
+            "method": "get",
+            "inputs": ["q", ""],
+            "text": "",
+            "hints": "q 搜索",
+        }
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -88,12 +89,17 @@ def test_self_check_catches_a_lie(farm, monkeypatch):
         gt = truth_mod.ground_truth(f, port)
         gt["sites"]["lxz"]["dead_links"][0]["status"] = 200
         gt["sites"]["zjj"]["columns"][1]["sorted"] = True
+        gt["sites"]["fgw"]["columns"][0]["items"] += 1  # records read from a Hanweb datastore
+        empty = next(c for c in gt["sites"]["dxx"]["columns"] if c["empty"])
+        empty["empty_markup"] = "text"
         return gt
 
     monkeypatch.setattr(selfcheck, "ground_truth", lying)
     problems = check_farm(farm)
     assert any("answers 404, truth says 200" in p for p in problems)
     assert any("sorted flag wrong" in p for p in problems)
+    assert any(p.startswith("fgw: column 部门动态:") and "items listed" in p for p in problems)
+    assert any(p.startswith("dxx: column") and "empty but says nothing" in p for p in problems)
 
 
 def test_ground_truth_shape(truth, server):
@@ -344,3 +350,163 @@ def test_serve_entry_point(tmp_path):
         finally:
             proc.send_signal(2)  # SIGINT
             assert proc.wait(timeout=5) == 0
+
+
+# -- template families (issue 10) ------------------------------------------------------------------------
+
+
+def page_html(farm, url: str) -> str:
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    reply = farm.respond(parts.hostname, target, parts.port)
+    assert reply.status == 200, url
+    return decode_html(reply.body)
+
+
+@pytest.fixture(scope="module")
+def gt(farm):
+    from crawler.farm.truth import ground_truth
+
+    return ground_truth(farm, 8123)
+
+
+def test_every_family_has_two_or_three_sites(gt):
+    by_family: dict[str, list[str]] = {}
+    for sid, s in gt["sites"].items():
+        by_family.setdefault(s["template"], []).append(sid)
+    assert sorted(by_family) == ["hanweb", "standard", "tabs", "trs_table"]
+    assert all(2 <= len(by_family[f]) <= 3 for f in ("hanweb", "tabs", "trs_table")), by_family
+    assert len(gt["sites"]) == 25
+
+
+def test_trs_table_columns_under_two_urls_and_articles_without_meta(farm, gt):
+    site = gt["sites"]["ghx"]
+    home = page_html(farm, site["base_url"])
+    hubs = home + "".join(page_html(farm, site["base_url"] + p) for p in ("xxgk/", "xxgk/xxgkml/", "hdjl/"))
+    docs = set()
+    for col in site["columns"]:
+        assert col["aliases"], col["name"]
+        assert f'href="{urlsplit(col["url"]).path}"' in hubs  # navigation links the folder
+        for alias in col["aliases"]:
+            assert page_html(farm, alias) == page_html(farm, col["url"])
+            docs.add(alias.rsplit("/", 1)[1])
+    assert {"index.html", "index.shtml", "default.htm"} <= docs
+    tzgg = next(c for c in site["columns"] if c["name"] == "通知公告")
+    listing = page_html(farm, tzgg["url"])
+    assert '<table width="100%" border="0" cellspacing="0" cellpadding="0" class="list_tb">' in listing
+    assert re.search(
+        r'<tr>\n<td class="bt" height="30"><a href="[^"]+" title="[^"]+" target="_blank">', listing
+    )
+    assert listing.count("<table") >= 4  # layout tables around the list table
+    news = next(c for c in site["columns"] if c["section"] == "工作动态")
+    assert "createPageHTML(" in page_html(farm, news["url"]) and news["pages"] > 1
+    title = next(t for u, t in site["titles"].items() if "/t20" in u)
+    url = next(u for u, t in site["titles"].items() if t == title)
+    article = page_html(farm, url)
+    assert 'name="ArticleTitle"' not in article and 'name="PubDate"' not in article
+    for word in ("发布时间：", "来源：", "字号：", "打印本页", "关闭窗口"):
+        assert word in article
+    assert f"<title>{title}</title>" in article
+    with_attachment = [
+        farm.sites["ghx"].base_url for c in farm.sites["ghx"].columns for i in c.items if i.attachments
+    ]
+    assert with_attachment  # and an attachment row on those pages:
+    item = next(i for c in farm.sites["ghx"].columns for i in c.items if i.attachments)
+    assert '<td class="fj">附件：<a href="' in page_html(farm, f"http://127.0.0.7:8123{item.path}")
+
+
+def test_hanweb_lists_live_in_a_datastore_script(farm, gt):
+    site = gt["sites"]["fgw"]
+    paged = [c for c in site["columns"] if c["pages"] > 1]
+    assert paged and all(re.search(r"\?uid=\d+&pageNum=2$", c["page_urls"][1]) for c in paged)
+    for col in site["columns"]:
+        assert re.fullmatch(r"http://127\.0\.0\.11:8123/col/col\d+/index\.html", col["url"])
+        html = page_html(farm, col["url"])
+        outside = re.sub(r'<script type="text/xml">.*?</script>', "", html, flags=re.S)
+        if col["items"]:
+            assert "<datastore>" in html and "<record><![CDATA[" in html
+            assert not re.search(r'<li><a href="/art/', outside)  # no record in the DOM outside the script
+            assert re.search(r'<a href="/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html" title="', html)
+        for n, page in enumerate(col["page_urls"][1:], start=2):
+            assert f"pageNum={n}" in page and "<record>" in page_html(farm, page)
+    # A site-wide ColumnName: the site's name on the homepage, a list and an article.
+    article = next(u for u in site["titles"] if "/art/" in u)
+    for url in (site["base_url"], site["columns"][1]["url"], article):
+        assert f'<meta name="ColumnName" content="{site["name"]}">' in page_html(farm, url)
+    rsj = gt["sites"]["rsj"]
+    assert f'<meta name="ColumnName" content="{rsj["columns"][1]["name"]}">' in page_html(
+        farm, rsj["columns"][1]["url"]
+    )
+    police = page_html(farm, rsj["base_url"])
+    assert re.search(r"甘公网安备 \d+</a>", police)  # written without 号
+
+
+def test_tabs_homepage(farm, gt):
+    site = gt["sites"]["yjx"]
+    home = page_html(farm, site["base_url"])
+    tabs = re.search(r'<div class="home-newsBox tab-concise js-tab">(.*?)\n</div>\n</div>\n', home, re.S)
+    assert tabs
+    labels = re.findall(r'<li(?: class="on")?><a href="[^"]+">([^<]+)</a></li>', tabs.group(1))
+    assert labels == ["通知公告", "政策文件", "政策解读"]
+    assert tabs.group(1).count('<div class="item" style="display:none">') == 2
+    assert home.count('<div class="newsTt">') == 4  # a headline item before each list
+    assert re.search(r'</div>\n<ul class="newsList">', home)
+    assert '<a href="/zcjd/"><img src="/images/nav.png" alt=""></a>' in home
+    assert '<li class="drop"><a href="#">信息公开</a>' in home
+    assert '<li class="drop"><a href="#">互动交流</a>' in home
+    assert "<form" not in home and '<input type="text" id="keyword"' in home
+    assert "document.write(unescape(" in home and "_ideConac" in home
+
+
+def test_tabs_footer_menu_differs_per_page(farm, gt):
+    site = gt["sites"]["yjx"]
+    cols = site["columns"]
+
+    def menu(url: str) -> str:
+        return re.search(r'<div class="footer-menu">(.*?)</div>', page_html(farm, url), re.S).group(1)
+
+    a, b = menu(cols[0]["url"]), menu(cols[3]["url"])
+    assert a != b
+    path_a, path_b = urlsplit(cols[0]["url"]).path, urlsplit(cols[3]["url"]).path
+    assert f'<a href="{path_a}" class="on">' in a and f'<a href="{path_b}" class="on">' in b
+    links_a = re.findall(r'href="([^"]+)"', a)
+    links_b = re.findall(r'href="([^"]+)"', b)
+    assert links_a[:-1] == links_b[:-1]  # the same menu but for its last, varying link
+
+
+def test_tabs_empty_column_is_a_bare_empty_list(farm, gt):
+    bare = [(sid, c) for sid, s in gt["sites"].items() for c in s["columns"] if c["empty_markup"] == "bare"]
+    assert {sid for sid, _ in bare} == {"dxx", "zwfw-klx"}
+    for _, col in bare:
+        html = page_html(farm, col["url"])
+        assert '<ul class="list"></ul>' in html and "暂无" not in html
+        assert col["empty"] and not col["catalogue_note"]
+
+
+def test_scope_causes(farm, gt, server):
+    jssx = gt["sites"]["jssx"]
+    also = jssx["scope"]["also"]
+    assert also == [{"host": "127.0.0.18:8123", "path_prefix": "/xxgk/"}]
+    on_xxgk = [s for s, url in jssx["sections"].items() if url and url.startswith("http://127.0.0.18:")]
+    assert {"政策文件", "信息公开指南", "信息公开年报", "信息公开目录"} <= set(on_xxgk)
+    url = jssx["sections"]["政策文件"].replace(":8123", f":{server.port}")
+    status, _, body = get(url)
+    assert status == 200 and f'href="//127.0.0.10:{server.port}/"' in decode_html(body)
+    assert gt["sites"]["czj"]["section_names"]["机构职能"] == "机构职责"
+    klx = gt["sites"]["zwfw-klx"]
+    assert klx["section_names"]["网上咨询"] == klx["section_names"]["投诉建议"] == "网上咨询"
+    assert [c["name"] for c in klx["columns"] if c["section"] == "咨询投诉"] == ["网上咨询", "投诉建议"]
+    ghx = page_html(farm, gt["sites"]["ghx"]["base_url"])
+    assert '<script id="_jiucuo_"' in ghx and "dcs.conac.cn/js/" in ghx and "bszs.conac.cn" not in ghx
+
+
+def test_registry_scope_also(server, tmp_path):
+    path = tmp_path / "registry.toml"
+    server.write_registry(path)
+    by_id = {s["id"]: s for s in tomllib.loads(path.read_text(encoding="utf-8"))["sites"]}
+    assert by_id["jssx"]["scope"]["also"] == [{"host": f"127.0.0.18:{server.port}", "path_prefix": "/xxgk/"}]
+    assert all("also" not in s["scope"] for sid, s in by_id.items() if sid != "jssx")
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "sites", "--config", str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr

@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crawler.parallel import partition
+from crawler.parallel import host_groups, partition
 from crawler.registry import load_registry
+from crawler.spiders.site import slot_settings
 from crawler.store import Store
 from tests.loopback import Reply, Site, serve
 
@@ -54,6 +55,32 @@ def test_last_runs_sizes_balance_the_processes(tmp_path):
     # last time the portals were large and the sub-sites small: one portal joins the sub-sites
     sizes = {"a": 900, "b": 800, "s0": 100, "s1": 100, "s2": 100}
     assert ids(partition(sites, 2, sizes)) == [["a"], ["b", "s0", "s1", "s2"]]
+
+
+def test_sites_sharing_any_host_stay_in_one_process(tmp_path):
+    text = REGISTRY + "".join(
+        SITE.format(id=i, kind="portal", host=h, path="/")
+        for i, h in (("a", "127.0.0.2"), ("b", "127.0.0.3"))
+    )
+    # site c's own host is new, but its 信息公开 part lives on b's host: c and b must share a process
+    text += SITE.format(id="c", kind="portal", host="127.0.0.4", path="/").replace(
+        'path_prefix = "/" }', 'path_prefix = "/", also = [{ host = "127.0.0.3", path_prefix = "/c/" }] }'
+    )
+    path = tmp_path / "sites.toml"
+    path.write_text(text, encoding="utf-8")
+    sites = load_registry(path).sites
+    assert ids(host_groups(sites)) == [["a"], ["b", "c"]]
+    assert ids(partition(sites, 3)) == [["a"], ["b", "c"]]
+
+
+def test_slot_settings_cover_every_host_a_site_spans(tmp_path):
+    text = REGISTRY + SITE.format(id="a", kind="portal", host="127.0.0.2", path="/").replace(
+        'path_prefix = "/" }', 'path_prefix = "/", also = [{ host = "127.0.0.9" }] }'
+    )
+    path = tmp_path / "sites.toml"
+    path.write_text(text, encoding="utf-8")
+    slots = slot_settings(load_registry(path).sites, {})
+    assert set(slots) == {"127.0.0.2", "127.0.0.9"}
 
 
 # Two sites on two hosts, crawled by two processes. Each links into the other where the other's own

@@ -159,3 +159,124 @@ def test_cli_exits_3_and_crawls_nothing_on_a_bad_registry(tmp_path, command):
     assert "duplicate id" in result.stderr and str(path) in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not db.exists()
+
+
+MULTI = """
+[network]
+allow = ["127.0.0.0/8"]
+
+[[sites]]
+id = "lxz"
+name = "临夏回族自治州人民政府"
+kind = "portal"
+start_urls = ["http://127.0.0.2:8800/", "http://127.0.0.4:8800/xxgk/"]
+[sites.scope]
+host = "127.0.0.2:8800"
+also = [{ host = "127.0.0.4:8800" }, { host = "127.0.0.30:8800", path_prefix = "/lxz/xxgk/" }]
+
+[[sites]]
+id = "zwfw-lxz"
+name = "甘肃政务服务网临夏州子站"
+kind = "service"
+start_urls = ["http://127.0.0.30:8800/lxz/"]
+[sites.scope]
+host = "127.0.0.30:8800"
+path_prefix = "/lxz/"
+"""
+
+
+def test_a_site_spans_several_hosts_and_prefixes(tmp_path):
+    registry = load_registry(write(tmp_path, MULTI))
+    portal = registry.site("lxz")
+    assert [str(part) for part in portal.scope.parts] == [
+        "127.0.0.2:8800/",
+        "127.0.0.4:8800/",
+        "127.0.0.30:8800/lxz/xxgk/",
+    ]
+    assert portal.scope.hostnames == ("127.0.0.2", "127.0.0.4", "127.0.0.30")
+    for url in (
+        "http://127.0.0.2:8800/a.html",
+        "http://127.0.0.4:8800/fdzdgknr/",
+        "http://127.0.0.30:8800/lxz/xxgk/1",
+    ):
+        assert portal.scope.contains(url), url
+    assert not portal.scope.contains("http://127.0.0.30:8800/lxz/bszn/")
+    assert portal.scope.part_of("http://127.0.0.30:8800/lxz/xxgk/1").path_prefix == "/lxz/xxgk/"
+    # a start URL may be in any part
+    assert portal.start_urls[1] == "http://127.0.0.4:8800/xxgk/"
+
+
+def test_site_of_lets_the_longest_prefix_win_across_sites(tmp_path):
+    registry = load_registry(write(tmp_path, MULTI))
+    # the portal's 信息公开 part is nested inside the service sub-site's prefix on the shared platform host
+    assert registry.site_of("http://127.0.0.30:8800/lxz/xxgk/2026/1.html").id == "lxz"
+    assert registry.site_of("http://127.0.0.30:8800/lxz/bszn/1.html").id == "zwfw-lxz"
+    assert registry.site_of("http://127.0.0.4:8800/").id == "lxz"
+    assert registry.site_of("http://127.0.0.30:8800/klx/") is None
+    assert registry.site_of("ftp://127.0.0.4:8800/") is None
+    assert registry.owner_of("http://127.0.0.4:8800/").id == "lxz"  # the older name still answers
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ('path_prefix = "/lxz/xxgk/" }', 'path_prefix = "/lxz/" }'),
+            r"line 20, site 'zwfw-lxz', field 'scope': the part 127\.0\.0\.30:8800/lxz/ is already "
+            r"declared by site 'lxz' \(sites\[0\]\) \(give each host and path prefix to one site only",
+        ),
+        (
+            (
+                'also = [{ host = "127.0.0.4:8800" }',
+                'also = [{ host = "127.0.0.4:8800" }, { host = "127.0.0.4:8800" }',
+            ),
+            r"site 'lxz', field 'scope'\.also\[1\]: repeats the part 127\.0\.0\.4:8800/ already given as "
+            r"also\[0\] \(list each part once\)",
+        ),
+        (
+            ('also = [{ host = "127.0.0.4:8800" }', 'also = [{ host = "127.0.0.2:8800" }'),
+            r"field 'scope'\.also\[0\]: repeats the part 127\.0\.0\.2:8800/ already given as the main host",
+        ),
+        (
+            ('{ host = "127.0.0.4:8800" }', '{ host = "127.0.0.4:8800", path = "/" }'),
+            r"field 'scope'\.also\[0\], field 'path': unknown field",
+        ),
+        (
+            (
+                'also = [{ host = "127.0.0.4:8800" }, { host = "127.0.0.30:8800", path_prefix = "/lxz/xxgk/" }]',
+                'also = "127.0.0.4:8800"',
+            ),
+            r"field 'scope'\.also: must be a list of tables",
+        ),
+        (
+            ('{ host = "127.0.0.30:8800", path_prefix = "/lxz/xxgk/" }', '{ path_prefix = "/lxz/xxgk/" }'),
+            r"field 'scope'\.also\[1\]\.host: None is not a host",
+        ),
+        (
+            ('"http://127.0.0.4:8800/xxgk/"', '"http://127.0.0.5:8800/xxgk/"'),
+            r"http://127\.0\.0\.5:8800/xxgk/ is outside the site's scope 127\.0\.0\.2:8800/, 127\.0\.0\.4:8800/, "
+            r"127\.0\.0\.30:8800/lxz/xxgk/ \(fix the URL, or add its host",
+        ),
+    ],
+)
+def test_overlapping_or_repeated_scope_parts_fail_with_the_place(tmp_path, change, expected):
+    old, new = change
+    assert old in MULTI
+    path = write(tmp_path, MULTI.replace(old, new, 1))
+    with pytest.raises(RegistryError) as caught:
+        load_registry(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ") and "\n" not in message
+    assert re.search(expected, message), message
+
+
+def test_cli_exits_3_when_two_sites_declare_the_same_part(tmp_path):
+    path = write(tmp_path, MULTI.replace('path_prefix = "/lxz/xxgk/" }', 'path_prefix = "/lxz/" }'))
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "sites", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 3
+    assert "already declared by site 'lxz'" in result.stderr

@@ -7,18 +7,30 @@ one model serves on any port and the same seed + today always gives the same byt
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import itertools
 import json
 import random
-import zlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from . import render
-from .sites import ELEMENTS, REFUSED_IP, SERVICE_IP, SITES, ColumnTweak, SiteDef
+from . import families, render
+from .sites import ELEMENTS, SERVICE_IP, SITES, ColumnTweak, SiteDef
+from .tables import (
+    CONTENT_TYPES,
+    DEAD_TARGETS,
+    DEPARTMENT_COLUMNS,
+    EXTRA_COLUMNS,
+    FILE_BYTES,
+    PNG_1PX,
+    PORTAL_COLUMNS,
+    SECTION_COLUMNS,
+    SECTION_OF,
+    SECTIONS,
+    SERVICE_COLUMNS,
+    ColumnSpec,
+)
 from .text import body_for, title_for
 
 PORT_TOKEN = "__FARMPORT__"
@@ -29,188 +41,6 @@ TRS_PAGE_SIZE = 10
 TRS_ITEMS = 45  # five list pages of ten at scale 1, as in createPageHTML(5, 0, "index", "html")
 HOME_BLOCK_ITEMS = 6
 CATALOGUE_NOTE = "根据《中华人民共和国政府信息公开条例》，本机关无此类信息。"
-
-# (name, path under the site prefix, freshness, hub, items at scale 1, shown on the homepage)
-ColumnSpec = tuple[str, str, str, str, int, bool]
-PORTAL_COLUMNS: tuple[ColumnSpec, ...] = (
-    ("@news", "xwzx/gzdt/", "news", "nav", 15, True),
-    ("要闻", "xwzx/yw/", "news", "nav", 8, False),  # prefecture portal only
-    ("县市动态", "xwzx/xsdt/", "news", "nav", 8, False),  # prefecture portal only
-    ("乡镇动态", "xwzx/xzdt/", "news", "nav", 8, False),  # county portals only
-    ("通知公告", "xwzx/tzgg/", "notice_policy", "nav", 14, True),
-    ("公示公告", "xwzx/gsgg/", "notice_policy", "nav", 6, False),
-    ("政策文件", "xxgk/zcwj/", "notice_policy", "xxgk", 8, True),
-    ("政策解读", "zcjd/", "notice_policy", "nav", 6, False),
-    ("回应关切", "hygq/", "notice_policy", "nav", 5, False),
-    ("数据发布", "sjfb/", "longterm", "nav", 5, False),
-    ("咨询投诉", "hdjl/zxts/", "notice_policy", "hdjl", 6, False),
-    ("征集调查", "hdjl/zjdc/", "longterm", "hdjl", 3, False),
-    ("在线访谈", "hdjl/zxft/", "longterm", "hdjl", 3, False),
-    ("信息公开指南", "xxgk/xxgkzn/", "static", "xxgk", 1, False),
-    ("信息公开制度", "xxgk/xxgkzd/", "static", "xxgk", 3, False),
-    ("机构职能", "xxgk/xxgkml/jgzn/", "longterm", "ml", 3, False),
-    ("负责人信息", "xxgk/xxgkml/fzrxx/", "longterm", "ml", 4, False),
-    ("人事信息", "xxgk/xxgkml/rsxx/", "longterm", "ml", 5, False),
-    ("规划计划", "xxgk/xxgkml/ghjh/", "longterm", "ml", 4, False),
-    ("财政资金", "xxgk/xxgkml/czzj/", "notice_policy", "ml", 5, False),
-    ("重大建设项目", "xxgk/xxgkml/zdxm/", "notice_policy", "ml", 4, False),
-    ("公共资源配置", "xxgk/xxgkml/ggzypz/", "notice_policy", "ml", 5, False),
-    ("@annual", "xxgk/xxgknb/", "longterm", "xxgk", 5, False),
-    ("依申请公开", "xxgk/ysqgk/", "static", "xxgk", 2, False),
-)
-DEPARTMENT_COLUMNS: tuple[ColumnSpec, ...] = (
-    ("@news", "gzdt/", "news", "nav", 16, True),
-    ("通知公告", "tzgg/", "notice_policy", "nav", 12, True),
-    ("政策文件", "zcwj/", "notice_policy", "nav", 10, True),
-    ("政策解读", "zcjd/", "notice_policy", "nav", 6, False),
-    ("信息公开指南", "xxgk/xxgkzn/", "static", "xxgk", 1, False),
-    ("信息公开制度", "xxgk/xxgkzd/", "static", "xxgk", 2, False),
-    ("机构职能", "xxgk/xxgkml/jgzn/", "longterm", "ml", 3, False),
-    ("负责人信息", "xxgk/xxgkml/fzrxx/", "longterm", "ml", 3, False),
-    ("人事信息", "xxgk/xxgkml/rsxx/", "longterm", "ml", 4, False),
-    ("规划计划", "xxgk/xxgkml/ghjh/", "longterm", "ml", 3, False),
-    ("财政资金", "xxgk/xxgkml/czzj/", "notice_policy", "ml", 4, False),
-    ("行政处罚", "xxgk/xxgkml/xzcf/", "notice_policy", "ml", 4, False),
-    ("@annual", "xxgk/xxgknb/", "longterm", "xxgk", 5, False),
-    ("依申请公开", "xxgk/ysqgk/", "static", "xxgk", 1, False),
-)
-SERVICE_COLUMNS: tuple[ColumnSpec, ...] = (
-    ("@news", "gzdt/", "news", "nav", 12, True),
-    ("通知公告", "tzgg/", "notice_policy", "nav", 8, True),
-    ("办事指南", "bszn/", "longterm", "nav", 26, False),
-    ("表格下载", "bgxz/", "static", "nav", 10, False),
-    ("办件公示", "bjgs/", "notice_policy", "nav", 14, True),
-    ("咨询投诉", "zxts/", "notice_policy", "nav", 8, False),
-)
-
-# Required sections (indicators.md §2) per kind, in order.
-SECTIONS = {
-    "portal": (
-        "概况信息",
-        "机构职能",
-        "负责人信息",
-        "工作动态",
-        "通知公告",
-        "政策文件",
-        "人事信息",
-        "规划计划",
-        "政策解读",
-        "信息公开指南",
-        "信息公开制度",
-        "信息公开目录",
-        "信息公开年报",
-        "依申请公开",
-        "回应关切",
-        "数据发布",
-        "办事服务",
-        "咨询投诉",
-        "征集调查",
-        "在线访谈",
-    ),
-    "department": (
-        "概况信息",
-        "机构职能",
-        "负责人信息",
-        "工作动态",
-        "通知公告",
-        "政策文件",
-        "人事信息",
-        "规划计划",
-        "政策解读",
-        "信息公开指南",
-        "信息公开制度",
-        "信息公开目录",
-        "信息公开年报",
-        "依申请公开",
-    ),
-    "service": ("办事指南", "表格下载", "在线办理", "办件公示", "咨询投诉"),
-}
-
-# kind -> (path under the prefix, or an absolute URL with {port}/{sid}; ground-truth kind, status, error,
-# tag, link text)
-DEAD_TARGETS: dict[str, tuple[str, str, int | None, str | None, str, str]] = {
-    "http_404": ("zt/2019zt/index.html", "http_404", 404, None, "a", "2019年专题专栏"),
-    "http_500": ("interface/wsdc.jsp", "http_500", 500, None, "a", "网上调查"),
-    "http_503": ("tjsj/query.do", "http_503", 503, None, "a", "统计数据查询"),
-    "refused": (
-        "http://" + REFUSED_IP + ":{port}/{sid}/index.html",
-        "refused",
-        None,
-        "refused",
-        "a",
-        "原政务服务平台",
-    ),
-    "timeout": ("video/live.html", "timeout", None, "timeout", "a", "视频直播"),
-    "soft_404": ("ztzl/ydyl/", "soft_404", 200, None, "a", "专题：一带一路建设"),
-    "redirect_loop": ("loop/a", "redirect_loop", None, "redirect_loop", "a", "业务系统入口"),
-    "broken_image": ("images/banner_2019.jpg", "broken_image", 404, None, "img", "专题图片"),
-    "broken_attachment_pdf": (
-        "uploads/file/P020190315_missing.pdf",
-        "broken_attachment",
-        404,
-        None,
-        "a",
-        "附件：实施细则.pdf",
-    ),
-    "broken_attachment_doc": (
-        "uploads/file/P020180620_missing.doc",
-        "broken_attachment",
-        404,
-        None,
-        "a",
-        "附件：申请表.doc",
-    ),
-    "broken_attachment_xls": (
-        "uploads/file/P020200108_tjb.xls",
-        "broken_attachment",
-        200,
-        None,
-        "a",
-        "附件：统计表.xls",
-    ),
-    "offlist": ("http://www.{sid}old.gov.cn/", "offlist", None, "offlist", "a", "原网站（旧版）"),
-}
-
-# Real, decodable images, so image links answer with something a browser would show.
-# The small JPEG from CPython's own test data (Lib/test/imghdrdata/python.jpg), 543 bytes.
-JPEG_1PX = base64.b64decode(
-    "/9j/4AAQSkZJRgABAQEAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDRENDg8Q"
-    "EBEQCgwSExIQEw8QEBD/2wBDAQMDAwQDBAgEBAgQCwkLEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ"
-    "EBAQEBAQEBD/wAARCAAQABADASIAAhEBAxEB/8QAFgABAQEAAAAAAAAAAAAAAAAABwQF/8QAJBAAAQQBBAICAwAAAAAAAAAAAQID"
-    "BAYFBwgSExEiABQJMTL/xAAVAQEBAAAAAAAAAAAAAAAAAAAABv/EACMRAAECBQMFAAAAAAAAAAAAAAECEQMEBQYhABIxFRZhgeH/"
-    "2gAMAwEAAhEDEQA/ABSm0mobc8HmExLUlRzzEWPkJWW+ulrsaUVAseUgslSlH9LKuPryIKuWPZdskzXmm3fX5m2nF4GlVxx/HOpx"
-    "4ks51+MiU/Iaad7UcUo4tILoS4kqcWkezS0hO/HvuRp0rO6hWnWO1UisZVuFi4GFeyEpmGepa5S5SWVPuciFKRFLgSrwetnyPIB+"
-    "Vb4N9mKhQMzo5po9XLdDs9d6ZVix2VEhiL9kuNPxw2gEKcDQ/rs8AuA8VAe0vdl7VOYn+27flGAUgmITjbhSmCg3BYlyeWDkMolv"
-    "w4KOp1KM6iCNvngZHwetf//Z"
-)
-
-
-def _png_1px() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
-        return len(data).to_bytes(4, "big") + kind + data + crc.to_bytes(4, "big")
-
-    ihdr = (1).to_bytes(4, "big") + (1).to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
-    raw = zlib.compress(b"\x00\xc8\x10\x2e")  # one red pixel, filter byte 0
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
-
-
-PNG_1PX = _png_1px()
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
-# The OLE2 compound-file signature, enough for a content sniffer to call it an Office file.
-OLE_BYTES = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)
-CONTENT_TYPES = {
-    "jpg": "image/jpeg",
-    "png": "image/png",
-    "pdf": "application/pdf",
-    "doc": "application/msword",
-    "xls": "application/vnd.ms-excel",
-}
-FILE_BYTES = {"jpg": JPEG_1PX, "png": PNG_1PX, "pdf": PDF_BYTES, "doc": OLE_BYTES, "xls": OLE_BYTES}
 
 
 @dataclass
@@ -247,6 +77,16 @@ class Column:
     items: list[Item] = field(default_factory=list)
     page_size: int = LIST_PAGE_SIZE
     links: list[tuple[str, str, str]] = field(default_factory=list)  # extra links on the first list page
+    first: str = ""  # the first page when it is not the folder itself (Hanweb: .../index.html)
+    pager: str = "trs"  # trs: index_N.html ; query: index.html?uid=..&pageNum=N+1
+    cid: int = 0  # Hanweb column number
+    uid: int = 0  # Hanweb pager uid
+    aliases: list[str] = field(default_factory=list)  # other paths serving the first page
+
+    @property
+    def index(self) -> str:
+        """The canonical first page: the path navigation links."""
+        return self.first or self.path
 
     @property
     def pages(self) -> int:
@@ -268,7 +108,11 @@ class Column:
         return all(a >= b for a, b in itertools.pairwise(dated))
 
     def page_path(self, n: int) -> str:
-        return self.path if n == 0 else f"{self.path}index_{n}.html"
+        if n == 0:
+            return self.index
+        if self.pager == "query":
+            return f"{self.index}?uid={self.uid}&pageNum={n + 1}"
+        return f"{self.path}index_{n}.html"
 
 
 @dataclass
@@ -285,6 +129,7 @@ class Resource:
     body: bytes = b""
     location: str = ""
     flaky: bool = False
+    variants: dict[str, dict] = field(default_factory=dict)  # query string -> ctx of another list page
 
 
 @dataclass
@@ -372,7 +217,7 @@ class Farm:
         if res.kind == "calendar":
             d = _int_param(query, "d")
             return render.render_calendar(site, self.today, d)  # type: ignore[arg-type]
-        return render.render(res.template, site, res.ctx)
+        return render.render(res.template, site, res.variants.get(query, res.ctx))
 
     def respond(self, ip: str, target: str, port: int, attempt: int = 2, method: str = "GET") -> Reply:
         """Answer one request; `attempt` is the 1-based count of requests to this path (flaky homepage)."""
@@ -444,6 +289,39 @@ def origin(ip: str) -> str:
     return f"http://{ip}:{PORT_TOKEN}"
 
 
+def absolute(ip: str, path: str) -> str:
+    """The URL of a path of host `ip`; a protocol-relative path ("//host:port/...") names its own host."""
+    return "http:" + path if path.startswith("//") else origin(ip) + path
+
+
+class _Routes:
+    """A site's resource table: its own host's, except that a protocol-relative path ("//ip:port/...")
+    goes to that host's table (a site whose 信息公开 platform lives on another host)."""
+
+    def __init__(self, hosts: dict[str, dict[str, Resource]], ip: str) -> None:
+        self.hosts = hosts
+        self.ip = ip
+
+    def _split(self, path: str) -> tuple[dict[str, Resource], str]:
+        if not path.startswith("//"):
+            return self.hosts[self.ip], path
+        netloc, _, rest = path[2:].partition("/")
+        ip = netloc.split(":")[0]
+        return self.hosts.setdefault(ip, _host_resources(ip)), "/" + rest
+
+    def __getitem__(self, path: str) -> Resource:
+        table, key = self._split(path)
+        return table[key]
+
+    def __setitem__(self, path: str, res: Resource) -> None:
+        table, key = self._split(path)
+        table[key] = res
+
+    def __contains__(self, path: str) -> bool:
+        table, key = self._split(path)
+        return key in table
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Building
 
@@ -451,12 +329,15 @@ def origin(ip: str) -> str:
 class _SiteBuilder:
     """Builds one site's columns, pages and faults into the host's resource table."""
 
-    def __init__(self, d: SiteDef, seed: int, today: date, scale: int, res: dict[str, Resource]) -> None:
+    def __init__(
+        self, d: SiteDef, seed: int, today: date, scale: int, hosts: dict[str, dict[str, Resource]]
+    ) -> None:
+        families.check(d)
         self.d = d
         self.today = today
         self.scale = scale
         self.rng = random.Random(f"duwang-farm:{seed}:{d.id}")
-        self.res = res
+        self.res = _Routes(hosts, d.ip)
         self.base = origin(d.ip) + d.prefix
         self.next_id = self.rng.randint(100000, 400000)
         self.paths: list[str] = []
@@ -467,10 +348,14 @@ class _SiteBuilder:
 
     # -- helpers -------------------------------------------------------------------------------------
     def p(self, rel: str) -> str:
+        if self.d.xxgk_host:
+            # Pages on two hosts: every link names its host, so shared chrome works on both.
+            host = self.d.xxgk_host if rel.startswith("xxgk/") else self.d.ip
+            return f"//{host}:{PORT_TOKEN}{self.d.prefix}{rel}"
         return self.d.prefix + rel
 
     def url(self, path: str) -> str:
-        return origin(self.d.ip) + path
+        return absolute(self.d.ip, path)
 
     def add(self, path: str, res: Resource) -> None:
         if path in self.res:
@@ -481,6 +366,11 @@ class _SiteBuilder:
 
     def page(self, path: str, template: str, title: str, **ctx: object) -> Resource:
         res = Resource("page", template=template, title=title, ctx={"title": title, "path": path, **ctx})
+        base, sep, query = path.partition("?")
+        if sep:  # a list page paged by query string: a variant of the first page's resource
+            self.res[base].variants[query] = res.ctx
+            self.paths.append(path)
+            return res
         self.add(path, res)
         return res
 
@@ -509,7 +399,7 @@ class _SiteBuilder:
             self.d.kind
         ]
         out = []
-        for spec in table:
+        for spec in (*table, *(EXTRA_COLUMNS[name] for name in self.d.extra_columns)):
             name = spec[0]
             if name in ("要闻", "县市动态") and self.d.id != "lxz":
                 continue
@@ -520,35 +410,38 @@ class _SiteBuilder:
 
     def build_columns(self) -> None:
         tweaks = dict(self.d.tweaks)
-        for raw, rel, freshness, hub, base_items, home in self.specs():
-            section = {"@news": "工作动态", "@annual": "信息公开年报"}.get(raw, raw)
+        for index, (raw, rel, freshness, hub, base_items, home) in enumerate(self.specs()):
+            section = SECTION_OF.get(raw, raw)
             name = {"@news": self.news_name(), "@annual": self.annual_name()}.get(raw, raw)
             if section in self.d.missing_sections:
                 continue
             tw = tweaks.pop(name, None) or tweaks.pop(raw, None) or ColumnTweak()
             form = tw.form or self.d.default_form
-            if form == "url_date" and self.d.url_style != "trs":
+            if form == "url_date" and self.d.url_style != "trs" and self.d.template != "hanweb":
                 raise ValueError(f"farm: {self.d.id}: url_date needs TRS-style item URLs")
             table_like = form == "table" or (
                 self.d.default_form == "table" and form in ("trs_paged", "url_date")
             )
-            markup = "table" if table_like else "li"
+            markup = families.markup(self.d, "table" if table_like else "li")
             date_format = (
                 {"bracket_date": "bracket", "url_date": "none"}.get(form)
                 or tw.date_format
                 or (self.d.default_date_format)
             )
+            folder, first, cid = families.column_location(self.d, self.p, rel, index)
             col = Column(
                 name=tw.name or name,
                 section=section,
-                path=self.p(rel),
+                path=folder,
                 freshness=freshness,
                 hub=hub,
                 form=form,
                 markup=markup,
                 date_format=date_format,
                 state=tw.state,
-                home=home,
+                home=home or families.on_home(self.d, name),
+                first=first,
+                cid=cid,
             )
             if form == "trs_paged":
                 col.page_size = TRS_PAGE_SIZE
@@ -557,6 +450,8 @@ class _SiteBuilder:
                 col.items = self.annual_items(col)
             elif tw.state not in ("empty", "empty_note"):
                 col.items = self.items(col, base_items * self.scale, unsorted=tw.unsorted)
+            families.setup_paging(self.d, col)
+            col.aliases = families.aliases(self.d, col)
             self.columns.append(col)
         if tweaks:
             raise ValueError(f"farm: unknown column tweaks on {self.d.id}: {sorted(tweaks)}")
@@ -611,15 +506,12 @@ class _SiteBuilder:
             rel = f"{created:%Y%m}/t{created:%Y%m%d}_{iid}.html"
         else:
             rel = f"content_{iid}.html"
+        path, href = col.path + rel, "./" + rel
+        art = families.item_location(self.d, self.p, col, created, iid)
+        if art:
+            path = href = art
         it = Item(
-            iid,
-            text,
-            shown,
-            created,
-            when,
-            col.path + rel,
-            "./" + rel,
-            body=body_for(self.rng, self.d.short, org, text),
+            iid, text, shown, created, when, path, href, body=body_for(self.rng, self.d.short, org, text)
         )
         folder = it.path.rsplit("/", 1)[0] + "/"
         if col.freshness == "news" and self.rng.random() < 0.3:
@@ -682,7 +574,7 @@ class _SiteBuilder:
                 members = [c for c in self.columns if c.hub in ("xxgk",)]
             if not members:
                 continue
-            links = [(c.name, c.path) for c in members]
+            links = [(c.name, c.index) for c in members]
             if hub == "xxgk":
                 links.insert(2, ("信息公开目录", hubs["ml"][0]))
             self.page(path, "hub.html", self.title(name), heading=name, links=links)
@@ -719,7 +611,7 @@ class _SiteBuilder:
                 links=[(c.title, c.path) for c in self.column("办事指南").items[:5]],
             )
         if "sitemap" not in d.missing_elements:
-            links = [(c.name, c.path) for c in self.columns]
+            links = [(c.name, c.index) for c in self.columns]
             self.page(self.p("sitemap/"), "hub.html", self.title("网站地图"), heading="网站地图", links=links)
         if "search" not in d.missing_elements:
             self.page(
@@ -747,7 +639,7 @@ class _SiteBuilder:
                 item=it,
                 column=col,
                 metas=metas,
-                crumbs=[*self.crumbs(col), (col.name, col.path)],
+                crumbs=[*self.crumbs(col), (col.name, col.index)],
                 here="正文",
             )
             for img in it.images:
@@ -771,9 +663,8 @@ class _SiteBuilder:
                 note=CATALOGUE_NOTE,
                 empty_text="暂无数据" if self.d.kind == "department" else "暂无信息",
             )
-        if col.pages > 1:
-            # TRS page.js links the first page as index.html; serve it as an alias of the folder.
-            self.add(col.path + "index.html", self.res[col.path])
+        for alias in col.aliases:  # default documents that serve the same first page
+            self.add(alias, self.res[col.index])
         if col.form == "script_json":
             data = [
                 {"title": i.title, "url": i.href, "date": i.date.isoformat() if i.date else ""}
@@ -792,7 +683,7 @@ class _SiteBuilder:
         self.add(path, Resource("file", content_type=CONTENT_TYPES[ext], body=FILE_BYTES[ext]))
 
     def crumbs(self, col: Column) -> list[tuple[str, str]]:
-        out = [("首页", self.d.prefix)]
+        out = [("首页", self.p(""))]
         if col.hub in ("xxgk", "ml"):
             out.append(("信息公开", self.p("xxgk/")))
         if col.hub == "ml":
@@ -802,7 +693,7 @@ class _SiteBuilder:
         return out
 
     def siblings(self, col: Column) -> list[tuple[str, str]]:
-        return [(c.name, c.path) for c in self.columns if c.hub == col.hub]
+        return [(c.name, families.side_link(self.d, c)) for c in self.columns if c.hub == col.hub]
 
     def site_metas(self) -> list[tuple[str, str]]:
         if not self.d.meta_tags:
@@ -812,25 +703,32 @@ class _SiteBuilder:
             ("SiteName", self.d.name),
             ("SiteDomain", domain),
             ("SiteIDCode", self.d.meta_code or self.d.site_id_code),
+            *families.site_metas(self.d),
         ]
 
     def column_metas(self, col: Column) -> list[tuple[str, str]]:
         if not self.d.meta_tags:
             return []
         return [
-            *self.site_metas(),
-            ("ColumnName", col.name),
+            *self.site_metas()[:3],
+            ("ColumnName", self.column_name_meta(col)),
             ("ColumnDescription", f"{self.d.name}{col.name}"),
             ("ColumnKeywords", col.name),
             ("ColumnType", col.name),
         ]
 
+    def column_name_meta(self, col: Column) -> str:
+        # Cause 4 of issue 10: a site-wide ColumnName that names the site, not the column.
+        return self.d.name if self.d.sitewide_column_name else col.name
+
     def article_metas(self, col: Column, it: Item) -> list[tuple[str, str]]:
         if not self.d.meta_tags:
             return []
+        if not families.article_meta(self.d):
+            return self.column_metas(col)  # a TRS table layout: no ArticleTitle, no PubDate
         out = [
-            *self.column_metas(col)[:3],
-            ("ColumnName", col.name),
+            *self.site_metas()[:3],
+            ("ColumnName", self.column_name_meta(col)),
             ("ColumnType", col.name),
             ("ArticleTitle", it.title),
         ]
@@ -841,10 +739,10 @@ class _SiteBuilder:
 
     def nav(self) -> list[tuple[str, str]]:
         d = self.d
-        out = [("首页", d.prefix)]
+        out = [("首页", self.p(""))]
         for c in self.columns:
             if c.hub == "nav":
-                out.append((c.name, c.path))
+                out.append((c.name, c.index))
         if d.kind != "service":
             out.append(("信息公开", self.p("xxgk/")))
         if d.kind == "portal":
@@ -870,11 +768,11 @@ class _SiteBuilder:
             if c.home:
                 top = c.items[:HOME_BLOCK_ITEMS]
                 shown += top
-                blocks.append({"name": c.name, "more": c.path, "items": top})
+                blocks.append({"name": c.name, "more": families.side_link(d, c), "items": top})
         metas = self.site_metas()
         self.home_items = shown
         self.page(
-            d.prefix,
+            self.p(""),
             "home.html",
             d.name,
             blocks=blocks,
@@ -883,20 +781,19 @@ class _SiteBuilder:
             trap=self.p("calendar/") if d.trap else None,
         )
         if d.flaky:
-            self.res[d.prefix].flaky = True
+            self.res[self.p("")].flaky = True
 
     # -- faults and fixtures ---------------------------------------------------------------------------
     def place(self, placement: str, link: tuple[str, str, str]) -> list[str]:
         """Put one extra link on a page; returns the absolute paths that serve that page."""
         if placement == "home":
-            self.res[self.d.prefix].ctx.setdefault("extra_links", []).append(link)
-            return [self.d.prefix]
+            self.res[self.p("")].ctx.setdefault("extra_links", []).append(link)
+            return [self.p("")]
         where, _, rest = placement.partition(":")
         if where == "list":
             col = self.column(rest)
-            self.res[col.path].ctx.setdefault("extra_links", []).append(link)
-            # A paginated list's first page is also served as index.html (TRS page.js links it so).
-            return [col.path] + ([col.path + "index.html"] if col.pages > 1 else [])
+            self.res[col.index].ctx.setdefault("extra_links", []).append(link)
+            return [col.index, *col.aliases]  # every path that serves the first page
         name, _, idx = rest.rpartition(":")
         col = self.column(name)
         it = col.items[int(idx)]
@@ -1005,13 +902,15 @@ class _SiteBuilder:
             "信息公开目录": self.p("xxgk/xxgkml/"),
             "办事服务": self.p("bsfw/"),
             "在线办理": self.p("zxbl/"),
+            "互动交流": self.p("hdjl/"),
         }
         urls: dict[str, str | None] = {}
         names: dict[str, str] = {}
         for sec in SECTIONS[self.d.kind]:
-            col = next((c for c in self.columns if c.section == sec), None)
+            wanted = SECTION_COLUMNS.get(sec, sec)
+            col = next((c for c in self.columns if c.section == wanted), None)
             if col is not None:
-                urls[sec], names[sec] = self.url(col.path), col.name
+                urls[sec], names[sec] = self.url(col.index), col.name
             elif sec in pages and pages[sec] in self.res:
                 res = self.res[pages[sec]]
                 urls[sec], names[sec] = self.url(pages[sec]), res.ctx.get("heading", sec)
@@ -1024,7 +923,7 @@ class _SiteBuilder:
         elements = set(ELEMENTS) - set(d.missing_elements)
         return {
             "name": d.name,
-            "prefix": d.prefix,
+            "prefix": self.p(""),
             "meta_charset": d.meta_charset,
             "nav": self.nav(),
             "elements": elements,
@@ -1038,6 +937,15 @@ class _SiteBuilder:
             "footer_markup": d.footer_markup,
             "xxgk": self.p("xxgk/") if d.kind != "service" else None,
             "kind": d.kind,
+            **families.chrome(d, d.police, self.menus(), [(c.name, c.index) for c in self.columns]),
+        }
+
+    def menus(self) -> dict[str, list[tuple[str, str]]]:
+        """The entries under the 信息公开 and 互动交流 menu headers of a dropdown navigation."""
+        xxgk = [(c.name, c.index) for c in self.columns if c.hub == "xxgk"]
+        return {
+            "信息公开": [("政府信息公开", self.p("xxgk/")), ("信息公开目录", self.p("xxgk/xxgkml/")), *xxgk],
+            "互动交流": [(c.name, c.index) for c in self.columns if c.hub == "hdjl"],
         }
 
     def build(self) -> SiteModel:
@@ -1059,7 +967,7 @@ class _SiteBuilder:
             disallowed = ["/admin/"]
         news = self.column("@news")
         titles = {self.base: self.d.name}
-        titles[self.url(news.path)] = self.title(news.name)
+        titles[self.url(news.index)] = self.title(news.name)
         for col in (news, self.columns[1]):
             if col.items and col.section != "表格下载":
                 titles[self.url(col.items[0].path)] = self.title(col.items[0].title)
@@ -1097,6 +1005,7 @@ def _host_resources(ip: str) -> dict[str, Resource]:
         "/js/page.js": Resource("file", content_type="application/javascript; charset=utf-8", body=js),
         "/images/ga.png": Resource("file", content_type="image/png", body=PNG_1PX),
         "/images/logo.png": Resource("file", content_type="image/png", body=PNG_1PX),
+        "/images/nav.png": Resource("file", content_type="image/png", body=PNG_1PX),
         "/css/style.css": Resource(
             "file", content_type="text/css; charset=utf-8", body=render.STYLE.encode()
         ),
@@ -1112,11 +1021,13 @@ def build_farm(seed: int = 2018, today: date | None = None, scale: int = 1) -> F
     hosts: dict[str, dict[str, Resource]] = {}
     sites: dict[str, SiteModel] = {}
     for d in SITES:
-        host = hosts.setdefault(d.ip, _host_resources(d.ip))
-        sites[d.id] = _SiteBuilder(d, seed, today, scale, host).build()
+        hosts.setdefault(d.ip, _host_resources(d.ip))
+        sites[d.id] = _SiteBuilder(d, seed, today, scale, hosts).build()
     robots: dict[str, str] = {}
     for s in sites.values():
         robots.setdefault(s.d.ip, _robots_txt(s.robots_disallowed))
+    for ip in hosts:  # a second host of a site (its 信息公开 platform)
+        robots.setdefault(ip, _robots_txt(["/admin/"]))
     # The provincial host's own front page, outside every sub-site's prefix.
     zwfw_links = [(s.d.name, s.d.prefix) for s in sites.values() if s.d.ip == SERVICE_IP]
     hosts[SERVICE_IP]["/"] = Resource(

@@ -50,9 +50,19 @@ def page_js() -> str:
     return (HERE / "page.js").read_text(encoding="utf-8")
 
 
+@cache
+def _has(name: str) -> bool:
+    return (HERE / "templates" / name).is_file()
+
+
 def render(template: str, site: SiteModel | None, ctx: dict) -> str:
-    """One page as text (absolute URLs still carry the port token)."""
-    return _env().get_template(template).render(site=site.chrome if site else None, **ctx)
+    """One page as text (absolute URLs still carry the port token). A site of another template family uses
+    templates/<family>/<template> where there is one, and its family's base layout in any case."""
+    family = site.chrome.get("template", "standard") if site else "standard"
+    name = f"{family}/{template}" if family != "standard" and _has(f"{family}/{template}") else template
+    layout = f"{family}/base.html" if family != "standard" and _has(f"{family}/base.html") else "base.html"
+    chrome = site.chrome if site else None
+    return _env().get_template(name).render(site=chrome, layout=layout, **ctx)
 
 
 def render_calendar(site: SiteModel, today: date, d: int) -> str:

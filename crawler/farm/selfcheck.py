@@ -10,6 +10,7 @@ import json
 import re
 from collections import deque
 from dataclasses import dataclass, field
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from ipaddress import ip_address
 from urllib.parse import urljoin, urlsplit
@@ -22,6 +23,10 @@ MAX_DEPTH = 6
 CHECK_PORT = 8123
 PAGE_CALL = re.compile(r'createPageHTML\((\d+),\s*(\d+),\s*"([^"]+)",\s*"([^"]+)"\)')
 FETCH_CALL = re.compile(r"fetch\('([^']+)'\)")
+# Hanweb's list: records inside <script type="text/xml"><datastore>, each an HTML fragment in CDATA.
+DATASTORE_PART = re.compile(r"<(record|nextgroup)><!\[CDATA\[(.*?)\]\]></\1>", re.S)
+FRAGMENT_LINK = re.compile(r'<a href="([^"]+)"[^>]*>([^<]*)</a>')
+ITEM_PAGE = re.compile(r"/(t\d{8}_\d+|content_\d+|art_\d+_\d+)\.html$")
 PUB_DATE = re.compile(r"发布时间：(\d{4}-\d{2}-\d{2})")
 CHARSET = re.compile(rb'charset="?([A-Za-z0-9_-]+)')
 REPORT_YEAR = re.compile(r"(\d{4})年政府信息公开工作年度报告")
@@ -95,7 +100,7 @@ class FarmReader:
     def __init__(self, farm: Farm, port: int = CHECK_PORT) -> None:
         self.farm = farm
         self.port = port
-        self.ips = {s.d.ip for s in farm.sites.values()}
+        self.ips = set(farm.hosts)
         self._pages: dict[str, Page | None] = {}
 
     def fetch(self, url: str) -> Reply | None:
@@ -131,6 +136,9 @@ class FarmReader:
                     out.append(
                         (urljoin(url, f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}"), "a", str(i + 1))
                     )
+            for m in DATASTORE_PART.finditer(script):
+                for href, text in FRAGMENT_LINK.findall(m.group(2)):
+                    out.append((urljoin(url, html_unescape(href)), "a", html_unescape(text)))
             for m in FETCH_CALL.finditer(script):
                 json_url = urljoin(url, m.group(1))
                 reply = self.fetch(json_url)
@@ -141,9 +149,10 @@ class FarmReader:
 
 
 def crawl_depths(
-    reader: FarmReader, start: str, host: str, prefix: str, robots: RobotFileParser
+    reader: FarmReader, start: str, scopes: list[tuple[str, str]], robots: RobotFileParser
 ) -> dict[str, int]:
-    """Breadth-first depth of every in-scope, allowed page reachable from `start` within MAX_DEPTH."""
+    """Breadth-first depth of every in-scope, allowed page reachable from `start` within MAX_DEPTH;
+    `scopes` are the site's (host, path prefix) pairs."""
     depth = {start: 0}
     queue = deque([start])
     while queue:
@@ -154,7 +163,8 @@ def crawl_depths(
         for link, tag, _ in page.links:
             link = link.split("#", 1)[0]
             parts = urlsplit(link)
-            if tag != "a" or parts.netloc != host or not parts.path.startswith(prefix) or link in depth:
+            in_scope = any(parts.netloc == h and parts.path.startswith(p) for h, p in scopes)
+            if tag != "a" or not in_scope or link in depth:
                 continue
             if not robots.can_fetch("*", link):
                 continue
@@ -191,7 +201,8 @@ def _check_site(
     robots = RobotFileParser()
     reply = reader.fetch(f"http://{host}/robots.txt")
     robots.parse(reply.body.decode().splitlines() if reply else [])
-    depth = crawl_depths(reader, base, host, prefix, robots)
+    scopes = [(host, prefix)] + [(a["host"], a["path_prefix"]) for a in st["scope"].get("also", [])]
+    depth = crawl_depths(reader, base, scopes, robots)
     reachable = set(depth)
 
     # Dead links: linked from exactly the listed pages, each reachable, and answering as recorded.
@@ -282,9 +293,11 @@ def _check_home(reader: FarmReader, st: dict, base: str) -> list[str]:
         "site_id_code": "网站标识码" in html,
         "icp": "https://beian.miit.gov.cn/" in html,
         "police": "www.beian.gov.cn/portal/registerSystemInfo" in html,
-        "conac_badge": "bszs.conac.cn" in html,
+        # An <img> badge, a conac.cn script, or a script that writes one (document.write(unescape(...))).
+        "conac_badge": "bszs.conac.cn" in html or "dcs.conac.cn/js/" in html,
         "sitemap": ">网站地图<" in html,
-        "search": f'action="{st["scope"]["path_prefix"]}search/"' in html,
+        # A search form, or an <input> + button without a form.
+        "search": re.search(r'action="[^"]*search/"|search/\?keyword=', html) is not None,
     }
     if found != st["elements"]:
         out.append(f"homepage elements {found} != {st['elements']}")
@@ -309,18 +322,20 @@ def _check_home(reader: FarmReader, st: dict, base: str) -> list[str]:
 
 
 def _column_item_urls(reader: FarmReader, col: dict) -> list[str]:
+    folder = col["url"].rsplit("/", 1)[0] + "/"
     urls: list[str] = []
-    for n in range(col["pages"]):
-        page = reader.page(col["url"] if n == 0 else f"{col['url']}index_{n}.html")
+    for page_url in col["page_urls"]:
+        page = reader.page(page_url)
         if page is None:
             return []
         for url, tag, _ in page.links:
             path = urlsplit(url).path
-            if (
-                tag == "a"
-                and url.startswith(col["url"])
-                and re.search(r"/(t\d{8}_\d+|content_\d+)\.html$", path)
-            ) or (tag == "a" and re.search(r"/P0\d+\.(doc|xls)$", path)):
+            if tag != "a" or url in urls:
+                continue
+            # An article under the column's folder (TRS, plain), a Hanweb /art/ page, or a file (表格下载).
+            if (ITEM_PAGE.search(path) and (url.startswith(folder) or "/art/" in path)) or re.search(
+                r"/P0\d+\.(doc|xls)$", path
+            ):
                 urls.append(url)
     return urls
 
@@ -337,8 +352,16 @@ def _check_columns(reader: FarmReader, st: dict, reachable: set[str]) -> list[st
             out.append(f"column {name}: {len(urls)} items listed, truth says {col['items']}")
         page = reader.page(col["url"])
         text = page.text if page else ""
-        if col["empty"] and not (("暂无信息" in text or "暂无数据" in text) or col["catalogue_note"]):
+        says_empty = "暂无信息" in text or "暂无数据" in text
+        if col["empty_markup"] == "text" and not says_empty:
             out.append(f"column {name}: empty but says nothing")
+        if col["empty_markup"] == "bare" and (says_empty or not _bare_empty_list(reader, col["url"])):
+            out.append(f"column {name}: not a bare empty list")
+        for alias in col["aliases"]:
+            if reader.fetch(alias).body != reader.fetch(col["url"]).body:  # type: ignore[union-attr]
+                out.append(f"column {name}: alias {alias} serves another page")
+            if alias not in reachable:
+                out.append(f"column {name}: alias {alias} not linked")
         if col["catalogue_note"] != ("本机关无此类信息" in text):
             out.append(f"column {name}: catalogue note mismatch")
         if urls and urls[0].endswith((".doc", ".xls")):
@@ -362,6 +385,11 @@ def _check_columns(reader: FarmReader, st: dict, reachable: set[str]) -> list[st
             if (max(years) if years else None) != st["annual_report_latest_year"]:
                 out.append("annual report latest year mismatch")
     return out
+
+
+def _bare_empty_list(reader: FarmReader, url: str) -> bool:
+    reply = reader.fetch(url)
+    return reply is not None and re.search(r"<ul[^>]*>\s*</ul>", decode_html(reply.body)) is not None
 
 
 def _check_sections(reader: FarmReader, st: dict, reachable: set[str]) -> list[str]:

@@ -140,7 +140,7 @@ class _HostServer(ThreadingHTTPServer):
 
 
 class FarmServer:
-    """Serves a farm on 127.0.0.2-17 and 127.0.0.30, all on one port, in daemon threads."""
+    """Serves a farm on 127.0.0.2-18 and 127.0.0.30, all on one port, in daemon threads."""
 
     def __init__(
         self,
@@ -168,9 +168,8 @@ class FarmServer:
 
     # -- lifecycle ---------------------------------------------------------------------------------------
     def start(self) -> FarmServer:
-        ips = sorted(
-            {s.d.ip for s in self.farm.sites.values()}, key=lambda ip: tuple(map(int, ip.split(".")))
-        )
+        # Every host of the model: the sites' own and any second host a site spans.
+        ips = sorted(self.farm.hosts, key=lambda ip: tuple(map(int, ip.split("."))))
         for _ in range(BIND_TRIES):
             servers: list[_HostServer] = []
             try:

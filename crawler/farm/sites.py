@@ -29,6 +29,8 @@ DEPARTMENT_IPS = {
     "gxw": "127.0.0.17",
 }
 SERVICE_IP = "127.0.0.30"
+# The "xxgk" host of one portal: its 信息公开 platform, a second host in that site's scope.
+XXGK_IP = "127.0.0.18"
 # Never bound by the farm: a link here is "connection refused" on the farm's port.
 REFUSED_IP = "127.0.0.250"
 
@@ -107,6 +109,10 @@ class SiteDef:
     news_name: str = "工作动态"
     # ("column:index", title): item titles planted to test that reports show crawled text as text only
     planted_titles: tuple[tuple[str, str], ...] = ()
+    template: str = "standard"  # the template family, see families.py
+    xxgk_host: str | None = None  # the 信息公开 sections live on this other loopback host
+    sitewide_column_name: bool = False  # every page carries <meta name="ColumnName" content=site name>
+    extra_columns: tuple[str, ...] = ()  # columns beyond the kind's standard set, see tables.EXTRA_COLUMNS
 
 
 def _portal(sid: str, idx: int, **kw: object) -> SiteDef:
@@ -242,19 +248,21 @@ SITES: tuple[SiteDef, ...] = (
         },
         dead=(("http_404", "detail:政策解读:0"), ("http_404", "detail:回应关切:0")),
     ),
-    # The flaky homepage.
+    # The flaky homepage; a homepage of tabs.
     _portal(
         "yjx",
         5,
+        template="tabs",
         flaky=True,
         default_date_format="cn",
         tweaks={"通知公告": T(form="script_json")},
         dead=(("http_500", "detail:工作动态:0"),),
     ),
-    # The calendar spider trap.
+    # The calendar spider trap; TRS table layout.
     _portal(
         "ghx",
         6,
+        template="trs_table",
         trap=True,
         default_form="table",
         title_style="suffixed",
@@ -273,10 +281,11 @@ SITES: tuple[SiteDef, ...] = (
         dead=(("broken_attachment_doc", "detail:通知公告:0"),),
         planted_titles=(("通知公告:0", "关于<script>window.__duwang_xss=1</script>开展专项检查的通知"),),
     ),
-    # Veto material: five bare empty columns; no search form.
+    # Veto material: five bare empty columns (an empty <ul>, not a word); no search box. Homepage of tabs.
     _portal(
         "dxx",
         8,
+        template="tabs",
         default_date_format="slash",
         missing_elements=frozenset({"search"}),
         tweaks={
@@ -288,10 +297,13 @@ SITES: tuple[SiteDef, ...] = (
         },
         dead=(("http_404", "home"), ("broken_image", "home")),
     ),
-    # The footer's 网站标识码 differs from the SiteIDCode meta; footer in a table.
+    # The footer's 网站标识码 differs from the SiteIDCode meta; footer in a table. TRS table layout, with
+    # its 信息公开 platform on a host of its own.
     _portal(
         "jssx",
         9,
+        template="trs_table",
+        xxgk_host=XXGK_IP,
         meta_code="6229270002",
         footer_markup="table",
         default_form="table",
@@ -300,9 +312,12 @@ SITES: tuple[SiteDef, ...] = (
         dead=(("offlist", "home"),),
     ),
     # Departments.
+    # Hanweb JCMS, with the site's name as the ColumnName meta of every page.
     _department(
         "fgw",
         1,
+        template="hanweb",
+        sitewide_column_name=True,
         missing_sections=frozenset({"信息公开年报"}),
         missing_elements=frozenset({"police"}),
         robots_disallow=("/oa/",),
@@ -320,9 +335,10 @@ SITES: tuple[SiteDef, ...] = (
     _department(
         "czj",
         3,
+        template="trs_table",
         default_form="table",
         url_style="plain",
-        tweaks={"政策解读": T(state="empty")},
+        tweaks={"政策解读": T(state="empty"), "机构职能": T(name="机构职责")},
         dead=(("broken_attachment_xls", "detail:通知公告:0"), ("broken_attachment_xls", "detail:政策文件:0")),
     ),
     _department(
@@ -336,6 +352,7 @@ SITES: tuple[SiteDef, ...] = (
     _department(
         "rsj",
         5,
+        template="hanweb",
         missing_elements=frozenset({"sitemap"}),
         footer_markup="table",
         tweaks={"@news": T(form="bracket_date"), "规划计划": T(state="stale")},
@@ -357,8 +374,14 @@ SITES: tuple[SiteDef, ...] = (
     # Service sub-sites of the provincial 政务服务网, all on one host under path prefixes.
     _service("lxz", 1, dead=(("broken_attachment_doc", "list:表格下载"),)),
     _service("lxs", 2, tweaks={"办件公示": T(form="table")}),
-    _service("lxx", 3, dead=(("http_404", "detail:办事指南:0"),)),
-    _service("klx", 4, tweaks={"办件公示": T(state="empty")}),
+    _service("lxx", 3, template="hanweb", dead=(("http_404", "detail:办事指南:0"),)),
+    _service(
+        "klx",
+        4,
+        template="tabs",
+        tweaks={"办件公示": T(state="empty"), "咨询投诉": T(name="网上咨询")},
+        extra_columns=("投诉建议",),
+    ),
     _service("yjx", 5, meta_tags=False),
     _service("ghx", 6, tweaks={"咨询投诉": T(state="stale")}),
     _service("hzx", 7, url_style="plain"),

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import LIMITS, PORT_TOKEN, Column, Farm, SiteModel
+from . import families
+from .model import LIMITS, PORT_TOKEN, Column, Farm, SiteModel, absolute
 from .sites import ELEMENTS
+from .tables import SECTION_COLUMNS
 
 REGISTRY_HEADER = """# duwang demo farm registry — generated, do not edit
 [defaults]
@@ -48,7 +50,9 @@ def column_truth(farm: Farm, site: SiteModel, col: Column) -> dict:
     return {
         "name": col.name,
         "section": col.section,
-        "url": _abs(site, col.path),
+        "url": _abs(site, col.index),  # the canonical first page, as navigation links it
+        "aliases": [_abs(site, a) for a in col.aliases],  # the same page under other default documents
+        "page_urls": [_abs(site, col.page_path(n)) for n in range(col.pages)],
         "freshness": col.freshness,
         "form": col.form,
         "markup": col.markup,
@@ -59,6 +63,7 @@ def column_truth(farm: Farm, site: SiteModel, col: Column) -> dict:
         "stale": stale,
         "empty": col.empty,
         "catalogue_note": col.state == "empty_note",
+        "empty_markup": families.empty_markup(site.d, col),  # note | text | bare (an empty <ul>) | None
         "items": len(col.items),
         "undated_items": sum(1 for i in col.items if i.date is None),
         "pages": col.pages,
@@ -67,21 +72,34 @@ def column_truth(farm: Farm, site: SiteModel, col: Column) -> dict:
 
 
 def _abs(site: SiteModel, path: str) -> str:
-    return f"http://{site.d.ip}:{PORT_TOKEN}{path}"
+    return absolute(site.d.ip, path)
+
+
+def scope(site: SiteModel) -> dict:
+    """The site's scope: its host and prefix, and the second host of its 信息公开 platform if it has one."""
+    d = site.d
+    out: dict = {"host": f"{d.ip}:{PORT_TOKEN}", "path_prefix": d.prefix}
+    if d.xxgk_host:
+        out["also"] = [{"host": f"{d.xxgk_host}:{PORT_TOKEN}", "path_prefix": "/xxgk/"}]
+    return out
 
 
 def site_truth(farm: Farm, site: SiteModel) -> dict:
     d = site.d
     columns = [column_truth(farm, site, c) for c in site.columns]
     by_section = {c["section"]: c for c in columns}
+    for section, column in SECTION_COLUMNS.items():  # one column serving two required sections
+        if column in by_section:
+            by_section.setdefault(section, by_section[column])
     home_dates = [i.date for i in site.home_items if i.date is not None]
     home_newest = max(home_dates) if home_dates else None
     home_stale = home_newest is None or (farm.today - home_newest).days > LIMITS["news"]
     return {
         "name": d.name,
         "kind": d.kind,
+        "template": d.template,
         "base_url": site.base_url,
-        "scope": {"host": f"{d.ip}:{PORT_TOKEN}", "path_prefix": d.prefix},
+        "scope": scope(site),
         "encoding": d.encoding,
         "header_charset": d.header_charset,
         "meta_charset": d.meta_charset,
@@ -157,5 +175,7 @@ def registry_toml(farm: Farm, port: int) -> str:
         out.append(f"[sites.scope]\nhost = {_q(f'{d.ip}:{port}')}\n")
         if d.prefix != "/":
             out.append(f"path_prefix = {_q(d.prefix)}\n")
+        if d.xxgk_host:  # the 信息公开 platform on a host of its own
+            out.append(f'also = [{{ host = {_q(f"{d.xxgk_host}:{port}")}, path_prefix = "/xxgk/" }}]\n')
         out.append(f"\n[[sites.owners]]\nname = {_q(d.owner_name)}\nemail = {_q(d.owner_email)}\n\n")
     return "".join(out)

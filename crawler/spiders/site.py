@@ -33,7 +33,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.asyncio import call_later
 from twisted.python.failure import Failure
 
-from crawler import extract, render
+from crawler import extract, lists, pagekind, render
 from crawler.failures import TRANSIENT, classify_failure
 from crawler.items import LinkFact, PageFact
 from crawler.middlewares import PROBLEMS_META, AlreadyFetched, slow_host
@@ -279,7 +279,7 @@ class SiteSpider(scrapy.Spider):
         url = link.url
         if url in self.seen:
             return None
-        owner = self.registry.owner_of(url)
+        owner = self.registry.site_of(url)
         if owner is not None and owner.id not in self.site_ids:
             if owner.id in self.run_site_ids:
                 self.seen.add(url)
@@ -309,6 +309,13 @@ class SiteSpider(scrapy.Spider):
         return self.make_request(
             url, site, FetchRole.CHECK, depth + 1, page_url, origin=source, method=method
         )
+
+    def owns(self, site: Site, url: str) -> bool:
+        """`url` is one of `site`'s own pages: in a part of its scope, not in a sub-site nested there."""
+        if not site.scope.contains(url):
+            return False
+        owner = self.registry.site_of(url)
+        return owner is None or owner.id == site.id
 
     def stop_large_non_html(
         self, headers: Any, body_length: int, request: scrapy.Request, spider: scrapy.Spider
@@ -436,7 +443,7 @@ class SiteSpider(scrapy.Spider):
                 site is not None
                 and info["role"] == FetchRole.PAGE
                 and 200 <= response.status < 300
-                and site.scope.contains(response.url)
+                and self.owns(site, response.url)
             ):
                 read = read_part(
                     problems,
@@ -474,7 +481,20 @@ class SiteSpider(scrapy.Spider):
         """What is read off a crawled page, part by part: a part (or a link) that fails is noted in
         `problems` and left out, never the page."""
         fact.meta = read_part(problems, "meta", {}, extract.meta_tags, selector)
-        fact.list_items = read_part(problems, "lists", [], extract.list_items, selector, url)
+        fact.list_items = read_part(problems, "lists", [], lists.list_items, selector, url)
+        kind, evidence = read_part(
+            problems,
+            "kind",
+            (None, None),
+            pagekind.classify,
+            selector.root,
+            url,
+            fact.title or "",
+            fact.meta,
+            fact.list_items,
+        )
+        if kind is not None:
+            fact.kind, fact.kind_evidence = kind, pagekind.evidence_json(evidence)
         fact.script_count = read_part(problems, "scripts", 0, extract.script_count, selector)
         if fact.depth == 0:
             fact.footer = read_part(problems, "footer", None, extract.footer_text, selector)
@@ -500,7 +520,7 @@ class SiteSpider(scrapy.Spider):
                         attr=link.attr,
                         kind=link.kind,
                         anchor_text=link.anchor_text,
-                        in_scope=site.scope.contains(link.url),
+                        in_scope=self.owns(site, link.url),
                         fetchable=self.registry.allow.allows(link.url),
                     )
                 )
@@ -674,10 +694,14 @@ def slot_settings(sites: tuple[Site, ...], configured: dict[str, Any]) -> dict[s
     slots: dict[str, dict[str, Any]] = {}
     for site in sites:
         # Scrapy keys download slots by host name, without the port.
-        host = urlsplit(site.start_urls[0]).hostname or ""
-        slot = slots.setdefault(host, {"concurrency": site.limits.concurrency, "delay": site.limits.delay})
-        slot["concurrency"] = min(slot["concurrency"], site.limits.concurrency)
-        slot["delay"] = max(slot["delay"], site.limits.delay)
+        # Every host the site spans: a platform host shared with other sites keeps the strictest limits.
+        hosts = dict.fromkeys([urlsplit(url).hostname or "" for url in site.start_urls])
+        for host in (*hosts, *site.scope.hostnames):
+            slot = slots.setdefault(
+                host, {"concurrency": site.limits.concurrency, "delay": site.limits.delay}
+            )
+            slot["concurrency"] = min(slot["concurrency"], site.limits.concurrency)
+            slot["delay"] = max(slot["delay"], site.limits.delay)
     return {**slots, **configured}
 
 

@@ -1,0 +1,187 @@
+"""Page elements as real homepages write them: a 党政机关 badge inserted by script, 公安备案 with and without
+号, search boxes without a form or without an action, each reading with its evidence. The fixtures follow
+the structure of real government homepages (TRS, Hanweb, www.gov.cn), written small for the test."""
+
+from __future__ import annotations
+
+import pytest
+from parsel import Selector
+
+from checks.elements import (
+    ICP_RE,
+    POLICE_RE,
+    SITE_ID_RE,
+    _is_search,
+    check_elements,
+    present_elements,
+    read_elements,
+)
+from checks.facts import Link, SiteFacts
+from crawler import extract
+
+HOME = "http://www.x.gov.cn/"
+BADGE_BY_SCRIPT = (
+    '<div class="img img1"><script type="text/javascript">document.write(unescape("%3Cspan id=\'_ideConac\' '
+    "%3E%3C/span%3E%3Cscript src='http://dcs.conac.cn/js/27/000/0000/60000001/CA270000000600000010001.js' "
+    "type='text/javascript'%3E%3C/script%3E\"));</script></div>"
+)
+BADGE_SCRIPT_TAG = (
+    '<span id="_ideConac"></span><script src="https://dcs.conac.cn/js/27/000/0000/1.js"></script>'
+)
+FOOTER = (
+    '<div class="footer"><p>主办：测试县人民政府 网站标识码：6229990001</p>'
+    '<p><a href="https://beian.miit.gov.cn/">陇ICP备05000001号</a> '
+    '<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=62299902000001">'
+    "甘公网安备 62299902000001号</a></p>{badge}</div>"
+)
+SEARCH_FORM = '<form action="/search/" method="get"><input type="text" name="q"><button type="submit">搜索</button></form>'
+
+
+def homepage(search: str = SEARCH_FORM, badge: str = BADGE_BY_SCRIPT, footer: str = FOOTER) -> str:
+    return (
+        '<html><head><meta charset="utf-8"><title>测试县人民政府</title></head><body>'
+        f'<div class="header">{search}</div><div class="main"><a href="/sitemap/">网站地图</a></div>'
+        f"{footer.format(badge=badge)}</body></html>"
+    )
+
+
+def one_page_facts(html: str, url: str = HOME) -> SiteFacts:
+    """What `duwang page` builds from one saved page: its links, footer and forms, the page as homepage."""
+    selector = Selector(text=html)
+    links = tuple(
+        Link(url, raw.url, raw.tag, raw.attr, raw.kind.value, raw.anchor_text, True, True)
+        for raw in extract.extract_links(selector, url)
+    )
+    footers = {url: extract.footer_text(selector)}
+    forms = {url: tuple(extract.forms(selector, url))}
+    return SiteFacts("x", "测试县人民政府", "portal", (url,), {}, links, {}, {}, footers, forms)
+
+
+def test_a_complete_homepage_with_the_badge_written_by_script():
+    facts = one_page_facts(homepage())
+    assert present_elements(facts) == dict.fromkeys(
+        ("site_id_code", "icp", "police", "conac_badge", "sitemap", "search"), True
+    )
+    badge = read_elements(facts)["conac_badge"].evidence
+    assert badge["found_in"] == "link" and badge["attr"] == "document.write" and badge["tag"] == "script"
+    assert badge["url"].startswith("http://dcs.conac.cn/js/") and badge["page"] == HOME
+    assert check_elements(facts) == []
+
+
+def test_a_badge_script_tag_counts_and_a_page_without_any_badge_does_not():
+    assert present_elements(one_page_facts(homepage(badge=BADGE_SCRIPT_TAG)))["conac_badge"]
+    facts = one_page_facts(homepage(badge='<span id="_ideConac"></span>'))  # the placeholder alone
+    assert not present_elements(facts)["conac_badge"]
+    [finding] = check_elements(facts)
+    assert finding.element == "conac_badge"
+    looked_at = finding.evidence["looked_at"]
+    assert looked_at["pages"] == [HOME] and looked_at["forms"] == 1
+    assert looked_at["links"] == 3  # 网站地图, ICP and 公安备案: no conac.cn among them
+    assert looked_at["footer_chars"] == len(facts.footers[HOME]) > 0
+
+
+def test_document_write_links_are_read_and_unescaped():
+    selector = Selector(text=f"<html><body>{BADGE_BY_SCRIPT}</body></html>")
+    [written] = extract.script_written_links(selector, HOME)
+    assert written.url == "http://dcs.conac.cn/js/27/000/0000/60000001/CA270000000600000010001.js"
+    assert (written.tag, written.attr, written.kind) == ("script", "document.write", "script")
+    plain = "<script>document.write('<a href=\"/zwgk/\">政务公开</a>');</script>"
+    assert [link.url for link in extract.script_written_links(Selector(text=plain), HOME)] == [f"{HOME}zwgk/"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("甘公网安备 62299902000001号", "公网安备 62299902000001号"),
+        ("甘公网安备62299902000001", "公网安备62299902000001"),  # without 号
+        ("公安机关备案号：62299902000001", "公安机关备案号：62299902000001"),
+        ("公安备案号 甘62299902000001", "公安备案号 甘62299902000001"),
+        ("公网安备案正在办理中", None),
+    ],
+)
+def test_police_filing_with_and_without_hao(text, found):
+    match = POLICE_RE.search(text)
+    assert (match.group(0) if match else None) == found
+
+
+def test_icp_without_hao_and_the_site_id_code_without_a_colon():
+    assert ICP_RE.search("陇ICP备05000001").group(0) == "陇ICP备05000001"
+    assert SITE_ID_RE.search("网站标识码bm01000001").group(1) == "bm01000001"
+
+
+def test_police_filing_only_linked_counts_with_the_link_as_evidence():
+    footer = (
+        '<div class="footer"><p>网站标识码：6229990001 陇ICP备05000001号</p>'
+        '<p><a href="https://beian.mps.gov.cn/#/query/webSearch?code=62299902000001">'
+        '<img src="/images/ga.png"></a></p>{badge}</div>'
+    )
+    reading = read_elements(one_page_facts(homepage(footer=footer)))["police"]
+    assert reading.present and reading.evidence["found_in"] == "link"
+    assert reading.evidence["url"].startswith("https://beian.mps.gov.cn/")
+
+
+FORMLESS_BOX = (  # a Hanweb-style box: a text input and a clickable image, no <form>
+    '<div class="search"><input type="text" id="keyword" placeholder="请输入关键字">'
+    '<a href="javascript:;" onclick="doSearch()"><img src="/images/ss.png"></a></div>'
+)
+NO_ACTION_FORM = (  # www.gov.cn: no action, the input headSearchword, a type=button with onClick=goSearch
+    '<div class="header_search"><form><input type="hidden" name="t" value="govall">'
+    '<input class="header_search_txt" name="headSearchword" type="text" autocomplete="off">'
+    '<button class="header_search_btn" type="button" onClick="goSearch(this)"></button></form></div>'
+)
+PAGING_BOX = (  # a list's "go to page" box: a text input and a button, but no search
+    '<div class="page">共5页 <input type="text" id="num" size="2">'
+    '<input type="button" value="GO" onclick="toPage()"></div>'
+)
+LOGIN_FORM = (
+    '<form action="/login.do" method="post"><input type="text" name="username">'
+    '<input type="password" name="password"><input type="submit" value="登录"></form>'
+)
+
+
+@pytest.mark.parametrize(
+    ("markup", "is_search"),
+    [
+        (FORMLESS_BOX, True),
+        (NO_ACTION_FORM, True),
+        (SEARCH_FORM, True),
+        (PAGING_BOX, False),
+        (LOGIN_FORM, False),
+        ('<div><input type="text" name="q"></div>', False),  # nothing to press: not a box at all
+    ],
+)
+def test_search_boxes_with_and_without_a_form(markup, is_search):
+    facts = one_page_facts(homepage(search=markup))
+    reading = read_elements(facts)["search"]
+    assert reading.present is is_search
+    assert _is_search(facts.forms[HOME][0]) is is_search if facts.forms[HOME] else not is_search
+    if is_search:
+        assert reading.evidence["found_in"] == "form" and reading.evidence["page"] == HOME
+
+
+def test_a_formless_box_is_read_once_with_its_hints():
+    [box] = extract.forms(Selector(text=f"<html><body>{FORMLESS_BOX}</body></html>"), HOME)
+    assert box == {
+        "action": "",
+        "method": "",
+        "inputs": ["keyword"],
+        "text": "",
+        "hints": "search keyword 请输入关键字 doSearch()",
+        "formless": True,
+    }
+
+
+def test_every_missing_element_says_what_was_read_and_where():
+    facts = one_page_facts("<html><body><p>测试县人民政府</p></body></html>")
+    findings = check_elements(facts)
+    assert {f.element for f in findings} == {
+        "site_id_code",
+        "icp",
+        "police",
+        "conac_badge",
+        "sitemap",
+        "search",
+    }
+    for finding in findings:
+        assert finding.page == HOME
+        assert finding.evidence["looked_at"]["pages"] == [HOME]

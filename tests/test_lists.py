@@ -1,0 +1,114 @@
+"""Content lists found by record structure (crawler/lists.py), on small pages shaped like real templates:
+each test names the markup it covers."""
+
+from parsel import Selector
+
+from crawler.lists import list_items
+
+PAGE = "http://127.0.0.2:8800/zwdt/index.html"
+
+
+def lists(markup: str, url: str = PAGE) -> list[tuple[str, int, list[str | None]]]:
+    """(name, number of entries, date texts) per list, in page order."""
+    groups: dict[str, list] = {}
+    for item in list_items(Selector(text=markup), url):
+        groups.setdefault(item.container, []).append(item)
+    return [(items[0].list_name, len(items), [i.date_text for i in items]) for items in groups.values()]
+
+
+def test_raw_dates_titles_and_navigation():
+    page = """<html><body>
+    <div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwdt/">工作动态</a></li>
+      <li><a href="/xxgk/">信息公开</a></li></ul></div>
+    <div class="list"><h2>工作动态</h2><ul>
+      <li><a href="./202611/t20261120_1.html" title="州政府召开常务会议（全文）">州政府召开常务会议</a><span>2026-11-20</span></li>
+      <li><a href="./202611/t20261102_2.html">全州安全生产工作会议</a><span>[11-02]</span></li>
+      <li><a href="./202610/t20261001_3.html">国庆假期值班安排</a> 2026年10月1日</li>
+      <li><a href="./202609/t20260915_4.html">2026-2030年发展规划征求意见</a></li>
+    </ul></div></body></html>"""
+    items = list_items(Selector(text=page), PAGE)
+    assert [(item.title, item.date_text) for item in items] == [
+        ("州政府召开常务会议（全文）", "2026-11-20"),  # the title attribute beats the shortened text
+        ("全州安全生产工作会议", "[11-02]"),
+        ("国庆假期值班安排", "2026年10月1日"),
+        ("2026-2030年发展规划征求意见", None),  # digits inside the title are not its date
+    ]
+    assert items[0].url == "http://127.0.0.2:8800/zwdt/202611/t20261120_1.html"
+    assert items[0].container.startswith("div.list>ul#")
+    assert items[0].list_name == "工作动态"  # the undated three-link menu is navigation, not a list
+
+
+def test_tabs_sharing_one_class_stay_separate_lists_named_by_their_tab_labels():
+    # 邯郸 (TRS): four ul.sx-c1-list.list1 panels, three hidden, under one tab strip with a 更多 link.
+    rows = "".join(
+        f'<li><a href="/zfwj/{n}.html">文件{n}</a><span>2020-07-{n:02d}</span></li>' for n in range(1, 4)
+    )
+    page = f"""<div class="right"><div class="tabs-title">
+      <a href="/zfwj/szfwj/" class="s2r-as">市政府文件</a><a href="/zfwj/bgswj/" class="s2r-as">市政府办公室文件</a>
+      <a href="/zfwj/szfl/" class="s2r-as">市政府令</a><a href="/zfwj/szfwj/" class="more">更多&gt;&gt;</a></div>
+      <ul class="sx-list list1" style="display: block;">{rows}</ul>
+      <ul class="sx-list list1" style="display: none;">{rows}</ul>
+      <ul class="sx-list list1" style="display: none;">{rows}</ul></div>"""
+    assert [(name, count) for name, count, _ in lists(page)] == [
+        ("市政府文件", 3),
+        ("市政府办公室文件", 3),
+        ("市政府令", 3),
+    ]
+
+
+def test_a_headline_box_before_the_list_is_its_first_entry():
+    # 宜春 2023: the top story in div.newsTt (title, summary, MM-DD date), then ul.newsList; tab panels
+    # div.item each with a one-row "最新" list in its own box before the main list.
+    page = """<div class="ycyw"><div class="hd"><ul><li><a href="/zwyw/list.shtml">政务要闻</a></li></ul>
+      <span class="more"><a href="/zwyw/list.shtml">更多</a></span></div>
+      <div class="bd"><div class="item">
+        <div class="newsTt"><h4><a href="/zwyw/202310/a1.shtml" title="头条">头条</a></h4><p>摘要……<span>10-11</span></p></div>
+        <ul class="newsList"><li><h4><a href="/zwyw/202310/a2.shtml">二</a><span>10-11</span></h4></li>
+          <li><h4><a href="/zwyw/202310/a3.shtml">三</a><span>10-10</span></h4></li></ul></div></div></div>
+    <div class="zcwj"><div class="hd"><ul><li><a href="/zfwj/">政府文件</a></li><li><a href="/zcjd/">政策解读</a></li></ul></div>
+      <div class="bd">
+        <div class="item"><div class="newest"><h3>最新政府文件</h3><ul><li><a href="/zfwj/1.shtml">文件一</a><span>2023-09-22</span></li></ul></div>
+          <div class="bdPad"><ul class="newsList"><li><a href="/zfwj/2.shtml">文件二</a><span>09-19</span></li>
+            <li><a href="/zfwj/3.shtml">文件三</a><span>09-01</span></li></ul></div></div>
+        <div class="item"><div class="newest"><h3>最新政策解读</h3><ul><li><a href="/zcjd/1.shtml">解读一</a><span>2023-10-10</span></li></ul></div>
+          <div class="bdPad"><ul class="newsList"><li><a href="/zcjd/2.shtml">解读二</a><span>10-08</span></li>
+            <li><a href="/zcjd/3.shtml">解读三</a><span>10-07</span></li></ul></div></div></div></div>"""
+    assert lists(page) == [
+        ("政务要闻", 3, ["10-11", "10-11", "10-10"]),
+        ("政府文件", 3, ["2023-09-22", "09-19", "09-01"]),
+        ("政策解读", 3, ["2023-10-10", "10-08", "10-07"]),
+    ]
+
+
+def test_sibling_panels_with_one_row_each_are_not_merged():
+    panels = "".join(
+        f'<div class="box"><h3>栏目{n}</h3><ul><li><a href="/c{n}/1.html">条目</a><span>2026-10-0{n}</span></li></ul></div>'
+        for n in (1, 2)
+    )
+    assert [(name, count) for name, count, _ in lists(f"<div>{panels}</div>")] == [("栏目1", 1), ("栏目2", 1)]
+
+
+def test_layout_rows_holding_a_nested_table_are_not_entries_and_pager_rows_are_skipped():
+    # TRS table layout: the outer <tr> holds the whole list table; the last row is the pager.
+    page = """<table class="layout"><tr><td><a href="/">首页</a></td></tr><tr><td>
+      <table class="list"><tr><td><a href="/tzgg/t20261012_1.html">通知一</a></td><td>2026-10-12</td></tr>
+        <tr><td><a href="/tzgg/t20261001_2.html">通知二</a></td><td>2026-10-01</td></tr>
+        <tr><td><a href="index.html">首页</a> <a href="index_1.html">下一页</a> <a href="index_4.html">尾页</a></td></tr>
+      </table></td></tr></table>"""
+    assert [(count, dates) for _, count, dates in lists(page)] == [(2, ["2026-10-12", "2026-10-01"])]
+
+
+def test_hanweb_datastore_records_are_a_list():
+    # Hanweb JCMS: the records travel as CDATA inside <script type="text/xml">; the DOM has no <li>.
+    page = """<div class="lm"><h2 class="title">通知公告</h2><div id="4406">
+      <script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/jpage/dataproxy.jsp?page=1"></a>]]></nextgroup>
+      <recordset>
+      <record><![CDATA[<li><a href="/art/2026/10/12/art_1_101.html" title="关于开展检查的通知">关于开展检查的通知</a><span>2026-10-12</span></li>]]></record>
+      <record><![CDATA[<li><a href="/art/2026/9/30/art_1_100.html">关于放假的通知</a><span>2026-09-30</span></li>]]></record>
+      </recordset></datastore></script></div></div>"""
+    items = list_items(Selector(text=page), "http://127.0.0.11:8800/col/col1/index.html")
+    assert [(i.title, i.url, i.date_text) for i in items] == [
+        ("关于开展检查的通知", "http://127.0.0.11:8800/art/2026/10/12/art_1_101.html", "2026-10-12"),
+        ("关于放假的通知", "http://127.0.0.11:8800/art/2026/9/30/art_1_100.html", "2026-09-30"),
+    ]
+    assert items[0].list_name == "通知公告"

@@ -1,0 +1,69 @@
+"""Page kinds (crawler/pagekind.py) from several signals together, never from one meta tag."""
+
+from parsel import Selector
+
+from crawler import extract, pagekind
+from crawler.lists import list_items
+
+BODY = "为深入贯彻落实全州安全生产工作部署，切实做好岁末年初各项工作，现将有关事项通知如下。" * 12
+
+
+def kind(markup: str, url: str = "http://127.0.0.2:8800/tzgg/202610/t20261012_1.html") -> tuple[str, dict]:
+    selector = Selector(text=markup)
+    items = list_items(selector, url)
+    return pagekind.classify(
+        selector.root, url, extract.page_title(selector), extract.meta_tags(selector), items
+    )
+
+
+def test_a_table_layout_article_without_meta_is_an_article():
+    # TRS table layout (cf. 载人航天, 邯郸 detail pages): no ArticleTitle/PubDate, a 发布日期/来源/字号 row,
+    # an attachment row with a date, the title written again above the text.
+    page = f"""<html><head><title>关于做好岁末年初安全生产工作的通知_临夏州人民政府</title></head><body>
+    <table><tr><td><a href="/">首页</a> &gt; <a href="/tzgg/">通知公告</a></td></tr>
+    <tr><td class="title">关于做好岁末年初安全生产工作的通知</td></tr>
+    <tr><td>发布日期：2026-10-12 信息来源：州应急管理局 字号：[大] [中] [小] [打印]</td></tr>
+    <tr><td class="content"><p>{BODY}</p></td></tr>
+    <tr><td>附件：<a href="/uploads/1.pdf">安全检查表.pdf</a> 2026-10-12</td></tr>
+    <tr><td><a href="javascript:window.close()">关闭窗口</a></td></tr></table></body></html>"""
+    found, evidence = kind(page)
+    assert found == "article"
+    assert set(evidence["signals"]) >= {"labels", "long_body", "title_in_body", "article_url"}
+
+
+def test_article_meta_of_other_cms_counts():
+    # www.gov.cn: firstpublishedtime and manuscriptId, no ArticleTitle.
+    page = """<html><head><title>国务院关于印发某某方案的通知__2007年第23号国务院公报</title>
+    <meta name="firstpublishedtime" content="2007-08-29"><meta name="manuscriptId" content="711039"></head>
+    <body><p>正文</p></body></html>"""
+    assert kind(page, "http://www.example.gov.cn/gongbao/content/2007/content_711039.htm")[0] == "article"
+
+
+def test_a_list_page_whose_footer_prints_print_and_close_is_a_list():
+    rows = "".join(
+        f'<li><a href="./202610/t202610{n:02d}_{n}.html">通知{n}</a><span>2026-10-{n:02d}</span></li>'
+        for n in range(1, 13)
+    )
+    page = f"""<html><head><title>通知公告_临夏州人民政府</title></head><body><h2>通知公告</h2><ul>{rows}</ul>
+    <div class="footer">【打印本页】【关闭窗口】 发布日期：2026-10-12</div></body></html>"""
+    found, evidence = kind(page, "http://127.0.0.2:8800/tzgg/index.html")
+    assert found == "list"
+    assert evidence["signals"]["dated_entries"] == 12
+
+
+def test_an_article_with_a_dated_related_list_stays_an_article():
+    related = "".join(
+        f'<li><a href="/xw/t2026100{n}_{n}.html">相关新闻{n}</a><span>2026-10-0{n}</span></li>'
+        for n in range(1, 5)
+    )
+    page = f"""<html><head><title>全州安全生产工作会议召开</title><meta name="ArticleTitle" content="全州安全生产工作会议召开">
+    </head><body><h1>全州安全生产工作会议召开</h1><p>{BODY}</p><div class="related"><h3>相关新闻</h3><ul>{related}</ul></div>
+    </body></html>"""
+    assert kind(page, "http://127.0.0.2:8800/xw/content_99.html")[0] == "article"
+
+
+def test_directories_and_text_pages():
+    directory = "".join(f'<li><a href="/bm/{n}/">部门{n}信息公开指南</a></li>' for n in range(12))
+    assert kind(f"<html><body><ul>{directory}</ul></body></html>", "http://127.0.0.2/zn/")[0] == "navigation"
+    contact = "<html><head><title>联系我们</title></head><body><p>地址：临夏市红园路 电话：0930-0000000</p></body></html>"
+    assert kind(contact, "http://127.0.0.2/lxwm/")[0] == "static"

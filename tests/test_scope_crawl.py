@@ -1,0 +1,185 @@
+"""A site spanning hosts, crawled end to end: the portal's 信息公开 platform on its own host and its pages
+under a provincial platform's path are crawled as the portal's own, a county sub-site nested on that
+platform keeps its pages, and required sections found on the other hosts count.
+
+Three tiny servers on loopback stand in for the hosts; the crawl runs through the CLI as an operator runs it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.conftest import duwang
+
+WWW, XXGK, PLATFORM = "127.0.0.61", "127.0.0.62", "127.0.0.63"
+TODAY = "2026-11-28"
+
+
+def html(title: str, body: str) -> bytes:
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body>{body}</body></html>"
+    ).encode()
+
+
+def dated_list(prefix: str, count: int = 3) -> str:
+    items = "".join(
+        f'<li><a href="{prefix}t2026112{i}_{i}.html">{prefix}信息{i}</a><span>2026-11-2{i}</span></li>'
+        for i in range(count)
+    )
+    return f'<ul class="list">{items}</ul>'
+
+
+def pages(ports: dict[str, int]) -> dict[tuple[str, str], bytes]:
+    xxgk, platform = f"http://{XXGK}:{ports[XXGK]}", f"http://{PLATFORM}:{ports[PLATFORM]}"
+    site = {
+        (WWW, "/"): html(
+            "测试县人民政府",
+            # a dropdown header, the 信息公开 platform on its own host, and the portal's part of the platform
+            '<ul class="nav"><li><a href="javascript:;">政务公开</a></li>'
+            f'<li><a href="{xxgk}/">信息公开</a></li>'
+            f'<li><a href="{platform}/lxz/xxgk/">政务服务</a></li></ul>' + dated_list("/xwzx/"),
+        ),
+        (XXGK, "/"): html(
+            "测试县政府信息公开",
+            '<div class="menu"><a href="/jgzn/">机构职能</a> <a href="/fzrxx/">负责人信息</a></div>'
+            + dated_list("/gkdt/"),
+        ),
+        (XXGK, "/jgzn/"): html("机构职能", dated_list("/jgzn/")),
+        (XXGK, "/fzrxx/"): html("负责人信息", dated_list("/fzrxx/")),
+        (PLATFORM, "/lxz/xxgk/"): html("测试县政务服务", '<a href="bszn/">办事服务</a>'),
+        (PLATFORM, "/lxz/xxgk/bszn/"): html("办事服务", dated_list("/lxz/xxgk/bszn/")),
+        (PLATFORM, "/lxz/"): html("测试县政务服务网子站", '<a href="bszn/">办事指南</a>'),
+        (PLATFORM, "/lxz/bszn/"): html("办事指南", dated_list("/lxz/bszn/")),
+    }
+    for (host, path), _ in list(site.items()):
+        if path.endswith("/") and path != "/":
+            for i in range(3):
+                site.setdefault((host, f"{path}t2026112{i}_{i}.html"), html(f"信息{i}", "<p>正文</p>"))
+    for i in range(3):
+        site[(WWW, f"/xwzx/t2026112{i}_{i}.html")] = html(f"信息{i}", "<p>正文</p>")
+        site[(XXGK, f"/gkdt/t2026112{i}_{i}.html")] = html(f"信息{i}", "<p>正文</p>")
+    return site
+
+
+@pytest.fixture(scope="module")
+def hosts() -> Iterator[dict[str, int]]:
+    """One server per host; each answers the pages of its host by path, 404 otherwise."""
+    servers: list[ThreadingHTTPServer] = []
+    ports: dict[str, int] = {}
+    content: dict[tuple[str, str], bytes] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = content.get((self.server.server_address[0], self.path.split("?")[0]))
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def do_HEAD(self) -> None:
+            self.send_response(200 if (self.server.server_address[0], self.path) in content else 404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    for host in (WWW, XXGK, PLATFORM):
+        server = ThreadingHTTPServer((host, 0), Handler)
+        ports[host] = server.server_address[1]
+        servers.append(server)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    content.update(pages(ports))
+    yield ports
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+REGISTRY = """
+[defaults]
+delay = 0
+obey_robots = false
+
+[network]
+allow = ["127.0.0.0/8"]
+
+[[sites]]
+id = "p"
+name = "测试县人民政府"
+kind = "portal"
+start_urls = ["http://{www}/"]
+[sites.scope]
+host = "{www}"
+also = [{{ host = "{xxgk}" }}, {{ host = "{platform}", path_prefix = "/lxz/xxgk/" }}]
+[[sites.owners]]
+email = "p@example.gov.cn"
+
+[[sites]]
+id = "s"
+name = "测试县政务服务网子站"
+kind = "service"
+start_urls = ["http://{platform}/lxz/"]
+[sites.scope]
+host = "{platform}"
+path_prefix = "/lxz/"
+[[sites.owners]]
+email = "s@example.gov.cn"
+"""
+
+
+@pytest.fixture(scope="module")
+def inspected(hosts, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("scope")
+    registry, db = tmp / "sites.toml", tmp / "facts.db"
+    registry.write_text(
+        REGISTRY.format(
+            www=f"{WWW}:{hosts[WWW]}", xxgk=f"{XXGK}:{hosts[XXGK]}", platform=f"{PLATFORM}:{hosts[PLATFORM]}"
+        ),
+        encoding="utf-8",
+    )
+    common = ["--config", str(registry), "--db", str(db)]
+    duwang("crawl", *common, "--quiet", "--processes", "2")
+    duwang("check", *common, "--today", TODAY)
+    findings = json.loads(duwang("findings", *common, "--format", "json").stdout)["findings"]
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("select url, site_id, role, status from pages").fetchall()
+        links = conn.execute("select source_url, target_url, in_scope from links").fetchall()
+    return {
+        "pages": {url: (site_id, role, status) for url, site_id, role, status in rows},
+        "links": links,
+        "findings": findings,
+        "ports": hosts,
+    }
+
+
+def test_every_part_of_the_scope_is_crawled_as_the_sites_own(inspected):
+    ports, pages = inspected["ports"], inspected["pages"]
+    xxgk, platform = f"http://{XXGK}:{ports[XXGK]}", f"http://{PLATFORM}:{ports[PLATFORM]}"
+    assert pages[f"{xxgk}/jgzn/"] == ("p", "page", 200)
+    assert pages[f"{xxgk}/fzrxx/t20261121_1.html"] == ("p", "page", 200)
+    assert pages[f"{platform}/lxz/xxgk/bszn/"] == ("p", "page", 200)
+    # the county sub-site nested on the platform keeps its own pages
+    assert pages[f"{platform}/lxz/bszn/"] == ("s", "page", 200)
+    in_scope = {(source, target): bool(flag) for source, target, flag in inspected["links"]}
+    assert in_scope[(f"{xxgk}/", f"{xxgk}/jgzn/")] is True
+    assert in_scope[(f"http://{WWW}:{ports[WWW]}/", f"{xxgk}/")] is True
+
+
+def test_sections_on_the_sites_other_hosts_count(inspected):
+    missing = {
+        f["section"] for f in inspected["findings"] if f["site_id"] == "p" and f["check"] == "section_missing"
+    }
+    assert {"机构职能", "负责人信息", "办事服务"}.isdisjoint(missing), missing
+    assert "通知公告" in missing  # nowhere on the site: still missing
+    service_missing = {
+        f["section"] for f in inspected["findings"] if f["site_id"] == "s" and f["check"] == "section_missing"
+    }
+    assert "办事指南" not in service_missing

@@ -8,9 +8,9 @@ when any was interrupted, failed otherwise. SIGINT/SIGTERM are passed on to the 
 when its parent dies.
 
 A process that leaves a link to another process fetches it only if that process's own crawl reaches it
-(a deep page, or an image that only other sites use, it never does). So when every group has completed,
-one last child `--sweep` checks each link target of the run that no process fetched, once: one run
-checks every link whatever the split.
+(a deep page, or an image that only other sites use, it never does). So when every group has completed
+and such targets remain, one last child `--sweep` checks each link target of the run that no process
+fetched, once: one run checks every link whatever the split.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def run_parallel(config: Path, db: Path, sites: tuple[Site, ...], count: int, ex
     try:
         codes = [process.wait() for process in children]
         status = _run_status(db, run_id, sites)
-        if status is RunStatus.COMPLETED:
+        if status is RunStatus.COMPLETED and _unfetched_targets(db, run_id):
             children.append(child(list(sites), "--sweep"))
             codes.append(children[-1].wait())
             status = _run_status(db, run_id, sites) if codes[-1] == 0 else RunStatus.FAILED
@@ -144,6 +144,15 @@ def run_parallel(config: Path, db: Path, sites: tuple[Site, ...], count: int, ex
     finally:
         store.close()
     return run_id
+
+
+def _unfetched_targets(db: Path, run_id: int) -> int:
+    """How many link targets of the run no process fetched: a sweep is started only when there are some."""
+    store = Store(db)
+    try:
+        return len(store.unfetched_link_targets(run_id))
+    finally:
+        store.close()
 
 
 def _run_status(db: Path, run_id: int, sites: tuple[Site, ...]) -> RunStatus:

@@ -7,7 +7,7 @@ from scrapy.http import HtmlResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.selector import Selector as ResponseSelector
 
-from crawler import extract
+from crawler import extract, lists
 from crawler.vocab import LinkKind
 
 PAGE = "http://127.0.0.2:8800/zwdt/index.html"
@@ -116,6 +116,9 @@ def test_links_with_raw_chinese_and_spaces_are_stored_as_scrapy_requests_them(ch
     # the same form as Scrapy's own link extractor, and unchanged by Scrapy when requested
     assert urls == [link.url for link in LinkExtractor(deny_extensions=[]).extract_links(response)]
     assert all(Request(url).url == url for url in urls)
+    # list entries name their targets in the same form, so a column's entries match its pages' rows
+    entries = lists.list_items(ResponseSelector(response), response.url, response.encoding)
+    assert [entry.url for entry in entries] == urls
     query = "%E8%90%A5%E5%95%86%E7%8E%AF%E5%A2%83" if charset == "utf-8" else "%D3%AA%C9%CC%BB%B7%BE%B3"
     assert urls == [
         "http://127.0.0.2:8800/xxgk/%E6%94%BF%E7%AD%96%E6%96%87%E4%BB%B6/index.html",

@@ -481,7 +481,8 @@ class SiteSpider(scrapy.Spider):
         """What is read off a crawled page, part by part: a part (or a link) that fails is noted in
         `problems` and left out, never the page."""
         fact.meta = read_part(problems, "meta", {}, extract.meta_tags, selector)
-        fact.list_items = read_part(problems, "lists", [], lists.list_items, selector, url)
+        encoding = fact.encoding or "utf-8"
+        fact.list_items = read_part(problems, "lists", [], lists.list_items, selector, url, encoding)
         kind, evidence = read_part(
             problems,
             "kind",
@@ -505,7 +506,6 @@ class SiteSpider(scrapy.Spider):
             )
         known = set(info.get("raw_links") or ())
         progress = self.progress[site.id]
-        encoding = fact.encoding or "utf-8"
         for link in read_part(
             problems, "links", [], extract.extract_links, selector, url, encoding, problems
         ):

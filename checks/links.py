@@ -3,14 +3,17 @@
 A target is broken when it answered 4xx; when a 5xx, timeout, refused connection, DNS or TLS failure was
 confirmed by the second probe the crawler makes after the crawl (inspectors re-check transient failures
 before counting them); when it loops in redirects; when it answered 200 with an error page (soft-404); and
-for an image or attachment, when the answer is an HTML page instead of the file. mailto:, tel:,
-javascript: and same-page anchors are never links. Links to hosts off the network allow-list were not
-fetched: they are counted in one informational finding, never reported as dead.
+for an image or attachment, when the answer is an HTML page instead of the file. A target that redirects
+is judged by the answer at the end of its redirect chain: every URL that lands on an error page is dead,
+not only the first one the crawler met (later ones stop at a URL already fetched and keep only a 3xx row).
+mailto:, tel:, javascript: and same-page anchors are never links. Links to hosts off the network
+allow-list were not fetched: they are counted in one informational finding, never reported as dead.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from checks.facts import Link, Page, SiteFacts
 from checks.findings import CheckId, Finding, Severity
@@ -40,6 +43,38 @@ KIND_WORDS = {
 
 
 FILE_KINDS = ("image", "attachment")  # a link that expects a file, not an HTML page
+MAX_HOPS = 20  # more redirects than any browser follows
+
+
+def is_redirect(page: Page) -> bool:
+    return page.status is not None and 300 <= page.status < 400
+
+
+def landing_index(pages: Mapping[str, Page]) -> dict[str, Page]:
+    """The row holding the answer given at each URL that was reached only by redirect.
+
+    The crawler stores a redirected fetch under the URL it asked for (`url`), with `final_url` where the
+    answer came from; that final URL has no row of its own.
+    """
+    landed: dict[str, Page] = {}
+    for page in pages.values():
+        final = page.final_url
+        if final and final != page.url and not is_redirect(page):
+            landed.setdefault(final, page)
+    return landed
+
+
+def follow_redirects(url: str, pages: Mapping[str, Page], landed: Mapping[str, Page]) -> Page | None:
+    """The row that answered for `url` at the end of its redirect chain (a 3xx row points at the next
+    URL with `final_url`), or None when the chain leads to a URL the run never fetched."""
+    page = pages.get(url) or landed.get(url)
+    visited = {url}
+    while page is not None and is_redirect(page) and page.final_url and page.final_url not in visited:
+        if len(visited) > MAX_HOPS:
+            return None
+        visited.add(page.final_url)
+        page = pages.get(page.final_url) or landed.get(page.final_url)
+    return page
 
 
 def broken_reason(page: Page, link: Link, rules: Rules) -> str | None:
@@ -71,7 +106,8 @@ def check_links(facts: SiteFacts, rules: Rules) -> list[Finding]:
     seen: set[tuple[str, str]] = set()
     homes = set(facts.home_urls)
     unchecked: dict[str, list[str]] = defaultdict(list)
-    verdicts: dict[tuple[str, bool], str | None] = {}
+    verdicts: dict[tuple[str, bool], tuple[str | None, Page | None]] = {}
+    landed: dict[str, Page] | None = None  # built on the first target that needs it: most runs have few
     for link in facts.links:
         key = (link.target_url, link.source_url)
         if key in seen:
@@ -80,19 +116,25 @@ def check_links(facts: SiteFacts, rules: Rules) -> list[Finding]:
         if not link.fetchable:
             unchecked[link.target_url].append(link.source_url)
             continue
-        target = facts.pages.get(link.target_url)
-        if target is None:
-            continue  # beyond the page budget: not fetched in this inspection
         # The verdict depends on the target and on whether a file was expected; most links repeat.
         verdict_key = (link.target_url, link.kind in FILE_KINDS)
         if verdict_key not in verdicts:
-            verdicts[verdict_key] = broken_reason(target, link, rules)
-        reason = verdicts[verdict_key]
-        if reason is None:
+            target = facts.pages.get(link.target_url)
+            if target is None or is_redirect(target):
+                if landed is None:
+                    landed = landing_index(facts.pages)
+                target = follow_redirects(link.target_url, facts.pages, landed)
+            # None: beyond the page budget, not fetched in this inspection
+            verdicts[verdict_key] = (broken_reason(target, link, rules) if target else None, target)
+        reason, target = verdicts[verdict_key]
+        if reason is None or target is None:
             continue
+        landing = target.final_url or target.url
         on_home = link.source_url in homes
         what = KIND_WORDS.get(link.kind, "链接")
         problem = ERROR_WORDS.get(reason, f"返回 HTTP {reason} 错误")
+        if landing != link.target_url and reason != "redirect_loop":
+            problem = f"跳转到 {landing} 后{problem}"
         place = "首页" if on_home else "页面"
         findings.append(
             Finding(
@@ -116,6 +158,8 @@ def check_links(facts: SiteFacts, rules: Rules) -> list[Finding]:
                     "on_homepage": on_home,
                     "reprobe_status": target.reprobe_status,
                     "reprobe_error": target.reprobe_error,
+                    # where the link's redirects ended, when that is not the link's own URL
+                    "redirected_to": landing if landing != link.target_url else None,
                 },
             )
         )

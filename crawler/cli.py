@@ -91,6 +91,7 @@ def sites(config: Path, db: Path) -> None:
 @click.option("--processes", default=None, metavar="N", help="crawl processes (default: one per core, max 4)")
 @click.option("--join-run", type=int, default=None, hidden=True)
 @click.option("--run-sites", default=None, hidden=True)
+@click.option("--sweep", is_flag=True, hidden=True)
 def crawl(
     config: Path,
     db: Path,
@@ -100,6 +101,7 @@ def crawl(
     processes: str | None,
     join_run: int | None,
     run_sites: str | None,
+    sweep: bool,
 ) -> None:
     """Crawl the registered sites (all, or --site ID ...) and store the facts in --db."""
     overrides = {"DUWANG_PROGRESS": not quiet, "LOG_LEVEL": log_level}
@@ -108,7 +110,7 @@ def crawl(
     if join_run is not None:  # a child of a crawl spread over processes: its parent reports
         from crawler.crawl import run_crawl
 
-        run_crawl(config, db, list(site_ids), overrides, join_run, (run_sites or "").split(","))
+        run_crawl(config, db, list(site_ids), overrides, join_run, (run_sites or "").split(","), sweep)
         return
     run_id = _crawl(config, db, list(site_ids), overrides)
     _print_summary(db, run_id)
@@ -471,7 +473,13 @@ def runs(config: Path, db: Path) -> None:
     try:
         store.recover_crashed_runs()
         for run in store.runs():
-            click.echo(f"{run['id']:>4}  {run['status']:<12} {run['started_at']}  {run['ended_at'] or '-'}")
+            line = f"{run['id']:>4}  {run['status']:<12} {run['started_at']}  {run['ended_at'] or '-'}"
+            sites = store.site_stats(run["id"])
+            if sites:
+                pages = sum(row["pages"] or 0 for row in sites)
+                unread = sum(row.get("extract_errors") or 0 for row in sites)
+                line += f"  页面 pages {pages}  读取错误 extract errors {unread}"
+            click.echo(line)
     finally:
         store.close()
 

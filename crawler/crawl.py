@@ -44,12 +44,14 @@ def run_crawl(
     overrides: dict[str, Any] | None = None,
     join_run: int | None = None,
     run_sites: list[str] | None = None,
+    sweep: bool = False,
 ) -> int:
     """Crawl the named sites (all when none) and return the id of the run that was stored.
 
     The registry is validated first: a `RegistryError` is raised before anything is fetched. With several
     cores and hosts the sites are crawled by child processes (`crawler.parallel`); `join_run` makes this
-    process such a child, crawling into a run its parent recorded.
+    process such a child, crawling into a run its parent recorded, and `sweep` the last child, which
+    checks the link targets the others left to each other and never fetched.
     """
     registry = load_registry(config)
     sites = registry.select(site_ids)
@@ -74,6 +76,7 @@ def run_crawl(
         db=str(db),
         join_run=join_run,
         run_sites=",".join(run_sites or []),
+        sweep=sweep,
     )
     process.start()
     run_id = getattr(crawler.spider, "run_id", None)
@@ -92,11 +95,23 @@ def run_summary(db: str | Path, run_id: int) -> tuple[dict[str, Any], list[dict[
 
 
 def format_summary(run: dict[str, Any], sites: list[dict[str, Any]]) -> str:
-    """A plain-text table for the terminal, one line per site and a total."""
-    columns = ("pages", "checks", "links", "errors")
-    header = ["站点 site", "页面 pages", "检查 checks", "链接 links", "错误 errors", "名称 name"]
-    rows = [[row["site_id"], *(row[name] or 0 for name in columns), row["name"]] for row in sites]
-    totals = [sum(row[index] for row in rows) for index in range(1, 5)]
+    """A plain-text table for the terminal, one line per site and a total.
+
+    读取错误 (extract errors) counts the attributes of stored pages that could not be read (a malformed
+    `<base href>` or form action): a completed run with such errors says so under the table.
+    """
+    columns = ("pages", "checks", "links", "errors", "extract_errors")
+    header = [
+        "站点 site",
+        "页面 pages",
+        "检查 checks",
+        "链接 links",
+        "错误 errors",
+        "读取错误 extract",
+        "名称 name",
+    ]
+    rows = [[row["site_id"], *(row.get(name) or 0 for name in columns), row["name"]] for row in sites]
+    totals = [sum(row[index] for row in rows) for index in range(1, 6)]
     rows.append(["合计 total", *totals, f"{len(sites)} 个站点 sites"])
     lines = [f"运行 run {run['id']}: {run['status']}  ({run['started_at']} → {run['ended_at']})"]
     for cells in [header, *rows]:
@@ -104,10 +119,15 @@ def format_summary(run: dict[str, Any], sites: list[dict[str, Any]]) -> str:
             "  ".join(
                 [
                     pad(str(cells[0]), 14),
-                    *(pad(str(cell), 12, right=True) for cell in cells[1:5]),
-                    str(cells[5]),
+                    *(pad(str(cell), 12, right=True) for cell in cells[1:6]),
+                    str(cells[6]),
                 ]
             )
+        )
+    if totals[4]:
+        lines.append(
+            f"注意 note: {totals[4]} 处页面属性无法读取（已跳过该属性，页面照常保存和检查），"
+            "详见 pages.extract_errors。"
         )
     return "\n".join(lines)
 

@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 from parsel import Selector
+from w3lib.url import safe_url_string
 
 from crawler.vocab import LinkKind
 
@@ -79,6 +80,8 @@ NAV_ANCESTOR = (
     " or contains(@id, 'nav') or contains(@id, 'menu')]"
 )
 WHITESPACE_RE = re.compile(r"\s+")
+# A URL that percent-encoding leaves as it is: ASCII letters, digits and the characters RFC 3986 allows.
+PLAIN_URL_RE = re.compile(r"[A-Za-z0-9\-._~:/?#&=%+,;!$'()*@]*")
 
 
 @dataclass(frozen=True)
@@ -94,28 +97,54 @@ def clean(text: str | None) -> str:
     return WHITESPACE_RE.sub(" ", text or "").strip()
 
 
-def normalize_url(url: str) -> str:
-    """The URL as fetched and stored: no fragment, lower-case scheme and host, '/' for an empty path."""
-    parts = urlsplit(url.strip())
+def normalize_url(url: str, encoding: str = "utf-8") -> str:
+    """The one form of a URL that is fetched and stored, for links, pages and start URLs alike.
+
+    Percent-encoded as Scrapy encodes a request (w3lib's `safe_url_string`: the path as UTF-8, the query
+    in the encoding of the page the link is on, as browsers do), so a link written with a raw Chinese
+    path or a space matches the row of the page fetched for it. No fragment, lower-case scheme and host,
+    '/' for an empty path. Raises ValueError for a URL that cannot be requested (a malformed host or port).
+    """
+    url = url.strip()
+    if not PLAIN_URL_RE.fullmatch(url):  # most URLs are plain ASCII already: safe_url_string costs 6 µs
+        url = safe_url_string(url, encoding or "utf-8")
+    parts = urlsplit(url)
+    parts.port  # noqa: B018 - raises ValueError on a malformed port
     path = parts.path or "/"
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 
 
+def resolve(base_url: str, raw: str, encoding: str = "utf-8") -> str | None:
+    """An absolute http(s) URL for a link value in the canonical form of `normalize_url` (`encoding`: the
+    page's), or None for mailto:, javascript:, same-page anchors and values that are no usable URL."""
+    url = resolve_or_error(base_url, raw, encoding)
+    return None if isinstance(url, ValueError) else url
+
+
 @lru_cache(maxsize=1 << 12)
-def resolve(base_url: str, raw: str) -> str | None:
-    """An absolute http(s) URL for a link value, or None for mailto:, javascript:, same-page anchors..."""
+def resolve_or_error(base_url: str, raw: str, encoding: str = "utf-8") -> str | ValueError | None:
+    """As `resolve`, but a value that looks like a URL and is malformed (a full-width '／' in the host,
+    'http://[', a port that is no number) gives its ValueError: the caller counts it. Returned, not
+    raised, so that it is cached like any other answer."""
     value = raw.strip()
     if not value or value.lower().startswith(SKIPPED_SCHEMES):
         return None
     try:
         absolute = urljoin(base_url, value)
         parts = urlsplit(absolute)
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    return normalize_url(absolute)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return None
+        return normalize_url(absolute, encoding)
+    except LookupError as error:  # an encoding Python does not know: the page's fault, not the link's
+        return ValueError(f"unknown encoding {encoding!r}: {error}")
+    except ValueError as error:  # UnicodeError (a host IDNA cannot encode) is a ValueError too
+        return error
+
+
+def problem(problems: list[str] | None, where: str, value: str, error: Exception | str) -> None:
+    """Note an attribute that could not be read (it is left out; the rest of the page is kept)."""
+    if problems is not None:
+        problems.append(f"{where}={value.strip()[:120]!r}: {error}"[:300])
 
 
 def link_kind(tag: str, url: str, rel: str = "") -> LinkKind:
@@ -188,31 +217,49 @@ def _text(element: Any) -> str:
     return clean(STRING(element))
 
 
-def base_url_of(selector: Selector, page_url: str) -> str:
+def base_url_of(selector: Selector, page_url: str, problems: list[str] | None = None) -> str:
+    """The URL relative links are resolved against: `<base href>`, or the page's own URL when there is
+    none or it is malformed (as browsers do: a base that does not parse is ignored)."""
     base = BASE_HREF(_root(selector))
-    return urljoin(page_url, base[0].strip()) if base else page_url
+    if not base or not base[0].strip():
+        return page_url
+    try:
+        return normalize_url(urljoin(page_url, base[0].strip()))
+    except ValueError as error:
+        problem(problems, "base@href", base[0], error)
+        return page_url
 
 
-def extract_links(selector: Selector, page_url: str) -> list[RawLink]:
-    """Every checkable link on the page, in document order, duplicates kept (each is a separate place)."""
-    base = base_url_of(selector, page_url)
+def extract_links(
+    selector: Selector, page_url: str, encoding: str = "utf-8", problems: list[str] | None = None
+) -> list[RawLink]:
+    """Every checkable link on the page, in document order, duplicates kept (each is a separate place).
+
+    `encoding` is the page's: a query written in raw Chinese is percent-encoded in it, as a browser does.
+    A malformed link value is left out and noted in `problems`; the other links are kept.
+    """
+    base = base_url_of(selector, page_url, problems)
     links = []
     for element in LINKS(_root(selector)):
         tag = element.tag.lower() if isinstance(element.tag, str) else ""
         attr = LINK_ATTR.get(tag, "src")
-        url = resolve(base, element.get(attr, ""))
+        raw = element.get(attr, "")
+        url = resolve_or_error(base, raw, encoding)
+        if isinstance(url, ValueError):
+            problem(problems, f"{tag}@{attr}", raw, url)
+            continue
         if url is None:
             continue
         text = _text(element) if tag in ("a", "area") else ""
         if not text:
             text = clean(element.get("title") or element.get("alt"))
         links.append(RawLink(url, tag, attr, link_kind(tag, url, element.get("rel", "")), text[:200]))
-    links.extend(trs_pagination(selector, base))
-    links.extend(script_written_links(selector, base))
+    links.extend(trs_pagination(selector, base, encoding))
+    links.extend(script_written_links(selector, base, encoding))
     return links
 
 
-def script_written_links(selector: Selector, base: str) -> list[RawLink]:
+def script_written_links(selector: Selector, base: str, encoding: str = "utf-8") -> list[RawLink]:
     """The links a page writes into itself with `document.write(...)`, often `unescape`d: the 党政机关
     badge is inserted so (`document.write(unescape("%3Cspan id='_ideConac'...%3Cscript src='http://dcs.conac.cn/...'"))`).
     A browser loads them like any other link, so they are checked like any other."""
@@ -223,7 +270,7 @@ def script_written_links(selector: Selector, base: str) -> list[RawLink]:
         for call in DOCUMENT_WRITE_RE.finditer(script):
             written = _unescape(call.group(2))
             for tag, _attr, value in WRITTEN_LINK_RE.findall(written):
-                url = resolve(base, value)
+                url = resolve(base, value, encoding)
                 if url is not None:
                     tag = tag.lower()
                     links.append(RawLink(url, tag, "document.write", link_kind(tag, url), ""))
@@ -236,7 +283,7 @@ def _unescape(text: str) -> str:
     return re.sub(r"%([0-9A-Fa-f]{2})", lambda match: chr(int(match.group(1), 16)), text)
 
 
-def trs_pagination(selector: Selector, base: str) -> list[RawLink]:
+def trs_pagination(selector: Selector, base: str, encoding: str = "utf-8") -> list[RawLink]:
     """The further list pages that a TRS `createPageHTML(...)` call would write into the page."""
     links = []
     for script in INLINE_SCRIPTS(_root(selector)):
@@ -244,15 +291,9 @@ def trs_pagination(selector: Selector, base: str) -> list[RawLink]:
             count, name, extension = int(match[1]), match[3], match[4]
             for number in range(min(count, 500)):
                 page = f"{name}.{extension}" if number == 0 else f"{name}_{number}.{extension}"
-                links.append(
-                    RawLink(
-                        normalize_url(urljoin(base, page)),
-                        "script",
-                        "createPageHTML",
-                        LinkKind.PAGE,
-                        f"第{number + 1}页",
-                    )
-                )
+                url = resolve(base, page, encoding)
+                if url is not None:
+                    links.append(RawLink(url, "script", "createPageHTML", LinkKind.PAGE, f"第{number + 1}页"))
     return links
 
 
@@ -285,17 +326,24 @@ def footer_text(selector: Selector) -> str:
     return clean(" ".join(BODY_TEXT(_root(selector))))[-1000:]
 
 
-def forms(selector: Selector, page_url: str) -> list[dict]:
+def forms(selector: Selector, page_url: str, problems: list[str] | None = None) -> list[dict]:
     """Each form's action, method, input names, text and hints (ids, classes, placeholders, handlers of it
     and its fields): enough to tell whether the site has a search box. A text input with a button but no
     `<form>` around them is a box too (`formless`, its action empty): many sites search from an onclick.
+
+    A malformed action (a full-width '／' in its host, say) is kept as written and noted in `problems`.
     """
     found = []
     for form in FORMS(_root(selector)):
-        action = form.get("action", "")
+        action = (form.get("action") or "").strip()
+        try:
+            absolute = urljoin(page_url, action) if action else page_url
+        except ValueError as error:
+            problem(problems, "form@action", action, error)
+            absolute = action
         found.append(
             {
-                "action": _join(page_url, action.strip()) if action.strip() else page_url,
+                "action": absolute,
                 "method": form.get("method", "get").lower(),
                 "inputs": [i.get("name", "") for i in FORM_INPUTS(form)],
                 "text": _text(form)[:100],
@@ -320,13 +368,6 @@ def forms(selector: Selector, page_url: str) -> list[dict]:
             }
         )
     return found
-
-
-def _join(base: str, value: str) -> str:
-    try:
-        return urljoin(base, value)
-    except ValueError:  # a malformed action (an IPv6-looking host, a bad port) is kept as written
-        return value
 
 
 def _box_of(field: Any) -> Any | None:

@@ -58,6 +58,9 @@ class PageFact:
     etag: str | None = None
     last_modified: str | None = None
     revalidated: bool = False  # answered 304: the facts are the previous run's, carried over
+    # What could not be read on the page (one line per malformed attribute or failed part): left out,
+    # the page itself stored as any other.
+    extract_errors: str | None = None
     # The run whose links, list entries, meta tags and footer this page carries over (a 304): the store
     # copies them in SQL; `links` then holds them only for the spider to follow.
     carried_from: int | None = None

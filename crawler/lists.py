@@ -61,11 +61,12 @@ class _Group:
     name: str = ""
 
 
-def list_items(selector: Selector, page_url: str) -> list[ListItemFact]:
+def list_items(selector: Selector, page_url: str, encoding: str = "utf-8") -> list[ListItemFact]:
     """The entries of the page's content lists, grouped and named (see the module docstring).
 
     A list is kept when at least one entry has a date, or when it has three or more entries outside the
-    navigation; the raw date text (or None) is kept for the checks to parse.
+    navigation; the raw date text (or None) is kept for the checks to parse. Entry URLs take the canonical
+    form of the page's links (`encoding`: the page's, for a query written in raw Chinese).
     """
     root = selector.root
     base = base_url_of(selector, page_url)
@@ -75,7 +76,7 @@ def list_items(selector: Selector, page_url: str) -> list[ListItemFact]:
     for number, group in enumerate(groups):
         if group.container is None:
             continue  # merged into the list after it
-        items = [_item(record, base) for record in group.head + group.records]
+        items = [_item(record, base, encoding) for record in group.head + group.records]
         dated = any(date_text or date_from_url(url) for _, url, date_text in items)
         if not dated and (len(items) < 3 or bool(IN_NAV(group.container))):
             continue
@@ -119,14 +120,14 @@ def _is_pager(record: Any) -> bool:
     return all(GENERIC_RE.match(text) or not text for text in texts) and len(texts) > 1
 
 
-def _item(record: Any, base: str) -> tuple[str, str | None, str | None]:
+def _item(record: Any, base: str, encoding: str = "utf-8") -> tuple[str, str | None, str | None]:
     anchors = [(anchor, clean(STRING(anchor))) for anchor in ANCHORS(record)]
     content = [pair for pair in anchors if not GENERIC_RE.match(pair[1])] or anchors
     anchor, anchor_text = max(content, key=lambda pair: len(pair[1]))
     title = clean(anchor.get("title")) or anchor_text
     outside = clean(" ".join(TEXT_OUTSIDE_ANCHORS(record)))
     match = DATE_RE.search(outside) or DATE_RE.search(clean(STRING(record)).replace(title, ""))
-    return title[:300], resolve(base, anchor.get("href", "")), match.group(0) if match else None
+    return title[:300], resolve(base, anchor.get("href", ""), encoding), match.group(0) if match else None
 
 
 def _absorb_headlines(groups: list[_Group]) -> None:

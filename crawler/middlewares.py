@@ -9,6 +9,10 @@
 - `RetryAfterMiddleware` honours `Retry-After` on 429 and 503 answers: the whole host is paused that long
   before Scrapy's RetryMiddleware asks again (Scrapy does not do this by itself).
 
+- `SafeMetaRefreshMiddleware` is Scrapy's MetaRefreshMiddleware, except that a page whose markup it cannot
+  read (a `<base href="http://[">`, a refresh URL with a bad port) is passed on to the spider instead of
+  failing: the page is stored and checked, the problem noted with it (`PROBLEMS_META`).
+
 - `TimeoutRetryMiddleware` is Scrapy's RetryMiddleware, except that a page below a start page that timed
   out is not asked again at once: the spider takes its second look a little later anyway.
 
@@ -21,17 +25,23 @@ import time
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.asyncio import call_later
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.response import get_base_url
 from twisted.internet.error import TCPTimedOutError, TimeoutError
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, resolve_encoding
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
+
+
+# request.meta key: what a middleware could not read on the response (the spider stores it with the page).
+PROBLEMS_META = "duwang_problems"
 
 
 class OffAllowList(IgnoreRequest):
@@ -181,6 +191,26 @@ def pause_host(crawler: Crawler, host: str, seconds: float) -> None:
             slot.delay = usual
 
     call_later(seconds, resume)
+
+
+class SafeMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Follows `<meta http-equiv="refresh">` as Scrapy does; markup it cannot read is a note, not a failure.
+
+    Scrapy resolves the refresh URL against `<base href>` and raises ValueError when either is malformed;
+    the response would then reach the errback without its body and the page (often a homepage) would be
+    lost. Browsers ignore such a base or refresh; so does this middleware.
+    """
+
+    def process_response(self, request: Request, response: Response) -> Any:  # type: ignore[override]
+        try:
+            return super().process_response(request, response)
+        except ValueError as error:
+            try:
+                get_base_url(response)
+            except ValueError:
+                return response  # the <base href> is at fault: the spider notes it as it reads the page
+            request.meta.setdefault(PROBLEMS_META, []).append(f"meta@refresh: {error}")
+            return response
 
 
 class TimeoutRetryMiddleware(RetryMiddleware):

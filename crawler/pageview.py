@@ -69,7 +69,7 @@ def read_page(body: bytes, url: str, charset: str, today: date, rules: Rules) ->
     selector = Selector(text=body.decode(charset, errors="replace"), type="html")
     title = extract.page_title(selector)
     meta = extract.meta_tags(selector)
-    items = lists.list_items(selector, url)
+    items = lists.list_items(selector, url, charset)
     kind, evidence = pagekind.classify(selector.root, url, title, meta, items)
     text = extract.text_excerpt(selector)
     page = Page(url, "page", "page", 0, 200, None, "text/html", title, text, kind=kind)

@@ -6,6 +6,11 @@ its group into that run (a link into another group's site is left to the process
 parent closes the run from the children's site statuses: completed when every site completed, interrupted
 when any was interrupted, failed otherwise. SIGINT/SIGTERM are passed on to the children, and a child ends
 when its parent dies.
+
+A process that leaves a link to another process fetches it only if that process's own crawl reaches it
+(a deep page, or an image that only other sites use, it never does). So when every group has completed
+and such targets remain, one last child `--sweep` checks each link target of the run that no process
+fetched, once: one run checks every link whatever the split.
 """
 
 from __future__ import annotations
@@ -93,8 +98,8 @@ def run_parallel(config: Path, db: Path, sites: tuple[Site, ...], count: int, ex
     finally:
         store.close()
     everyone = ",".join(site.id for site in sites)
-    children = []
-    for bucket in partition(sites, count, sizes):
+
+    def child(bucket: list[Site], *flags: str) -> subprocess.Popen:
         command = [
             sys.executable,
             "-m",
@@ -109,10 +114,13 @@ def run_parallel(config: Path, db: Path, sites: tuple[Site, ...], count: int, ex
             "--run-sites",
             everyone,
             *extra_args,
+            *flags,
         ]
         for site in bucket:
             command += ["--site", site.id]
-        children.append(subprocess.Popen(command, preexec_fn=_die_with_parent))
+        return subprocess.Popen(command, preexec_fn=_die_with_parent)
+
+    children = [child(bucket) for bucket in partition(sites, count, sizes)]
 
     def forward(signum: int, frame: FrameType | None) -> None:
         for child in children:
@@ -121,23 +129,44 @@ def run_parallel(config: Path, db: Path, sites: tuple[Site, ...], count: int, ex
 
     previous = {signum: signal.signal(signum, forward) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
-        codes = [child.wait() for child in children]
+        codes = [process.wait() for process in children]
+        status = _run_status(db, run_id, sites)
+        if status is RunStatus.COMPLETED and _unfetched_targets(db, run_id):
+            children.append(child(list(sites), "--sweep"))
+            codes.append(children[-1].wait())
+            status = _run_status(db, run_id, sites) if codes[-1] == 0 else RunStatus.FAILED
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     store = Store(db)
     try:
-        statuses = {row["site_id"]: row["status"] for row in store.site_stats(run_id)}
-        if len(statuses) == len(sites) and all(status == RunStatus.COMPLETED for status in statuses.values()):
-            status = RunStatus.COMPLETED
-        elif RunStatus.INTERRUPTED in statuses.values():
-            status = RunStatus.INTERRUPTED
-        else:
-            status = RunStatus.FAILED
         store.end_run(run_id, status, {"processes": len(children), "exit_codes": codes})
     finally:
         store.close()
     return run_id
+
+
+def _unfetched_targets(db: Path, run_id: int) -> int:
+    """How many link targets of the run no process fetched: a sweep is started only when there are some."""
+    store = Store(db)
+    try:
+        return len(store.unfetched_link_targets(run_id))
+    finally:
+        store.close()
+
+
+def _run_status(db: Path, run_id: int, sites: tuple[Site, ...]) -> RunStatus:
+    """The run's status from its sites': completed when every one completed."""
+    store = Store(db)
+    try:
+        statuses = {row["site_id"]: row["status"] for row in store.site_stats(run_id)}
+    finally:
+        store.close()
+    if len(statuses) == len(sites) and all(status == RunStatus.COMPLETED for status in statuses.values()):
+        return RunStatus.COMPLETED
+    if RunStatus.INTERRUPTED in statuses.values():
+        return RunStatus.INTERRUPTED
+    return RunStatus.FAILED
 
 
 def _die_with_parent() -> None:

@@ -82,6 +82,7 @@ class StorePipeline:
                     "checks": progress.checks,
                     "links": progress.links,
                     "errors": progress.errors,
+                    "extract_errors": progress.extract_errors,
                     "bytes": progress.bytes,
                 }
             )
@@ -91,7 +92,11 @@ class StorePipeline:
             if isinstance(value, int | float | str)
         }
         stats["close_reason"] = reason
-        self.store.save_site_stats(self.run_id, rows)
+        if getattr(spider, "sweep", False):
+            # The sweep after a crawl spread over processes: its checks add to what the crawl stored.
+            self.store.add_site_counts(self.run_id, rows, None if status is RunStatus.COMPLETED else status)
+        else:
+            self.store.save_site_stats(self.run_id, rows)
         if spider.join_run is None:
             self.store.end_run(self.run_id, status, stats)
         self.store.close()

@@ -62,6 +62,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.FetchOnceMiddleware": 60,
     # After HttpCompressionMiddleware (590) has decompressed the body: repair its charset.
     "crawler.middlewares.CharsetRepairMiddleware": 580,
+    # Scrapy's meta refresh (580) fails the whole response on a malformed <base href>: ours notes it. Its
+    # answers are seen just after the charset repair's, as Scrapy's were.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.SafeMetaRefreshMiddleware": 579,
     # Sees 429/503 answers before RetryMiddleware (550) re-queues them: the host is paused first.
     "crawler.middlewares.RetryAfterMiddleware": 560,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,

@@ -4,7 +4,8 @@ A SQLite database (WAL mode) opened through sqlite-utils; its schema is built by
 older database is upgraded in place when a newer duwang opens it. Tables:
 
 - `runs`: one row per crawl run (start, end, status, per-run stats as JSON).
-- `run_sites`: one row per site and run (status, pages, checks, links, errors).
+- `run_sites`: one row per site and run (status, pages, checks, links, errors, and extract_errors: parts
+  of stored pages that could not be read).
 - `pages`: one row per URL fetched (or deliberately not fetched) in a run: status or error class, final URL,
   content type, size, elapsed seconds, title, content hash, depth, and the first visible text.
 - `links`: every link seen on a crawled page (source, target, tag and attribute, kind, anchor text, scope).
@@ -240,6 +241,14 @@ def m007_page_kinds(db: Database) -> None:
 
 
 @MIGRATIONS()
+def m008_extract_errors(db: Database) -> None:
+    # Attributes a page's markup broke (a malformed <base href>, a full-width '／' in a form action): the
+    # page is stored without them, and the run counts them per site.
+    db["pages"].add_column("extract_errors", str)
+    db["run_sites"].add_column("extract_errors", int)
+
+
+@MIGRATIONS()
 def m009_checked_sites(db: Database) -> None:
     # A site with no findings and a site never checked both have no findings rows: only this tells them apart.
     db["checked_sites"].create(
@@ -349,6 +358,58 @@ class Store:
             self.db["run_sites"].upsert_all(
                 ({"run_id": run_id, **row} for row in rows), pk=("run_id", "site_id")
             )
+
+    def add_site_counts(
+        self, run_id: int, rows: Iterable[dict[str, Any]], status: RunStatus | None = None
+    ) -> None:
+        """Add a later pass's checks, errors, bytes and extract errors to the run's site rows; `status`,
+        when given, replaces theirs (a pass that did not finish leaves the run unfinished)."""
+        with self.transaction():
+            if status is not None:
+                self.db.execute("update run_sites set status = ? where run_id = ?", [status, run_id])
+            self.db.conn.executemany(
+                "update run_sites set checks = coalesce(checks, 0) + ?, errors = coalesce(errors, 0) + ?,"
+                " bytes = coalesce(bytes, 0) + ?, extract_errors = coalesce(extract_errors, 0) + ?"
+                " where run_id = ? and site_id = ?",
+                [
+                    (
+                        row["checks"],
+                        row["errors"],
+                        row["bytes"],
+                        row["extract_errors"],
+                        run_id,
+                        row["site_id"],
+                    )
+                    for row in rows
+                ],
+            )
+
+    def run_urls(self, run_id: int) -> set[str]:
+        """Every URL a run fetched, or reached by redirect."""
+        rows = self.db.execute("select url, final_url from pages where run_id = ?", [run_id])
+        return {url for row in rows for url in row if url}
+
+    def unfetched_link_targets(self, run_id: int) -> list[tuple[str, str, str, str, int]]:
+        """Link targets on the allow-list that no row of the run answers for (neither as its URL nor as
+        where a redirect landed): (target, linking site, one linking page, its kinds joined by ',', depth).
+
+        After a crawl spread over processes these are links into a site another process crawled, which
+        that process never reached (a deep page, an image only other sites use), plus pages left out by a
+        site's page budget.
+        """
+        return self.db.execute(
+            "with missing as ("
+            " select target_url, min(site_id) as site_id, min(source_url) as source_url,"
+            " group_concat(distinct kind) as kinds from links l"
+            " where run_id = ? and fetchable = 1"
+            " and not exists (select 1 from pages p where p.run_id = l.run_id and p.url = l.target_url)"
+            " group by target_url"
+            ") select m.target_url, m.site_id, m.source_url, m.kinds, coalesce(p.depth, 0) + 1 from missing m"
+            " left join pages p on p.run_id = ? and p.url = m.source_url"
+            " where not exists (select 1 from pages f where f.run_id = ? and f.final_url = m.target_url)"
+            " order by m.target_url",
+            [run_id, run_id, run_id],
+        ).fetchall()
 
     def last_site_sizes(self) -> dict[str, int]:
         """URLs (pages and checks) each site had in the latest completed run: how big its next crawl is."""
@@ -761,6 +822,7 @@ _PAGE_COLUMNS = (
     "revalidated",
     "kind",
     "kind_evidence",
+    "extract_errors",
 )
 
 

@@ -1,8 +1,13 @@
 """What the spider reads off a page, on small inline pages shaped like real government markup."""
 
+import pytest
 from parsel import Selector
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.selector import Selector as ResponseSelector
 
-from crawler import extract
+from crawler import extract, lists
 from crawler.vocab import LinkKind
 
 PAGE = "http://127.0.0.2:8800/zwdt/index.html"
@@ -40,7 +45,7 @@ def test_links_of_every_kind_are_found_and_resolved():
     by_url = {link.url: link for link in links}
     assert by_url["http://127.0.0.2:8800/images/banner.jpg"].kind is LinkKind.IMAGE
     assert by_url["http://127.0.0.2:8800/images/banner.jpg"].anchor_text == "横幅"
-    assert by_url["http://127.0.0.2:8800/uploads/年报.pdf"].kind is LinkKind.ATTACHMENT
+    assert by_url["http://127.0.0.2:8800/uploads/%E5%B9%B4%E6%8A%A5.pdf"].kind is LinkKind.ATTACHMENT
     assert by_url["http://127.0.0.2:8800/css/main.css"].kind is LinkKind.STYLESHEET
     assert by_url["http://127.0.0.2:8800/js/page.js"].kind is LinkKind.SCRIPT
     assert by_url["http://127.0.0.2:8800/video.html"].kind is LinkKind.FRAME
@@ -92,3 +97,84 @@ def test_normalize_url():
     assert extract.normalize_url("HTTP://Example.GOV.cn#x") == "http://example.gov.cn/"
     assert extract.resolve("http://a.gov.cn/x/y.html", "../z.html?b=1#c") == "http://a.gov.cn/z.html?b=1"
     assert extract.resolve("http://a.gov.cn/", "http://a.gov.cn:99999/") is None
+
+
+# Links as county sites write them: raw Chinese paths and file names, spaces, Chinese query values.
+IRI_PAGE = """<html><head><meta charset="{charset}"><title>政策文件</title></head><body>
+<ul class="list"><li><a href="/xxgk/政策文件/index.html">政策文件</a></li>
+<li><a href="../uploads/2025年 政府工作报告.doc">2025年 政府工作报告</a></li>
+<li><a href="/search/index.jsp?keyword=营商环境&amp;page=1">营商环境</a></li>
+<li><a href="/zt/%E4%B8%93%E9%A2%98/">专题（已编码）</a></li></ul></body></html>"""
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "gbk"])
+def test_links_with_raw_chinese_and_spaces_are_stored_as_scrapy_requests_them(charset):
+    body = IRI_PAGE.format(charset=charset).encode(charset)
+    response = HtmlResponse("http://127.0.0.2:8800/zwgk/index.html", body=body)
+    links = extract.extract_links(ResponseSelector(response), response.url, response.encoding)
+    urls = [link.url for link in links]
+    # the same form as Scrapy's own link extractor, and unchanged by Scrapy when requested
+    assert urls == [link.url for link in LinkExtractor(deny_extensions=[]).extract_links(response)]
+    assert all(Request(url).url == url for url in urls)
+    # list entries name their targets in the same form, so a column's entries match its pages' rows
+    entries = lists.list_items(ResponseSelector(response), response.url, response.encoding)
+    assert [entry.url for entry in entries] == urls
+    query = "%E8%90%A5%E5%95%86%E7%8E%AF%E5%A2%83" if charset == "utf-8" else "%D3%AA%C9%CC%BB%B7%BE%B3"
+    assert urls == [
+        "http://127.0.0.2:8800/xxgk/%E6%94%BF%E7%AD%96%E6%96%87%E4%BB%B6/index.html",
+        "http://127.0.0.2:8800/uploads/2025%E5%B9%B4%20%E6%94%BF%E5%BA%9C%E5%B7%A5%E4%BD%9C%E6%8A%A5%E5%91%8A.doc",
+        f"http://127.0.0.2:8800/search/index.jsp?keyword={query}&page=1",
+        "http://127.0.0.2:8800/zt/%E4%B8%93%E9%A2%98/",
+    ]
+
+
+def test_start_urls_and_hints_take_the_same_form():
+    assert extract.normalize_url("HTTP://Example.GOV.cn/专题/2019年 专题#top") == (
+        "http://example.gov.cn/%E4%B8%93%E9%A2%98/2019%E5%B9%B4%20%E4%B8%93%E9%A2%98"
+    )
+    # an address already percent-encoded is kept as it is
+    assert (
+        extract.normalize_url("http://a.gov.cn/zt/%E4%B8%93%E9%A2%98/")
+        == "http://a.gov.cn/zt/%E4%B8%93%E9%A2%98/"
+    )
+
+
+# Markup that used to drop a whole page: a <base> that does not parse, a full-width '／' typed into a
+# form's host, ports that are no numbers. Each bad attribute is left out and noted; the rest is read.
+MALFORMED = """<html><head><base href="http://["><title>某某县人民政府</title></head><body>
+<form name="search" action="http://www.example.gov.cn／search/search.jsp" method="post" target="_blank">
+<input name="keyword" type="text"><input type="image" src="/images/search.gif"></form>
+<ul><li><a href="xxgk/index.html">政务公开</a></li><li><a href="http://127.0.0.1:99999/bsfw/">办事服务</a></li>
+<li><a href="http://www.example.gov.cn:80a/">互动交流</a></li><li><a href="//[::1">旧系统</a></li></ul>
+<img src="/images/logo.png" alt="标志"></body></html>"""
+
+
+def test_a_malformed_base_form_action_or_port_loses_that_attribute_only():
+    page = Selector(text=MALFORMED)
+    problems: list[str] = []
+    links = extract.extract_links(page, PAGE, problems=problems)
+    # a base that does not parse is ignored, as browsers do: relative links resolve against the page
+    assert [link.url for link in links] == [
+        "http://127.0.0.2:8800/zwdt/xxgk/index.html",
+        "http://127.0.0.2:8800/images/logo.png",
+    ]
+    (form,) = extract.forms(page, PAGE, problems)
+    assert form["action"] == "http://www.example.gov.cn／search/search.jsp" and form["inputs"] == [
+        "keyword",
+        "",
+    ]
+    assert sorted(problem.split("=", 1)[0] for problem in problems) == [
+        "a@href",
+        "a@href",
+        "a@href",
+        "base@href",
+        "form@action",
+    ]
+    assert "Port out of range" in next(problem for problem in problems if "99999" in problem)
+
+
+def test_a_base_with_a_bad_port_is_ignored_and_a_good_one_used():
+    bad = Selector(text='<html><head><base href="http://www.example.gov.cn:abc/"></head><body></body></html>')
+    assert extract.base_url_of(bad, PAGE) == PAGE
+    good = Selector(text='<html><head><base href="http://Example.gov.cn/主页/"></head><body></body></html>')
+    assert extract.base_url_of(good, PAGE) == "http://example.gov.cn/%E4%B8%BB%E9%A1%B5/"

@@ -19,24 +19,24 @@ do), as an inspector re-checks before reporting.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from parsel import Selector
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, StopDownload
 from scrapy.http import Response, TextResponse
-from scrapy.selector import Selector
 from scrapy.utils.asyncio import call_later
 from twisted.python.failure import Failure
 
 from crawler import extract, lists, pagekind, render
 from crawler.failures import TRANSIENT, classify_failure
 from crawler.items import LinkFact, PageFact
-from crawler.middlewares import AlreadyFetched, slow_host
+from crawler.middlewares import PROBLEMS_META, AlreadyFetched, slow_host
 from crawler.registry import Registry, Site, load_registry
 from crawler.store import Store, now_iso
 from crawler.vocab import FetchError, FetchRole, LinkKind, RunStatus
@@ -56,6 +56,7 @@ class SiteProgress:
     checks: int = 0
     links: int = 0
     errors: int = 0
+    extract_errors: int = 0  # attributes (or whole parts) of stored pages that could not be read
     bytes: int = 0
     pending: int = 0
     started_at: str | None = None
@@ -66,6 +67,7 @@ class SiteProgress:
         return self.started_at is not None and self.pending == 0
 
 
+STORED_META = "duwang_stored"  # request.meta: the page's fact has been handed to the store
 TROUBLE_PRIORITY = 20  # above every page (10 - depth) and check (0)
 
 
@@ -79,12 +81,15 @@ class SiteSpider(scrapy.Spider):
         db: str | None = None,
         join_run: int | str | None = None,
         run_sites: str | None = None,
+        sweep: bool | str = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         # A child of a crawl spread over processes: the run it writes into, and all the run's sites.
         self.join_run = int(join_run) if join_run else None
         self.run_site_ids = {part for part in (run_sites or "").split(",") if part}
+        # The last child of such a crawl: checks the link targets no process fetched (see `swept`).
+        self.sweep = bool(sweep) and sweep != "0" and self.join_run is not None
         self.site_arg = site
         self.config_arg = config
         self.db_arg = db
@@ -164,12 +169,53 @@ class SiteSpider(scrapy.Spider):
     # -- requests -------------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.sweep:
+            for request in self.swept():
+                yield request
+            return
         for site in self.sites:
             for url in site.start_urls:
                 url = extract.normalize_url(url)
                 if url not in self.seen:
                     self.seen.add(url)
                     yield self.make_request(url, site, FetchRole.PAGE, depth=0, referer=None)
+
+    def swept(self) -> Iterator[scrapy.Request]:
+        """A check of every link target that no process of this run fetched, once each.
+
+        A process leaves a link into a site that another process crawls to that process, which fetches
+        it only if its own crawl reaches it: a deep page or an image that only other sites link to would
+        never be checked. Pages over their site's page budget stay unfetched, as in a single process.
+        """
+        assert self.join_run is not None
+        store = Store(self.settings.get("DUWANG_DB"))
+        try:
+            targets = store.unfetched_link_targets(self.join_run)
+            self.seen.update(store.run_urls(self.join_run))  # a redirect to any of them stops there
+            crawled = {row["site_id"]: row["pages"] or 0 for row in store.site_stats(self.join_run)}
+        finally:
+            store.close()
+        self.logger.info("sweep of run %s: %d link targets no process fetched", self.join_run, len(targets))
+        self.crawler.stats.set_value("duwang/sweep_targets", len(targets))
+        for url, site_id, referer, kinds, depth in targets:
+            owner = self.registry.owner_of(url)
+            owner = owner if owner is not None and owner.id in self.site_ids else None
+            kinds_seen = set((kinds or "").split(","))
+            if (
+                LinkKind.PAGE in kinds_seen
+                and owner is not None
+                and crawled.get(owner.id, 0) >= owner.limits.max_pages
+            ):
+                continue
+            if not self.registry.allow.allows(url):
+                continue
+            self.seen.add(url)
+            source = self.registry.site(site_id) if site_id in self.site_ids else owner or self.sites[0]
+            # Asked with HEAD only when every link to it expects a resource, as `follow` does for one link.
+            method = "HEAD" if kinds_seen <= {str(kind) for kind in RESOURCE_KINDS} else "GET"
+            yield self.make_request(
+                url, owner or source, FetchRole.CHECK, depth, referer, origin=source, method=method
+            )
 
     def make_request(
         self,
@@ -332,6 +378,30 @@ class SiteSpider(scrapy.Spider):
     # -- responses ------------------------------------------------------------------------------------
 
     def parse(self, response: Response) -> Iterator[Any]:
+        """Everything learnt from a response; a page is never lost to an error in reading it."""
+        try:
+            yield from self.read_response(response)
+        except Exception as error:
+            if response.meta.get(STORED_META):
+                raise  # the page is stored: a failure after it is duwang's bug, for the log
+            yield from self.unreadable(response, error)
+
+    def unreadable(self, response: Response, error: Exception) -> Iterator[PageFact]:
+        """The fact of a page that could not be read at all: its answer, and why, counted for its site."""
+        self.logger.error("%s could not be read; stored without its content", response.url, exc_info=error)
+        info = response.meta["duwang"]
+        fact = self.base_fact(response.request, info)
+        fact.status = response.status
+        fact.final_url = response.url
+        fact.content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")[:200] or None
+        fact.size = _content_length(response)
+        fact.fetched_at = now_iso()
+        problems = [*(response.meta.get(PROBLEMS_META) or []), f"page: {type(error).__name__}: {error}"[:300]]
+        self.note_problems(fact, problems)
+        yield fact
+        self.finish(fact, info)
+
+    def read_response(self, response: Response) -> Iterator[Any]:
         info = response.meta["duwang"]
         if response.request.method == "HEAD" and response.status in HEAD_REFUSED:
             # Many servers refuse HEAD: ask again with GET; this is still the same, single check.
@@ -345,7 +415,6 @@ class SiteSpider(scrapy.Spider):
             return
         site = self.registry.site(info["site"]) if info["site"] in self.site_ids else None
         fact = self.base_fact(response.request, info)
-        chain = response.meta.get("redirect_urls") or []
         fact.status = response.status
         fact.final_url = response.url
         fact.content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")[:200] or None
@@ -361,19 +430,29 @@ class SiteSpider(scrapy.Spider):
         if is_html:
             # Our own Selector, not the one Scrapy caches on the response: the lxml tree (ten times the
             # page's size) is freed as soon as the page is read, not when its last link has been handed on.
-            selector = Selector(response)
+            # A parsel Selector built from the text, with the page's URL as its base: Scrapy's Selector reads
+            # <base href> first and raises on a malformed one (extract.base_url_of copes with it).
+            selector = Selector(text=response.text, type="html", base_url=response.url)
             fact.encoding = response.encoding
-            fact.title = extract.page_title(selector)
-            fact.text_excerpt = extract.text_excerpt(selector)
             fact.content_hash = hashlib.sha1(response.body).hexdigest()
+            # Whatever the markup, the page is stored: a part that cannot be read is left out and counted.
+            problems: list[str] = list(response.meta.get(PROBLEMS_META) or [])
+            fact.title = read_part(problems, "title", None, extract.page_title, selector)
+            fact.text_excerpt = read_part(problems, "text", None, extract.text_excerpt, selector)
             if (
                 site is not None
                 and info["role"] == FetchRole.PAGE
                 and 200 <= response.status < 300
                 and self.owns(site, response.url)
             ):
-                read = list(self.read_page(selector, response.url, fact, site, info))
+                read = read_part(
+                    problems,
+                    "page",
+                    [],
+                    lambda: list(self.read_page(selector, response.url, fact, site, info, problems)),
+                )
             del selector
+            self.note_problems(fact, problems, counted=not info.get("rendered"))
         if info.get("rendered"):
             fact.render_state = "rendered"
             self.awaiting_render.pop(fact.url, None)
@@ -384,57 +463,86 @@ class SiteSpider(scrapy.Spider):
                 progress.errors += 1
         if response.status >= 500:
             self.failed_transiently(fact)
-        # The URLs a redirect chain passed through get their own rows, pointing at where they led.
-        for hop, reason in zip(chain, response.meta.get("redirect_reasons") or [], strict=False):
-            if hop != fact.url:
-                self.seen.add(hop)
-                yield PageFact(
-                    url=hop,
-                    site_id=fact.site_id,
-                    role=fact.role,
-                    depth=fact.depth,
-                    referer=fact.referer,
-                    status=reason,
-                    final_url=response.url,
-                    fetched_at=fact.fetched_at,
-                )
+        yield from self.redirect_hops(response.meta, fact, response.url)
         yield from read
+        response.meta[STORED_META] = True
         yield fact
         self.finish(fact, info)
 
     def read_page(
-        self, selector: Selector, url: str, fact: PageFact, site: Site, info: dict[str, Any]
+        self,
+        selector: Selector,
+        url: str,
+        fact: PageFact,
+        site: Site,
+        info: dict[str, Any],
+        problems: list[str],
     ) -> Iterator[Any]:
-        fact.meta = extract.meta_tags(selector)
-        fact.list_items = lists.list_items(selector, url)
-        kind, evidence = pagekind.classify(selector.root, url, fact.title or "", fact.meta, fact.list_items)
-        fact.kind, fact.kind_evidence = kind, pagekind.evidence_json(evidence)
-        fact.script_count = extract.script_count(selector)
+        """What is read off a crawled page, part by part: a part (or a link) that fails is noted in
+        `problems` and left out, never the page."""
+        fact.meta = read_part(problems, "meta", {}, extract.meta_tags, selector)
+        encoding = fact.encoding or "utf-8"
+        fact.list_items = read_part(problems, "lists", [], lists.list_items, selector, url, encoding)
+        kind, evidence = read_part(
+            problems,
+            "kind",
+            (None, None),
+            pagekind.classify,
+            selector.root,
+            url,
+            fact.title or "",
+            fact.meta,
+            fact.list_items,
+        )
+        if kind is not None:
+            fact.kind, fact.kind_evidence = kind, pagekind.evidence_json(evidence)
+        fact.script_count = read_part(problems, "scripts", 0, extract.script_count, selector)
         if fact.depth == 0:
-            fact.footer = extract.footer_text(selector)
-            fact.forms = extract.forms(selector, url)
+            fact.footer = read_part(problems, "footer", None, extract.footer_text, selector)
+            fact.forms = read_part(problems, "forms", [], extract.forms, selector, url, problems)
         if not info.get("rendered"):
-            yield from self.maybe_render(selector, fact, site, info)
+            yield from read_part(
+                problems, "render", [], lambda: list(self.maybe_render(selector, fact, site, info))
+            )
         known = set(info.get("raw_links") or ())
         progress = self.progress[site.id]
-        for link in extract.extract_links(selector, url):
+        for link in read_part(
+            problems, "links", [], extract.extract_links, selector, url, encoding, problems
+        ):
             if link.url in known:
                 continue  # already recorded from the page as fetched before rendering
-            fact.links.append(
-                LinkFact(
-                    target_url=link.url,
-                    tag=link.tag,
-                    attr=link.attr,
-                    kind=link.kind,
-                    anchor_text=link.anchor_text,
-                    in_scope=self.owns(site, link.url),
-                    fetchable=self.registry.allow.allows(link.url),
+            try:
+                outcome = self.follow(link, site, fact.depth, fact.url)
+                fact.links.append(
+                    LinkFact(
+                        target_url=link.url,
+                        tag=link.tag,
+                        attr=link.attr,
+                        kind=link.kind,
+                        anchor_text=link.anchor_text,
+                        in_scope=self.owns(site, link.url),
+                        fetchable=self.registry.allow.allows(link.url),
+                    )
                 )
-            )
-            outcome = self.follow(link, site, fact.depth, fact.url)
+            except Exception as error:  # one link that cannot be handled is not the page
+                extract.problem(
+                    problems, f"{link.tag}@{link.attr}", link.url, f"{type(error).__name__}: {error}"
+                )
+                continue
             if outcome is not None:
                 yield outcome
         progress.links += len(fact.links)
+
+    def note_problems(self, fact: PageFact, problems: list[str], counted: bool = True) -> None:
+        """Store with the page what could not be read on it, and count it for its site and the run."""
+        fact.extract_errors = "\n".join(problems) or None
+        if not problems or not counted:
+            return
+        progress = self.progress.get(fact.site_id or "")
+        if progress is not None:
+            progress.extract_errors += len(problems)
+        self.crawler.stats.inc_value("duwang/extract_errors", len(problems))
+        self.logger.warning("%s: %d part(s) could not be read: %s", fact.url, len(problems), problems[0])
 
     def unchanged(self, response: Response, info: dict[str, Any]) -> Iterator[Any]:
         """A 304: the page is as the last run saw it; carry its facts over and follow its links again."""
@@ -451,6 +559,7 @@ class SiteSpider(scrapy.Spider):
         fact.elapsed = round(response.meta.get("download_latency", 0.0), 4)
         site = self.registry.site(info["site"])
         progress = self.progress[site.id]
+        progress.extract_errors += len((fact.extract_errors or "").splitlines())
         for link in fact.links:
             outcome = self.follow(
                 extract.RawLink(link.target_url, link.tag, link.attr, LinkKind(link.kind), link.anchor_text),
@@ -477,7 +586,7 @@ class SiteSpider(scrapy.Spider):
             return
         fact.render_state = "pending"
         self.awaiting_render[fact.url] = fact
-        raw_links = [link.url for link in extract.extract_links(selector, fact.url)]
+        raw_links = [link.url for link in extract.extract_links(selector, fact.url, fact.encoding or "utf-8")]
         yield self.make_request(
             fact.url, site, FetchRole.PAGE, fact.depth, fact.referer, rendered=True, raw_links=raw_links
         )
@@ -492,8 +601,9 @@ class SiteSpider(scrapy.Spider):
         fact = self.base_fact(request, info)
         fact.fetched_at = now_iso()
         if failure.check(AlreadyFetched):
-            # Redirected to a URL fetched elsewhere in this run: its row holds the status.
-            fact.status = (request.meta.get("redirect_reasons") or [None])[-1]
+            # Redirected to a URL fetched elsewhere in this run: its row holds the answer, and the checks
+            # follow `final_url` to it.
+            fact.status = (request.meta.get("redirect_reasons") or [None])[0]
             fact.final_url = request.url
         elif info.get("rendered"):
             # The browser failed: keep the page as first fetched, saying so (its links are stored already).
@@ -511,6 +621,8 @@ class SiteSpider(scrapy.Spider):
                 progress.errors += 1
             if error in TRANSIENT:
                 self.failed_transiently(fact)
+        if fact.final_url:
+            yield from self.redirect_hops(request.meta, fact, fact.final_url)
         yield fact
         self.finish(fact, info)
 
@@ -524,6 +636,24 @@ class SiteSpider(scrapy.Spider):
         if fact is not None:
             fact.reprobe_status, fact.reprobe_error = status, error
             yield fact
+
+    def redirect_hops(self, meta: dict[str, Any], fact: PageFact, final_url: str) -> Iterator[PageFact]:
+        """A row for each URL a redirect chain passed through after the first (whose row is `fact`),
+        pointing at where the chain ended: a link to any of them is judged by that answer."""
+        chain = meta.get("redirect_urls") or []
+        for hop, reason in zip(chain, meta.get("redirect_reasons") or [], strict=False):
+            if hop != fact.url:
+                self.seen.add(hop)
+                yield PageFact(
+                    url=hop,
+                    site_id=fact.site_id,
+                    role=fact.role,
+                    depth=fact.depth,
+                    referer=fact.referer,
+                    status=reason,
+                    final_url=final_url,
+                    fetched_at=fact.fetched_at,
+                )
 
     def base_fact(self, request: scrapy.Request, info: dict[str, Any]) -> PageFact:
         chain = request.meta.get("redirect_urls") or []
@@ -548,6 +678,15 @@ class SiteSpider(scrapy.Spider):
             progress.checks += 1
         if progress.done:
             progress.ended_at = now_iso()
+
+
+def read_part(problems: list[str], part: str, default: Any, function: Callable[..., Any], *args: Any) -> Any:
+    """`function(*args)`, or `default` when it raises: the failure is noted in `problems`."""
+    try:
+        return function(*args)
+    except Exception as error:  # whatever the markup throws, the rest of the page is kept
+        problems.append(f"{part}: {type(error).__name__}: {error}"[:300])
+        return default
 
 
 def slot_settings(sites: tuple[Site, ...], configured: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,79 @@
+"""The spider's parse on synthetic Scrapy responses: a page is stored whatever its markup or a reader does."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
+
+from crawler.items import PageFact
+from crawler.spiders.site import SiteSpider
+from crawler.vocab import FetchRole
+
+HOME = "http://127.0.0.2:8800/"
+REGISTRY = """[network]
+allow = ["127.0.0.0/8"]
+[[sites]]
+id = "cs"
+name = "测试县人民政府"
+kind = "portal"
+start_urls = ["http://127.0.0.2:8800/"]
+[sites.scope]
+host = "127.0.0.2:8800"
+[[sites.owners]]
+name = "测试"
+email = "cs@example.gov.cn"
+"""
+# A homepage as a careless template writes it: a <base> that does not parse, a full-width '／' typed into
+# the search form's host, a port that is no number.
+MALFORMED_HOME = """<html><head><base href="http://["><title>测试县人民政府</title></head><body>
+<form action="http://www.example.gov.cn／search/search.jsp"><input name="keyword"><input type="submit"></form>
+<ul class="nav"><li><a href="/xxgk/">政务公开</a></li><li><a href="http://127.0.0.2:port/bsfw/">办事服务</a></li></ul>
+<div class="footer">网站标识码：6299000001 陇ICP备05000001号</div></body></html>"""
+
+
+@pytest.fixture
+def spider(tmp_path):
+    config = tmp_path / "sites.toml"
+    config.write_text(REGISTRY, encoding="utf-8")
+    settings = {"DUWANG_RENDER": False, "DUWANG_INCREMENTAL": False, "DUWANG_DB": str(tmp_path / "f.db")}
+    crawler = get_crawler(SiteSpider, settings)
+    crawler.settings = crawler.settings.copy()
+    crawler.settings.frozen = False  # the spider sets its politeness, as before a real crawl starts
+    return SiteSpider.from_crawler(crawler, site="cs", config=str(config))
+
+
+def home_response(spider: SiteSpider, body: str) -> HtmlResponse:
+    request = spider.make_request(HOME, spider.sites[0], FetchRole.PAGE, depth=0, referer=None)
+    return HtmlResponse(
+        HOME, body=body.encode("utf-8"), headers={"Content-Type": "text/html"}, request=request
+    )
+
+
+def test_a_page_with_malformed_attributes_is_read_and_its_problems_counted(spider):
+    output = list(spider.parse(home_response(spider, MALFORMED_HOME)))
+    (fact,) = [item for item in output if isinstance(item, PageFact) and item.url == HOME]
+    assert fact.status == 200 and fact.title == "测试县人民政府"
+    assert "网站标识码：6299000001" in fact.footer and fact.forms[0]["inputs"] == ["keyword", ""]
+    assert [link.target_url for link in fact.links] == ["http://127.0.0.2:8800/xxgk/"]
+    assert sorted(line.split("=", 1)[0] for line in fact.extract_errors.splitlines()) == [
+        "a@href",
+        "base@href",
+        "form@action",
+    ]
+    assert spider.progress["cs"].extract_errors == 3
+    assert [request.url for request in output if isinstance(request, Request)] == [
+        "http://127.0.0.2:8800/xxgk/"
+    ]
+
+
+def test_a_page_whose_reading_fails_outright_is_still_stored(spider, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a reader's bug")
+
+    monkeypatch.setattr(spider, "redirect_hops", broken)  # fails outside every per-part guard
+    (fact,) = list(spider.parse(home_response(spider, MALFORMED_HOME)))
+    assert fact.url == HOME and fact.status == 200 and fact.content_type == "text/html"
+    assert fact.extract_errors.endswith("page: RuntimeError: a reader's bug")
+    assert spider.progress["cs"].pages == 1 and spider.progress["cs"].extract_errors >= 1

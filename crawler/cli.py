@@ -466,12 +466,16 @@ def serve(config: Path, db: Path, rubric: Path | None) -> None:
 @config_option()
 @db_option()
 def runs(config: Path, db: Path) -> None:
-    """List the crawl runs stored in --db."""
+    """List the crawl runs stored in --db, with what their limits left out and why a run failed."""
+    from crawler.crawl import limit_notes
+
     store = Store(db)
     try:
         store.recover_crashed_runs()
         for run in store.runs():
             click.echo(f"{run['id']:>4}  {run['status']:<12} {run['started_at']}  {run['ended_at'] or '-'}")
+            for note in limit_notes(run, store.site_stats(run["id"])):
+                click.echo(f"      {note}")
     finally:
         store.close()
 

@@ -2,7 +2,8 @@
 
 The run row is created when the spider opens and closed with a status from Scrapy's close reason
 (finished → completed, shutdown → interrupted, anything else → failed), so an interrupted crawl is
-recorded as such and its facts so far are kept.
+recorded as such and its facts so far are kept. A crawl ended by its deadline completes with what it has:
+each site it left unfinished is stored as `stopped_by = "deadline"` with the number of URLs left.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ from scrapy import signals
 
 from crawler.items import PageFact
 from crawler.store import Store
-from crawler.vocab import RunStatus
+from crawler.vocab import RunStatus, StopReason
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-CLOSE_REASONS = {"finished": RunStatus.COMPLETED, "shutdown": RunStatus.INTERRUPTED}
+CLOSE_REASONS = {
+    "finished": RunStatus.COMPLETED,
+    "shutdown": RunStatus.INTERRUPTED,
+    StopReason.DEADLINE: RunStatus.COMPLETED,
+}
 
 
 class StorePipeline:
@@ -70,6 +75,7 @@ class StorePipeline:
         for site in spider.sites:
             progress = spider.progress[site.id]
             site_status = RunStatus.COMPLETED if progress.done or status is RunStatus.COMPLETED else status
+            cut_short = reason == StopReason.DEADLINE and not progress.done
             rows.append(
                 {
                     "site_id": site.id,
@@ -83,6 +89,12 @@ class StorePipeline:
                     "links": progress.links,
                     "errors": progress.errors,
                     "bytes": progress.bytes,
+                    "outside_checks": progress.outside_checks,
+                    "outside_skipped": progress.outside_skipped,
+                    "outside_budget": site.limits.max_outside_checks,
+                    "stopped_by": StopReason.DEADLINE if cut_short else None,
+                    "unfinished": max(progress.pending, 0) if cut_short else 0,
+                    "max_minutes": spider.registry.defaults.max_minutes,
                 }
             )
         stats = {

@@ -4,7 +4,8 @@ A SQLite database (WAL mode) opened through sqlite-utils; its schema is built by
 older database is upgraded in place when a newer duwang opens it. Tables:
 
 - `runs`: one row per crawl run (start, end, status, per-run stats as JSON).
-- `run_sites`: one row per site and run (status, pages, checks, links, errors).
+- `run_sites`: one row per site and run (status, pages, checks, links, errors, and what the crawl's limits
+  left out: outside checks made and skipped over the budget, whether the deadline stopped it).
 - `pages`: one row per URL fetched (or deliberately not fetched) in a run: status or error class, final URL,
   content type, size, elapsed seconds, title, content hash, depth, and the first visible text.
 - `links`: every link seen on a crawled page (source, target, tag and attribute, kind, anchor text, scope).
@@ -247,6 +248,17 @@ def m009_checked_sites(db: Database) -> None:
         pk=("run_id", "site_id"),
         foreign_keys=[("run_id", "runs", "id")],
     )
+
+
+@MIGRATIONS()
+def m010_crawl_limits(db: Database) -> None:
+    # What a crawl's limits left out, per site (crawler/pipelines.py): the checks report it as info.
+    db["run_sites"].add_column("outside_checks", int)  # status checks of outside links made
+    db["run_sites"].add_column("outside_skipped", int)  # outside links left unchecked: budget spent
+    db["run_sites"].add_column("outside_budget", int)  # the site's max_outside_checks
+    db["run_sites"].add_column("stopped_by", str)  # "deadline": the crawl ended before the site was done
+    db["run_sites"].add_column("unfinished", int)  # URLs requested but not fetched when it ended
+    db["run_sites"].add_column("max_minutes", float)  # the crawl's deadline
 
 
 def now_iso() -> str:

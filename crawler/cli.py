@@ -91,6 +91,14 @@ def sites(config: Path, db: Path) -> None:
 @click.option("--processes", default=None, metavar="N", help="crawl processes (default: one per core, max 4)")
 @click.option("--join-run", type=int, default=None, hidden=True)
 @click.option("--run-sites", default=None, hidden=True)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    hidden=True,
+    help="a Scrapy or DUWANG_ setting for this crawl (as scrapy's -s), e.g. DUWANG_BATCH_SIZE=50",
+)
 def crawl(
     config: Path,
     db: Path,
@@ -100,9 +108,16 @@ def crawl(
     processes: str | None,
     join_run: int | None,
     run_sites: str | None,
+    settings: tuple[str, ...],
 ) -> None:
     """Crawl the registered sites (all, or --site ID ...) and store the facts in --db."""
-    overrides = {"DUWANG_PROGRESS": not quiet, "LOG_LEVEL": log_level}
+    overrides: dict[str, object] = {}
+    for setting in settings:
+        name, equals, value = setting.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(f"{setting!r} is not NAME=VALUE", param_hint="--set")
+        overrides[name.strip()] = value
+    overrides |= {"DUWANG_PROGRESS": not quiet, "LOG_LEVEL": log_level}
     if processes:
         overrides["DUWANG_PROCESSES"] = processes
     if join_run is not None:  # a child of a crawl spread over processes: its parent reports

@@ -61,6 +61,9 @@ def run_crawl(
             extra = ["--log-level", settings.get("LOG_LEVEL")]
             if not settings.getbool("DUWANG_PROGRESS"):
                 extra.append("--quiet")
+            for name, value in (overrides or {}).items():
+                if name not in ("DUWANG_PROGRESS", "LOG_LEVEL", "DUWANG_PROCESSES"):
+                    extra += ["--set", f"{name}={value}"]  # the children crawl with the same settings
             return run_parallel(Path(config), Path(db), sites, count, extra)
     process = CrawlerProcess(settings)
     if settings.get("LOG_LEVEL") not in ("DEBUG", "INFO"):

@@ -75,6 +75,18 @@ class ColumnHint:
 
 
 @dataclass(frozen=True)
+class CrawlLimits:
+    """What the crawl's limits left out of one site (its `run_sites` row); the default: nothing."""
+
+    outside_budget: int | None = None  # status checks of outside links allowed (max_outside_checks)
+    outside_checks: int = 0  # such checks made
+    outside_skipped: int = 0  # outside links left unchecked because the budget was spent
+    stopped_by: str | None = None  # "deadline": the crawl ended before the site was done
+    unfinished: int = 0  # URLs requested but not fetched when the crawl ended
+    max_minutes: float | None = None  # the crawl's deadline
+
+
+@dataclass(frozen=True)
 class SiteFacts:
     site_id: str
     name: str
@@ -88,6 +100,7 @@ class SiteFacts:
     forms: Mapping[str, tuple[dict, ...]]  # forms by start page URL
     probes: tuple[Probe, ...] = ()
     column_hints: tuple[ColumnHint, ...] = field(default_factory=tuple)
+    crawl: CrawlLimits = field(default_factory=CrawlLimits)
 
     def own_pages(self) -> list[Page]:
         return [page for page in self.pages.values() if page.site_id == self.site_id]

@@ -10,6 +10,7 @@ from checks.columns import check_columns, discover_columns
 from checks.elements import check_elements
 from checks.facts import SiteFacts
 from checks.findings import Finding
+from checks.limits import check_limits
 from checks.links import check_links
 from checks.rules import Rules
 from checks.sections import check_sections
@@ -30,4 +31,5 @@ def check_site(facts: SiteFacts, rules: Rules, now: datetime) -> list[Finding]:
         *check_sections(facts, columns, rules, today),
         *check_elements(facts),
         *check_links(facts, rules),
+        *check_limits(facts),
     ]

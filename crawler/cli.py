@@ -92,6 +92,14 @@ def sites(config: Path, db: Path) -> None:
 @click.option("--join-run", type=int, default=None, hidden=True)
 @click.option("--run-sites", default=None, hidden=True)
 @click.option("--sweep", is_flag=True, hidden=True)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    hidden=True,
+    help="a Scrapy or DUWANG_ setting for this crawl (as scrapy's -s), e.g. DUWANG_BATCH_SIZE=50",
+)
 def crawl(
     config: Path,
     db: Path,
@@ -102,9 +110,16 @@ def crawl(
     join_run: int | None,
     run_sites: str | None,
     sweep: bool,
+    settings: tuple[str, ...],
 ) -> None:
     """Crawl the registered sites (all, or --site ID ...) and store the facts in --db."""
-    overrides = {"DUWANG_PROGRESS": not quiet, "LOG_LEVEL": log_level}
+    overrides: dict[str, object] = {}
+    for setting in settings:
+        name, equals, value = setting.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(f"{setting!r} is not NAME=VALUE", param_hint="--set")
+        overrides[name.strip()] = value
+    overrides |= {"DUWANG_PROGRESS": not quiet, "LOG_LEVEL": log_level}
     if processes:
         overrides["DUWANG_PROCESSES"] = processes
     if join_run is not None:  # a child of a crawl spread over processes: its parent reports
@@ -468,7 +483,9 @@ def serve(config: Path, db: Path, rubric: Path | None) -> None:
 @config_option()
 @db_option()
 def runs(config: Path, db: Path) -> None:
-    """List the crawl runs stored in --db."""
+    """List the crawl runs stored in --db, with what their limits left out and why a run failed."""
+    from crawler.crawl import limit_notes
+
     store = Store(db)
     try:
         store.recover_crashed_runs()
@@ -480,6 +497,8 @@ def runs(config: Path, db: Path) -> None:
                 unread = sum(row.get("extract_errors") or 0 for row in sites)
                 line += f"  页面 pages {pages}  读取错误 extract errors {unread}"
             click.echo(line)
+            for note in limit_notes(run, sites):
+                click.echo(f"      {note}")
     finally:
         store.close()
 

@@ -19,6 +19,7 @@ from crawler.parallel import process_count, run_parallel
 from crawler.registry import load_registry
 from crawler.spiders.site import SiteSpider
 from crawler.store import Store
+from crawler.vocab import StopReason
 
 QUIET_LOGGERS = (
     "scrapy.downloadermiddlewares.robotstxt",
@@ -62,6 +63,9 @@ def run_crawl(
             extra = ["--log-level", settings.get("LOG_LEVEL")]
             if not settings.getbool("DUWANG_PROGRESS"):
                 extra.append("--quiet")
+            for name, value in (overrides or {}).items():
+                if name not in ("DUWANG_PROGRESS", "LOG_LEVEL", "DUWANG_PROCESSES"):
+                    extra += ["--set", f"{name}={value}"]  # the children crawl with the same settings
             return run_parallel(Path(config), Path(db), sites, count, extra)
     process = CrawlerProcess(settings)
     if settings.get("LOG_LEVEL") not in ("DEBUG", "INFO"):
@@ -129,7 +133,32 @@ def format_summary(run: dict[str, Any], sites: list[dict[str, Any]]) -> str:
             f"注意 note: {totals[4]} 处页面属性无法读取（已跳过该属性，页面照常保存和检查），"
             "详见 pages.extract_errors。"
         )
+    lines.extend(f"注意 note: {note}" for note in limit_notes(run, sites))
     return "\n".join(lines)
+
+
+def limit_notes(run: dict[str, Any], sites: list[dict[str, Any]]) -> list[str]:
+    """What the crawl's limits left out (deadline, outside-check budget) and why a run failed, in Chinese:
+    printed under the crawl summary and by `duwang runs`, so hitting a limit is never silent."""
+    notes = []
+    if run.get("error"):
+        notes.append(f"抓取失败 failed: {run['error']}")
+    cut = [row for row in sites if row.get("stopped_by") == StopReason.DEADLINE]
+    if cut:
+        minutes = cut[0].get("max_minutes")
+        left = sum(row.get("unfinished") or 0 for row in cut)
+        names = "、".join(row["site_id"] for row in cut)
+        notes.append(
+            f"到达抓取期限 {minutes:g} 分钟（max_minutes），抓取提前结束：站点 {names} 未抓完，"
+            f"还有 {left} 个地址未抓取或检查 deadline reached"
+        )
+    for row in sites:
+        if row.get("outside_skipped"):
+            notes.append(
+                f"站点 {row['site_id']} 的站外链接检查已达上限 {row.get('outside_budget')} 个"
+                f"（max_outside_checks），另有 {row['outside_skipped']} 个站外链接未检查 budget spent"
+            )
+    return notes
 
 
 def pad(text: str, width: int, right: bool = False) -> str:

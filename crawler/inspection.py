@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from checks.facts import ColumnHint, Entry, Link, Page, Probe, SiteFacts
+from checks.facts import ColumnHint, CrawlLimits, Entry, Link, Page, Probe, SiteFacts
 from checks.findings import Finding
 from checks.inspect import check_site
 from checks.rules import Rules
@@ -34,6 +34,7 @@ def iter_site_facts(store: Store, run_id: int, registry: Registry, now: datetime
     pages = {row[0]: Page(*row) for row in store.run_pages(run_id)}
     crawled = set(json.loads(store.run(run_id)["sites"]))
     since = _utc_iso((now - timedelta(days=31)).isoformat())
+    limits = {row["site_id"]: _crawl_limits(row) for row in store.site_stats(run_id)}
     for site in registry.sites:
         if site.id not in crawled:
             continue
@@ -57,6 +58,7 @@ def iter_site_facts(store: Store, run_id: int, registry: Registry, now: datetime
             forms={page_url: tuple(json.loads(forms or "[]")) for page_url, _, forms in raw["footers"]},
             probes=tuple(_probe(row) for row in store.probes(site.id, since)),
             column_hints=tuple(ColumnHint(h.name, _normalized(h.url), h.freshness) for h in site.columns),
+            crawl=limits.get(site.id, CrawlLimits()),
         )
 
 
@@ -91,6 +93,18 @@ def completed_run(store: Store, run_id: int | None) -> int:
 
 def _row(finding: Finding, now: datetime) -> dict[str, Any]:
     return {**finding.as_json(), "checked_at": now.isoformat(timespec="seconds")}
+
+
+def _crawl_limits(row: dict[str, Any]) -> CrawlLimits:
+    # Rows of runs crawled before the limits existed hold NULLs: nothing was left out by a limit.
+    return CrawlLimits(
+        outside_budget=row.get("outside_budget"),
+        outside_checks=row.get("outside_checks") or 0,
+        outside_skipped=row.get("outside_skipped") or 0,
+        stopped_by=row.get("stopped_by"),
+        unfinished=row.get("unfinished") or 0,
+        max_minutes=row.get("max_minutes"),
+    )
 
 
 def _probe(row: dict[str, Any]) -> Probe:

@@ -49,6 +49,12 @@ class Limits:
     retries: int = 2
     user_agent: str = "duwang/0.1 (government website inspection; +https://pypi.org/project/duwang/)"
     render: str = "auto"  # list pages filled by script: auto (render when needed) | always | never
+    # Status checks of link targets outside every registered site, per site and run: a page of 500 links to
+    # one outside host would otherwise queue hours of polite requests to a host nobody inspects.
+    max_outside_checks: int = 2000
+    # Wall-clock minutes for a whole crawl ([defaults] only): past it the crawl ends with what it has. 12 h
+    # fits a weekly inspection of a 政务服务网 host shared by ten sub-sites at the polite 1 s delay.
+    max_minutes: float = 720.0
 
 
 @dataclass(frozen=True)
@@ -427,6 +433,8 @@ class _Parser:
             "retries": (int, lambda v: 0 <= v <= 10, "a whole number from 0 to 10"),
             "user_agent": (str, lambda v: bool(v.strip()), "a non-empty text naming duwang and a contact"),
             "render": (str, lambda v: v in RENDER_MODES, "one of auto, always, never"),
+            "max_outside_checks": (int, lambda v: v >= 0, "a whole number ≥ 0"),
+            "max_minutes": ((int, float), lambda v: 0 < v <= 10080, "minutes, more than 0 and at most 10080"),
         }
         values: dict[str, Any] = {}
         for key, value in raw.items():
@@ -436,7 +444,7 @@ class _Parser:
                 raise self.fail(
                     f"{where}, field {key!r}", f"{value!r} is not {expected}", f"set {key} to {expected}"
                 )
-            values[key] = float(value) if key in ("delay", "timeout") else value
+            values[key] = float(value) if key in ("delay", "timeout", "max_minutes") else value
         return replace(base, **values)
 
     def allow_list(self, raw: Any) -> AllowList:
@@ -531,6 +539,12 @@ class _Parser:
                     "fix the URL, or add its host to [sites.scope] as also = [{ host = ... }]",
                 )
         owners = self.owners(raw.get("owners", []), where("owners"))
+        if isinstance(raw.get("limits"), dict) and "max_minutes" in raw["limits"]:
+            raise self.fail(
+                self.where(index, site_id, "limits", needle="max_minutes") + ", field 'max_minutes'",
+                "the deadline is for the whole crawl, not one site",
+                "set max_minutes in [defaults]",
+            )
         limits = self.limits(raw.get("limits", {}), defaults, where("limits"))
         columns = self.columns(raw.get("columns", []), where("columns"))
         services = raw.get("services", True)

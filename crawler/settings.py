@@ -16,6 +16,9 @@ DUWANG_PROGRESS_INTERVAL = 2.0  # seconds between progress lines
 # Crawl processes: "auto" (one per core, at most 4) or a number; sites are split by host.
 DUWANG_PROCESSES = "auto"
 DUWANG_BATCH_SIZE = 500  # page facts written per transaction
+# Refuse database writes past this many SQLite pages (0: no cap), as a full disk would: tests use it to
+# prove that a write failure stops the crawl and fails the run.
+DUWANG_DB_MAX_PAGES = 0
 # Revalidate the pages of the last completed run (ETag / Last-Modified); a 304 reuses their facts.
 DUWANG_INCREMENTAL = True
 # Seconds before a refused connection or 5xx is probed a second time (or at once when idle); a timeout

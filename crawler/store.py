@@ -3,9 +3,10 @@
 A SQLite database (WAL mode) opened through sqlite-utils; its schema is built by the `MIGRATIONS` set, so an
 older database is upgraded in place when a newer duwang opens it. Tables:
 
-- `runs`: one row per crawl run (start, end, status, per-run stats as JSON).
-- `run_sites`: one row per site and run (status, pages, checks, links, errors, and extract_errors: parts
-  of stored pages that could not be read).
+- `runs`: one row per crawl run (start, end, status, per-run stats as JSON, and why a failed run failed).
+- `run_sites`: one row per site and run (status, pages, checks, links, errors; extract_errors: parts of
+  stored pages that could not be read; what the crawl's limits left out: outside checks made and skipped
+  over the budget, whether the deadline stopped it).
 - `pages`: one row per URL fetched (or deliberately not fetched) in a run: status or error class, final URL,
   content type, size, elapsed seconds, title, content hash, depth, and the first visible text.
 - `links`: every link seen on a crawled page (source, target, tag and attribute, kind, anchor text, scope).
@@ -258,6 +259,22 @@ def m009_checked_sites(db: Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m010_crawl_limits(db: Database) -> None:
+    # What a crawl's limits left out, per site (crawler/pipelines.py): the checks report it as info.
+    db["run_sites"].add_column("outside_checks", int)  # status checks of outside links made
+    db["run_sites"].add_column("outside_skipped", int)  # outside links left unchecked: budget spent
+    db["run_sites"].add_column("outside_budget", int)  # the site's max_outside_checks
+    db["run_sites"].add_column("stopped_by", str)  # "deadline": the crawl ended before the site was done
+    db["run_sites"].add_column("unfinished", int)  # URLs requested but not fetched when it ended
+    db["run_sites"].add_column("max_minutes", float)  # the crawl's deadline
+
+
+@MIGRATIONS()
+def m011_run_errors(db: Database) -> None:
+    db["runs"].add_column("error", str)  # why a failed run failed (e.g. the database refused a write)
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -293,7 +310,10 @@ class Store:
         try:
             yield self
         except BaseException:
-            self.db.execute("ROLLBACK")
+            # SQLite has already rolled back after some errors (SQLITE_FULL among them): a second ROLLBACK
+            # would fail and hide the error that matters.
+            if self.db.conn.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
 
@@ -326,6 +346,19 @@ class Store:
                 "stats": json.dumps(stats, ensure_ascii=False, default=str),
             },
         )
+
+    def fail_run(self, run_id: int, error: str, ended: bool = True) -> None:
+        """Mark a run failed with its reason in one small update (no stats): after the disk filled up, this is
+        the write most likely still to fit. `ended=False` records only the reason, for a crawl process that
+        writes into a run its parent will close."""
+        values: dict[str, Any] = {"error": error}
+        if ended:
+            values |= {"status": RunStatus.FAILED, "ended_at": now_iso()}
+        self.db["runs"].update(run_id, values)
+
+    def limit_pages(self, max_pages: int) -> None:
+        """Refuse writes past `max_pages` SQLite pages on this connection ("database or disk is full")."""
+        self.db.execute(f"PRAGMA max_page_count = {int(max_pages)}")
 
     def recover_crashed_runs(self) -> list[int]:
         """Mark as crashed every run still 'running' whose process on this machine is gone."""

@@ -32,6 +32,7 @@ class FetchError(StrEnum):
     REDIRECT_LOOP = "redirect_loop"
     ROBOTS = "robots"  # not fetched: robots.txt disallows it
     OFFLIST = "offlist"  # not fetched: host outside the network allow-list
+    BUDGET = "budget"  # not fetched: the linking site's budget of outside checks was spent
     OTHER = "other"
 
 
@@ -55,3 +56,10 @@ class RunStatus(StrEnum):
     INTERRUPTED = "interrupted"  # stopped by a signal or the operator
     FAILED = "failed"  # ended by an error inside duwang
     CRASHED = "crashed"  # the process died without closing the run (found on a later start)
+
+
+class StopReason(StrEnum):
+    """Why a crawl ended before its work was done (Scrapy's close reason, `run_sites.stopped_by`)."""
+
+    DEADLINE = "deadline"  # the registry's max_minutes passed: the run completes with what it has
+    WRITE_FAILED = "write_failed"  # the database refused a write (disk full, read-only): the run failed

@@ -70,6 +70,15 @@ def test_a_valid_registry_merges_defaults_and_site_limits(tmp_path):
     assert portal.owners[0].email == "xxzx@lxz.example.gov.cn"
 
 
+def test_crawl_limits_default_to_production_values_and_merge_per_site(tmp_path):
+    registry = load_registry(write(tmp_path, GOOD.replace("concurrency = 1", "max_outside_checks = 0")))
+    portal, service = registry.sites
+    assert portal.limits.max_outside_checks == 2000 and service.limits.max_outside_checks == 0
+    assert registry.defaults.max_minutes == 720.0
+    deadline = load_registry(write(tmp_path, GOOD.replace("delay = 0.5", "max_minutes = 90")))
+    assert deadline.defaults.max_minutes == 90.0 and isinstance(deadline.defaults.max_minutes, float)
+
+
 def test_scope_and_owner_of_a_shared_host(tmp_path):
     registry = load_registry(write(tmp_path, GOOD))
     assert registry.owner_of("http://127.0.0.30:8800/lxz/bszn/1.html").id == "zwfw-lxz"
@@ -117,6 +126,16 @@ def test_allow_list_matches_names_patterns_and_ranges_without_resolving(tmp_path
             r"field 'limits', field 'concurrency': 0 is not a whole number",
         ),
         (('freshness = "longterm"', 'freshness = "weekly"'), r"'weekly' is not a freshness class"),
+        (
+            ("concurrency = 1", "max_outside_checks = -1"),
+            r"field 'limits', field 'max_outside_checks': -1 is not a whole number ≥ 0",
+        ),
+        (("delay = 0.5", "max_minutes = 0"), r"\[defaults\], field 'max_minutes': 0 is not minutes"),
+        (
+            ("concurrency = 1", "max_minutes = 30"),
+            r"line 28, site 'zwfw-lxz', field 'limits', field 'max_minutes': the deadline is for the whole"
+            r" crawl, not one site \(set max_minutes in \[defaults\]\)",
+        ),
         (
             ('start_urls = ["http://127.0.0.2:8800/"]', 'start_urls = ["http://127.0.0.3:8800/"]'),
             r"http://127.0.0.3:8800/ is outside the site's scope",

@@ -10,6 +10,11 @@ Per URL the spider decides:
   fetch once to learn its status, never follow it (resources are asked with HEAD);
 - off the allow-list → record it as not fetched.
 
+Two limits keep a crawl bounded: status checks of link targets outside the run's sites count against the
+linking site's `max_outside_checks` (past it they are recorded as not fetched, error `budget`), and the
+registry's `max_minutes` is the crawl's deadline (its close reason `deadline`: the run completes with what it
+has, and the sites not done say so).
+
 Two second looks: a list page that shows no entries but fills itself by script is read again through a
 headless browser (`crawler.render`), and every URL that failed in a way that may pass (timeout, refused,
 5xx) is probed once more a little later (DUWANG_REPROBE_AFTER, or when the crawl has nothing else left to
@@ -30,7 +35,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, StopDownload
 from scrapy.http import Response, TextResponse
-from scrapy.utils.asyncio import call_later
+from scrapy.utils.asyncio import CallLaterResult, call_later
+from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from crawler import extract, lists, pagekind, render
@@ -39,7 +45,7 @@ from crawler.items import LinkFact, PageFact
 from crawler.middlewares import PROBLEMS_META, AlreadyFetched, slow_host
 from crawler.registry import Registry, Site, load_registry
 from crawler.store import Store, now_iso
-from crawler.vocab import FetchError, FetchRole, LinkKind, RunStatus
+from crawler.vocab import FetchError, FetchRole, LinkKind, RunStatus, StopReason
 
 HTML_TYPES = ("text/html", "application/xhtml")
 RESOURCE_KINDS = frozenset({LinkKind.IMAGE, LinkKind.ATTACHMENT, LinkKind.STYLESHEET, LinkKind.SCRIPT})
@@ -59,6 +65,8 @@ class SiteProgress:
     extract_errors: int = 0  # attributes (or whole parts) of stored pages that could not be read
     bytes: int = 0
     pending: int = 0
+    outside_checks: int = 0  # status checks of links outside the run's sites, against max_outside_checks
+    outside_skipped: int = 0  # such links left unchecked because the budget was spent
     started_at: str | None = None
     ended_at: str | None = None
 
@@ -112,6 +120,7 @@ class SiteSpider(scrapy.Spider):
         self.previous: Store | None = None
         # URLs that failed transiently last time and the pages that led to them: fetched first.
         self.trouble_first: set[str] = set()
+        self.deadline: CallLaterResult | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -150,6 +159,8 @@ class SiteSpider(scrapy.Spider):
         crawler.signals.connect(spider.reprobe_transient_failures, signal=signals.spider_idle)
         crawler.signals.connect(spider.honour_crawl_delay, signal=signals.robots_parsed)
         crawler.signals.connect(spider.close_previous, signal=signals.spider_closed)
+        crawler.signals.connect(spider.start_deadline, signal=signals.spider_opened)
+        crawler.signals.connect(spider.cancel_deadline, signal=signals.spider_closed)
         return spider
 
     def load_validators(self, db: str) -> None:
@@ -165,6 +176,35 @@ class SiteSpider(scrapy.Spider):
         if self.previous is not None:
             self.previous.close()
             self.previous = None
+
+    # -- limits ---------------------------------------------------------------------------------------
+
+    def start_deadline(self, spider: scrapy.Spider) -> None:
+        """The crawl ends `max_minutes` after it opened, whatever is left (a child of a run: after the child
+        opened, which is within a second of its siblings)."""
+        self.deadline = call_later(self.registry.defaults.max_minutes * 60, self.deadline_passed)
+
+    def cancel_deadline(self, spider: scrapy.Spider) -> None:
+        if self.deadline is not None:
+            self.deadline.cancel()
+            self.deadline = None
+
+    def deadline_passed(self) -> None:
+        self.deadline = None
+        self.logger.warning(
+            "the crawl's deadline (max_minutes = %s) has passed: ending it with what it has",
+            self.registry.defaults.max_minutes,
+        )
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=StopReason.DEADLINE))
+
+    def outside_check_allowed(self, source: Site) -> bool:
+        """Count a status check of a link outside the run's sites against `source`'s budget."""
+        progress = self.progress[source.id]
+        if progress.outside_checks >= source.limits.max_outside_checks:
+            progress.outside_skipped += 1
+            return False
+        progress.outside_checks += 1
+        return True
 
     # -- requests -------------------------------------------------------------------------------------
 
@@ -303,6 +343,16 @@ class SiteSpider(scrapy.Spider):
                 referer=page_url,
                 error=FetchError.OFFLIST,
                 error_detail="host not on the network allow-list",
+            )
+        if owner is None and not self.outside_check_allowed(source):
+            return PageFact(
+                url=url,
+                site_id=site.id,
+                role=FetchRole.CHECK,
+                depth=depth + 1,
+                referer=page_url,
+                error=FetchError.BUDGET,
+                error_detail=f"over the budget of {source.limits.max_outside_checks} outside checks",
             )
         # A resource's status is all a check needs: ask with HEAD, no body crosses the wire.
         method = "HEAD" if link.kind in RESOURCE_KINDS else "GET"

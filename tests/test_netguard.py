@@ -7,6 +7,7 @@ import gzip
 import ipaddress
 import os
 import socket
+import ssl
 import stat
 import threading
 import urllib.error
@@ -168,3 +169,41 @@ def test_launch_options_ask_playwright_for_the_sandbox_it_can_have():
     assert ("--no-sandbox" in options["args"]) is not sandboxed
     assert "DUWANG_SMTP_PASSWORD" not in options["env"]
     assert Path(options["executable_path"]).name == "chromium"
+
+
+def test_https_inside_an_allowed_tunnel_is_answered_by_the_proxy_and_decompressed(servers):
+    """The proxy speaks TLS to the browser itself, so an HTTPS body is bounded like an HTTP one."""
+    from crawler.netguard import _server_tls_context
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = gzip.compress(PAGE)
+            self.send_response(200)
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    site = ThreadingHTTPServer((ON, 0), Handler)
+    site.socket = _server_tls_context().wrap_socket(site.socket, server_side=True)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    try:
+        with socket.create_connection(("127.0.0.1", servers["port"]), timeout=10) as conn:
+            conn.sendall(f"CONNECT {ON}:{site.server_address[1]} HTTP/1.1\r\n\r\n".encode())
+            assert conn.recv(100).startswith(b"HTTP/1.1 200")
+            context = ssl.create_default_context()
+            context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+            with context.wrap_socket(conn, server_hostname=ON) as tls:
+                tls.sendall(f"GET /list/ HTTP/1.1\r\nHost: {ON}\r\n\r\n".encode())
+                answer = b""
+                while chunk := tls.recv(65536):
+                    answer += chunk
+    finally:
+        site.shutdown()
+        site.server_close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and b"Content-Encoding" not in head
+    assert body == PAGE

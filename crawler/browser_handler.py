@@ -3,7 +3,9 @@
 scrapy-playwright starts its Node driver when the engine starts, once per scheme: two drivers (~125 MB
 each) in every crawl process, even when no page ever needs rendering. `BrowserDownloadHandler` is one
 handler for both schemes, and starts the driver (and, through it, Chromium) only when the first request
-marked `playwright` arrives. Plain requests go to Scrapy's HTTP/1.1 handler as before.
+marked `playwright` arrives. Plain requests go to Scrapy's HTTP/1.1 handler as before. With the browser
+it starts duwang's allow-list proxy (`crawler.netguard`), Chromium's only route to the network, and
+stops it when the crawl ends.
 
 Depends on scrapy-playwright's `_launch()` (0.0.48); pyproject.toml pins the series.
 """
@@ -17,6 +19,8 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+from crawler.netguard import GuardProxy, browser_args
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -36,6 +40,12 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
         self._start_lock = asyncio.Lock()
         self.started = False
         self._closed = False
+        settings = crawler.settings
+        # Without an allow-list from render.configure the proxy lets nothing through.
+        allows = settings.get("DUWANG_BROWSER_ALLOWS") or (lambda url: False)
+        self.proxy = GuardProxy(
+            allows, settings.getint("DOWNLOAD_MAXSIZE"), settings.getfloat("DOWNLOAD_TIMEOUT")
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BrowserDownloadHandler:  # type: ignore[override]
@@ -48,6 +58,9 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
         if request.meta.get("playwright") and not self.started:
             async with self._start_lock:
                 if not self.started:
+                    port = self.proxy.start()
+                    options = self.config.launch_options
+                    options["args"] = [*options.get("args", []), *browser_args(port)]
                     await self._launch()
                     self.started = True
         return await super().download_request(request)
@@ -57,6 +70,11 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
             return
         self._closed = True
         if self.started:
-            await super().close()
+            try:
+                await super().close()
+            finally:
+                self.proxy.stop()
+                if self.proxy.refused:
+                    self.stats.set_value("duwang/browser_refused", sum(self.proxy.refused.values()))
         else:
             await HTTP11DownloadHandler.close(self)

@@ -6,7 +6,6 @@ Exit codes: 0 success, 1 runtime error (or a crawl that did not complete), 3 bad
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 import click
 
 from crawler import __version__
+from crawler.childenv import scrubbed_env
 from crawler.registry import RegistryError, load_registry
 from crawler.store import Store
 from crawler.vocab import RunStatus
@@ -597,7 +597,7 @@ class FarmProcess:
                 str(self.scale),
             ],
             stdout=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=scrubbed_env(PYTHONUNBUFFERED="1"),
         )
         deadline = time.monotonic() + self.timeout
         while not registry.exists():

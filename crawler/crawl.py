@@ -15,6 +15,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.childenv import scrub_process_env
 from crawler.parallel import process_count, run_parallel
 from crawler.registry import load_registry
 from crawler.spiders.site import SiteSpider
@@ -54,6 +55,9 @@ def run_crawl(
     process such a child, crawling into a run its parent recorded, and `sweep` the last child, which
     checks the link targets the others left to each other and never fetched.
     """
+    # A crawl never sends mail: no process it starts (children, the browser's driver, Chromium) needs or
+    # gets the SMTP password or any other secret of this environment.
+    scrub_process_env()
     registry = load_registry(config)
     sites = registry.select(site_ids)
     settings = crawl_settings(config, db, overrides)

@@ -6,16 +6,25 @@ the spider asks for it once more through the browser and reads the rendered DOM.
 rendering on (`render = "always"`) or off (`"never"`) per site or per column.
 
 The browser obeys the same network allow-list as the crawler: every request it would make to another host
-is aborted, and so are images, fonts, media and style sheets, which a list does not need.
+is aborted, and so are images, fonts, media and style sheets, which a list does not need. Behind that,
+every connection Chromium opens goes through duwang's allow-list proxy (`crawler.netguard`), which also
+bounds each response by DOWNLOAD_MAXSIZE decompressed. Chromium runs sandboxed unless the machine cannot
+give it a sandbox (`sandbox_problem`), and with an environment holding no secrets (`crawler.childenv`).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import shutil
+import stat
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from parsel import Selector
+
+from crawler.childenv import browser_env
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
@@ -23,9 +32,9 @@ if TYPE_CHECKING:
     from crawler.registry import AllowList
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+logger = logging.getLogger(__name__)
 LAUNCH_ARGS = [
-    # As root in a container there is no sandbox to use; the rest keeps Chromium off the network.
-    "--no-sandbox",
+    # Keep Chromium off the network on its own account (the proxy bounds the rest: crawler.netguard).
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
@@ -63,6 +72,75 @@ def find_browser(configured: str | None) -> str | None:
     return None
 
 
+def sandbox_problem(
+    browser: str | None = None,
+    euid: int | None = None,
+    proc_sys: Path = Path("/proc/sys"),
+    helpers: list[str] | None = None,
+) -> str | None:
+    """Why Chromium cannot run sandboxed on this machine, or None when it can.
+
+    Chromium's Linux sandbox needs unprivileged user namespaces or its setuid `chrome-sandbox` helper,
+    and Chromium refuses to start sandboxed as root whatever the kernel offers (crbug.com/638180).
+    """
+    if (os.geteuid() if euid is None else euid) == 0:
+        return "running as root (Chromium refuses its sandbox to root; run duwang as an ordinary user)"
+    if _user_namespaces(proc_sys) or _setuid_helper(browser, helpers):
+        return None
+    return "the kernel allows no unprivileged user namespaces and no setuid chrome-sandbox is installed"
+
+
+def _user_namespaces(proc_sys: Path) -> bool:
+    def read(name: str) -> str | None:
+        try:
+            return (proc_sys / name).read_text().strip()
+        except OSError:
+            return None
+
+    return (
+        read("kernel/unprivileged_userns_clone") != "0"  # Debian's switch
+        and read("user/max_user_namespaces") != "0"
+        and read("kernel/apparmor_restrict_unprivileged_userns") != "1"  # Ubuntu ≥ 23.10
+    )
+
+
+def _setuid_helper(browser: str | None, helpers: list[str] | None = None) -> bool:
+    if helpers is not None:
+        candidates = list(helpers)
+    else:
+        candidates = [os.environ.get("CHROME_DEVEL_SANDBOX", ""), "/usr/lib/chromium/chrome-sandbox"]
+    if browser and helpers is None:
+        candidates.insert(0, str(Path(os.path.realpath(browser)).parent / "chrome-sandbox"))
+    for candidate in filter(None, candidates):
+        try:
+            info = os.stat(candidate)
+        except OSError:
+            continue
+        if info.st_uid == 0 and info.st_mode & stat.S_ISUID:
+            return True
+    return False
+
+
+def launch_options(browser: str) -> dict[str, Any]:
+    """Playwright's launch options: sandboxed where possible, a scrubbed environment, no network of its own.
+
+    The proxy switches are added when the browser starts (`crawler.browser_handler`), once the proxy
+    has a port.
+    """
+    args = list(LAUNCH_ARGS)
+    problem = sandbox_problem(browser)
+    if problem is not None:
+        logger.warning("Chromium runs without its sandbox: %s", problem)
+        args.append("--no-sandbox")
+    return {
+        "executable_path": browser,
+        "headless": True,
+        "args": args,
+        "chromium_sandbox": problem is None,  # Playwright adds --no-sandbox unless told otherwise
+        "env": browser_env(),
+    }
+
+
 def configure(settings: Settings, allow: AllowList) -> str | None:
     """Install scrapy-playwright's download handler when a browser is available; return its path."""
     browser = find_browser(settings.get("DUWANG_BROWSER"))
@@ -75,12 +153,11 @@ def configure(settings: Settings, allow: AllowList) -> str | None:
     handler = "crawler.browser_handler.BrowserDownloadHandler"  # starts the browser on first use
     settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="spider")
     settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority="spider")
-    settings.set(
-        "PLAYWRIGHT_LAUNCH_OPTIONS",
-        {"executable_path": browser, "headless": True, "args": LAUNCH_ARGS},
-        priority="spider",
-    )
+    settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(browser), priority="spider")
     settings.set("PLAYWRIGHT_ABORT_REQUEST", AbortOffList(allow), priority="spider")
+    # What the allow-list proxy lets through (crawler.netguard); it answers TLS with its own certificate.
+    settings.set("DUWANG_BROWSER_ALLOWS", allow.allows, priority="spider")
+    settings.set("PLAYWRIGHT_CONTEXTS", {"default": {"ignore_https_errors": True}}, priority="spider")
     settings.set("PLAYWRIGHT_MAX_CONTEXTS", 1, priority="spider")
     settings.set(
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", settings.getint("DUWANG_RENDER_CONCURRENCY", 2), priority="spider"

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -40,6 +39,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
+from crawler.childenv import scrubbed_env
 from crawler.cron import cron_trigger
 from crawler.registry import Registry, RegistryError, load_registry
 from crawler.store import Store
@@ -266,7 +266,7 @@ class Service:
             command,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=scrubbed_env(PYTHONUNBUFFERED="1"),  # the crawl needs no SMTP password
         )
         _, stderr = self.crawl_process.communicate()
         code, self.crawl_process = self.crawl_process.returncode, None

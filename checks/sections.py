@@ -100,15 +100,7 @@ def check_sections(facts: SiteFacts, columns: list[Column], rules: Rules, today:
     for section in rules.sections.get(facts.kind, ()):
         url = found.get(section)
         if url is None:
-            findings.append(
-                Finding(
-                    facts.site_id,
-                    CheckId.SECTION_MISSING,
-                    Severity.DEDUCTION,
-                    f"网站缺少必备栏目“{section}”，请按《政府网站发展指引》开设并保持更新。",
-                    section=section,
-                )
-            )
+            findings.append(_missing(facts, section))
             continue
         column = by_url.get(column_key(url))
         if column is not None and column.state == "empty":
@@ -131,6 +123,22 @@ def check_sections(facts: SiteFacts, columns: list[Column], rules: Rules, today:
             )
         )
     return findings
+
+
+def _missing(facts: SiteFacts, section: str) -> Finding:
+    """A required section not found; only 待确认 when the crawl's deadline stopped it before the site was
+    read through (the section may stand on a page it never reached)."""
+    detail = f"网站缺少必备栏目“{section}”，请按《政府网站发展指引》开设并保持更新。"
+    if facts.crawl.stopped_by:
+        return Finding(
+            facts.site_id,
+            CheckId.SECTION_MISSING,
+            Severity.WARNING,
+            f"【待确认】{detail}（本次抓取因时限提前结束，可能未抓到该栏目，请人工核查。）",
+            section=section,
+            evidence={"confidence": "unconfirmed", "stopped_by": facts.crawl.stopped_by},
+        )
+    return Finding(facts.site_id, CheckId.SECTION_MISSING, Severity.DEDUCTION, detail, section=section)
 
 
 def _annual_report(

@@ -284,3 +284,22 @@ def test_only_names_leading_to_a_real_page_of_the_site_count():
     missing = {f.section for f in check_sections(facts, [], RULES, TODAY) if f.check == "section_missing"}
     assert "机构职能" not in missing
     assert {"信息公开目录", "政策文件", "在线访谈", "征集调查", "通知公告"} <= missing
+
+
+def test_sections_missing_after_a_crawl_cut_short_by_its_deadline_are_only_unconfirmed():
+    from checks.facts import CrawlLimits
+
+    facts = annual_report_site("service", [])
+    cut = site(
+        list(facts.pages.values()),
+        facts.links,
+        dict(facts.entries),
+        kind="service",
+        crawl=CrawlLimits(stopped_by="deadline", unfinished=40),
+    )
+    missing = [
+        f
+        for f in check_sections(cut, discover_columns(cut, RULES), RULES, TODAY)
+        if f.check == "section_missing"
+    ]
+    assert missing and all(f.severity == "warning" and f.detail.startswith("【待确认】") for f in missing)

@@ -124,7 +124,9 @@ def _column(site: _Site, key: str, urls: list[str], site_wide: set[str]) -> Colu
     if state is None:
         return None
     first_entries = max(first_lists, key=len) if first_lists else ()
-    all_entries = tuple(e for url in sorted(urls) for group in site.content.get(url, []) for e in group)
+    # /col/ and /col/index.html show the same list: each entry counts once however many aliases show it
+    every = (e for url in sorted(urls) for group in site.content.get(url, []) for e in group)
+    all_entries = tuple({(e.url or e.title, e.date_text): e for e in every}.values())
     name, how = _name(facts, urls, meta, first_entries, page, hint, site_wide)
     freshness = (hint.freshness if hint and hint.freshness else None) or rules.classify(name)
     if freshness is None and meta.get("ColumnType"):

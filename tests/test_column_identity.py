@@ -50,6 +50,7 @@ def test_aliases_and_query_pages_are_one_column_not_navigation_nor_stale_columns
     facts = site(pages, links, {TZGG: first, f"{TZGG}index.html": alias, page_two_url: page_two})
     columns = discover_columns(facts, RULES)
     assert [(c.name, c.url, len(c.pages)) for c in columns] == [("通知公告", TZGG, 3)]
+    assert len(columns[0].all_entries) == 4  # the alias shows the same two entries: counted once
     assert check_columns(facts, columns, RULES, TODAY) == []  # the newest item is 8 days old
 
 

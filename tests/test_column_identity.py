@@ -44,7 +44,10 @@ def test_aliases_and_query_pages_are_one_column_not_navigation_nor_stale_columns
         Entry(f"{TZGG}index.html", e.container, e.position, e.title, e.url, e.date_text) for e in first
     )
     page_two_url = f"{TZGG}index.html?uid=4406&pageNum=2"
-    page_two = entries(page_two_url, "div.list>ul#3", [("旧公告0", "2024-01-01"), ("旧公告1", "2023-12-01")])
+    page_two = tuple(
+        Entry(page_two_url, "div.list>ul#3", n, f"旧公告{n}", f"{TZGG}202401/t2024010{n + 1}_{n}.html", d)
+        for n, d in enumerate(("2024-01-01", "2023-12-01"))
+    )
     pages = [kinded(TZGG), kinded(f"{TZGG}index.html"), kinded(page_two_url)]
     links = [link(HOME, TZGG, "通知公告"), link(TZGG, page_two_url, "2")]
     facts = site(pages, links, {TZGG: first, f"{TZGG}index.html": alias, page_two_url: page_two})

@@ -9,6 +9,8 @@ import json
 import pytest
 
 from crawler.farm.expected import expected_findings, observed
+from crawler.inspection import completed_run
+from crawler.store import Store
 from tests.conftest import TODAY, duwang
 
 
@@ -57,6 +59,67 @@ def test_the_ground_truth_exercises_every_check(checked):
         "broken_image",
         "broken_attachment",
     } <= dead
+
+
+def test_pages_with_malformed_markup_were_stored_and_their_problems_counted(inspected_farm):
+    truth = inspected_farm.truth["sites"]
+    store = Store(inspected_farm.db)
+    try:
+        run_id = completed_run(store, None)
+        stored: dict[str, int] = {}
+        for site_id, site in truth.items():
+            for row in site["malformed_pages"]:
+                page = store.page(run_id, row["url"])
+                assert page is not None and page["status"] == 200, (site_id, row["url"])
+                assert page["title"], row["url"]  # read, not only fetched
+                noted = sorted(line.split("=", 1)[0] for line in (page["extract_errors"] or "").splitlines())
+                assert noted == row["extract_errors"], (row["url"], page["extract_errors"])
+                stored[site_id] = stored.get(site_id, 0) + len(noted)
+        assert len(stored) >= 3
+        counted = {row["site_id"]: row["extract_errors"] or 0 for row in store.site_stats(run_id)}
+        # exactly these pages' problems, and none anywhere else on the farm
+        assert {sid: n for sid, n in counted.items() if n} == stored
+    finally:
+        store.close()
+
+
+def test_raw_chinese_paths_and_help_pages_were_fetched_under_one_url(inspected_farm):
+    store = Store(inspected_farm.db)
+    try:
+        run_id = completed_run(store, None)
+        linked: dict[str, set[str]] = {}
+        for link in store.links(run_id):
+            linked.setdefault(link["target_url"], set()).add(link["source_url"])
+        for site in inspected_farm.truth["sites"].values():
+            for row in site["raw_paths"] + site["help_pages"]:
+                page = store.page(run_id, row["url"])  # the percent-encoded form, as links store it
+                assert page is not None and page["status"] == row.get("status", 200), row
+                assert set(row["pages"]) <= linked.get(row["url"], set()), row
+    finally:
+        store.close()
+
+
+def test_retired_urls_are_dead_through_their_redirects_on_every_page(checked):
+    truth = checked["truth"]["sites"]
+    dead = {
+        (f["site_id"], f["url"], f["page"]): f["evidence"]
+        for f in checked["findings"]
+        if f["check"] == "dead_link"
+    }
+    chained = [(sid, d) for sid, s in truth.items() for d in s["dead_links"] if d["redirect_chain"]]
+    assert len(chained) >= 4
+    for site_id, link in chained:
+        for page in link["pages"]:
+            evidence = dead[(site_id, link["target"], page)]
+            assert (
+                evidence["reason"] == "soft_404" and evidence["redirected_to"] == link["redirect_chain"][-1]
+            )
+    for site_id, site in truth.items():  # a raw Chinese path is judged under its percent-encoded form
+        for row in site["raw_paths"]:
+            reported = {page for sid, url, page in dead if (sid, url) == (site_id, row["url"])}
+            assert reported == (set(row["pages"]) if row["status"] == 404 else set()), row
+        for row in site["help_pages"]:
+            assert not any(url == row["url"] for _, url, _ in dead)
 
 
 def test_only_off_list_links_are_reported_unchecked(checked):

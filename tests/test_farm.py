@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -92,6 +92,9 @@ def test_self_check_catches_a_lie(farm, monkeypatch):
         gt["sites"]["fgw"]["columns"][0]["items"] += 1  # records read from a Hanweb datastore
         empty = next(c for c in gt["sites"]["dxx"]["columns"] if c["empty"])
         empty["empty_markup"] = "text"
+        gt["sites"]["lxs"]["raw_paths"][1]["status"] = 404  # the raw Chinese path that answers 200
+        chained = next(d for d in gt["sites"]["rsj"]["dead_links"] if len(d["redirect_chain"]) == 2)
+        chained["redirect_chain"] = chained["redirect_chain"][1:]
         return gt
 
     monkeypatch.setattr(selfcheck, "ground_truth", lying)
@@ -100,6 +103,8 @@ def test_self_check_catches_a_lie(farm, monkeypatch):
     assert any("sorted flag wrong" in p for p in problems)
     assert any(p.startswith("fgw: column 部门动态:") and "items listed" in p for p in problems)
     assert any(p.startswith("dxx: column") and "empty but says nothing" in p for p in problems)
+    assert any(p.startswith("lxs: raw path") and "does not answer 404" in p for p in problems)
+    assert any(p.startswith("rsj: ") and "redirects through" in p for p in problems)
 
 
 def test_ground_truth_shape(truth, server):
@@ -131,6 +136,9 @@ def test_ground_truth_shape(truth, server):
         "annual_report_latest_year",
         "homepage_newest_date",
         "homepage_stale",
+        "raw_paths",
+        "help_pages",
+        "malformed_pages",
     }
     for sid, s in sites.items():
         assert keys <= set(s), sid
@@ -200,6 +208,11 @@ def test_dead_links_over_http(truth):
             if dl["kind"] in ("timeout", "refused", "offlist"):
                 continue
             status, headers, body = get(dl["target"])
+            url = dl["target"]
+            for hop in dl["redirect_chain"]:  # a retired URL: judged by where its redirects end
+                assert status in (301, 302) and urljoin(url, headers["Location"]) == hop, dl
+                url = hop
+                status, headers, body = get(url)
             if dl["kind"] == "redirect_loop":
                 assert status == 302
                 nxt = urlsplit(dl["target"])._replace(path=headers["Location"]).geturl()
@@ -510,3 +523,70 @@ def test_registry_scope_also(server, tmp_path):
         [sys.executable, "-m", "crawler.cli", "sites", "--config", str(path)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_retired_urls_redirect_to_one_soft_404_page_and_both_are_dead(gt, server):
+    chains: dict[str, list[dict]] = {}
+    for sid, site in gt["sites"].items():
+        for dead in site["dead_links"]:
+            if dead["redirect_chain"]:
+                chains.setdefault(sid, []).append(dead)
+    assert {gt["sites"][sid]["template"] for sid in chains} >= {"standard", "hanweb"}
+    for sid, dead in chains.items():
+        # one direct redirect and one by two hops, both landing on the same error page
+        assert sorted(len(d["redirect_chain"]) for d in dead) == [1, 2], sid
+        assert len({d["redirect_chain"][-1] for d in dead}) == 1
+        assert all(d["kind"] == "soft_404" and d["status"] == 200 and d["pages"] for d in dead)
+        landing = dead[0]["redirect_chain"][-1].replace(":8123", f":{server.port}")
+        status, _, body = get(landing)
+        assert status == 200 and "您访问的页面不存在或已被删除" in decode_html(body)
+    assert len(chains["rsj"][0]["pages"]) == 2  # linked from two pages: dead for each
+
+
+def test_links_with_raw_chinese_paths(farm, gt, server):
+    rows = [(sid, row) for sid, s in gt["sites"].items() for row in s["raw_paths"]]
+    assert {row["status"] for _, row in rows} == {200, 404}
+    assert {gt["sites"][sid]["encoding"] for sid, _ in rows} == {"gbk", "utf-8"}
+    for sid, row in rows:
+        site = gt["sites"][sid]
+        assert re.search(r"[\u4e00-\u9fff]", row["href"]) and "%E" in row["url"]
+        for page in row["pages"]:  # written raw in the page, in the page's own encoding
+            assert f'href="{row["href"]}"' in page_html(farm, page)
+        status, _, _ = get(row["url"].replace(":8123", f":{server.port}"))
+        assert status == row["status"]
+        dead = [d for d in site["dead_links"] if d["target"] == row["url"]]
+        assert (row["status"] == 404) == bool(dead)
+        if dead:
+            assert dead[0]["kind"] == "http_404" and dead[0]["pages"] == row["pages"]
+
+
+def test_help_pages_mention_the_error_phrase_but_are_not_error_pages(farm, gt):
+    rows = [(sid, row) for sid, s in gt["sites"].items() for row in s["help_pages"]]
+    assert {gt["sites"][sid]["template"] for sid, _ in rows} >= {"tabs", "trs_table"}
+    for sid, row in rows:
+        html = page_html(farm, row["url"])
+        title = re.search(r"<title>(.*?)</title>", html).group(1)
+        assert title == row["title"] and row["phrase"] not in title
+        assert (
+            html.count(row["phrase"]) >= 2 and len(re.sub(r"<[^>]+>|\s", "", html)) > 600
+        )  # an error page says a few words
+        assert row["url"] not in {d["target"] for d in gt["sites"][sid]["dead_links"]}
+        assert all(row["url"].replace("8123", "") not in p for p in row["pages"])
+
+
+def test_pages_with_malformed_markup_are_served_and_keep_their_column(farm, gt):
+    rows = [(sid, row) for sid, s in gt["sites"].items() for row in s["malformed_pages"]]
+    assert {row["markup"] for _, row in rows} == {"base", "form_action"}
+    on_columns = 0
+    for sid, row in rows:
+        html = page_html(farm, row["url"])
+        if row["markup"] == "base":
+            assert '<base href="http://[">' in html and row["extract_errors"] == ["base@href"]
+        else:
+            assert re.search(r'<form action="http://127\.0\.0\.\d+:8123／wsbs/query\.jsp"', html)
+            assert row["url"] == gt["sites"][sid]["base_url"]
+        columns = [c for c in gt["sites"][sid]["columns"] if row["url"] in (c["url"], *c["aliases"])]
+        on_columns += bool(columns)
+        if columns and sid == "lxs":
+            assert columns[0]["stale"]  # still judged: its stale list must still be reported
+    assert on_columns >= 3

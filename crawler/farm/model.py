@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from . import families, render
+from . import families, linkcases, render
 from .sites import ELEMENTS, SERVICE_IP, SITES, ColumnTweak, SiteDef
 from .tables import (
     CONTENT_TYPES,
@@ -142,6 +142,7 @@ class DeadLink:
     error: str | None
     tag: str
     pages: list[str] = field(default_factory=list)  # absolute URLs
+    chain: list[str] = field(default_factory=list)  # the URLs its redirects go through, the last answering
 
     @property
     def offlist(self) -> bool:
@@ -168,6 +169,7 @@ class SiteModel:
     home_items: list[Item]
     paths: list[str]  # every path the site serves (the trap counts once)
     chrome: dict = field(default_factory=dict)  # what every page of the site shows: nav, footer, badges
+    cases: linkcases.LinkCases = field(default_factory=linkcases.LinkCases)  # issue 10 causes 10 and 11
 
 
 @dataclass
@@ -960,6 +962,7 @@ class _SiteBuilder:
         disallowed, linked = self.robots()
         redirects = self.redirects()
         dead = self.dead_links()
+        cases = linkcases.build(self)
         sections, names = self.sections()
         if self.d.kind == "service" and not disallowed:
             disallowed = ["/manage/"]
@@ -979,7 +982,7 @@ class _SiteBuilder:
             columns=self.columns,
             sections=sections,
             section_names=names,
-            dead_links=dead,
+            dead_links=dead + cases.dead,
             robots_disallowed=disallowed,
             robots_linked=linked,
             redirects=redirects,
@@ -990,6 +993,7 @@ class _SiteBuilder:
             home_items=self.home_items,
             paths=self.paths,
             chrome=self.chrome(),
+            cases=cases,
         )
 
 

@@ -16,6 +16,7 @@ from ipaddress import ip_address
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+from . import linkcases
 from .model import Farm, Reply
 from .truth import ground_truth
 
@@ -43,6 +44,11 @@ class Page:
     text: str = ""
 
 
+def absolute_url(base: str, href: str) -> str:
+    """A link as a browser requests it: resolved, its raw Chinese path percent-encoded as UTF-8."""
+    return linkcases.encoded(urljoin(base, href))
+
+
 class _Extractor(HTMLParser):
     def __init__(self, base: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -55,12 +61,12 @@ class _Extractor(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         if tag == "a" and a.get("href"):
-            self.page.links.append((urljoin(self.base, a["href"] or ""), "a", ""))
+            self.page.links.append((absolute_url(self.base, a["href"] or ""), "a", ""))
             self._anchor = []
         elif tag in ("img", "script") and a.get("src"):
-            self.page.links.append((urljoin(self.base, a["src"] or ""), tag, ""))
+            self.page.links.append((absolute_url(self.base, a["src"] or ""), tag, ""))
         elif tag == "link" and a.get("href"):
-            self.page.links.append((urljoin(self.base, a["href"] or ""), "link", ""))
+            self.page.links.append((absolute_url(self.base, a["href"] or ""), "link", ""))
         if tag in ("title", "script"):
             self._in = tag
 
@@ -216,6 +222,7 @@ def _check_site(
         if dl["on_homepage"] != (base in dl["pages"]):
             out.append(f"dead link {dl['target']}: on_homepage wrong")
         out += _check_target(reader, dl, port)
+    out += linkcases.check(st, reader, linkers)
 
     for url in st["robots_linked"]:
         if robots.can_fetch("*", url):
@@ -262,6 +269,10 @@ def _check_target(reader: FarmReader, dl: dict, port: int) -> list[str]:
     reply = reader.fetch(target)
     if reply is None:
         return [f"{target} not served by the farm"]
+    if dl["redirect_chain"]:  # judged by the answer at the end of its redirects
+        reply, hops = linkcases.follow(reader, target, dl["redirect_chain"])
+        if hops != dl["redirect_chain"] or reply is None:
+            return [f"{target} redirects through {hops}, truth says {dl['redirect_chain']}"]
     if kind == "timeout":
         return [] if reply.delay >= 10 else [f"{target} does not stall"]
     if kind == "redirect_loop":

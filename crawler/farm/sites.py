@@ -113,6 +113,8 @@ class SiteDef:
     xxgk_host: str | None = None  # the 信息公开 sections live on this other loopback host
     sitewide_column_name: bool = False  # every page carries <meta name="ColumnName" content=site name>
     extra_columns: tuple[str, ...] = ()  # columns beyond the kind's standard set, see tables.EXTRA_COLUMNS
+    link_cases: tuple[tuple[str, str], ...] = ()  # (case, placement) pairs, see linkcases.LINK_CASES
+    malformed: tuple[tuple[str, str], ...] = ()  # (markup, "home" | "list:<column>"), see linkcases.MALFORMED
 
 
 def _portal(sid: str, idx: int, **kw: object) -> SiteDef:
@@ -220,6 +222,9 @@ SITES: tuple[SiteDef, ...] = (
         default_date_format="dot",
         tweaks={"通知公告": T(state="part_undated"), "规划计划": T(state="stale")},
         dead=(("http_404", "home"), ("broken_attachment_pdf", "detail:政策文件:1")),
+        # Raw Chinese paths on a GBK page (requested as UTF-8), and a stale column page with a broken <base>.
+        link_cases=(("raw_404", "detail:@news:0"), ("raw_404", "home"), ("raw_200", "home")),
+        malformed=(("base", "list:规划计划"),),
     ),
     # GBK body behind a header that claims utf-8: only the page's own meta tells the truth.
     _portal(
@@ -268,6 +273,8 @@ SITES: tuple[SiteDef, ...] = (
         title_style="suffixed",
         tweaks={"工作动态": T(form="trs_paged", date_format="iso")},
         dead=(("redirect_loop", "detail:工作动态:1"), ("refused", "home")),
+        link_cases=(("help", "home"),),
+        malformed=(("base", "list:通知公告"),),
     ),
     # No 政策解读, no 网站标识码 in the footer, a header without charset, a column with no dates at all.
     _portal(
@@ -280,6 +287,7 @@ SITES: tuple[SiteDef, ...] = (
         tweaks={"人事信息": T(state="undated")},
         dead=(("broken_attachment_doc", "detail:通知公告:0"),),
         planted_titles=(("通知公告:0", "关于<script>window.__duwang_xss=1</script>开展专项检查的通知"),),
+        link_cases=(("redirect_direct", "home"), ("redirect_chain", "detail:@news:0")),
     ),
     # Veto material: five bare empty columns (an empty <ul>, not a word); no search box. Homepage of tabs.
     _portal(
@@ -296,6 +304,7 @@ SITES: tuple[SiteDef, ...] = (
             "公共资源配置": T(state="empty"),
         },
         dead=(("http_404", "home"), ("broken_image", "home")),
+        link_cases=(("help", "home"),),
     ),
     # The footer's 网站标识码 differs from the SiteIDCode meta; footer in a table. TRS table layout, with
     # its 信息公开 platform on a host of its own.
@@ -357,6 +366,13 @@ SITES: tuple[SiteDef, ...] = (
         footer_markup="table",
         tweaks={"@news": T(form="bracket_date"), "规划计划": T(state="stale")},
         dead=(("http_503", "detail:通知公告:0"),),
+        # Two retired URLs, one redirecting directly and one by two hops, to one soft-404 page.
+        link_cases=(
+            ("redirect_direct", "home"),
+            ("redirect_direct", "detail:@news:1"),
+            ("redirect_chain", "detail:通知公告:2"),
+            ("redirect_chain", "list:政策文件"),
+        ),
     ),
     _department(
         "zjj",
@@ -364,6 +380,7 @@ SITES: tuple[SiteDef, ...] = (
         tweaks={"通知公告": T(unsorted=True)},
         title_style="suffixed",
         dead=(("http_500", "home"),),
+        malformed=(("form_action", "home"),),
     ),
     _department(
         "gxw",
@@ -381,6 +398,7 @@ SITES: tuple[SiteDef, ...] = (
         template="tabs",
         tweaks={"办件公示": T(state="empty"), "咨询投诉": T(name="网上咨询")},
         extra_columns=("投诉建议",),
+        link_cases=(("raw_404", "home"), ("raw_200", "detail:办事指南:0")),
     ),
     _service("yjx", 5, meta_tags=False),
     _service("ghx", 6, tweaks={"咨询投诉": T(state="stale")}),

@@ -122,10 +122,16 @@ def site_truth(farm: Farm, site: SiteModel) -> dict:
                 "pages": list(dl.pages),
                 "on_homepage": site.base_url in dl.pages,
                 "offlist": dl.offlist,
+                "redirect_chain": list(dl.chain),  # empty unless the target redirects to its answer
             }
             for dl in site.dead_links
         ],
         "redirects": list(site.redirects),
+        # issue 10 causes 10 and 11 (crawler/farm/linkcases.py): raw Chinese paths, help pages that mention
+        # the soft-404 phrase, pages with malformed markup (stored and checked as usual, errors counted)
+        "raw_paths": site.cases.raw_paths,
+        "help_pages": site.cases.help_pages,
+        "malformed_pages": site.cases.malformed_pages,
         "columns": columns,
         "sections": dict(site.sections),
         "section_names": dict(site.section_names),

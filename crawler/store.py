@@ -542,6 +542,9 @@ class Store:
         rows = self.db.query(
             "select url, etag, last_modified from pages where run_id = ? and role = 'page' and status = 200"
             " and (etag is not null or last_modified is not null)"
+            # A URL answered through redirects holds the landing page's validators: asking the URL with
+            # them gets a 304 for a page stored under another name. Such URLs are fetched afresh.
+            " and (final_url is null or final_url = url)"
             # A page filled by script can change while its HTML does not: it is always read again.
             " and render_state is null",
             [run_id],

@@ -599,7 +599,8 @@ class SiteSpider(scrapy.Spider):
         assert self.previous is not None and self.previous_run is not None
         fact = self.previous.carried_fact(self.previous_run, response.request.url)
         if fact is None:  # validators from a page the store no longer has: fetch it afresh
-            request = response.request.copy()
+            # The same URL again: past the duplicate filter, which has seen it once already.
+            request = response.request.replace(dont_filter=True)
             for name in (b"If-None-Match", b"If-Modified-Since"):
                 request.headers.pop(name, None)
             yield request

@@ -482,6 +482,48 @@ def serve(config: Path, db: Path, rubric: Path | None) -> None:
 @main.command()
 @config_option()
 @db_option()
+@click.option(
+    "--keep",
+    type=click.IntRange(min=1),
+    default=None,
+    help="completed runs whose facts stay (default: the registry's [storage] keep_runs, 12)",
+)
+@click.option("--dry-run", is_flag=True, help="only say what would be deleted")
+def prune(config: Path, db: Path, keep: int | None, dry_run: bool) -> None:
+    """Delete the crawl facts of runs older than the latest --keep completed ones, and compact the database.
+
+    Findings, scores and mail records of every run stay: the reports' trends and periods need them."""
+    if keep is None:
+        try:
+            keep = load_registry(config).storage.keep_runs
+        except RegistryError as error:
+            fail_config(error)
+    store = Store(db)
+    try:
+        result = store.prune(keep, dry_run=dry_run)
+    finally:
+        store.close()
+    click.echo(prune_summary(result, dry_run))
+    if result.vacuum_error:
+        click.echo(f"duwang: 压缩数据库失败 VACUUM failed: {result.vacuum_error}", err=True)
+
+
+def prune_summary(result, dry_run: bool = False) -> str:
+    """One line on what `Store.prune` deleted (or would delete)."""
+    kept = f"保留最近 {len(result.kept)} 次完成的抓取 kept runs {', '.join(map(str, result.kept)) or '-'}"
+    if not result.runs and not any(result.rows.values()):
+        return f"{kept}；没有需要清理的抓取 nothing to prune"
+    verb = "将清理 would prune" if dry_run else "已清理 pruned"
+    rows = ", ".join(f"{table} {count}" for table, count in result.rows.items())
+    line = f"{kept}；{verb} runs {', '.join(map(str, result.runs)) or '-'} ({rows})"
+    if not dry_run:
+        line += f"；{result.bytes_before / 1e6:.1f} MB → {result.bytes_after / 1e6:.1f} MB"
+    return line
+
+
+@main.command()
+@config_option()
+@db_option()
 def runs(config: Path, db: Path) -> None:
     """List the crawl runs stored in --db, with what their limits left out and why a run failed."""
     from crawler.crawl import limit_notes
@@ -496,6 +538,8 @@ def runs(config: Path, db: Path) -> None:
                 pages = sum(row["pages"] or 0 for row in sites)
                 unread = sum(row.get("extract_errors") or 0 for row in sites)
                 line += f"  页面 pages {pages}  读取错误 extract errors {unread}"
+            if run.get("pruned_at"):
+                line += f"  事实已清理 facts pruned {run['pruned_at']}"
             click.echo(line)
             for note in limit_notes(run, sites):
                 click.echo(f"      {note}")

@@ -82,8 +82,16 @@ def run_checks(
 
 
 def completed_run(store: Store, run_id: int | None) -> int:
-    """The run asked for, or the latest completed one; LookupError when there is none to read."""
+    """The run asked for, or the latest completed one; LookupError when there is none to read.
+
+    A pruned run has no facts left: checking it again would replace its stored findings with nonsense."""
     if run_id is not None:
+        row = store.db.execute("select pruned_at from runs where id = ?", [run_id]).fetchone()
+        if row is not None and row[0] is not None:
+            raise LookupError(
+                f"{store.path}: the facts of run {run_id} were pruned on {row[0]} ([storage] keep_runs);"
+                " its stored findings stay as they were checked"
+            )
         return run_id
     run = store.latest_run(RunStatus.COMPLETED)
     if run is None:

@@ -201,6 +201,15 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class StorageSettings:
+    """How much crawl history the database keeps (`duwang prune`, and the service after each inspection)."""
+
+    # Completed runs whose facts (pages, links, list entries, meta tags, footers) are kept; older runs keep
+    # their findings, scores and mail records, which the reports' trends and period reports read.
+    keep_runs: int = 12
+
+
+@dataclass(frozen=True)
 class Registry:
     path: Path
     sites: tuple[Site, ...]
@@ -208,6 +217,7 @@ class Registry:
     defaults: Limits = field(default_factory=Limits)
     schedule: Schedule = field(default_factory=Schedule)
     mail: MailSettings = field(default_factory=MailSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
 
     def site(self, site_id: str) -> Site:
         for site in self.sites:
@@ -327,7 +337,7 @@ class _Parser:
         return f"{line}{label}, field {name!r}"
 
     def registry(self, data: dict[str, Any]) -> Registry:
-        self.unknown(data, {"defaults", "network", "sites", "schedule", "mail"}, "top level")
+        self.unknown(data, {"defaults", "network", "sites", "schedule", "mail", "storage"}, "top level")
         defaults = self.limits(data.get("defaults", {}), Limits(), "[defaults]")
         allow = self.allow_list(data.get("network", {}))
         raw_sites = data.get("sites")
@@ -353,6 +363,7 @@ class _Parser:
             defaults=defaults,
             schedule=self.schedule(data.get("schedule", {})),
             mail=self.mail(data.get("mail", {})),
+            storage=self.storage(data.get("storage", {})),
         )
 
     def schedule(self, raw: Any) -> Schedule:
@@ -410,6 +421,19 @@ class _Parser:
                 "[mail], field 'attach_excel'", f"{attach!r} is not true or false", "true or false"
             )
         return MailSettings(sender, tuple(center), days, attach)
+
+    def storage(self, raw: Any) -> StorageSettings:
+        if not isinstance(raw, dict):
+            raise self.fail("[storage]", "must be a table", "write [storage] with keep_runs = 12")
+        self.unknown(raw, {"keep_runs"}, "[storage]")
+        keep = raw.get("keep_runs", StorageSettings.keep_runs)
+        if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+            raise self.fail(
+                "[storage], field 'keep_runs'",
+                f"{keep!r} is not a number of runs of at least 1 (the next crawl revalidates the latest run)",
+                "e.g. keep_runs = 12",
+            )
+        return StorageSettings(keep)
 
     def unknown(self, table: dict[str, Any], known: set[str], where: str) -> None:
         for key in table:

@@ -278,7 +278,23 @@ class Service:
         folder = self._reports_folder(inspection_now().date().isoformat())
         self._write_reports(registry, folder, run_id=run_id)
         mailed = self._mail(registry)
-        return f"run {run_id}: {len(findings)} findings; reports in {folder}; {mailed}"
+        return (
+            f"run {run_id}: {len(findings)} findings; reports in {folder}; {mailed}; {self._prune(registry)}"
+        )
+
+    def _prune(self, registry: Registry) -> str:
+        """Retention after each inspection: facts of runs older than [storage] keep_runs go, the file shrinks.
+        A failed VACUUM (no disk for the copy) is logged, not a failed job: the freed pages are reused."""
+        store = Store(self.db)
+        try:
+            result = store.prune(registry.storage.keep_runs)
+        finally:
+            store.close()
+        if result.vacuum_error:
+            event("vacuum failed", logging.WARNING, error=result.vacuum_error)
+        if not result.runs:
+            return "nothing pruned"
+        return f"pruned runs {', '.join(map(str, result.runs))}, {result.bytes_after / 1e6:.1f} MB in use"
 
     def period(self, kind: str) -> str:
         from crawler.inspection import inspection_now

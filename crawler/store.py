@@ -23,8 +23,10 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -275,6 +277,42 @@ def m011_run_errors(db: Database) -> None:
     db["runs"].add_column("error", str)  # why a failed run failed (e.g. the database refused a write)
 
 
+@MIGRATIONS()
+def m012_shared_facts(db: Database) -> None:
+    # The run whose links, list_items, page_meta and footers rows hold what this page showed: its own run
+    # when read afresh, the run that read it when a 304 carried it over. An unchanged page's facts are then
+    # stored once, however many inspections see it unchanged.
+    db["pages"].add_column("facts_run", int)
+    db.execute("update pages set facts_run = run_id")
+
+
+@MIGRATIONS()
+def m013_retention(db: Database) -> None:
+    db["runs"].add_column("pruned_at", str)  # when `duwang prune` deleted the run's facts (findings stay)
+
+
+# What pruning deletes of a run, table by table with the column naming the page: the crawl facts. The run's
+# row, run_sites, findings, checked_sites and mail_log stay (reports, trends and periods read them).
+_PRUNED_FACTS = (
+    ("links", "source_url"),
+    ("list_items", "page_url"),
+    ("page_meta", "page_url"),
+    ("footers", "page_url"),
+)
+
+
+@dataclass
+class PruneResult:
+    """What `Store.prune` deleted (or, on a dry run, would delete)."""
+
+    runs: list[int]  # runs whose facts went (or go)
+    kept: list[int]  # the completed runs whose facts stay
+    rows: dict[str, int]  # rows deleted per table
+    bytes_before: int  # bytes in use before (pages in use × page size)
+    bytes_after: int  # bytes in use after, and after VACUUM the file's size
+    vacuum_error: str | None = None  # VACUUM needs free disk for a copy of the database: it may fail
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -375,6 +413,97 @@ class Store:
             )
         return crashed
 
+    # -- retention --------------------------------------------------------------------------------------
+
+    def prune(self, keep: int, dry_run: bool = False, vacuum: bool = True) -> PruneResult:
+        """Delete the crawl facts of runs older than the latest `keep` completed ones, then VACUUM.
+
+        A pruned run keeps its row, run_sites, findings, checked_sites and mail_log: reports, trends and
+        period reports read only those. Rows that a kept run's carried-over pages still reference (an
+        unchanged page's links, stored once by the run that read it) stay until no kept page uses them.
+        Running runs are never touched; `keep` is at least 1, because the next crawl revalidates against
+        the latest completed run. `dry_run` counts the same deletions inside a transaction it rolls back.
+        """
+        if keep < 1:
+            raise ValueError(f"keep must be at least 1, not {keep}")
+        completed = [
+            row[0]
+            for row in self.db.execute(
+                "select id from runs where status = ? order by id desc", [RunStatus.COMPLETED]
+            )
+        ]
+        kept = sorted(completed[:keep])
+        before = self.used_bytes()
+        if len(completed) <= keep:
+            return PruneResult([], kept, {}, before, before)
+        if dry_run:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                pruned, rows = self._delete_facts_before(kept[0])
+            finally:
+                self.db.execute("ROLLBACK")
+            return PruneResult(pruned, kept, rows, before, before)
+        with self.transaction():
+            pruned, rows = self._delete_facts_before(kept[0])
+        result = PruneResult(pruned, kept, rows, before, self.used_bytes())
+        if vacuum and any(rows.values()):
+            try:
+                # The freed pages would be reused by later runs anyway; VACUUM gives them back to the disk.
+                self.db.execute("VACUUM")
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # VACUUM wrote the whole file to the WAL
+                result.bytes_after = self.used_bytes()
+            except sqlite3.Error as error:
+                result.vacuum_error = f"{type(error).__name__}: {error}"
+        return result
+
+    def _delete_facts_before(self, cutoff: int) -> tuple[list[int], dict[str, int]]:
+        """Inside a transaction: delete the facts of every run before `cutoff` that is not running, except
+        rows a later run's pages reference. Returns the runs pruned now (not before) and rows per table."""
+        self.db.execute("create temp table if not exists prune_runs (id integer primary key)")
+        self.db.execute(
+            "create temp table if not exists prune_shared (run_id, url, primary key (run_id, url))"
+        )
+        self.db.execute("delete from temp.prune_runs")
+        self.db.execute("delete from temp.prune_shared")
+        # Runs pruned before come again: rows they still shared may have lost their last reference.
+        self.db.execute(
+            "insert into temp.prune_runs select id from runs where id < ? and status != ?",
+            [cutoff, RunStatus.RUNNING],
+        )
+        pruned = [
+            row[0]
+            for row in self.db.execute(
+                "select id from runs where id in (select id from temp.prune_runs) and pruned_at is null"
+                " order by id"
+            )
+        ]
+        # Fact rows of pruned runs that pages of kept runs were carried over from.
+        self.db.execute(
+            "insert or ignore into temp.prune_shared select facts_run, url from pages"
+            " where facts_run in (select id from temp.prune_runs)"
+            " and run_id not in (select id from temp.prune_runs)"
+        )
+        rows = {
+            "pages": self.db.execute(
+                "delete from pages where run_id in (select id from temp.prune_runs)"
+            ).rowcount
+        }
+        for table, page_column in _PRUNED_FACTS:
+            rows[table] = self.db.execute(
+                f"delete from {table} where run_id in (select id from temp.prune_runs) and not exists"
+                f" (select 1 from temp.prune_shared s where s.run_id = {table}.run_id"
+                f" and s.url = {table}.{page_column})"
+            ).rowcount
+        at = now_iso()
+        self.db.conn.executemany("update runs set pruned_at = ? where id = ?", [(at, run) for run in pruned])
+        return pruned, rows
+
+    def used_bytes(self) -> int:
+        """Bytes the database's pages in use take (free pages left by deletions not counted)."""
+        pages = self.db.execute("PRAGMA page_count").fetchone()[0]
+        free = self.db.execute("PRAGMA freelist_count").fetchone()[0]
+        return int((pages - free) * self.db.execute("PRAGMA page_size").fetchone()[0])
+
     def run(self, run_id: int) -> dict[str, Any]:
         return dict(self.db["runs"].get(run_id))
 
@@ -432,11 +561,12 @@ class Store:
         """
         return self.db.execute(
             "with missing as ("
-            " select target_url, min(site_id) as site_id, min(source_url) as source_url,"
-            " group_concat(distinct kind) as kinds from links l"
-            " where run_id = ? and fetchable = 1"
-            " and not exists (select 1 from pages p where p.run_id = l.run_id and p.url = l.target_url)"
-            " group by target_url"
+            " select l.target_url, min(s.site_id) as site_id, min(l.source_url) as source_url,"
+            " group_concat(distinct l.kind) as kinds from pages s"
+            " cross join links l on l.run_id = s.facts_run and l.source_url = s.url"
+            " where s.run_id = ? and l.fetchable = 1"
+            " and not exists (select 1 from pages p where p.run_id = s.run_id and p.url = l.target_url)"
+            " group by l.target_url"
             ") select m.target_url, m.site_id, m.source_url, m.kinds, coalesce(p.depth, 0) + 1 from missing m"
             " left join pages p on p.run_id = ? and p.url = m.source_url"
             " where not exists (select 1 from pages f where f.run_id = ? and f.final_url = m.target_url)"
@@ -464,11 +594,12 @@ class Store:
 
     def write_facts(self, run_id: int, facts: list[PageFact]) -> None:
         """Store a batch of page facts and everything seen on them, in one transaction."""
-        pages, links, items, metas, footers, carried = [], [], [], [], [], []
+        pages, links, items, metas, footers = [], [], [], [], []
         for fact in facts:
-            pages.append((run_id, *(getattr(fact, name) for name in _PAGE_COLUMNS)))
+            # A carried page references the rows of the run that read it; only a page read now adds rows.
+            facts_run = run_id if fact.carried_from is None else fact.carried_from
+            pages.append((run_id, *(getattr(fact, name) for name in _PAGE_COLUMNS), facts_run))
             if fact.carried_from is not None:
-                carried.append((run_id, fact.site_id, fact.carried_from, fact.url))
                 continue
             links.extend(
                 (
@@ -505,21 +636,13 @@ class Store:
                 footers.append((run_id, fact.site_id, fact.url, fact.footer, forms))
         with self.transaction():
             # replace: a URL is stored once per run; a later, fuller fact (e.g. after a retry) wins.
-            self._insert_rows("pages", ("run_id", *_PAGE_COLUMNS), pages, replace=True)
+            self._insert_rows("pages", ("run_id", *_PAGE_COLUMNS, "facts_run"), pages, replace=True)
             self._insert_rows("links", _LINK_COLUMNS, links)
             self._insert_rows("list_items", _LIST_ITEM_COLUMNS, items)
             self._insert_rows("page_meta", ("run_id", "page_url", "name", "content"), metas, replace=True)
             self._insert_rows(
                 "footers", ("run_id", "site_id", "page_url", "text", "forms"), footers, replace=True
             )
-            if carried:
-                self._carry_over(carried)
-
-    def _carry_over(self, carried: list[tuple[int, str | None, int, str]]) -> None:
-        """Copy what unchanged pages held from the run that read them: (run, site, from run, URL) each."""
-        for sql in _CARRY_OVER:
-            self.db.conn.executemany(sql, carried)
-        self.db.conn.executemany(_CARRY_OVER_META, [(run, source, url) for run, _, source, url in carried])
 
     def _insert_rows(
         self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]], replace: bool = False
@@ -574,13 +697,14 @@ class Store:
         if row is None:
             return None
         fact = PageFact(**{name: row[name] for name in _PAGE_COLUMNS})
-        fact.carried_from = run_id
+        # The run holding its rows: `run_id` itself, or the earlier run `run_id` carried the page from.
+        fact.carried_from = row["facts_run"] if row["facts_run"] is not None else run_id
         fact.links = [
             LinkFact(target, tag, attr, kind, anchor, bool(in_scope), bool(fetchable))
             for target, tag, attr, kind, anchor, in_scope, fetchable in self.db.execute(
                 "select target_url, tag, attr, kind, anchor_text, in_scope, fetchable from links"
                 " where run_id = ? and source_url = ? order by id",
-                [run_id, url],
+                [fact.carried_from, url],
             )
         ]
         return fact
@@ -590,24 +714,40 @@ class Store:
         return rows[0] if rows else None
 
     def links(self, run_id: int, site_id: str | None = None) -> list[dict[str, Any]]:
-        sql, params = "select * from links where run_id = ?", [run_id]
+        """Every link on the run's pages (those its pages carried over included), as rows of `links` with
+        the run's id and the linking page's site."""
+        sql = (
+            "select l.id, p.run_id, p.site_id, l.source_url, l.target_url, l.tag, l.attr, l.kind,"
+            " l.anchor_text, l.in_scope, l.fetchable"
+            " from pages p cross join links l on l.run_id = p.facts_run and l.source_url = p.url"
+            " where p.run_id = ?"
+        )
+        params: list[Any] = [run_id]
         if site_id is not None:
-            sql, params = sql + " and site_id = ?", [*params, site_id]
-        return list(self.db.query(sql + " order by id", params))
+            sql, params = sql + " and p.site_id = ?", [*params, site_id]
+        return list(self.db.query(sql + " order by l.run_id, l.id", params))
 
     def list_items(self, run_id: int, page_url: str) -> list[dict[str, Any]]:
         return list(
             self.db.query(
                 "select * from list_items where run_id = ? and page_url = ? order by container, position",
-                [run_id, page_url],
+                [self.facts_run(run_id, page_url), page_url],
             )
         )
 
     def page_meta(self, run_id: int, page_url: str) -> dict[str, str]:
         rows = self.db.query(
-            "select name, content from page_meta where run_id = ? and page_url = ?", [run_id, page_url]
+            "select name, content from page_meta where run_id = ? and page_url = ?",
+            [self.facts_run(run_id, page_url), page_url],
         )
         return {row["name"]: row["content"] for row in rows}
+
+    def facts_run(self, run_id: int, page_url: str) -> int:
+        """The run whose rows hold what the page showed in `run_id` (an earlier run when carried over)."""
+        row = self.db.execute(
+            "select facts_run from pages where run_id = ? and url = ?", [run_id, page_url]
+        ).fetchone()
+        return row[0] if row and row[0] is not None else run_id
 
     def run_pages(self, run_id: int) -> list[tuple[Any, ...]]:
         """Every URL of a run with what the checks read of it (link targets may belong to any site), as
@@ -623,19 +763,26 @@ class Store:
         """What one site's pages held in a run, table by table, as tuples in the field order of the
         `checks.facts` dataclasses. One site at a time: at 25 sites × 2,000 pages the links alone are half
         a million rows, and plain tuples load four times faster than dicts."""
+        # Each page's rows are those of its facts run (itself, or the run a 304 carried it from); CROSS
+        # JOIN makes SQLite walk the site's pages and look each one's rows up by index, never the reverse.
+        # Rows keep the order they were read in, oldest run first.
         tables = {
             # checks.facts.Link
-            "links": "select source_url, target_url, tag, attr, kind, anchor_text,"
-            " in_scope != 0, fetchable != 0"  # SQLite's 1 and 0 stand for the booleans
-            " from links where run_id = ? and site_id = ? order by id",
+            "links": "select l.source_url, l.target_url, l.tag, l.attr, l.kind, l.anchor_text,"
+            " l.in_scope != 0, l.fetchable != 0"  # SQLite's 1 and 0 stand for the booleans
+            " from pages p cross join links l on l.run_id = p.facts_run and l.source_url = p.url"
+            " where p.run_id = ? and p.site_id = ? order by l.run_id, l.id",
             # checks.facts.Entry
-            "entries": "select page_url, container, position, title, url, date_text, coalesce(list_name, '')"
-            " from list_items where run_id = ? and site_id = ? order by id",
-            # CROSS JOIN keeps SQLite from scanning the whole run's meta tags for each site.
+            "entries": "select i.page_url, i.container, i.position, i.title, i.url, i.date_text,"
+            " coalesce(i.list_name, '')"
+            " from pages p cross join list_items i on i.run_id = p.facts_run and i.page_url = p.url"
+            " where p.run_id = ? and p.site_id = ? order by i.run_id, i.id",
             "meta": "select m.page_url, m.name, m.content from pages p"
-            " cross join page_meta m on m.run_id = p.run_id and m.page_url = p.url"
+            " cross join page_meta m on m.run_id = p.facts_run and m.page_url = p.url"
             " where p.run_id = ? and p.site_id = ?",
-            "footers": "select page_url, text, forms from footers where run_id = ? and site_id = ?",
+            "footers": "select f.page_url, f.text, f.forms from pages p"
+            " cross join footers f on f.run_id = p.facts_run and f.page_url = p.url"
+            " where p.run_id = ? and p.site_id = ?",
         }
         return {name: self.db.execute(sql, [run_id, site_id]).fetchall() for name, sql in tables.items()}
 
@@ -787,7 +934,12 @@ class Store:
 
     def footers(self, run_id: int, site_id: str) -> list[dict[str, Any]]:
         return list(
-            self.db.query("select * from footers where run_id = ? and site_id = ?", [run_id, site_id])
+            self.db.query(
+                "select p.run_id, p.site_id, f.page_url, f.text, f.forms from pages p"
+                " cross join footers f on f.run_id = p.facts_run and f.page_url = p.url"
+                " where p.run_id = ? and p.site_id = ?",
+                [run_id, site_id],
+            )
         )
 
 
@@ -802,23 +954,6 @@ _LINK_COLUMNS = (
     "anchor_text",
     "in_scope",
     "fetchable",
-)
-# Carrying an unchanged page's facts over, table by table: parameters (run, site, from run, URL), or
-# (run, from run, URL) for page_meta, which has no site column. Rows keep their order.
-_CARRY_OVER = (
-    "insert into links (run_id, site_id, source_url, target_url, tag, attr, kind, anchor_text, in_scope,"
-    " fetchable) select ?, ?, source_url, target_url, tag, attr, kind, anchor_text, in_scope, fetchable"
-    " from links where run_id = ? and source_url = ? order by id",
-    "insert into list_items"
-    " (run_id, site_id, page_url, container, position, title, url, date_text, list_name)"
-    " select ?, ?, page_url, container, position, title, url, date_text, list_name"
-    " from list_items where run_id = ? and page_url = ? order by id",
-    "insert or replace into footers (run_id, site_id, page_url, text, forms)"
-    " select ?, ?, page_url, text, forms from footers where run_id = ? and page_url = ?",
-)
-_CARRY_OVER_META = (
-    "insert or replace into page_meta (run_id, page_url, name, content)"
-    " select ?, page_url, name, content from page_meta where run_id = ? and page_url = ?"
 )
 _LIST_ITEM_COLUMNS = (
     "run_id",

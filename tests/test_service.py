@@ -259,3 +259,23 @@ def test_a_site_added_while_serving_is_crawled_checked_and_scored_with_one_regis
     assert all(site["verdict"] != "未检查" for site in document["sites"])
     # sgj, added while the crawl ran, waits for the next inspection; it is not half-handled in this one
     assert document["unchecked"] == [] and "sgj" in config.read_text(encoding="utf-8")
+
+
+def test_each_inspection_prunes_the_facts_of_runs_past_keep_runs(config, tmp_path):
+    config.write_text(REGISTRY + "\n[storage]\nkeep_runs = 1\n", encoding="utf-8")
+    script = tmp_path / "fake_crawl.py"
+    script.write_text(FAKE_CRAWL % "", encoding="utf-8")
+    python = tmp_path / "python"
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{script}" "{config}" "$@"\n', encoding="utf-8")
+    python.chmod(0o755)
+    svc = Service(
+        config, tmp_path / "facts.db", scheduler=BackgroundScheduler(timezone=TIMEZONE), python=str(python)
+    )
+    svc.run_job("inspect")
+    svc.run_job("inspect")
+    store = Store(tmp_path / "facts.db")
+    first, second = store.job_runs("inspect")
+    assert first["detail"].endswith("nothing pruned") and "pruned runs 1," in second["detail"], second
+    assert store.run(1)["pruned_at"] is not None and store.run(2)["pruned_at"] is None
+    assert store.checked_sites(1) == {"lxz"}  # the pruned run's verdicts stay for the reports
+    store.close()

@@ -423,9 +423,22 @@ def _write_reports(
     metavar="DIR",
     help="write .eml files into DIR instead of sending",
 )
+@click.option(
+    "--resend-unconfirmed",
+    is_flag=True,
+    help="also send again the messages an earlier run may have delivered (body sent, no answer): "
+    "only after finding them missing in the mail server's log",
+)
 @rubric_option()
-def mail(config: Path, db: Path, run_id: int | None, dry_run: Path | None, rubric: Path | None) -> None:
-    """E-mail each site's findings to its owners and the ranking to the info center (once each)."""
+def mail(
+    config: Path,
+    db: Path,
+    run_id: int | None,
+    dry_run: Path | None,
+    resend_unconfirmed: bool,
+    rubric: Path | None,
+) -> None:
+    """E-mail each site's findings to its owners and the ranking to the info center (at most once each)."""
     from reports.mail import MailConfigError, SmtpSettings, compose, send, write_eml
 
     registry = _registry_or_exit(config)
@@ -445,15 +458,24 @@ def mail(config: Path, db: Path, run_id: int | None, dry_run: Path | None, rubri
         sys.exit(EXIT_CONFIG)
     store = Store(db, create=False)
     try:
-        result = send(outgoing, store, document.inspection.run_id, smtp)
+        result = send(
+            outgoing, store, document.inspection.run_id, smtp, resend_unconfirmed=resend_unconfirmed
+        )
     finally:
         store.close()
     click.echo(
         f"已发送 sent {len(result.sent)}，此前已发送 already sent {len(result.already_sent)}，"
-        f"失败 failed {len(result.failed)}，待重试 pending {len(result.pending)}"
+        f"失败 failed {len(result.failed)}，此前已拒收 refused earlier {len(result.already_failed)}，"
+        f"未确认 unconfirmed {len(result.unconfirmed)}，待重试 pending {len(result.pending)}"
     )
     for item, error in result.failed:
         click.echo(f"失败 FAILED {item.site_id} {item.recipient}: {error}", err=True)
+    for item, error in result.already_failed:
+        click.echo(
+            f"此前已拒收 REFUSED EARLIER (not re-sent) {item.site_id} {item.recipient}: {error}", err=True
+        )
+    for item, error in result.unconfirmed:
+        click.echo(f"未确认 UNCONFIRMED {item.site_id} {item.recipient}: {error}", err=True)
     if result.error is not None:
         click.echo(
             f"duwang: 邮件发送中止 mail stopped: {result.error}; "
@@ -463,6 +485,13 @@ def mail(config: Path, db: Path, run_id: int | None, dry_run: Path | None, rubri
         sys.exit(EXIT_RUNTIME)
     if result.pending:
         click.echo(f"待重试 PENDING: {result.pending[0][1]}; run `duwang mail` again later", err=True)
+        sys.exit(EXIT_RUNTIME)
+    if result.unconfirmed:
+        click.echo(
+            f"duwang: {len(result.unconfirmed)} 封邮件可能已送达但未确认 possibly delivered, not sent again: "
+            "find their Message-ID in the mail server's log; if missing, `duwang mail --resend-unconfirmed`",
+            err=True,
+        )
         sys.exit(EXIT_RUNTIME)
 
 

@@ -743,7 +743,9 @@ class Store:
         message_id: str | None,
         error: str | None = None,
     ) -> None:
-        """Record one message's fate at once (committed before the next is sent)."""
+        """Record one message's state at once (committed before the next step of sending it).
+
+        `attempts` counts the tries: "sent" follows the "sending" of the same try and does not add one."""
         attempts = self.db.execute(
             "select attempts from mail_log where run_id = ? and site_id = ? and recipient = ?",
             [run_id, site_id, recipient],
@@ -755,7 +757,7 @@ class Store:
                 "recipient": recipient,
                 "status": status,
                 "message_id": message_id,
-                "attempts": (attempts[0] if attempts else 0) + 1,
+                "attempts": (attempts[0] if attempts else 0) + (status != "sent"),
                 "error": error,
                 "updated_at": now_iso(),
             },

@@ -1,12 +1,16 @@
 """The `duwang` command line: a thin shell over the library functions.
 
 Exit codes: 0 success, 1 runtime error (or a crawl that did not complete), 3 bad configuration.
+A database that cannot be used (missing where it must exist, damaged, read-only, written by a newer duwang) is
+a runtime error: one line naming the file, exit code 1, no traceback. Only the commands that write facts
+(`crawl`, `demo`, `probe`, `serve`) create a database; `check` adds findings to an existing one.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -19,7 +23,7 @@ import click
 from crawler import __version__
 from crawler.childenv import scrubbed_env
 from crawler.registry import RegistryError, load_registry
-from crawler.store import Store
+from crawler.store import Store, StoreError, database_error
 from crawler.vocab import RunStatus
 
 EXIT_RUNTIME = 1
@@ -55,7 +59,33 @@ def fail_config(error: Exception) -> None:
     sys.exit(EXIT_CONFIG)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def fail_database(message: str) -> None:
+    click.echo(f"duwang: 数据库错误 database error: {message}", err=True)
+    sys.exit(EXIT_RUNTIME)
+
+
+class DatabaseErrorsCommand(click.Command):
+    """A command whose database problems end it with one line naming the file, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except StoreError as error:
+            fail_database(str(error))
+        except sqlite3.Error as error:  # met after opening: a page SQLite finds damaged, a write refused
+            fail_database(database_error(ctx.params.get("db") or "?", error))
+
+
+def existing_db(db: Path) -> None:
+    """Refuse a missing or unusable database before a command that only reads it (or adds findings)."""
+    Store(db, create=False).close()
+
+
+class DuwangGroup(click.Group):
+    command_class = DatabaseErrorsCommand
+
+
+@click.group(cls=DuwangGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="duwang")
 def main() -> None:
     """duwang 读网督查: inspect government websites, store what was seen, report findings."""
@@ -201,6 +231,7 @@ def check(config: Path, db: Path, run_id: int | None, rubric: Path | None, today
         rules = load_rules(rubric)
     except (RegistryError, RubricError) as error:
         fail_config(error)
+    existing_db(db)  # findings belong to a crawl: a missing database has none to check
     now = inspection_now()
     if today is not None:
         now = datetime.combine(today.date(), now.time())
@@ -260,6 +291,7 @@ def columns(
         rules = load_rules(rubric)
     except (RegistryError, RubricError) as error:
         fail_config(error)
+    existing_db(db)
     day = today.date() if today is not None else inspection_now().date()
     try:
         run_id, found = discovered_columns(db, registry, rules, day, run_id, site_ids)
@@ -316,7 +348,7 @@ def findings(config: Path, db: Path, run_id: int | None, site_ids: tuple[str, ..
     """Print the stored findings of a checked crawl (JSON schema: see README)."""
     from checks.findings import FINDING_FIELDS
 
-    store = Store(db)
+    store = Store(db, create=False)
     try:
         checked = store.checked_runs()
         if run_id is None and not checked:
@@ -391,9 +423,22 @@ def _write_reports(
     metavar="DIR",
     help="write .eml files into DIR instead of sending",
 )
+@click.option(
+    "--resend-unconfirmed",
+    is_flag=True,
+    help="also send again the messages an earlier run may have delivered (body sent, no answer): "
+    "only after finding them missing in the mail server's log",
+)
 @rubric_option()
-def mail(config: Path, db: Path, run_id: int | None, dry_run: Path | None, rubric: Path | None) -> None:
-    """E-mail each site's findings to its owners and the ranking to the info center (once each)."""
+def mail(
+    config: Path,
+    db: Path,
+    run_id: int | None,
+    dry_run: Path | None,
+    resend_unconfirmed: bool,
+    rubric: Path | None,
+) -> None:
+    """E-mail each site's findings to its owners and the ranking to the info center (at most once each)."""
     from reports.mail import MailConfigError, SmtpSettings, compose, send, write_eml
 
     registry = _registry_or_exit(config)
@@ -411,17 +456,26 @@ def mail(config: Path, db: Path, run_id: int | None, dry_run: Path | None, rubri
     except MailConfigError as error:
         click.echo(f"duwang: 配置错误 configuration error: {error}", err=True)
         sys.exit(EXIT_CONFIG)
-    store = Store(db)
+    store = Store(db, create=False)
     try:
-        result = send(outgoing, store, document.inspection.run_id, smtp)
+        result = send(
+            outgoing, store, document.inspection.run_id, smtp, resend_unconfirmed=resend_unconfirmed
+        )
     finally:
         store.close()
     click.echo(
         f"已发送 sent {len(result.sent)}，此前已发送 already sent {len(result.already_sent)}，"
-        f"失败 failed {len(result.failed)}，待重试 pending {len(result.pending)}"
+        f"失败 failed {len(result.failed)}，此前已拒收 refused earlier {len(result.already_failed)}，"
+        f"未确认 unconfirmed {len(result.unconfirmed)}，待重试 pending {len(result.pending)}"
     )
     for item, error in result.failed:
         click.echo(f"失败 FAILED {item.site_id} {item.recipient}: {error}", err=True)
+    for item, error in result.already_failed:
+        click.echo(
+            f"此前已拒收 REFUSED EARLIER (not re-sent) {item.site_id} {item.recipient}: {error}", err=True
+        )
+    for item, error in result.unconfirmed:
+        click.echo(f"未确认 UNCONFIRMED {item.site_id} {item.recipient}: {error}", err=True)
     if result.error is not None:
         click.echo(
             f"duwang: 邮件发送中止 mail stopped: {result.error}; "
@@ -431,6 +485,13 @@ def mail(config: Path, db: Path, run_id: int | None, dry_run: Path | None, rubri
         sys.exit(EXIT_RUNTIME)
     if result.pending:
         click.echo(f"待重试 PENDING: {result.pending[0][1]}; run `duwang mail` again later", err=True)
+        sys.exit(EXIT_RUNTIME)
+    if result.unconfirmed:
+        click.echo(
+            f"duwang: {len(result.unconfirmed)} 封邮件可能已送达但未确认 possibly delivered, not sent again: "
+            "find their Message-ID in the mail server's log; if missing, `duwang mail --resend-unconfirmed`",
+            err=True,
+        )
         sys.exit(EXIT_RUNTIME)
 
 
@@ -451,7 +512,7 @@ def _report_or_exit(config: Path, db: Path, run_id: int | None, period: str | No
         scoring = load_scoring(rubric)
     except RubricError as error:
         fail_config(error)
-    store = Store(db)
+    store = Store(db, create=False)
     try:
         if period:
             return build_period_report(store, registry, scoring, period)
@@ -528,7 +589,7 @@ def runs(config: Path, db: Path) -> None:
     """List the crawl runs stored in --db, with what their limits left out and why a run failed."""
     from crawler.crawl import limit_notes
 
-    store = Store(db)
+    store = Store(db, create=False)
     try:
         store.recover_crashed_runs()
         for run in store.runs():

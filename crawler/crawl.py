@@ -62,6 +62,9 @@ def run_crawl(
     sites = registry.select(site_ids)
     settings = crawl_settings(config, db, overrides)
     if join_run is None:
+        # Open (or create) the database here, where a `StoreError` reaches the command line: inside Scrapy a
+        # damaged, read-only or newer database would only be logged, and the crawl would end with no run.
+        Store(db).close()
         count = process_count(settings.get("DUWANG_PROCESSES"), sites)
         if count > 1:
             extra = ["--log-level", settings.get("LOG_LEVEL")]

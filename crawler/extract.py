@@ -231,16 +231,33 @@ def base_url_of(selector: Selector, page_url: str, problems: list[str] | None = 
 
 
 def extract_links(
-    selector: Selector, page_url: str, encoding: str = "utf-8", problems: list[str] | None = None
+    selector: Selector,
+    page_url: str,
+    encoding: str = "utf-8",
+    problems: list[str] | None = None,
+    limit: int | None = None,
 ) -> list[RawLink]:
     """Every checkable link on the page, in document order, duplicates kept (each is a separate place).
 
     `encoding` is the page's: a query written in raw Chinese is percent-encoded in it, as a browser does.
     A malformed link value is left out and noted in `problems`; the other links are kept.
+    `limit` keeps the first links only (the DUWANG_MAX_LINKS_PER_PAGE setting): a page of hundreds of
+    thousands of links just under the size cap would otherwise cost a gigabyte in link facts and requests.
+    How many were left out is noted in `problems`, so the page's truncation is reported, not silent.
     """
     base = base_url_of(selector, page_url, problems)
-    links = []
-    for element in LINKS(_root(selector)):
+    links: list[RawLink] = []
+    elements = LINKS(_root(selector))
+    if limit is not None and len(elements) > limit:
+        problem(
+            problems,
+            "links",
+            f"{len(elements)}",
+            f"the page has {len(elements)} link elements: only the first {limit} are kept and checked "
+            "(DUWANG_MAX_LINKS_PER_PAGE)",
+        )
+        elements = elements[:limit]
+    for element in elements:
         tag = element.tag.lower() if isinstance(element.tag, str) else ""
         attr = LINK_ATTR.get(tag, "src")
         raw = element.get(attr, "")

@@ -357,6 +357,12 @@ class Service:
                 f"mail: {reason}; {len(result.sent)} sent, {len(result.pending)} messages pending, "
                 "sent by the next `duwang mail`"
             )
+        if result.unconfirmed:
+            # Possibly delivered, not sent again: an operator checks the mail server's log (README, mail).
+            raise RuntimeError(
+                f"mail: {len(result.unconfirmed)} messages possibly delivered, unconfirmed, not sent again "
+                f"({', '.join(item.recipient for item, _ in result.unconfirmed)}); {len(result.sent)} sent"
+            )
         refused = "; ".join(f"{item.recipient} ({error})" for item, error in result.failed)
         return f"mail: {len(result.sent)} sent, {len(result.failed)} refused" + (
             f": {refused}" if refused else ""

@@ -16,6 +16,9 @@ DUWANG_PROGRESS_INTERVAL = 2.0  # seconds between progress lines
 # Crawl processes: "auto" (one per core, at most 4) or a number; sites are split by host.
 DUWANG_PROCESSES = "auto"
 DUWANG_BATCH_SIZE = 500  # page facts written per transaction
+# Links kept per page (document order); the rest are left out and the page gets an extract error saying
+# so (0: no bound). A real page rarely has more than a few hundred; 664,000 links cost 880 MB unbounded.
+DUWANG_MAX_LINKS_PER_PAGE = 5000
 # Refuse database writes past this many SQLite pages (0: no cap), as a full disk would: tests use it to
 # prove that a write failure stops the crawl and fails the run.
 DUWANG_DB_MAX_PAGES = 0

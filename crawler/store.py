@@ -16,6 +16,10 @@ older database is upgraded in place when a newer duwang opens it. Tables:
 - `checked_sites`: which sites of a run the checks looked at (a site without a row has no verdict: 未检查).
 
 Writes of one run never touch another run's rows, so a crashed run cannot damage earlier ones.
+
+Opening refuses, with a `StoreError` naming the file, a database that is missing (unless the caller may
+create one), is not a SQLite database or is damaged, cannot be written (duwang writes even to read: WAL), or
+holds a migration this duwang does not know (written by a newer version: using it could lose its data).
 """
 
 from __future__ import annotations
@@ -317,18 +321,50 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-class Store:
-    """A duwang database. Open one per process; it is not shared across threads."""
+class StoreError(Exception):
+    """The database cannot be used as it is; the message names the file and what to do."""
 
-    def __init__(self, path: str | Path) -> None:
+
+class Store:
+    """A duwang database. Open one per process; it is not shared across threads.
+
+    `create=False` (commands that only read facts, or add findings to a crawl) refuses a missing file
+    instead of creating an empty database that would only answer "nothing crawled yet".
+    """
+
+    def __init__(self, path: str | Path, create: bool = True) -> None:
         self.path = Path(path)
-        if self.path.parent and not self.path.parent.exists():
+        _check_file(self.path, create)
+        if not self.path.exists() and not self.path.parent.exists():
             self.path.parent.mkdir(parents=True)
-        self.db = Database(self.path)
-        self.db.enable_wal()
-        # A crawl writes while a report may read: wait for the lock instead of failing at once.
-        self.db.execute("PRAGMA busy_timeout = 10000")
-        MIGRATIONS.apply(self.db)
+        try:
+            self.db = Database(self.path)
+        except sqlite3.Error as error:
+            raise StoreError(database_error(self.path, error)) from None
+        try:
+            # A crawl writes while a report may read: wait for the lock instead of failing at once.
+            self.db.execute("PRAGMA busy_timeout = 10000")
+            self.db.enable_wal()  # the first statement that reads the file: not SQLite fails here
+            self._refuse_newer_schema()
+            MIGRATIONS.apply(self.db)
+        except sqlite3.Error as error:
+            self.db.close()
+            raise StoreError(database_error(self.path, error)) from None
+        except StoreError:
+            self.db.close()
+            raise
+
+    def _refuse_newer_schema(self) -> None:
+        """A migration applied to the file that this duwang does not know came from a newer duwang: its
+        tables may hold data this version would neither read nor carry over, so the file is not used."""
+        known = {migration.name for migration in MIGRATIONS._migrations}
+        unknown = [m.name for m in MIGRATIONS.applied(self.db) if m.name not in known]
+        if unknown:
+            raise StoreError(
+                f"{self.path}: 数据库由较新版本的 duwang 创建 database written by a newer duwang "
+                f"(schema {', '.join(unknown)} unknown to duwang {__version__}); "
+                "upgrade duwang, or give --db another file"
+            )
 
     def close(self) -> None:
         self.db.close()
@@ -856,7 +892,9 @@ class Store:
         message_id: str | None,
         error: str | None = None,
     ) -> None:
-        """Record one message's fate at once (committed before the next is sent)."""
+        """Record one message's state at once (committed before the next step of sending it).
+
+        `attempts` counts the tries: "sent" follows the "sending" of the same try and does not add one."""
         attempts = self.db.execute(
             "select attempts from mail_log where run_id = ? and site_id = ? and recipient = ?",
             [run_id, site_id, recipient],
@@ -868,7 +906,7 @@ class Store:
                 "recipient": recipient,
                 "status": status,
                 "message_id": message_id,
-                "attempts": (attempts[0] if attempts else 0) + 1,
+                "attempts": (attempts[0] if attempts else 0) + (status != "sent"),
                 "error": error,
                 "updated_at": now_iso(),
             },
@@ -995,6 +1033,41 @@ _PAGE_COLUMNS = (
     "kind_evidence",
     "extract_errors",
 )
+
+
+def _check_file(path: Path, create: bool) -> None:
+    """Refuse what SQLite would otherwise half-open: a missing file (unless creating), a directory, or a file
+    or folder duwang cannot write (WAL mode writes beside the database even to read it)."""
+    if not path.exists():
+        if not create:
+            raise StoreError(
+                f"{path}: 数据库不存在 no such database "
+                "(check --db; `duwang crawl` or `duwang demo` creates one)"
+            )
+        return
+    if not path.is_file():
+        raise StoreError(f"{path}: 不是数据库文件 not a database file (give --db a file)")
+    folder = path.parent
+    for what, target in (("file", path), ("folder", folder)):
+        if not os.access(target, os.R_OK | os.W_OK):
+            raise StoreError(
+                f"{path}: 数据库只读 database is read-only "
+                f"(the {what} {target} is not writable by this user; "
+                "duwang needs to write the database and its folder, even to read it)"
+            )
+
+
+def database_error(path: str | Path, error: sqlite3.Error) -> str:
+    """One line for an operator about an SQLite error met opening or using the database at `path`."""
+    text = str(error)
+    if isinstance(error, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text):
+        return (
+            f"{path}: 数据库文件已损坏或不是 SQLite 数据库 database damaged or not a SQLite database "
+            f"({text}); restore it from a backup, or give --db another file"
+        )
+    if "readonly" in text or "read-only" in text:
+        return f"{path}: 数据库只读 database is read-only ({text})"
+    return f"{path}: 无法打开数据库 cannot open the database ({type(error).__name__}: {text})"
 
 
 def _process_alive(pid: int | None) -> bool:

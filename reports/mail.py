@@ -1,12 +1,19 @@
 """Mail: each site's findings to its owners, the ranking to the information center — each message once.
 
 Messages are composed from a `Report` (Jinja2 templates `mail_*.txt` and `mail_*.html`, HTML autoescaped:
-findings carry crawled text). Sending is exactly-once per (inspection, site, recipient): every outcome is
-committed to the `mail_log` table right after the server answers, and a later run sends only what is not
-recorded as sent. Temporary failures (4xx, a dropped connection) are retried with backoff, then the run stops
+findings carry crawled text). Sending is at most once per (inspection, site, recipient), recorded in the
+`mail_log` table around the one step SMTP cannot make atomic: once the recipient is accepted, "sending" is
+committed before the DATA command, and "sent" right after the server's 250 to the message. Only a message
+whose body went out and whose reply never came (the connection dropped, the mailer was killed, the database
+refused the "sent" record) can be left "sending": it may have been delivered, so later runs report it as
+unconfirmed and do not send it again unless told to (`resend_unconfirmed`). A message refused before its
+body was sent, or refused in reply to it, certainly was not delivered.
+
+Temporary failures (4xx, a dropped connection before the body) are retried with backoff, then the run stops
 so it can be repeated later; a message's own permanent refusal (5xx to its recipient or content) is recorded
-and the others go on. A server that cannot be used at all (unreachable, TLS or login refused, sender refused)
-stops the run at once with `MailResult.error`: a failed job, every unsent message left pending.
+once as failed and never sent again, and the others go on. A server that cannot be used at all (unreachable,
+TLS or login refused, sender refused) stops the run at once with `MailResult.error`: a failed job, every
+unsent message left pending. So does a database that refuses the record (before DATA: nothing was sent).
 SMTP settings come from environment variables only (`SmtpSettings.from_env`).
 """
 
@@ -16,6 +23,7 @@ import os
 import re
 import smtplib
 import socket
+import sqlite3
 import ssl
 import tempfile
 import time
@@ -89,6 +97,9 @@ class MailResult:
     already_sent: list[Outgoing] = field(default_factory=list)
     failed: list[tuple[Outgoing, str]] = field(default_factory=list)  # permanent: will not be retried
     pending: list[tuple[Outgoing, str]] = field(default_factory=list)  # temporary: run again later
+    already_failed: list[tuple[Outgoing, str]] = field(default_factory=list)  # refused in an earlier run
+    # Possibly delivered: the body went out and no answer came (now, or in an earlier run); not re-sent.
+    unconfirmed: list[tuple[Outgoing, str]] = field(default_factory=list)
     error: str | None = None  # why sending stopped early (server unusable or failing): a failed job
 
 
@@ -181,28 +192,49 @@ def send(
     retries: int = 3,
     backoff: float = 2.0,
     sleep: Callable[[float], None] = time.sleep,
+    resend_unconfirmed: bool = False,
 ) -> MailResult:
-    """Send what is not yet recorded as sent for this inspection, recording every outcome at once.
+    """Send what no earlier run sent or saw refused for this inspection, recording every outcome at once.
 
-    Only a message's own permanent refusal (a 5xx to its recipient or its content) is recorded as failed.
-    A server that cannot be used at all (connection, TLS or login failed, the sender refused) blames no
-    message: sending stops, `MailResult.error` says why and every unsent message stays pending.
+    Only a message's own permanent refusal (a 5xx to its recipient or its content) is recorded as failed;
+    it is reported again, never re-sent. A server that cannot be used at all (connection, TLS or login
+    failed, the sender refused) blames no message: sending stops, `MailResult.error` says why and every
+    unsent message stays pending. A message left "sending" (possibly delivered) is sent again only with
+    `resend_unconfirmed`, after the operator found it missing in the mail server's log.
     """
     result = MailResult()
-    connection: smtplib.SMTP | None = None
+    index = 0
+    earlier = {(row["site_id"], row["recipient"]): row for row in store.mail_log(run_id)}
+    connection: _Tracked | None = None
     try:
         for index, item in enumerate(outgoing):
-            if store.mail_status(run_id, item.site_id, item.recipient) == "sent":
+            status = store.mail_status(run_id, item.site_id, item.recipient)
+            if status == "sent":
                 result.already_sent.append(item)
+                continue
+            if status == "failed":
+                row = earlier.get((item.site_id, item.recipient)) or {}
+                result.already_failed.append((item, row.get("error") or ""))
+                continue
+            if status == "sending" and not resend_unconfirmed:
+                row = earlier.get((item.site_id, item.recipient)) or {}
+                result.unconfirmed.append((item, _unconfirmed(row.get("message_id"))))
                 continue
             if item.message is None:
                 _permanent(store, run_id, item, item.problem or "not composed", result)
                 continue
+            message_id = item.message["Message-ID"]
+
+            def record_sending(item: Outgoing = item, message_id: str = message_id) -> None:
+                store.record_mail(run_id, item.site_id, item.recipient, "sending", message_id)
+
             stop: str | None = None
+            unsure: str | None = None  # the body went out and no answer came: maybe delivered
             for attempt in range(retries + 1):
                 deferred = False  # only this recipient's mailbox said "later" (4xx to RCPT)
                 try:
                     connection = connection or _open(smtp)
+                    connection.before_data, connection.body_sent = record_sending, False
                     connection.send_message(item.message)
                 except _ServerUnusable as exc:
                     error, connection = str(exc), None
@@ -238,14 +270,24 @@ def send(
                     connection = _close(connection)
                 except (smtplib.SMTPException, OSError) as exc:
                     error = f"{type(exc).__name__}: {exc}"
+                    body_sent = connection is not None and connection.body_sent
                     connection = _close(connection)
+                    if body_sent:  # no reply to a sent body: retrying could deliver it twice
+                        unsure = error
+                        break
                 else:
-                    store.record_mail(
-                        run_id, item.site_id, item.recipient, "sent", item.message["Message-ID"]
-                    )
                     result.sent.append(item)
+                    try:
+                        store.record_mail(run_id, item.site_id, item.recipient, "sent", message_id)
+                    except sqlite3.Error as exc:
+                        # Left "sending": no later run sends it again.
+                        connection = _close(connection)
+                        return _stopped_by_database(result, store, run_id, outgoing, index, exc, sent=True)
                     break
                 if attempt < retries:
+                    if store.mail_status(run_id, item.site_id, item.recipient) == "sending":
+                        # This attempt certainly did not deliver it (refused, or cut off before its body).
+                        store.record_mail(run_id, item.site_id, item.recipient, "pending", message_id, error)
                     sleep(backoff * 2**attempt)
             else:
                 if deferred:
@@ -255,6 +297,9 @@ def send(
                     result.pending.append((item, error))
                     continue
                 stop = f"the SMTP server keeps failing after {retries + 1} attempts: {error}"
+            if unsure is not None:
+                result.unconfirmed.append((item, f"{unsure}; {_unconfirmed(message_id)}"))
+                continue
             if stop is not None:
                 # Stop here; a later run sends the rest (nothing unsent is marked failed).
                 store.record_mail(
@@ -262,14 +307,60 @@ def send(
                 )
                 result.error = stop
                 result.pending.append((item, error))
-                result.pending.extend(
-                    (rest, "not attempted")
-                    for rest in outgoing[index + 1 :]
-                    if store.mail_status(run_id, rest.site_id, rest.recipient) != "sent"
-                )
+                result.pending.extend(_not_attempted(store, run_id, outgoing[index + 1 :]))
                 break
+    except sqlite3.Error as exc:
+        # A record before DATA ("sending", or a refusal) failed: this message did not go out.
+        return _stopped_by_database(result, store, run_id, outgoing, index, exc, sent=False)
     finally:
         _close(connection)
+    return result
+
+
+def _unconfirmed(message_id: str | None) -> str:
+    return (
+        f"Message-ID {message_id or '-'} possibly delivered: its body was sent and the server's answer never "
+        "arrived (or was not recorded); look for it in the mail server's log before sending it again"
+    )
+
+
+def _not_attempted(store: Store, run_id: int, rest: list[Outgoing]) -> list[tuple[Outgoing, str]]:
+    settled = ("sent", "failed", "sending")
+    return [
+        (item, "not attempted")
+        for item in rest
+        if store.mail_status(run_id, item.site_id, item.recipient) not in settled
+    ]
+
+
+def _stopped_by_database(
+    result: MailResult,
+    store: Store,
+    run_id: int,
+    outgoing: list[Outgoing],
+    index: int,
+    exc: sqlite3.Error,
+    sent: bool,
+) -> MailResult:
+    """The mail log cannot be written: stop before sending anything it could not account for."""
+    item = outgoing[index]
+    where = f"{store.path}: {type(exc).__name__}: {exc}"
+    if sent:
+        message_id = item.message["Message-ID"] if item.message is not None else None
+        result.unconfirmed.append((item, f"sent, not recorded ({where}); {_unconfirmed(message_id)}"))
+        result.error = (
+            f"the database refused to record a sent message ({where}); it stays marked as possibly sent "
+            "and is not sent again"
+        )
+    else:
+        result.pending.append((item, "not sent: the database refused to record it"))
+        result.error = (
+            f"the database refused to record a message about to be sent ({where}); nothing was sent"
+        )
+    try:
+        result.pending.extend(_not_attempted(store, run_id, outgoing[index + 1 :]))
+    except sqlite3.Error:
+        result.pending.extend((rest, "not attempted") for rest in outgoing[index + 1 :])
     return result
 
 
@@ -348,7 +439,7 @@ class _ServerUnusable(Exception):
         self.lasting = lasting  # retrying within this run cannot help (a refused login, a bad certificate)
 
 
-def _open(smtp: SmtpSettings) -> smtplib.SMTP:
+def _open(smtp: SmtpSettings) -> _Tracked:
     """A logged-in connection, or `_ServerUnusable` with a message for the operator."""
     where = f"{smtp.host}:{smtp.port}"
     try:
@@ -376,13 +467,41 @@ def _open(smtp: SmtpSettings) -> smtplib.SMTP:
         ) from None
 
 
-def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
+class _Tracked(smtplib.SMTP):
+    """An SMTP connection that calls `before_data` before the DATA command and notes whether the message's
+    body (ending in CRLF.CRLF) was sent: after that, a missing answer leaves the delivery unknown."""
+
+    before_data: Callable[[], None] | None = None
+    body_sent = False
+    _in_data = False
+
+    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+        self.body_sent = False
+        if self.before_data is not None:
+            self.before_data()
+        self._in_data = True
+        try:
+            return super().data(msg)
+        finally:
+            self._in_data = False
+
+    def send(self, s: bytes | str) -> None:
+        super().send(s)
+        if self._in_data and isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.body_sent = True
+
+
+class _TrackedSSL(_Tracked, smtplib.SMTP_SSL):
+    pass
+
+
+def _connect(smtp: SmtpSettings) -> _Tracked:
     if smtp.security == "ssl":
-        connection: smtplib.SMTP = smtplib.SMTP_SSL(
+        connection: _Tracked = _TrackedSSL(
             smtp.host, smtp.port, timeout=smtp.timeout, context=ssl.create_default_context()
         )
     else:
-        connection = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout, local_hostname=socket.getfqdn())
+        connection = _Tracked(smtp.host, smtp.port, timeout=smtp.timeout, local_hostname=socket.getfqdn())
     try:
         if smtp.security == "starttls":
             connection.starttls(context=ssl.create_default_context())

@@ -33,15 +33,19 @@ MALFORMED_HOME = """<html><head><base href="http://["><title>测试县人民政�
 <div class="footer">网站标识码：6299000001 陇ICP备05000001号</div></body></html>"""
 
 
-@pytest.fixture
-def spider(tmp_path):
+def make_spider(tmp_path, **extra) -> SiteSpider:
     config = tmp_path / "sites.toml"
     config.write_text(REGISTRY, encoding="utf-8")
     settings = {"DUWANG_RENDER": False, "DUWANG_INCREMENTAL": False, "DUWANG_DB": str(tmp_path / "f.db")}
-    crawler = get_crawler(SiteSpider, settings)
+    crawler = get_crawler(SiteSpider, settings | extra)
     crawler.settings = crawler.settings.copy()
     crawler.settings.frozen = False  # the spider sets its politeness, as before a real crawl starts
     return SiteSpider.from_crawler(crawler, site="cs", config=str(config))
+
+
+@pytest.fixture
+def spider(tmp_path):
+    return make_spider(tmp_path)
 
 
 def home_response(spider: SiteSpider, body: str) -> HtmlResponse:
@@ -77,3 +81,33 @@ def test_a_page_whose_reading_fails_outright_is_still_stored(spider, monkeypatch
     assert fact.url == HOME and fact.status == 200 and fact.content_type == "text/html"
     assert fact.extract_errors.endswith("page: RuntimeError: a reader's bug")
     assert spider.progress["cs"].pages == 1 and spider.progress["cs"].extract_errors >= 1
+
+
+def link_farm(count: int) -> str:
+    """A sitemap-like page of `count` article links in one table, as a CMS export page writes it."""
+    rows = "".join(
+        f'<tr><td><a href="/art/2026/{n}.html">信息公开第{n}号</a></td><td>2026-11-{n % 28 + 1:02d}</td></tr>'
+        for n in range(count)
+    )
+    return (
+        '<html><head><meta charset="utf-8"><title>网站地图</title></head><body>'
+        f'<div class="map"><table class="list">{rows}</table></div></body></html>'
+    )
+
+
+def test_links_past_the_per_page_bound_are_left_out_and_reported(tmp_path):
+    spider = make_spider(tmp_path, DUWANG_MAX_LINKS_PER_PAGE=200)
+    output = list(spider.parse(home_response(spider, link_farm(3000))))
+    (fact,) = [item for item in output if isinstance(item, PageFact) and item.url == HOME]
+    assert len(fact.links) == 200
+    assert fact.links[-1].target_url == "http://127.0.0.2:8800/art/2026/199.html"  # the first ones, in order
+    assert len([request for request in output if isinstance(request, Request)]) == 200
+    (line,) = fact.extract_errors.splitlines()
+    assert line.startswith("links='3000'") and "only the first 200 are kept" in line
+    assert spider.progress["cs"].extract_errors == 1 and spider.progress["cs"].links == 200
+
+
+def test_a_page_within_the_default_bound_keeps_every_link(spider):
+    output = list(spider.parse(home_response(spider, link_farm(300))))
+    (fact,) = [item for item in output if isinstance(item, PageFact) and item.url == HOME]
+    assert len(fact.links) == 300 and fact.extract_errors is None

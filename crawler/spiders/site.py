@@ -556,8 +556,9 @@ class SiteSpider(scrapy.Spider):
             )
         known = set(info.get("raw_links") or ())
         progress = self.progress[site.id]
+        limit = self.settings.getint("DUWANG_MAX_LINKS_PER_PAGE", 5000) or None  # 0: no bound
         for link in read_part(
-            problems, "links", [], extract.extract_links, selector, url, encoding, problems
+            problems, "links", [], extract.extract_links, selector, url, encoding, problems, limit
         ):
             if link.url in known:
                 continue  # already recorded from the page as fetched before rendering

@@ -208,6 +208,7 @@ def check(config: Path, db: Path, run_id: int | None, rubric: Path | None, today
 
 
 def _check_and_summarise(db: Path, registry, rules, run_id: int | None, now: datetime) -> None:
+    from checks.findings import SEVERITY_ORDER
     from crawler.inspection import run_checks
 
     started = time.perf_counter()
@@ -222,7 +223,7 @@ def _check_and_summarise(db: Path, registry, rules, run_id: int | None, now: dat
         f"{'站点 site':<14} {'否决 veto':>10} {'扣分 deduction':>15} {'警告 warning':>13} {'提示 info':>10}"
     )
     for site in registry.sites:
-        row = [counts[(site.id, severity)] for severity in ("veto", "deduction", "warning", "info")]
+        row = [counts[(site.id, severity)] for severity in SEVERITY_ORDER]
         click.echo(f"{site.id:<14} {row[0]:>10} {row[1]:>15} {row[2]:>13} {row[3]:>10}  {site.name}")
 
 

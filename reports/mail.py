@@ -29,13 +29,14 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from checks.dates import chinese_date
+from checks.findings import severity_rank
 from crawler.registry import MailSettings, Registry
 from crawler.store import Store
 from reports.model import CHECK_NAMES, KIND_NAMES, SEVERITY_NAMES, Report, SiteScore
 from reports.scoring import finding_key
 
 CENTER = "_center"  # the site id under which the summary to the information center is logged
-SEVERITY_ORDER = {"veto": 0, "deduction": 1, "warning": 2, "info": 3}
 
 
 class MailConfigError(Exception):
@@ -99,7 +100,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["cn_date"] = lambda day: f"{day.year}年{day.month}月{day.day}日"
+    env.filters["cn_date"] = chinese_date
     env.filters["score"] = lambda value: "—" if value is None else f"{value:g}"
     env.filters["link"] = lambda url: url if isinstance(url, str) and re.match(r"https?://", url) else None
     return env
@@ -288,7 +289,7 @@ def write_eml(outgoing: list[Outgoing], folder: Path) -> list[Path]:
 
 
 def _site_context(site: SiteScore, report: Report, deadline: date) -> dict:
-    findings = sorted(site.findings, key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["check"]))
+    findings = sorted(site.findings, key=lambda f: (severity_rank(f["severity"]), f["check"]))
     groups: dict[str, list[dict]] = {}
     for finding in findings:
         groups.setdefault(finding["check"], []).append(

@@ -421,8 +421,8 @@ def mail(config: Path, db: Path, run_id: int | None, dry_run: Path | None, rubri
         f"已发送 sent {len(result.sent)}，此前已发送 already sent {len(result.already_sent)}，"
         f"失败 failed {len(result.failed)}，待重试 pending {len(result.pending)}"
     )
-    for item, error in result.failed:
-        click.echo(f"失败 FAILED {item.site_id} {item.recipient}: {error}", err=True)
+    for item, reason in result.failed:
+        click.echo(f"失败 FAILED {item.site_id} {item.recipient}: {reason}", err=True)
     if result.error is not None:
         click.echo(
             f"duwang: 邮件发送中止 mail stopped: {result.error}; "

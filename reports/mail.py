@@ -216,7 +216,8 @@ def send(
                         _permanent(store, run_id, item, error, result)
                         break
                     error = f"SMTP server {smtp.host}:{smtp.port} refuses the sender {exc.sender}: {error}"
-                    connection = _close(connection)
+                    _close(connection)
+                    connection = None
                     if exc.smtp_code >= 500:
                         stop = error
                         break
@@ -230,16 +231,19 @@ def send(
                     # the server closing the session, which smtplib has done already.
                     deferred = all(code != 421 for code, _ in answers)
                     if not deferred:
-                        connection = _close(connection)
+                        _close(connection)
+                        connection = None
                 except smtplib.SMTPResponseException as exc:
                     error = f"{exc.smtp_code} {_text(exc.smtp_error)}"
                     if exc.smtp_code >= 500:
                         _permanent(store, run_id, item, error, result)
                         break
-                    connection = _close(connection)
+                    _close(connection)
+                    connection = None
                 except (smtplib.SMTPException, OSError) as exc:
                     error = f"{type(exc).__name__}: {exc}"
-                    connection = _close(connection)
+                    _close(connection)
+                    connection = None
                 else:
                     store.record_mail(
                         run_id, item.site_id, item.recipient, "sent", item.message["Message-ID"]
@@ -401,7 +405,6 @@ def _close(connection: smtplib.SMTP | None) -> None:
             connection.quit()
         except (smtplib.SMTPException, OSError):
             connection.close()
-    return None
 
 
 def _permanent(store: Store, run_id: int, item: Outgoing, error: str, result: MailResult) -> None:

@@ -11,6 +11,9 @@ import pytest
 from crawler.farm.expected import expected_findings, observed
 from tests.conftest import TODAY, duwang
 
+# Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def checked(inspected_farm):

@@ -7,9 +7,14 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
+
 from crawler.farm import FarmServer, build_farm
 from crawler.store import Store
 from tests.conftest import duwang
+
+# Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
+pytestmark = pytest.mark.e2e
 
 TODAY = date(2026, 11, 28)
 

@@ -74,6 +74,7 @@ def _linkinator_json(dead: list[str], fine: list[str]) -> str:
     return json.dumps({"links": links})
 
 
+@pytest.mark.e2e
 def test_a_peer_attempt_whose_start_pages_all_failed_is_rejected_and_tried_again(tmp_path):
     # A real child process stands in for the peer: its first attempt meets a farm that is not answering
     # (every start page broken), its second sees the sites.
@@ -97,6 +98,7 @@ def test_a_peer_attempt_whose_start_pages_all_failed_is_rejected_and_tried_again
     assert "every start page failed" in result.notes[0]
 
 
+@pytest.mark.e2e
 def test_a_peer_that_never_sees_the_farm_is_reported_as_failed(tmp_path):
     (tmp_path / "answer.json").write_text(_linkinator_json(STARTS, []))
     cmd = [

@@ -1,7 +1,6 @@
 """House rules that a reviewer would otherwise check by hand: ruff clean, mypy errors only ever fewer, every
 CLI command documented."""
 
-import os
 import re
 import shutil
 import subprocess
@@ -29,10 +28,10 @@ def _mypy_baseline() -> dict[str, int]:
 
 
 def test_mypy_errors_never_grow():
-    # The packages and the untyped libraries to skip are set in pyproject.toml's [tool.mypy]; the cache goes
-    # nowhere so the check never reads a stale one and leaves no .mypy_cache in the tree.
+    # The packages and the untyped libraries to skip are set in pyproject.toml's [tool.mypy]; mypy's own
+    # incremental cache (.mypy_cache, ignored by git) makes a second run take about a second.
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--cache-dir", os.devnull, "--no-color-output", "--no-error-summary"],
+        [sys.executable, "-m", "mypy", "--no-color-output", "--no-error-summary"],
         cwd=ROOT,
         capture_output=True,
         text=True,

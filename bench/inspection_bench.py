@@ -2,16 +2,19 @@
 
     /tmp/venv/bin/python bench/inspection_bench.py [--scale N] [--skip-peers] [--linkchecker-stock]
 
-Starts the demo farm (loopback only) in a child process, then, one after the other, each as a child:
+Starts the demo farm (loopback only) in a child process, waits until it has written its ground truth, then,
+one after the other, each as a child (in an order that rotates from one launch to the next, so no tool
+always meets the flaky homepage's 503 first):
 - duwang: `duwang crawl --quiet`, `duwang check`, `duwang report --out ...` (timed together, and check +
   report alone);
 - LinkChecker (PyPI, own venv /tmp/bench-venv, created if missing) on the 25 start URLs;
 - linkinator (npm, /tmp/bench-node, installed if missing) on the 25 start URLs.
 Each is measured with os.wait4: wall time, CPU (user + sys) and peak RSS of that child. URLs checked and
 dead links (distinct target URLs) come from duwang's database and the peers' CSV / JSON output; dead links
-are compared as normalized URLs, and against the farm's ground truth. Prints a table, appends one JSON line
-to bench/out/inspection.jsonl and prints a Markdown table for bench/RESULTS.md. Peers are only ever given
-127.0.0.x URLs and told to skip everything else.
+are compared as normalized URLs, and against the farm's ground truth. A peer attempt in which every start
+page failed (the farm was not answering, not a finding) is rejected and tried again, at most 3 attempts.
+Prints a table, appends one JSON line to bench/out/inspection.jsonl and prints a Markdown table for
+bench/RESULTS.md. Peers are only ever given 127.0.0.x URLs and told to skip everything else.
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ import platform
 import re
 import sqlite3
 import sys
+import time
 import tomllib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
@@ -47,6 +53,58 @@ from peers import (  # noqa: E402
 
 from crawler.cli import FarmProcess  # noqa: E402
 
+T = TypeVar("T")
+ATTEMPTS = 3  # per peer: a crashed, hung or all-start-pages-failed attempt is tried again
+
+
+def wait_for(
+    path: Path,
+    parse: Callable[[str], T],
+    alive: Callable[[], bool],
+    timeout: float = 120.0,
+    poll: float = 0.1,
+) -> T:
+    """The parsed content of `path` once the farm has written it whole.
+
+    The farm writes registry.toml and then ground_truth.json, neither atomically, and `FarmProcess` only
+    waits for the registry: reading the truth at once could find no file, half a file, or (without the unlink
+    before the start) the previous run's. A half-written JSON document never parses, so this polls until it
+    does; it gives up when `alive()` says the writer is gone or after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return parse(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError) as error:  # JSON and TOML decode errors are ValueErrors
+            last = error
+        if not alive():
+            raise RuntimeError(f"the demo farm exited before writing {path} ({last})")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} still incomplete after {timeout:.0f} s ({last})")
+        time.sleep(poll)
+
+
+def rotated(names: list[str], turn: int) -> list[str]:
+    """`names` starting at position `turn` (mod its length): launch n runs the tools in the n-th rotation."""
+    if not names:
+        return []
+    shift = turn % len(names)
+    return names[shift:] + names[:shift]
+
+
+def previous_launches(out: Path) -> int:
+    """How many results bench/out/inspection.jsonl holds: the default turn of the rotation."""
+    try:
+        with (out / "inspection.jsonl").open(encoding="utf-8") as jsonl:
+            return sum(1 for line in jsonl if line.strip())
+    except FileNotFoundError:
+        return 0
+
+
+def all_start_pages_failed(start_urls: list[str], urls_checked: int | None, dead: set[str]) -> bool:
+    """Whether a peer's attempt saw nothing of the farm: no URL checked, or every start page dead. That is
+    the farm not answering (or a peer crashing on its first request), not 25 dead homepages."""
+    return not urls_checked or {normalize(url) for url in start_urls} <= dead
+
 
 def duwang_cmd() -> list[str]:
     script = Path(sys.executable).parent / "duwang"
@@ -66,6 +124,12 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed to each child")
     parser.add_argument("--lc-threads", type=int, default=10)
     parser.add_argument("--linkinator-concurrency", type=int, default=64)
+    parser.add_argument(
+        "--turn",
+        type=int,
+        default=None,
+        help="rotation of the tools' order (default: the number of results already in out/inspection.jsonl)",
+    )
     args = parser.parse_args()
 
     work = args.out / f"inspection-scale{args.scale}"
@@ -85,6 +149,8 @@ def main() -> None:
                 print(f"{name}: {error}", file=sys.stderr)
 
     farm = FarmProcess(work / "farm", scale=args.scale)
+    truth_path = work / "farm" / "ground_truth.json"
+    truth_path.unlink(missing_ok=True)  # never read a previous run's truth
     # the farm inherits stderr and prints a traceback per connection a client resets: send it to a file
     saved_stderr = os.dup(2)
     with open(work / "farm.err", "wb") as farm_err:
@@ -95,9 +161,12 @@ def main() -> None:
             os.dup2(saved_stderr, 2)
             os.close(saved_stderr)
     try:
-        farm_pid = farm.process.pid
+        process = farm.process
+        assert process is not None
+        farm_pid = process.pid
+        # The farm writes the registry before the truth: once the truth is whole, so is the registry.
+        truth = wait_for(truth_path, json.loads, alive=lambda: process.poll() is None)
         registry = tomllib.loads(registry_path.read_text(encoding="utf-8"))
-        truth = json.loads((registry_path.parent / "ground_truth.json").read_text(encoding="utf-8"))
         defaults = registry.get("defaults", {})
         max_depth = int(defaults.get("max_depth", 8))
         timeout = int(defaults.get("timeout", 3))
@@ -115,12 +184,25 @@ def main() -> None:
         unbudgeted = work / "registry-unbudgeted.toml"
         text = registry_path.read_text(encoding="utf-8")
         unbudgeted.write_text(re.sub(r"(?m)^max_pages = \d+$", "max_pages = 1000000", text), encoding="utf-8")
-        duwang = run_duwang(unbudgeted, db, work, args.timeout, farm_pid)
-        peers: list[PeerResult] = []
+        tools: dict[str, Callable[[], object]] = {
+            "duwang": lambda: run_duwang(unbudgeted, db, work, args.timeout, farm_pid)
+        }
         if peers_wanted:
-            peers.append(
-                run_linkchecker(
-                    "linkchecker",
+            tools["linkchecker"] = lambda: run_linkchecker(
+                "linkchecker",
+                versions,
+                install_errors,
+                start_urls,
+                work,
+                max_depth,
+                timeout,
+                args,
+                farm_pid,
+                unthrottled=True,
+            )
+            if args.linkchecker_stock:
+                tools["linkchecker-stock"] = lambda: run_linkchecker(
+                    "linkchecker-stock",
                     versions,
                     install_errors,
                     start_urls,
@@ -129,27 +211,17 @@ def main() -> None:
                     timeout,
                     args,
                     farm_pid,
-                    unthrottled=True,
+                    unthrottled=False,
                 )
+            tools["linkinator"] = lambda: run_linkinator(
+                versions, install_errors, start_urls, work, timeout, traps, args, farm_pid
             )
-            if args.linkchecker_stock:
-                peers.append(
-                    run_linkchecker(
-                        "linkchecker-stock",
-                        versions,
-                        install_errors,
-                        start_urls,
-                        work,
-                        max_depth,
-                        timeout,
-                        args,
-                        farm_pid,
-                        unthrottled=False,
-                    )
-                )
-            peers.append(
-                run_linkinator(versions, install_errors, start_urls, work, timeout, traps, args, farm_pid)
-            )
+        # The flaky homepage answers 503 to its 1st, 4th, 7th ... request: in a fixed order the same tool
+        # would meet it every time. Launch n runs the tools in the n-th rotation of their list.
+        turn = previous_launches(args.out) if args.turn is None else args.turn
+        order = rotated(list(tools), turn)
+        print(f"order (turn {turn}): {', '.join(order)}", file=sys.stderr)
+        results = {name: tools[name]() for name in order}
     finally:
         farm.__exit__(None, None, None)
 
@@ -159,7 +231,10 @@ def main() -> None:
         for d in s["dead_links"]
         if d["kind"] != "offlist"
     }
-    report(args, duwang, peers, truth_dead, max_depth, timeout)
+    duwang = results.pop("duwang")
+    assert isinstance(duwang, dict)
+    peers = [peer for name in tools if isinstance(peer := results.get(name), PeerResult)]
+    report(args, duwang, peers, truth_dead, max_depth, timeout, order)
 
 
 def run_duwang(registry: Path, db: Path, work: Path, timeout: float, farm_pid: int) -> dict:
@@ -237,22 +312,9 @@ def run_linkchecker(
     config = linkchecker_config(max_depth, timeout, args.lc_threads)
     cmd = linkchecker_cmd(urls, config, max_depth, timeout, args.lc_threads, unthrottled)
     out = work / f"{name}.csv"
-    print(f"{name} ...", file=sys.stderr)
-    timed = run_timed(
-        cmd,
-        args.timeout,
-        stdout=out,
-        stderr=work / f"{name}.err",
-        env=lc_env(),
-        farm_pid=farm_pid,
-        cwd=LC_VENV,
+    run_attempts(
+        result, cmd, out, parse_linkchecker_csv, urls, work, args.timeout, farm_pid, env=lc_env(), cwd=LC_VENV
     )
-    fill(result, timed, cmd)
-    try:
-        result.urls_checked, result.dead, notes = parse_linkchecker_csv(out)
-        result.notes += notes
-    except (OSError, ValueError) as error:
-        result.error = f"unreadable output: {error}"
     if unthrottled:
         result.notes.append(
             "per-host wait floor (0.1-0.6 s) lowered in-process, as a `LinkChecker` response header would"
@@ -274,26 +336,57 @@ def run_linkinator(versions, install_errors, urls, work, timeout, traps, args, f
     # at 1 CPU-minute with 4 connections left, where a whole crawl takes 5 s): each attempt gets at most
     # HANG_LIMIT seconds, then the next one starts.
     limit = min(args.timeout, LINKINATOR_HANG_LIMIT)
-    for attempt in range(1, 4):
-        print(f"linkinator (attempt {attempt}) ...", file=sys.stderr)
-        err = work / f"linkinator-{attempt}.err"
-        timed = run_timed(cmd, limit, stdout=out, stderr=err, farm_pid=farm_pid)
-        if out.stat().st_size > 0:
-            break
-        tail = err.read_text(errors="replace").strip().splitlines()
-        crash = next((line for line in tail if "Error" in line), tail[-1] if tail else "no output")
-        what = "hung (killed)" if timed.timed_out else f"crashed (exit {timed.returncode})"
-        result.notes.append(f"attempt {attempt} {what} after {timed.wall_s:.1f} s: {crash.strip()[:120]}")
-    fill(result, timed, cmd)
-    try:
-        result.urls_checked, result.dead, notes = parse_linkinator_json(out)
-        result.notes += notes
-        result.error = None
-    except (OSError, ValueError) as error:
-        result.error = f"unreadable output: {error}"
+    run_attempts(result, cmd, out, parse_linkinator_json, urls, work, limit, farm_pid)
     if traps:
         result.notes.append(f"no depth limit: {len(traps)} calendar trap(s) cut after 8 days by --skip")
     return result
+
+
+Parser = Callable[[Path], tuple[int, set[str], list[str]]]
+
+
+def run_attempts(
+    result: PeerResult,
+    cmd: list[str],
+    out: Path,
+    parse: Parser,
+    start_urls: list[str],
+    work: Path,
+    limit: float,
+    farm_pid: int | None,
+    env: dict | None = None,
+    cwd: Path | None = None,
+) -> None:
+    """Run a peer until an attempt counts, at most ATTEMPTS times, and fill `result` from the last one.
+
+    An attempt counts when its output reads and it saw the farm: unreadable output (a crash or a hang
+    killed after `limit` s) and an attempt in which every start page failed are noted and tried again."""
+    problem: str | None = None
+    for attempt in range(1, ATTEMPTS + 1):
+        print(f"{result.name} (attempt {attempt}) ...", file=sys.stderr)
+        err = work / f"{result.name}-{attempt}.err"
+        timed = run_timed(cmd, limit, stdout=out, stderr=err, env=env, farm_pid=farm_pid, cwd=cwd)
+        try:
+            urls_checked, dead, notes = parse(out)
+        except (OSError, ValueError) as error:
+            problem = f"unreadable output: {error}"
+        else:
+            failed = all_start_pages_failed(start_urls, urls_checked, dead)
+            problem = f"every start page failed ({urls_checked} URLs checked)" if failed else None
+        if problem is None:
+            break
+        tail = err.read_text(errors="replace").strip().splitlines() if err.exists() else []
+        crash = next((line for line in tail if "Error" in line), tail[-1] if tail else "no output")
+        what = "hung (killed)" if timed.timed_out else f"exit {timed.returncode}"
+        result.notes.append(
+            f"attempt {attempt} rejected, {what} after {timed.wall_s:.1f} s: {problem}; {crash.strip()[:120]}"
+        )
+    fill(result, timed, cmd)
+    if problem is None:
+        result.urls_checked, result.dead, result.error = urls_checked, dead, None
+        result.notes += notes
+    else:
+        result.error = f"{problem} (all {ATTEMPTS} attempts)"
 
 
 def fill(result: PeerResult, timed, cmd: list[str]) -> None:
@@ -325,7 +418,13 @@ def ratio(a, b):
 
 
 def report(
-    args, duwang: dict, peers: list[PeerResult], truth_dead: set[str], max_depth: int, timeout: int
+    args,
+    duwang: dict,
+    peers: list[PeerResult],
+    truth_dead: set[str],
+    max_depth: int,
+    timeout: int,
+    order: list[str],
 ) -> None:
     d_dead = duwang["dead"]
     peer_json = []
@@ -363,6 +462,7 @@ def report(
         "max_depth": max_depth,
         "timeout_s": timeout,
         "truth_dead_links": len(truth_dead),
+        "order": order,
         "duwang": {
             **{k: (r2(v) if isinstance(v, float) else v) for k, v in duwang.items() if k != "dead"},
             "dead_links": len(d_dead),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from checks.columns import Column, newest_date
-from checks.dates import item_date
+from checks.dates import chinese_date, item_date
 from checks.facts import SiteFacts
 from checks.findings import CheckId, Finding, Severity
 from checks.rules import Rules
@@ -85,7 +85,7 @@ def check_homepage(facts: SiteFacts, columns: list[Column], rules: Rules, today:
             )
         ]
     if age is None or age > window:
-        when = f"最近一条发布于{newest.year}年{newest.month}月{newest.day}日" if newest else "均无发布日期"
+        when = f"最近一条发布于{chinese_date(newest)}" if newest else "均无发布日期"
         return [
             Finding(
                 facts.site_id,

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from checks.dates import item_date
+from checks.dates import chinese_date, item_date
 from checks.facts import ColumnHint, Entry, Page, SiteFacts
 from checks.findings import CheckId, Finding, Severity
 from checks.rules import Rules
@@ -376,7 +376,7 @@ def _freshness(facts: SiteFacts, column: Column, rules: Rules, today: date) -> F
         evidence |= {"newest": newest.isoformat(), "age_days": age}
         detail = (
             f"栏目“{column.name}”（{CLASS_NAMES[column.freshness]}，应在 {limit} 天内更新）最新信息发布于"
-            f"{newest.year}年{newest.month}月{newest.day}日，已 {age} 天未更新，请及时更新。"
+            f"{chinese_date(newest)}，已 {age} 天未更新，请及时更新。"
         )
     return _column_finding(facts, column, CheckId.COLUMN_STALE, detail, evidence)
 

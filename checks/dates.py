@@ -10,7 +10,7 @@ entry "12-30" is read as the 30 December just past.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 FULL_DATE_RE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
 MONTH_DAY_RE = re.compile(r"(?<![\d-])(\d{1,2})\s*[-/月]\s*(\d{1,2})(?![\d-])")
@@ -20,6 +20,14 @@ URL_ART_DATE_RE = re.compile(
     r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"
 )  # Hanweb: /art/2016/11/22/art_1_2.html
 EARLIEST = date(1990, 1, 1)
+# China Standard Time is UTC+8 all year (no daylight saving): inspection and report dates are China's
+# dates, whatever the server's zone.
+CHINA_OFFSET = timedelta(hours=8)
+
+
+def chinese_date(day: date) -> str:
+    """A date as Chinese prose, the way notices and reports write it: 2026年11月28日."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def parse_date(text: str | None, today: date) -> date | None:

@@ -32,6 +32,16 @@ class Severity(StrEnum):
     INFO = "info"  # worth knowing, not scored
 
 
+# Most to least serious: the order findings are listed in every report, mail and summary table.
+SEVERITY_ORDER: tuple[Severity, ...] = tuple(Severity)
+_SEVERITY_RANK = {str(severity): rank for rank, severity in enumerate(SEVERITY_ORDER)}
+
+
+def severity_rank(severity: str) -> int:
+    """Where a severity sorts in `SEVERITY_ORDER`; an unknown one sorts after all of them."""
+    return _SEVERITY_RANK.get(severity, len(SEVERITY_ORDER))
+
+
 class CheckId(StrEnum):
     COLUMN_STALE = "column_stale"  # 栏目不更新 (one column)
     COLUMN_EMPTY = "column_empty"  # 空白栏目

@@ -292,7 +292,7 @@ def _build(data: dict[str, Any], path: Path) -> Rules:
     def need(table: str, key: str, kind: type | tuple[type, ...]) -> Any:
         value = data.get(table, {}).get(key)
         if not isinstance(value, kind) or isinstance(value, bool):
-            expected = {int: "a whole number", str: "a text"}.get(kind, "a number")  # type: ignore[call-overload]
+            expected = "a whole number" if kind is int else "a text" if kind is str else "a number"
             found = "missing" if value is None else f"{value!r} is not {expected}"
             raise RubricError(f"{path}: [{table}] {key}: {found} (set it to {expected})")
         return value

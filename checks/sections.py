@@ -12,6 +12,7 @@ import re
 from datetime import date
 
 from checks.columns import Column
+from checks.dates import chinese_date
 from checks.facts import Page, SiteFacts
 from checks.findings import CheckId, Finding, Severity
 from checks.rules import Rules
@@ -153,7 +154,7 @@ def _annual_report(
     deadline = rules.report_deadline(facts.kind, due_year + 1)
     found = f"最新为{latest}年度" if latest else "未找到任何年度报告"
     detail = (
-        f"{due_year}年度政府信息公开工作年度报告应于{deadline.year}年{deadline.month}月{deadline.day}日前发布，"
+        f"{due_year}年度政府信息公开工作年度报告应于{chinese_date(deadline)}前发布，"
         f"栏目中{found}，请尽快发布。"
     )
     # Only a list read from a confirmed column is evidence of a late report; otherwise a person looks.

@@ -239,6 +239,7 @@ def check(config: Path, db: Path, run_id: int | None, rubric: Path | None, today
 
 
 def _check_and_summarise(db: Path, registry, rules, run_id: int | None, now: datetime) -> None:
+    from checks.findings import SEVERITY_ORDER
     from crawler.inspection import run_checks
 
     started = time.perf_counter()
@@ -253,7 +254,7 @@ def _check_and_summarise(db: Path, registry, rules, run_id: int | None, now: dat
         f"{'站点 site':<14} {'否决 veto':>10} {'扣分 deduction':>15} {'警告 warning':>13} {'提示 info':>10}"
     )
     for site in registry.sites:
-        row = [counts[(site.id, severity)] for severity in ("veto", "deduction", "warning", "info")]
+        row = [counts[(site.id, severity)] for severity in SEVERITY_ORDER]
         click.echo(f"{site.id:<14} {row[0]:>10} {row[1]:>15} {row[2]:>13} {row[3]:>10}  {site.name}")
 
 
@@ -468,14 +469,14 @@ def mail(
         f"失败 failed {len(result.failed)}，此前已拒收 refused earlier {len(result.already_failed)}，"
         f"未确认 unconfirmed {len(result.unconfirmed)}，待重试 pending {len(result.pending)}"
     )
-    for item, error in result.failed:
-        click.echo(f"失败 FAILED {item.site_id} {item.recipient}: {error}", err=True)
-    for item, error in result.already_failed:
+    for item, reason in result.failed:
+        click.echo(f"失败 FAILED {item.site_id} {item.recipient}: {reason}", err=True)
+    for item, reason in result.already_failed:
         click.echo(
-            f"此前已拒收 REFUSED EARLIER (not re-sent) {item.site_id} {item.recipient}: {error}", err=True
+            f"此前已拒收 REFUSED EARLIER (not re-sent) {item.site_id} {item.recipient}: {reason}", err=True
         )
-    for item, error in result.unconfirmed:
-        click.echo(f"未确认 UNCONFIRMED {item.site_id} {item.recipient}: {error}", err=True)
+    for item, reason in result.unconfirmed:
+        click.echo(f"未确认 UNCONFIRMED {item.site_id} {item.recipient}: {reason}", err=True)
     if result.error is not None:
         click.echo(
             f"duwang: 邮件发送中止 mail stopped: {result.error}; "

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from checks.dates import CHINA_OFFSET
 from checks.facts import ColumnHint, CrawlLimits, Entry, Link, Page, Probe, SiteFacts
 from checks.findings import Finding
 from checks.inspect import check_site
@@ -21,12 +22,10 @@ from crawler.registry import Registry
 from crawler.store import Store
 from crawler.vocab import RunStatus
 
-SHANGHAI = timedelta(hours=8)  # inspection dates are China's dates, whatever the server's zone
-
 
 def inspection_now() -> datetime:
     """Now, as a naive datetime in China Standard Time (UTC+8, no daylight saving)."""
-    return (datetime.now(UTC) + SHANGHAI).replace(tzinfo=None)
+    return (datetime.now(UTC) + CHINA_OFFSET).replace(tzinfo=None)
 
 
 def iter_site_facts(store: Store, run_id: int, registry: Registry, now: datetime) -> Iterator[SiteFacts]:
@@ -116,13 +115,13 @@ def _crawl_limits(row: dict[str, Any]) -> CrawlLimits:
 
 
 def _probe(row: dict[str, Any]) -> Probe:
-    at = datetime.fromisoformat(row["probed_at"]).astimezone(UTC) + SHANGHAI
+    at = datetime.fromisoformat(row["probed_at"]).astimezone(UTC) + CHINA_OFFSET
     return Probe(at.replace(tzinfo=None), bool(row["ok"]), row["status"], row["error"])
 
 
 def _utc_iso(shanghai_iso: str) -> str:
     return (
-        (datetime.fromisoformat(shanghai_iso) - SHANGHAI)
+        (datetime.fromisoformat(shanghai_iso) - CHINA_OFFSET)
         .replace(tzinfo=UTC)
         .isoformat(timespec="milliseconds")
     )

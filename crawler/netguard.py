@@ -293,7 +293,8 @@ async def _read_body(
 ) -> bytes:
     """The body as sent (still encoded), at most `max_size` bytes of it."""
     if (_header(headers, b"transfer-encoding") or b"").lower().endswith(b"chunked"):
-        chunks, total = [], 0
+        chunks: list[bytes] = []
+        total = 0
         while True:
             size = int((await reader.readuntil(b"\r\n")).split(b";")[0].strip(), 16)
             if size == 0:

@@ -242,23 +242,23 @@ def m006_site_entries(db: Database) -> None:
 
 @MIGRATIONS()
 def m007_page_kinds(db: Database) -> None:
-    db["pages"].add_column("kind", str)  # crawler/pagekind.py
-    db["pages"].add_column("kind_evidence", str)  # JSON: the signals behind `kind`
-    db["list_items"].add_column("list_name", str)  # the heading or tab label of the item's list
+    db.table("pages").add_column("kind", str)  # crawler/pagekind.py
+    db.table("pages").add_column("kind_evidence", str)  # JSON: the signals behind `kind`
+    db.table("list_items").add_column("list_name", str)  # the heading or tab label of the item's list
 
 
 @MIGRATIONS()
 def m008_extract_errors(db: Database) -> None:
     # Attributes a page's markup broke (a malformed <base href>, a full-width '／' in a form action): the
     # page is stored without them, and the run counts them per site.
-    db["pages"].add_column("extract_errors", str)
-    db["run_sites"].add_column("extract_errors", int)
+    db.table("pages").add_column("extract_errors", str)
+    db.table("run_sites").add_column("extract_errors", int)
 
 
 @MIGRATIONS()
 def m009_checked_sites(db: Database) -> None:
     # A site with no findings and a site never checked both have no findings rows: only this tells them apart.
-    db["checked_sites"].create(
+    db.table("checked_sites").create(
         {"run_id": int, "site_id": str, "checked_at": str},
         pk=("run_id", "site_id"),
         foreign_keys=[("run_id", "runs", "id")],
@@ -268,17 +268,17 @@ def m009_checked_sites(db: Database) -> None:
 @MIGRATIONS()
 def m010_crawl_limits(db: Database) -> None:
     # What a crawl's limits left out, per site (crawler/pipelines.py): the checks report it as info.
-    db["run_sites"].add_column("outside_checks", int)  # status checks of outside links made
-    db["run_sites"].add_column("outside_skipped", int)  # outside links left unchecked: budget spent
-    db["run_sites"].add_column("outside_budget", int)  # the site's max_outside_checks
-    db["run_sites"].add_column("stopped_by", str)  # "deadline": the crawl ended before the site was done
-    db["run_sites"].add_column("unfinished", int)  # URLs requested but not fetched when it ended
-    db["run_sites"].add_column("max_minutes", float)  # the crawl's deadline
+    db.table("run_sites").add_column("outside_checks", int)  # status checks of outside links made
+    db.table("run_sites").add_column("outside_skipped", int)  # outside links left unchecked: budget spent
+    db.table("run_sites").add_column("outside_budget", int)  # the site's max_outside_checks
+    db.table("run_sites").add_column("stopped_by", str)  # "deadline": ended before the site was done
+    db.table("run_sites").add_column("unfinished", int)  # URLs requested but not fetched when it ended
+    db.table("run_sites").add_column("max_minutes", float)  # the crawl's deadline
 
 
 @MIGRATIONS()
 def m011_run_errors(db: Database) -> None:
-    db["runs"].add_column("error", str)  # why a failed run failed (e.g. the database refused a write)
+    db.table("runs").add_column("error", str)  # why a failed run failed (e.g. the database refused a write)
 
 
 @MIGRATIONS()
@@ -286,13 +286,15 @@ def m012_shared_facts(db: Database) -> None:
     # The run whose links, list_items, page_meta and footers rows hold what this page showed: its own run
     # when read afresh, the run that read it when a 304 carried it over. An unchanged page's facts are then
     # stored once, however many inspections see it unchanged.
-    db["pages"].add_column("facts_run", int)
+    db.table("pages").add_column("facts_run", int)
     db.execute("update pages set facts_run = run_id")
 
 
 @MIGRATIONS()
 def m013_retention(db: Database) -> None:
-    db["runs"].add_column("pruned_at", str)  # when `duwang prune` deleted the run's facts (findings stay)
+    db.table("runs").add_column(
+        "pruned_at", str
+    )  # when `duwang prune` deleted the run's facts (findings stay)
 
 
 # What pruning deletes of a run, table by table with the column naming the page: the crawl facts. The run's

@@ -15,13 +15,13 @@ from datetime import UTC, date, datetime, timedelta
 from statistics import mean
 from typing import Any
 
+from checks.dates import CHINA_OFFSET, chinese_date
 from checks.findings import FINDING_FIELDS
 from crawler.registry import Registry
 from crawler.store import Store
 from reports.model import HistoryPoint, Inspection, Report, SiteScore
 from reports.scoring import Scoring, SiteInfo, compare, rank, score_site
 
-CHINA = timedelta(hours=8)
 QUARTERS = {1: "一", 2: "二", 3: "三", 4: "四"}
 RULE_TEXT = {
     "mean": "各次督查得分的平均值",
@@ -31,11 +31,7 @@ RULE_TEXT = {
 
 
 def china_date(iso: str) -> date:
-    return (datetime.fromisoformat(iso).astimezone(UTC) + CHINA).date()
-
-
-def chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    return (datetime.fromisoformat(iso).astimezone(UTC) + CHINA_OFFSET).date()
 
 
 class Inspections:

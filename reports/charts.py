@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from html import escape
 
+from checks.dates import chinese_date
 from reports.model import HistoryPoint
 
 PASS_LINE = 60.0  # 合格线: the histogram's first bin (0–59) is "不合格"
@@ -228,7 +229,7 @@ def trend_chart(
     labelled = set(range(len(points) - 1, -1, -label_every))
     for index, (day, _, avg, vetoed) in enumerate(points):
         x = x_of(index)
-        day_text = f"{day.month}月{day.day}日" if small else f"{day.year}年{day.month}月{day.day}日"
+        day_text = f"{day.month}月{day.day}日" if small else chinese_date(day)
         if avg is None:
             body.append(_text(x, pass_y + 4, "✕", size=12, fill=BAR_FAIL))
             tip = f"{day_text}：单项否决"

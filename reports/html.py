@@ -24,13 +24,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from checks.columns import CLASS_NAMES
+from checks.dates import chinese_date
 from checks.elements import NAMES as ELEMENT_NAMES
+from checks.findings import severity_rank
 from checks.links import ERROR_WORDS, KIND_WORDS
 from reports.charts import score_histogram, trend_chart
 from reports.model import CHECK_NAMES, KIND_NAMES, SEVERITY_NAMES, HistoryPoint, Report, SiteScore
 
 DEFAULT_TITLE = "临夏州政府网站检查报告"
-SEVERITY_ORDER = ("veto", "deduction", "warning", "info")
 # The registry's id rule (crawler.registry.ID_RE): a site id becomes a file name, so anything else is refused
 # rather than allowed to reach outside out_dir/sites.
 SITE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -74,11 +75,6 @@ EVIDENCE_NAMES = {
     "deadline": "截止日期",
     "run_id": "督查批次",
 }
-
-
-def cn_date(day: date) -> str:
-    """A date as Chinese prose: 2026年11月28日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def period_text(period: str) -> str:
@@ -175,7 +171,7 @@ def _value_text(key: str, value: Any) -> str:
         return f"{value:.1%}"
     if isinstance(value, str) and ISO_DATE_RE.match(value):
         try:
-            return cn_date(date.fromisoformat(value))
+            return chinese_date(date.fromisoformat(value))
         except ValueError:
             return value
     if isinstance(value, float):
@@ -230,10 +226,6 @@ class CheckGroup:
     findings: list[FindingView]
 
 
-def _severity_rank(severity: Any) -> int:
-    return SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else len(SEVERITY_ORDER)
-
-
 def check_groups(site: SiteScore) -> list[CheckGroup]:
     """The site's findings grouped by check: vetoes first, then deductions, warnings and notes; within a
     severity in the order of `CHECK_NAMES` (the rubric's order)."""
@@ -243,13 +235,13 @@ def check_groups(site: SiteScore) -> list[CheckGroup]:
     check_order = list(CHECK_NAMES)
 
     def group_order(check: str) -> tuple[int, int, str]:
-        worst = min(_severity_rank(finding.get("severity")) for finding in by_check[check])
+        worst = min(severity_rank(str(finding.get("severity"))) for finding in by_check[check])
         return (worst, check_order.index(check) if check in check_order else len(check_order), check)
 
     groups = []
     for number, check in enumerate(sorted(by_check, key=group_order), start=1):
-        findings = sorted(by_check[check], key=lambda finding: _severity_rank(finding.get("severity")))
-        severities = sorted({str(finding.get("severity")) for finding in findings}, key=_severity_rank)
+        findings = sorted(by_check[check], key=lambda finding: severity_rank(str(finding.get("severity"))))
+        severities = sorted({str(finding.get("severity")) for finding in findings}, key=severity_rank)
         views = []
         for finding in findings:
             severity = str(finding.get("severity"))
@@ -328,7 +320,7 @@ def veto_views(site: SiteScore, run_dates: dict[int, date]) -> list[dict[str, An
             {
                 "indicator": CHECK_NAMES.get(check, check),
                 "detail": str(veto.get("detail") or ""),
-                "day": cn_date(day) if day else None,
+                "day": chinese_date(day) if day else None,
             }
         )
     return views
@@ -372,7 +364,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["cn_date"] = cn_date
+    env.filters["cn_date"] = chinese_date
     env.filters["points"] = fmt_points
     return env
 

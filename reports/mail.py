@@ -34,16 +34,21 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from checks.dates import chinese_date
+from checks.findings import severity_rank
 from crawler.registry import MailSettings, Registry
 from crawler.store import Store
 from reports.model import CHECK_NAMES, KIND_NAMES, SEVERITY_NAMES, Report, SiteScore
 from reports.scoring import finding_key
 
 CENTER = "_center"  # the site id under which the summary to the information center is logged
-SEVERITY_ORDER = {"veto": 0, "deduction": 1, "warning": 2, "info": 3}
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer  # smtplib's own argument type
 
 
 class MailConfigError(Exception):
@@ -110,7 +115,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["cn_date"] = lambda day: f"{day.year}年{day.month}月{day.day}日"
+    env.filters["cn_date"] = chinese_date
     env.filters["score"] = lambda value: "—" if value is None else f"{value:g}"
     env.filters["link"] = lambda url: url if isinstance(url, str) and re.match(r"https?://", url) else None
     return env
@@ -247,7 +252,8 @@ def send(
                         _permanent(store, run_id, item, error, result)
                         break
                     error = f"SMTP server {smtp.host}:{smtp.port} refuses the sender {exc.sender}: {error}"
-                    connection = _close(connection)
+                    _close(connection)
+                    connection = None
                     if exc.smtp_code >= 500:
                         stop = error
                         break
@@ -261,17 +267,20 @@ def send(
                     # the server closing the session, which smtplib has done already.
                     deferred = all(code != 421 for code, _ in answers)
                     if not deferred:
-                        connection = _close(connection)
+                        _close(connection)
+                        connection = None
                 except smtplib.SMTPResponseException as exc:
                     error = f"{exc.smtp_code} {_text(exc.smtp_error)}"
                     if exc.smtp_code >= 500:
                         _permanent(store, run_id, item, error, result)
                         break
-                    connection = _close(connection)
+                    _close(connection)
+                    connection = None
                 except (smtplib.SMTPException, OSError) as exc:
                     error = f"{type(exc).__name__}: {exc}"
                     body_sent = connection is not None and connection.body_sent
-                    connection = _close(connection)
+                    _close(connection)
+                    connection = None
                     if body_sent:  # no reply to a sent body: retrying could deliver it twice
                         unsure = error
                         break
@@ -281,7 +290,8 @@ def send(
                         store.record_mail(run_id, item.site_id, item.recipient, "sent", message_id)
                     except sqlite3.Error as exc:
                         # Left "sending": no later run sends it again.
-                        connection = _close(connection)
+                        _close(connection)
+                        connection = None
                         return _stopped_by_database(result, store, run_id, outgoing, index, exc, sent=True)
                     break
                 if attempt < retries:
@@ -379,7 +389,7 @@ def write_eml(outgoing: list[Outgoing], folder: Path) -> list[Path]:
 
 
 def _site_context(site: SiteScore, report: Report, deadline: date) -> dict:
-    findings = sorted(site.findings, key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["check"]))
+    findings = sorted(site.findings, key=lambda f: (severity_rank(f["severity"]), f["check"]))
     groups: dict[str, list[dict]] = {}
     for finding in findings:
         groups.setdefault(finding["check"], []).append(
@@ -475,7 +485,7 @@ class _Tracked(smtplib.SMTP):
     body_sent = False
     _in_data = False
 
-    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
         self.body_sent = False
         if self.before_data is not None:
             self.before_data()
@@ -485,7 +495,7 @@ class _Tracked(smtplib.SMTP):
         finally:
             self._in_data = False
 
-    def send(self, s: bytes | str) -> None:
+    def send(self, s: ReadableBuffer | str) -> None:
         super().send(s)
         if self._in_data and isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
             self.body_sent = True
@@ -519,7 +529,6 @@ def _close(connection: smtplib.SMTP | None) -> None:
             connection.quit()
         except (smtplib.SMTPException, OSError):
             connection.close()
-    return None
 
 
 def _permanent(store: Store, run_id: int, item: Outgoing, error: str, result: MailResult) -> None:

@@ -25,10 +25,13 @@ import pytest
 
 from crawler.render import find_browser
 
-pytestmark = pytest.mark.skipif(
-    find_browser(os.environ.get("DUWANG_BROWSER")) is None,
-    reason="no Chromium on this machine (.ci/run installs Debian's chromium)",
-)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        find_browser(os.environ.get("DUWANG_BROWSER")) is None,
+        reason="no Chromium on this machine (.ci/run installs Debian's chromium)",
+    ),
+]
 
 SITE, OFF = "127.0.0.72", "127.0.0.73"
 SECRET = "s3cret-smtp-password"

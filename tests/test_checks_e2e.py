@@ -13,6 +13,9 @@ from crawler.inspection import completed_run
 from crawler.store import Store
 from tests.conftest import TODAY, duwang
 
+# Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def checked(inspected_farm):

@@ -26,6 +26,9 @@ from crawler.registry import load_registry
 from crawler.render import find_browser
 from crawler.store import Store
 
+# Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
+pytestmark = pytest.mark.e2e
+
 TODAY = date(2026, 11, 28)
 ROOT = Path(__file__).parent.parent
 

@@ -19,6 +19,9 @@ import pytest
 
 from tests.conftest import duwang
 
+# Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
+pytestmark = pytest.mark.e2e
+
 SITE, OUTSIDE, ENDLESS = "127.0.0.81", "127.0.0.82", "127.0.0.83"
 TODAY = "2026-11-28"
 LINKS_PER_PAGE = 500

@@ -77,10 +77,12 @@ def test_determinism():
     assert body.replace("8123", "9999") == a.respond("127.0.0.2", "/", 9999).body.decode()
 
 
+@pytest.mark.e2e  # renders and reads every page of the whole farm (~15 s)
 def test_self_check_passes(farm):
     assert check_farm(farm) == []
 
 
+@pytest.mark.e2e  # renders and reads every page of the whole farm (~15 s)
 def test_self_check_catches_a_lie(farm, monkeypatch):
     from crawler.farm import selfcheck
     from crawler.farm import truth as truth_mod
@@ -107,6 +109,7 @@ def test_self_check_catches_a_lie(farm, monkeypatch):
     assert any(p.startswith("rsj: ") and "redirects through" in p for p in problems)
 
 
+@pytest.mark.e2e
 def test_ground_truth_shape(truth, server):
     assert truth["seed"] == 2018 and truth["today"] == "2026-11-28" and truth["port"] == server.port
     sites = truth["sites"]
@@ -151,6 +154,7 @@ def test_ground_truth_shape(truth, server):
     assert 3000 <= total <= 5000
 
 
+@pytest.mark.e2e
 def test_injected_defects_are_all_there(truth):
     sites = truth["sites"]
     kinds = {d["kind"] for s in sites.values() for d in s["dead_links"]}
@@ -202,6 +206,7 @@ def test_injected_defects_are_all_there(truth):
     assert undated and all(c["stale"] for c in undated if c["freshness"] != "static")
 
 
+@pytest.mark.e2e
 def test_dead_links_over_http(truth):
     for s in truth["sites"].values():
         for dl in s["dead_links"]:
@@ -229,6 +234,7 @@ def test_dead_links_over_http(truth):
             assert status == 301 and r["to"].endswith(headers["Location"])
 
 
+@pytest.mark.e2e
 def test_gbk_pages(truth):
     lxx, lxs = truth["sites"]["lxx"], truth["sites"]["lxs"]
     assert (lxx["encoding"], lxx["header_charset"]) == ("gbk", "utf-8")
@@ -252,6 +258,7 @@ def test_text_pools_fit_gb2312():
             word.encode("gb2312")
 
 
+@pytest.mark.e2e
 def test_flaky_homepage_sequence(server):
     server.reset_log()
     statuses = [get(server.base_url("yjx"))[0] for _ in range(4)]
@@ -260,6 +267,7 @@ def test_flaky_homepage_sequence(server):
     assert other == [200, 200, 200]
 
 
+@pytest.mark.e2e
 def test_robots(server, truth):
     status, headers, body = get(f"http://127.0.0.2:{server.port}/robots.txt")
     assert status == 200 and headers["Content-Type"].startswith("text/plain")
@@ -275,6 +283,7 @@ def test_robots(server, truth):
             assert any(urlsplit(url).path.startswith(p) for p in s["robots_disallowed"])
 
 
+@pytest.mark.e2e
 def test_refused_port_refuses(server):
     with socket.socket() as sock:
         sock.settimeout(2)
@@ -282,6 +291,7 @@ def test_refused_port_refuses(server):
             sock.connect(("127.0.0.250", server.port))
 
 
+@pytest.mark.e2e
 def test_registry(server, tmp_path):
     path = tmp_path / "registry.toml"
     server.write_registry(path)
@@ -300,6 +310,7 @@ def test_registry(server, tmp_path):
     assert json.loads(gt_path.read_text(encoding="utf-8")) == server.ground_truth()
 
 
+@pytest.mark.e2e
 def test_request_log_high_water_and_stop(farm, tmp_path):
     log = tmp_path / "requests.jsonl"
     srv = FarmServer(farm, port=0, log_path=log).start()
@@ -339,6 +350,7 @@ def test_request_log_high_water_and_stop(farm, tmp_path):
     assert srv.requests() == [] and srv.high_water() == {}
 
 
+@pytest.mark.e2e
 def test_serve_entry_point(tmp_path):
     code = (
         "import sys; from datetime import date; from pathlib import Path; from crawler.farm import serve; "
@@ -496,6 +508,7 @@ def test_tabs_empty_column_is_a_bare_empty_list(farm, gt):
         assert col["empty"] and not col["catalogue_note"]
 
 
+@pytest.mark.e2e
 def test_scope_causes(farm, gt, server):
     jssx = gt["sites"]["jssx"]
     also = jssx["scope"]["also"]
@@ -513,6 +526,7 @@ def test_scope_causes(farm, gt, server):
     assert '<script id="_jiucuo_"' in ghx and "dcs.conac.cn/js/" in ghx and "bszs.conac.cn" not in ghx
 
 
+@pytest.mark.e2e
 def test_registry_scope_also(server, tmp_path):
     path = tmp_path / "registry.toml"
     server.write_registry(path)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.extract import normalize_url
@@ -15,6 +16,9 @@ from crawler.spiders.site import SiteSpider
 from crawler.store import Store
 from crawler.vocab import FetchRole
 from tests.conftest import duwang
+
+# Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
+pytestmark = pytest.mark.e2e
 
 TODAY = date(2026, 11, 28)
 

@@ -16,6 +16,9 @@ import pytest
 from crawler.store import Store
 from tests.loopback import Reply, Site, serve
 
+# Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
+pytestmark = pytest.mark.e2e
+
 TEMPLATE = """<html><head><meta charset="{charset}"><title>{title}</title>{head}</head><body>
 <div class="header"><ul class="nav"><li><a href="/">首页</a></li><li><a href="/faq/">常见问题</a></li></ul></div>
 <div class="main">{main}</div>

@@ -218,6 +218,7 @@ def outgoing(world):
     return compose(world["report"], world["registry"], world["registry"].mail)
 
 
+@pytest.mark.e2e
 def test_each_owner_gets_their_sites_findings_and_the_center_the_ranking(world, smtp):
     recorder, settings = smtp
     result = send(outgoing(world), world["store"], 2, settings, backoff=0)
@@ -256,6 +257,7 @@ def test_each_owner_gets_their_sites_findings_and_the_center_the_ranking(world, 
     )
 
 
+@pytest.mark.e2e
 def test_a_server_failing_midway_then_a_second_run_delivers_everything_once(world, smtp):
     recorder, settings = smtp
     recorder.fail_after = 2
@@ -269,6 +271,7 @@ def test_a_server_failing_midway_then_a_second_run_delivers_everything_once(worl
     assert sorted(recipients) == sorted(set(recipients)) and len(recipients) == 4
 
 
+@pytest.mark.e2e
 def test_a_killed_mailer_run_again_delivers_every_message_exactly_once(world, smtp, tmp_path):
     recorder, settings = smtp
     recorder.hang_after = 2  # the third message is never answered: the mailer is killed while waiting
@@ -459,6 +462,7 @@ def test_a_display_name_posing_as_an_address_is_quoted_into_one_address(world):
     assert [a.addr_spec for a in reparsed["To"].addresses] == ["bgs@czj.example.gov.cn"]
 
 
+@pytest.mark.e2e
 def test_one_owner_that_cannot_be_addressed_does_not_stop_mail_to_the_others(world, smtp):
     recorder, settings = smtp
     registry = world["registry"]
@@ -482,6 +486,7 @@ def test_one_owner_that_cannot_be_addressed_does_not_stop_mail_to_the_others(wor
     assert log["admin@lxz.example.gov.cn"] == "failed" and log["bgs@czj.example.gov.cn"] == "sent"
 
 
+@pytest.mark.e2e
 def test_a_refused_login_fails_the_run_and_leaves_every_message_pending(world, smtp):
     recorder, settings = smtp
     sleeps = []
@@ -498,6 +503,7 @@ def test_a_refused_login_fails_the_run_and_leaves_every_message_pending(world, s
     ]
 
 
+@pytest.mark.e2e
 def test_an_unreachable_server_fails_the_run_and_leaves_every_message_pending(world):
     sleeps = []
     nowhere = SmtpSettings("127.0.0.1", free_port(), "none", timeout=5)
@@ -508,6 +514,7 @@ def test_an_unreachable_server_fails_the_run_and_leaves_every_message_pending(wo
     assert "failed" not in {row["status"] for row in world["store"].mail_log(2)}
 
 
+@pytest.mark.e2e
 def test_a_busy_mailbox_waits_without_holding_up_the_others(world, smtp):
     recorder, settings = smtp
     recorder.busy = {"bgs@czj.example.gov.cn"}
@@ -524,6 +531,7 @@ def test_a_busy_mailbox_waits_without_holding_up_the_others(world, smtp):
     assert [item.recipient for item in second.sent] == ["bgs@czj.example.gov.cn"]
 
 
+@pytest.mark.e2e
 def test_duwang_mail_with_a_wrong_password_exits_non_zero_and_a_fixed_one_sends_everything(world, smtp):
     recorder, settings = smtp
     env = {
@@ -547,6 +555,7 @@ def test_duwang_mail_with_a_wrong_password_exits_non_zero_and_a_fixed_one_sends_
     assert len(recorder.messages) == 4
 
 
+@pytest.mark.e2e
 def test_the_service_logs_a_refused_login_as_a_failed_job(world, smtp, monkeypatch):
     from apscheduler.schedulers.background import BackgroundScheduler
 

@@ -87,18 +87,21 @@ def fetch(servers: dict, url: str) -> tuple[int, dict[str, str], bytes]:
         return error.code, dict(error.headers), error.read()
 
 
+@pytest.mark.e2e
 def test_an_allowed_page_passes_decompressed(servers):
     status, headers, body = fetch(servers, servers["on"] + "/gzip")
     assert (status, body) == (200, PAGE)
     assert "Content-Encoding" not in headers
 
 
+@pytest.mark.e2e
 def test_a_host_off_the_list_is_refused_without_a_connection(servers):
     status, _, body = fetch(servers, servers["off"] + "/page")
     assert status == 403 and b"allow-list" in body
     assert not any(hit.startswith(OFF) for hit in servers["hits"])
 
 
+@pytest.mark.e2e
 def test_a_tunnel_off_the_list_is_refused(servers):
     with socket.create_connection(("127.0.0.1", servers["port"]), timeout=10) as conn:
         conn.sendall(f"CONNECT {OFF}:{servers['off_port']} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
@@ -106,6 +109,7 @@ def test_a_tunnel_off_the_list_is_refused(servers):
     assert not any(hit.startswith(OFF) for hit in servers["hits"])
 
 
+@pytest.mark.e2e
 def test_a_websocket_upgrade_is_refused_even_on_the_list(servers):
     with socket.create_connection(("127.0.0.1", servers["port"]), timeout=10) as conn:
         conn.sendall(
@@ -115,6 +119,7 @@ def test_a_websocket_upgrade_is_refused_even_on_the_list(servers):
         assert conn.recv(100).startswith(b"HTTP/1.1 403")
 
 
+@pytest.mark.e2e
 def test_a_gzip_bomb_and_an_unboundable_encoding_never_reach_the_browser(servers):
     status, _, body = fetch(servers, servers["on"] + "/bomb")
     assert status == 502 and len(body) < 1000
@@ -171,6 +176,7 @@ def test_launch_options_ask_playwright_for_the_sandbox_it_can_have():
     assert Path(options["executable_path"]).name == "chromium"
 
 
+@pytest.mark.e2e
 def test_https_inside_an_allowed_tunnel_is_answered_by_the_proxy_and_decompressed(servers):
     """The proxy speaks TLS to the browser itself, so an HTTPS body is bounded like an HTTP one."""
     from crawler.netguard import _server_tls_context

@@ -2,7 +2,12 @@
 
 import json
 
+import pytest
+
 from tests.conftest import duwang
+
+# Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
+pytestmark = pytest.mark.e2e
 
 ARTICLE = """<html><head><title>关于做好冬季安全生产工作的通知_临夏州人民政府</title></head><body>
 <table><tr><td><a href="/">首页</a> &gt; <a href="/tzgg/">通知公告</a></td></tr>

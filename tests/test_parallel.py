@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from crawler.parallel import host_groups, partition
 from crawler.registry import load_registry
 from crawler.spiders.site import slot_settings
@@ -118,6 +120,7 @@ email = "x@example.gov.cn"
 )
 
 
+@pytest.mark.e2e
 def test_a_crawl_over_processes_checks_links_into_the_other_process_sites_once(tmp_path):
     a = Site({"/news/": Reply(body=portal("要闻", {}))})
     b = Site(

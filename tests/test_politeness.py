@@ -14,6 +14,9 @@ import pytest
 from crawler.farm import Behaviours, FarmServer, build_farm
 from tests.conftest import duwang
 
+# Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
+pytestmark = pytest.mark.e2e
+
 TODAY = date(2026, 11, 28)
 
 

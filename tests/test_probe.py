@@ -19,6 +19,9 @@ from crawler.registry import load_registry
 from crawler.store import Store
 from crawler.vocab import FetchError
 
+# Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
+pytestmark = pytest.mark.e2e
+
 DEADLINE = 1.5  # seconds: the probes' whole-response limit in these tests
 HANG_GUARD = 60  # seconds: only to fail instead of hanging the suite if a probe never ends
 

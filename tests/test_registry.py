@@ -213,6 +213,7 @@ def test_a_missing_file_says_how_to_start(tmp_path):
         load_registry(tmp_path / "nope.toml")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("command", "change", "expected"),
     [
@@ -349,6 +350,7 @@ def test_overlapping_or_repeated_scope_parts_fail_with_the_place(tmp_path, chang
     assert re.search(expected, message), message
 
 
+@pytest.mark.e2e
 def test_cli_exits_3_when_two_sites_declare_the_same_part(tmp_path):
     path = write(tmp_path, MULTI.replace('path_prefix = "/lxz/xxgk/" }', 'path_prefix = "/lxz/" }'))
     result = subprocess.run(

@@ -11,6 +11,9 @@ from openpyxl import load_workbook
 from crawler.render import LAUNCH_ARGS
 from tests.conftest import duwang
 
+# Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
+pytestmark = pytest.mark.e2e
+
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
 
 

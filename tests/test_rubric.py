@@ -99,6 +99,7 @@ def test_a_valid_override_still_changes_values_and_adds_indicators(tmp_path):
     assert "local_fiscal_budget" in ids and ids[-1] == "blocked"
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("command", ["check", "report", "mail", "serve"])
 def test_commands_exit_3_on_a_bad_override(tmp_path, command):
     config = tmp_path / "sites.toml"

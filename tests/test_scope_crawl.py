@@ -17,6 +17,9 @@ import pytest
 
 from tests.conftest import duwang
 
+# Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
+pytestmark = pytest.mark.e2e
+
 WWW, XXGK, PLATFORM = "127.0.0.61", "127.0.0.62", "127.0.0.63"
 TODAY = "2026-11-28"
 

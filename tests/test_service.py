@@ -160,6 +160,7 @@ def test_job_history_records_failures(config, tmp_path):
     assert rows[0]["ended_at"] >= rows[0]["started_at"]
 
 
+@pytest.mark.e2e
 def test_sigterm_stops_the_service_and_the_running_crawl_is_recorded_interrupted(inspected_farm, tmp_path):
     db = tmp_path / "service.db"
     store = Store(db)
@@ -236,6 +237,7 @@ edited.write_text(edited.read_text(encoding="utf-8") + %r, encoding="utf-8")
 """
 
 
+@pytest.mark.e2e
 def test_a_site_added_while_serving_is_crawled_checked_and_scored_with_one_registry(config, tmp_path):
     script = tmp_path / "fake_crawl.py"
     script.write_text(FAKE_CRAWL % LATE_SITE, encoding="utf-8")

@@ -19,6 +19,9 @@ import pytest
 
 from tests.conftest import duwang
 
+# Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
+pytestmark = pytest.mark.e2e
+
 HOST = "127.0.0.84"
 LISTS, ARTICLES = 20, 15  # 1 + 20 + 300 pages
 

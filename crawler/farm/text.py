@@ -107,6 +107,7 @@ def title_for(freshness_name: str, rng: random.Random, short: str, org: str, day
     place = rng.choice(PLACES)
     year = (day or date(2020, 1, 1)).year
     n = freshness_name
+    forms: tuple[str, ...]
     if "动态" in n or n == "要闻":
         forms = (
             f"{org}召开{topic}工作推进会",

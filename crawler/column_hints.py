@@ -11,7 +11,7 @@ from pathlib import Path
 
 from checks.columns import CLASS_NAMES, HOW, Column, discover_columns, newest_date
 from checks.rules import Rules
-from crawler.inspection import completed_run, inspection_now, iter_site_facts
+from crawler.app.inspection import completed_run, inspection_now, iter_site_facts
 from crawler.registry import Registry
 from crawler.store import Store
 

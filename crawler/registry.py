@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from crawler.errors import ConfigError
 from crawler.vocab import SiteKind
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -32,7 +33,7 @@ RENDER_MODES = ("auto", "always", "never")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-class RegistryError(Exception):
+class RegistryError(ConfigError):
     """A registry file that cannot be used; the message is one line meant for the operator."""
 
 

@@ -982,6 +982,12 @@ class Store:
             )
         )
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 _LINK_COLUMNS = (
     "run_id",

@@ -22,7 +22,9 @@ from urllib.parse import urlsplit
 
 from . import truth
 from .behaviours import Behaviours
-from .model import PORT_TOKEN, Farm, Reply, build_farm
+from .answers import Farm
+from .build import build_farm
+from .model import PORT_TOKEN, Reply
 
 BIND_TRIES = 20
 STEP = 0.05  # seconds: how often sleeping handlers and the accept loop look at the stop flag

@@ -1,182 +1,32 @@
-"""Self-check of the farm: render every page, extract its links the way a crawler would, and verify the
-ground truth against what is actually served (same code path as the HTTP server, without sockets).
+"""Self-check of the demo farm (test code): render every page, extract its links the way a crawler would,
+and verify the ground truth against what is actually served. check_farm(farm) returns a list of problems;
+an empty list means the ground truth is honest. tests/test_farm.py runs it.
 
-check_farm(farm) returns a list of problems; an empty list means the ground truth is honest.
+A new planting module of the farm (crawler/farm/__init__.py says how) adds a check of its truth keys here.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections import deque
-from dataclasses import dataclass, field
-from html import unescape as html_unescape
-from html.parser import HTMLParser
 from ipaddress import ip_address
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
-from . import linkcases
-from .model import Farm, Reply
-from .truth import ground_truth
-
-MAX_DEPTH = 6
-CHECK_PORT = 8123
-PAGE_CALL = re.compile(r'createPageHTML\((\d+),\s*(\d+),\s*"([^"]+)",\s*"([^"]+)"\)')
-FETCH_CALL = re.compile(r"fetch\('([^']+)'\)")
-# Hanweb's list: records inside <script type="text/xml"><datastore>, each an HTML fragment in CDATA.
-DATASTORE_PART = re.compile(r"<(record|nextgroup)><!\[CDATA\[(.*?)\]\]></\1>", re.S)
-FRAGMENT_LINK = re.compile(r'<a href="([^"]+)"[^>]*>([^<]*)</a>')
-ITEM_PAGE = re.compile(r"/(t\d{8}_\d+|content_\d+|art_\d+_\d+)\.html$")
-PUB_DATE = re.compile(r"发布时间：(\d{4}-\d{2}-\d{2})")
-CHARSET = re.compile(rb'charset="?([A-Za-z0-9_-]+)')
-REPORT_YEAR = re.compile(r"(\d{4})年政府信息公开工作年度报告")
-ANNUAL_NAMES = ("信息公开年报", "政府信息公开年报", "信息公开年度报告", "政府信息公开工作年度报告")
-
-
-@dataclass
-class Page:
-    """What a crawler sees in one HTML page."""
-
-    title: str = ""
-    links: list[tuple[str, str, str]] = field(default_factory=list)  # (absolute url, tag, anchor text)
-    scripts: list[str] = field(default_factory=list)
-    text: str = ""
-
-
-def absolute_url(base: str, href: str) -> str:
-    """A link as a browser requests it: resolved, its raw Chinese path percent-encoded as UTF-8."""
-    return linkcases.encoded(urljoin(base, href))
-
-
-class _Extractor(HTMLParser):
-    def __init__(self, base: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.base = base
-        self.page = Page()
-        self._in: str | None = None
-        self._anchor: list[str] | None = None
-        self._chunks: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag == "a" and a.get("href"):
-            self.page.links.append((absolute_url(self.base, a["href"] or ""), "a", ""))
-            self._anchor = []
-        elif tag in ("img", "script") and a.get("src"):
-            self.page.links.append((absolute_url(self.base, a["src"] or ""), tag, ""))
-        elif tag == "link" and a.get("href"):
-            self.page.links.append((absolute_url(self.base, a["href"] or ""), "link", ""))
-        if tag in ("title", "script"):
-            self._in = tag
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self._anchor is not None:
-            url, t, _ = self.page.links[-1]
-            self.page.links[-1] = (url, t, "".join(self._anchor).strip())
-            self._anchor = None
-        if tag == self._in:
-            self._in = None
-
-    def handle_data(self, data: str) -> None:
-        if self._in == "title":
-            self.page.title += data
-        elif self._in == "script":
-            self.page.scripts.append(data)
-        else:
-            self._chunks.append(data)
-            if self._anchor is not None:
-                self._anchor.append(data)
-
-    def close(self) -> None:
-        super().close()
-        self.page.text = "".join(self._chunks)
-
-
-def decode_html(body: bytes) -> str:
-    """Decode by the page's own meta charset, as a browser does when the header lies."""
-    m = CHARSET.search(body[:1024])
-    charset = m.group(1).decode().lower() if m else "utf-8"
-    return body.decode(charset)
-
-
-class FarmReader:
-    """Fetches farm URLs in-process (farm.respond) and parses pages, with a cache."""
-
-    def __init__(self, farm: Farm, port: int = CHECK_PORT) -> None:
-        self.farm = farm
-        self.port = port
-        self.ips = set(farm.hosts)
-        self._pages: dict[str, Page | None] = {}
-
-    def fetch(self, url: str) -> Reply | None:
-        parts = urlsplit(url)
-        if parts.hostname not in self.ips or parts.port != self.port:
-            return None
-        target = parts.path + (f"?{parts.query}" if parts.query else "")
-        return self.farm.respond(parts.hostname, target, self.port)
-
-    def page(self, url: str) -> Page | None:
-        if url in self._pages:
-            return self._pages[url]
-        reply = self.fetch(url)
-        page = None
-        if reply is not None and reply.status == 200:
-            ctype = dict(reply.headers).get("Content-Type", "")
-            if ctype.startswith("text/html"):
-                ex = _Extractor(url)
-                ex.feed(decode_html(reply.body))
-                ex.close()
-                page = ex.page
-                page.links += self._script_links(url, page)
-        self._pages[url] = page
-        return page
-
-    def _script_links(self, url: str, page: Page) -> list[tuple[str, str, str]]:
-        """Links that scripts write: TRS pagination and lists filled from a JSON endpoint."""
-        out: list[tuple[str, str, str]] = []
-        for script in page.scripts:
-            for m in PAGE_CALL.finditer(script):
-                count, _, name, ext = int(m.group(1)), m.group(2), m.group(3), m.group(4)
-                for i in range(count):
-                    out.append(
-                        (urljoin(url, f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}"), "a", str(i + 1))
-                    )
-            for m in DATASTORE_PART.finditer(script):
-                for href, text in FRAGMENT_LINK.findall(m.group(2)):
-                    out.append((urljoin(url, html_unescape(href)), "a", html_unescape(text)))
-            for m in FETCH_CALL.finditer(script):
-                json_url = urljoin(url, m.group(1))
-                reply = self.fetch(json_url)
-                if reply is not None and reply.status == 200:
-                    for entry in json.loads(reply.body):
-                        out.append((urljoin(url, entry["url"]), "a", entry["title"]))
-        return out
-
-
-def crawl_depths(
-    reader: FarmReader, start: str, scopes: list[tuple[str, str]], robots: RobotFileParser
-) -> dict[str, int]:
-    """Breadth-first depth of every in-scope, allowed page reachable from `start` within MAX_DEPTH;
-    `scopes` are the site's (host, path prefix) pairs."""
-    depth = {start: 0}
-    queue = deque([start])
-    while queue:
-        url = queue.popleft()
-        page = reader.page(url)
-        if page is None or depth[url] >= MAX_DEPTH:
-            continue
-        for link, tag, _ in page.links:
-            link = link.split("#", 1)[0]
-            parts = urlsplit(link)
-            in_scope = any(parts.netloc == h and parts.path.startswith(p) for h, p in scopes)
-            if tag != "a" or not in_scope or link in depth:
-                continue
-            if not robots.can_fetch("*", link):
-                continue
-            depth[link] = depth[url] + 1
-            queue.append(link)
-    return depth
+from crawler.farm import Farm, linkcases
+from crawler.farm.truth import ground_truth
+from tests.farm_reader import (
+    ANNUAL_NAMES,
+    CHECK_PORT,
+    ITEM_PAGE,
+    MAX_DEPTH,
+    PUB_DATE,
+    REPORT_YEAR,
+    FarmReader,
+    Page,
+    crawl_depths,
+    decode_html,
+    follow,
+)
 
 
 def check_farm(farm: Farm, port: int = CHECK_PORT) -> list[str]:
@@ -211,18 +61,8 @@ def _check_site(
     depth = crawl_depths(reader, base, scopes, robots)
     reachable = set(depth)
 
-    # Dead links: linked from exactly the listed pages, each reachable, and answering as recorded.
-    for dl in st["dead_links"]:
-        linking = sorted(linkers.get((dl["target"], dl["tag"]), ()))
-        if linking != sorted(dl["pages"]):
-            out.append(f"dead link {dl['target']} linked from {linking}, truth says {dl['pages']}")
-        for p in dl["pages"]:
-            if p not in reachable:
-                out.append(f"dead link page {p} not reachable within depth {MAX_DEPTH}")
-        if dl["on_homepage"] != (base in dl["pages"]):
-            out.append(f"dead link {dl['target']}: on_homepage wrong")
-        out += _check_target(reader, dl, port)
-    out += linkcases.check(st, reader, linkers)
+    out += _check_dead_links(reader, linkers, st, reachable, port)
+    out += _check_link_cases(st, reader, linkers)
 
     for url in st["robots_linked"]:
         if robots.can_fetch("*", url):
@@ -238,6 +78,29 @@ def _check_site(
     out += _check_home(reader, st, base)
     out += _check_columns(reader, st, reachable)
     out += _check_sections(reader, st, reachable)
+    return out + _check_redirects_and_trap(reader, st, base)
+
+
+def _check_dead_links(
+    reader: FarmReader, linkers: dict[tuple[str, str], set[str]], st: dict, reachable: set[str], port: int
+) -> list[str]:
+    """Dead links: linked from exactly the listed pages, each reachable, and answering as recorded."""
+    out: list[str] = []
+    for dl in st["dead_links"]:
+        linking = sorted(linkers.get((dl["target"], dl["tag"]), ()))
+        if linking != sorted(dl["pages"]):
+            out.append(f"dead link {dl['target']} linked from {linking}, truth says {dl['pages']}")
+        for p in dl["pages"]:
+            if p not in reachable:
+                out.append(f"dead link page {p} not reachable within depth {MAX_DEPTH}")
+        if dl["on_homepage"] != (st["base_url"] in dl["pages"]):
+            out.append(f"dead link {dl['target']}: on_homepage wrong")
+        out += _check_target(reader, dl, port)
+    return out
+
+
+def _check_redirects_and_trap(reader: FarmReader, st: dict, base: str) -> list[str]:
+    out: list[str] = []
     for r in st["redirects"]:
         rep = reader.fetch(r["from"])
         loc = dict(rep.headers).get("Location") if rep else None
@@ -270,7 +133,7 @@ def _check_target(reader: FarmReader, dl: dict, port: int) -> list[str]:
     if reply is None:
         return [f"{target} not served by the farm"]
     if dl["redirect_chain"]:  # judged by the answer at the end of its redirects
-        reply, hops = linkcases.follow(reader, target, dl["redirect_chain"])
+        reply, hops = follow(reader, target, dl["redirect_chain"])
         if hops != dl["redirect_chain"] or reply is None:
             return [f"{target} redirects through {hops}, truth says {dl['redirect_chain']}"]
     if kind == "timeout":
@@ -354,47 +217,62 @@ def _column_item_urls(reader: FarmReader, col: dict) -> list[str]:
 def _check_columns(reader: FarmReader, st: dict, reachable: set[str]) -> list[str]:
     out: list[str] = []
     for col in st["columns"]:
-        name = col["name"]
         if col["url"] not in reachable:
-            out.append(f"column {name} not reachable")
+            out.append(f"column {col['name']} not reachable")
             continue
         urls = _column_item_urls(reader, col)
-        if len(urls) != col["items"]:
-            out.append(f"column {name}: {len(urls)} items listed, truth says {col['items']}")
-        page = reader.page(col["url"])
-        text = page.text if page else ""
-        says_empty = "暂无信息" in text or "暂无数据" in text
-        if col["empty_markup"] == "text" and not says_empty:
-            out.append(f"column {name}: empty but says nothing")
-        if col["empty_markup"] == "bare" and (says_empty or not _bare_empty_list(reader, col["url"])):
-            out.append(f"column {name}: not a bare empty list")
-        for alias in col["aliases"]:
-            if reader.fetch(alias).body != reader.fetch(col["url"]).body:  # type: ignore[union-attr]
-                out.append(f"column {name}: alias {alias} serves another page")
-            if alias not in reachable:
-                out.append(f"column {name}: alias {alias} not linked")
-        if col["catalogue_note"] != ("本机关无此类信息" in text):
-            out.append(f"column {name}: catalogue note mismatch")
+        out += _check_column_page(reader, col, urls, reachable)
         if urls and urls[0].endswith((".doc", ".xls")):
             continue  # 表格下载 lists files: no detail page to read a date from
-        dates = []
-        for url in urls:
-            p = reader.page(url)
-            m = PUB_DATE.search(p.text) if p else None
-            dates.append(m.group(1) if m else None)
-        dated = [d for d in dates if d]
-        if (max(dated) if dated else None) != col["newest_date"]:
-            out.append(f"column {name}: newest {max(dated) if dated else None} != {col['newest_date']}")
-        if (dated == sorted(dated, reverse=True)) != col["sorted"]:
-            out.append(f"column {name}: sorted flag wrong")
-        if len(dates) - len(dated) != col["undated_items"]:
-            out.append(f"column {name}: undated items mismatch")
-        if col["section"] == "信息公开年报":
-            years = [
-                int(m.group(1)) for u in urls if (p := reader.page(u)) and (m := REPORT_YEAR.search(p.title))
-            ]
-            if (max(years) if years else None) != st["annual_report_latest_year"]:
-                out.append("annual report latest year mismatch")
+        out += _check_column_dates(reader, st, col, urls)
+    return out
+
+
+def _check_column_page(reader: FarmReader, col: dict, urls: list[str], reachable: set[str]) -> list[str]:
+    """What a column's first page lists and says, and its aliases."""
+    out: list[str] = []
+    name = col["name"]
+    if len(urls) != col["items"]:
+        out.append(f"column {name}: {len(urls)} items listed, truth says {col['items']}")
+    page = reader.page(col["url"])
+    text = page.text if page else ""
+    says_empty = "暂无信息" in text or "暂无数据" in text
+    if col["empty_markup"] == "text" and not says_empty:
+        out.append(f"column {name}: empty but says nothing")
+    if col["empty_markup"] == "bare" and (says_empty or not _bare_empty_list(reader, col["url"])):
+        out.append(f"column {name}: not a bare empty list")
+    for alias in col["aliases"]:
+        if reader.fetch(alias).body != reader.fetch(col["url"]).body:  # type: ignore[union-attr]
+            out.append(f"column {name}: alias {alias} serves another page")
+        if alias not in reachable:
+            out.append(f"column {name}: alias {alias} not linked")
+    if col["catalogue_note"] != ("本机关无此类信息" in text):
+        out.append(f"column {name}: catalogue note mismatch")
+    return out
+
+
+def _check_column_dates(reader: FarmReader, st: dict, col: dict, urls: list[str]) -> list[str]:
+    """The publication dates on a column's detail pages against its newest, sorted and undated truth."""
+    out: list[str] = []
+    name = col["name"]
+    dates = []
+    for url in urls:
+        p = reader.page(url)
+        m = PUB_DATE.search(p.text) if p else None
+        dates.append(m.group(1) if m else None)
+    dated = [d for d in dates if d]
+    if (max(dated) if dated else None) != col["newest_date"]:
+        out.append(f"column {name}: newest {max(dated) if dated else None} != {col['newest_date']}")
+    if (dated == sorted(dated, reverse=True)) != col["sorted"]:
+        out.append(f"column {name}: sorted flag wrong")
+    if len(dates) - len(dated) != col["undated_items"]:
+        out.append(f"column {name}: undated items mismatch")
+    if col["section"] == "信息公开年报":
+        years = [
+            int(m.group(1)) for u in urls if (p := reader.page(u)) and (m := REPORT_YEAR.search(p.title))
+        ]
+        if (max(years) if years else None) != st["annual_report_latest_year"]:
+            out.append("annual report latest year mismatch")
     return out
 
 
@@ -413,4 +291,40 @@ def _check_sections(reader: FarmReader, st: dict, reachable: set[str]) -> list[s
             names = ANNUAL_NAMES if sec == "信息公开年报" else (sec,)
             if anchors & set(names):
                 out.append(f"section {sec} is missing in the truth but linked")
+    return out
+
+
+def _check_link_cases(st: dict, reader: FarmReader, linkers: dict[tuple[str, str], set[str]]) -> list[str]:
+    """Problems with a site's raw-path, help-page and malformed-page truth (crawler/farm/linkcases.py)."""
+    out: list[str] = []
+    dead = {d["target"] for d in st["dead_links"]}
+    for row in st["raw_paths"]:
+        linking = sorted(linkers.get((row["url"], "a"), ()))
+        if linking != sorted(row["pages"]):
+            out.append(f"raw path {row['url']} linked from {linking}, truth says {row['pages']}")
+        reply = reader.fetch(row["url"])
+        if reply is None or reply.status != row["status"]:
+            out.append(f"raw path {row['url']} does not answer {row['status']}")
+        if (row["status"] == 404) != (row["url"] in dead):
+            out.append(f"raw path {row['url']}: dead-link truth disagrees with its status")
+        page_url = row["pages"][0] if row["pages"] else None
+        body = reader.fetch(page_url).body if page_url else b""
+        if row["href"].encode(st["encoding"]) not in body:
+            out.append(f"raw path {row['url']} is not written raw on {page_url}")
+    for row in st["help_pages"]:
+        page = reader.page(row["url"])
+        if page is None or row["phrase"] not in page.text or row["phrase"] in page.title:
+            out.append(f"help page {row['url']} does not mention {row['phrase']} in its text only")
+        elif len(page.text) <= 400:
+            out.append(f"help page {row['url']} is short")
+        linking = linkers.get((row["url"], "a"), set()) - {row["url"]}  # its own href="#" menu headers
+        if row["url"] in dead or sorted(linking) != sorted(row["pages"]):
+            out.append(f"help page {row['url']}: wrong links or listed as dead")
+    for row in st["malformed_pages"]:
+        reply = reader.fetch(row["url"])
+        html = linkcases.MALFORMED[row["markup"]][1].format(
+            ip=urlsplit(row["url"]).hostname, port=reader.port
+        )
+        if reply is None or reply.status != 200 or html.encode(st["encoding"]) not in reply.body:
+            out.append(f"malformed page {row['url']} does not serve its markup")
     return out

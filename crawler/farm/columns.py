@@ -127,10 +127,8 @@ def _item(b: SiteBuilder, col: Column, created: date, shown: date | None, title:
         path = f"{b.p('uploads/file/')}P0{created:%Y%m%d}{iid}.{ext}"
         it = Item(iid, text, shown, created, when, path, path)
         return it
-    if b.d.url_style == "trs":
-        rel = f"{created:%Y%m}/t{created:%Y%m%d}_{iid}.html"
-    else:
-        rel = f"content_{iid}.html"
+    trs = b.d.url_style == "trs"
+    rel = f"{created:%Y%m}/t{created:%Y%m%d}_{iid}.html" if trs else f"content_{iid}.html"
     path, href = col.path + rel, "./" + rel
     art = families.item_location(b.d, b.p, col, created, iid)
     if art:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
+
 from jinja2 import Environment, FileSystemLoader
 
 from .model import SiteModel

@@ -21,8 +21,8 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from . import truth
-from .behaviours import Behaviours
 from .answers import Farm
+from .behaviours import Behaviours
 from .build import build_farm
 from .model import PORT_TOKEN, Reply
 

@@ -8,9 +8,9 @@ until a port is known, so one model serves on any port and the same seed + today
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass, field
-from datetime import date
 
 PORT_TOKEN = "__FARMPORT__"
 # Freshness limits in days of the ground truth's stale flag, per column freshness class.
@@ -92,8 +92,8 @@ class Item:
 
     id: int
     title: str
-    date: date | None  # the visible publication date; None for an item published without one
-    created: date  # the date inside TRS-style URLs
+    date: dt.date | None  # the visible publication date; None for an item published without one
+    created: dt.date  # the date inside TRS-style URLs
     time: str
     path: str  # absolute path of the detail page or file
     href: str  # the link as written on the list page (relative to the list folder)

@@ -18,6 +18,7 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from typing import TextIO
 from urllib.parse import urlsplit
 
 from . import truth
@@ -156,7 +157,7 @@ class FarmServer:
         self.port = 0
         self._want_port = port
         self._log_path = Path(log_path) if log_path else None
-        self._log_file = None
+        self._log_file: TextIO | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._servers: list[_HostServer] = []

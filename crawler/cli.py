@@ -398,9 +398,9 @@ def report(
 def _write_reports(
     config: Path, db: Path, out: Path, run_id: int | None, period: str | None, rubric: Path | None
 ) -> Path:
-    from reports.build import dumps
     from reports.excel import write_excel
     from reports.html import write_html
+    from reports.jsonout import dumps
 
     document = _report_or_exit(config, db, run_id, period, rubric)
     out.mkdir(parents=True, exist_ok=True)
@@ -440,11 +440,11 @@ def mail(
     rubric: Path | None,
 ) -> None:
     """E-mail each site's findings to its owners and the ranking to the info center (at most once each)."""
-    from reports.mail import MailConfigError, SmtpSettings, compose, send, write_eml
+    from crawler.app.delivery import MailConfigError, SmtpSettings, messages, send, write_eml
 
     registry = _registry_or_exit(config)
     document = _report_or_exit(config, db, run_id, None, rubric)
-    outgoing = compose(document, registry, registry.mail)
+    outgoing = messages(document, registry)
     if dry_run is not None:
         for path in write_eml(outgoing, dry_run):
             click.echo(f"写出 wrote {path}")

@@ -314,9 +314,10 @@ class Service:
     def _write_reports(
         self, registry: Registry, folder: Path, run_id: int | None = None, period: str | None = None
     ) -> None:
-        from reports.build import build_period_report, build_report, dumps
+        from reports.build import build_period_report, build_report
         from reports.excel import write_excel
         from reports.html import write_html
+        from reports.jsonout import dumps
         from reports.scoring import load_scoring
 
         store = Store(self.db)
@@ -334,8 +335,8 @@ class Service:
         (folder / "report.json").write_text(dumps(report) + "\n", encoding="utf-8")
 
     def _mail(self, registry: Registry) -> str:
+        from crawler.app.delivery import MailConfigError, SmtpSettings, messages, send
         from reports.build import build_report
-        from reports.mail import MailConfigError, SmtpSettings, compose, send
         from reports.scoring import load_scoring
 
         try:
@@ -346,7 +347,7 @@ class Service:
         store = Store(self.db)
         try:
             report = build_report(store, registry, load_scoring(self.rubric))
-            result = send(compose(report, registry, registry.mail), store, report.inspection.run_id, smtp)
+            result = send(messages(report, registry), store, report.inspection.run_id, smtp)
         finally:
             store.close()
         if result.error is not None or result.pending:

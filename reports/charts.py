@@ -1,13 +1,15 @@
 """Charts for the HTML report as inline SVG strings, drawn from numbers only.
 
 `score_histogram` draws the score distribution of one inspection, `trend_chart` the average score over past
-inspections (all sites, or the sites given). Both return a complete `<svg>` element that the templates insert
+inspections (all sites, or the sites given). Both mark the rubric's pass line, which the caller passes in
+(`Report.lines.pass_line`). Both return a complete `<svg>` element that the templates insert
 as markup, so every text put into it is escaped here. Output is deterministic: the same input gives the same
 bytes (fixed number formats, no randomness, no clock), which keeps reports diffable and tests stable.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -15,8 +17,6 @@ from html import escape
 
 from checks.dates import chinese_date
 from reports.model import HistoryPoint
-
-PASS_LINE = 60.0  # 合格线: the histogram's first bin (0–59) is "不合格"
 
 # Colours are plain fills, not CSS backgrounds, so they survive printing with "background graphics" off.
 BAR = "#3b6ea5"
@@ -27,16 +27,27 @@ GRID = "#d9d9d9"
 TEXT = "#222222"
 FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',sans-serif"
 
-# (label, lower bound inclusive, upper bound inclusive) in score points; 100+ holds scores lifted by a bonus.
-BINS: tuple[tuple[str, float, float], ...] = (
-    ("0–59", -math.inf, PASS_LINE),  # upper bound exclusive for this one, see _bin_index
-    ("60–69", 60.0, 70.0),
-    ("70–79", 70.0, 80.0),
-    ("80–89", 80.0, 90.0),
-    ("90–100", 90.0, 100.0),
-    ("100+", 100.0, math.inf),
-)
 VETO_LABEL = "单项否决"
+Bins = tuple[tuple[str, float, float], ...]
+
+
+def bins(pass_line: float) -> Bins:
+    """(label, lower bound inclusive, upper bound exclusive) in score points: everything below the pass line
+    (不合格), then tens from the pass line up to 90–100 (100 inclusive), then 100+ for scores lifted by a
+    bonus. With the usual pass line 60: 0–59, 60–69, 70–79, 80–89, 90–100, 100+."""
+    bounds = [pass_line, *(float(ten) for ten in range(10, 100, 10) if ten > pass_line), 100.0]
+    if pass_line >= 90.0:
+        bounds = [pass_line, 100.0]
+    result = [(f"0–{_below(pass_line)}", -math.inf, pass_line)]
+    for low, high in itertools.pairwise(bounds):
+        upper = "100" if high == 100.0 else _below(high)
+        result.append((f"{low:g}–{upper}", low, high))
+    return (*result, ("100+", 100.0, math.inf))
+
+
+def _below(bound: float) -> str:
+    """The label of the last score under `bound`: 59 below 60, "<72.5" below a fractional line."""
+    return f"{bound - 1:g}" if bound == int(bound) else f"<{bound:g}"
 
 
 def _num(value: float) -> str:
@@ -62,30 +73,33 @@ def _svg(width: int, height: int, label: str, body: list[str]) -> str:
     )
 
 
-def _bin_index(score: float) -> int:
-    """Index into BINS: 59.5 is still 不合格 (below the pass line), 100 is 90–100, above 100 is 100+."""
-    if score < PASS_LINE:
+def _bin_index(score: float, table: Bins) -> int:
+    """Index into `table`: 59.5 is still 不合格 (below the pass line), 100 is 90–100, above 100 is 100+."""
+    if score < table[0][2]:
         return 0
     if score > 100.0:
-        return len(BINS) - 1
-    for index, (_, low, high) in enumerate(BINS[1:-1], start=1):
+        return len(table) - 1
+    for index, (_, low, high) in enumerate(table[1:-1], start=1):
         if low <= score < high or (high == 100.0 and score == 100.0):
             return index
     raise AssertionError(score)  # pragma: no cover - the bins cover every number
 
 
-def histogram_counts(scores: Iterable[float | None]) -> list[tuple[str, int]]:
+def histogram_counts(scores: Iterable[float | None], *, pass_line: float) -> list[tuple[str, int]]:
     """How many sites fall in each bin, vetoed sites (score None) in their own last bin."""
-    counts = [0] * (len(BINS) + 1)
+    table = bins(pass_line)
+    counts = [0] * (len(table) + 1)
     for score in scores:
-        counts[-1 if score is None else _bin_index(score)] += 1
-    labels = [label for label, _, _ in BINS] + [VETO_LABEL]
+        counts[-1 if score is None else _bin_index(score, table)] += 1
+    labels = [label for label, _, _ in table] + [VETO_LABEL]
     return list(zip(labels, counts, strict=True))
 
 
-def score_histogram(scores: Iterable[float | None], *, width: int = 640, height: int = 260) -> str:
+def score_histogram(
+    scores: Iterable[float | None], *, pass_line: float, width: int = 640, height: int = 260
+) -> str:
     """Bar chart of the score distribution; None scores (vetoed sites) are counted as "单项否决"."""
-    counts = histogram_counts(scores)
+    counts = histogram_counts(scores, pass_line=pass_line)
     left, right, top, bottom = 44, 12, 30, 48
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max((count for _, count in counts), default=0)
@@ -160,6 +174,7 @@ def trend_chart(
     history: Sequence[HistoryPoint],
     site_ids: Iterable[str] | None = None,
     *,
+    pass_line: float,
     width: int = 640,
     height: int = 240,
     title: str = "历次检查平均得分",
@@ -181,7 +196,7 @@ def trend_chart(
         return _svg(width, height, f"{title}：暂无历史数据", body)
 
     values = [avg for _, _, avg, _ in points if avg is not None]
-    low = min([PASS_LINE, *values])
+    low = min([pass_line, *values])
     high = max([100.0, *values])
     y_min = max(0.0, math.floor((low - 5) / 10) * 10)
     y_max = math.ceil((high + 4) / 10) * 10  # room above the top point for its value label
@@ -203,7 +218,7 @@ def trend_chart(
         body.append(f'<line x1="{left}" y1="{_num(y)}" x2="{width - right}" y2="{_num(y)}" stroke="{GRID}"/>')
         body.append(_text(left - 5, y + 4, _num(tick), anchor="end", size=10 if small else 11))
         tick += step
-    pass_y = y_of(PASS_LINE)
+    pass_y = y_of(pass_line)
     body.append(
         f'<line x1="{left}" y1="{_num(pass_y)}" x2="{width - right}" y2="{_num(pass_y)}" '
         f'stroke="{BAR_FAIL}" stroke-dasharray="4 3"/>'

@@ -17,10 +17,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from checks.rules import RubricError, load_rubric_data
-from reports.model import Deduction, SiteScore
+from reports.model import Deduction, Finding, Lines, SiteScore, finding_key
 
 CATEGORIES = ("veto", "deduction", "bonus")
 
@@ -41,18 +40,14 @@ class Indicator:
     thresholds: str | None = None
     unconfirmed: bool = False
 
-    def matches(self, finding: dict[str, Any]) -> bool:
-        evidence = finding.get("evidence") or {}
+    def matches(self, finding: Finding) -> bool:
+        evidence = finding.evidence or {}
         return (
-            finding["check"] in self.checks
-            and (not self.severity or finding["severity"] in self.severity)
+            finding.check in self.checks
+            and (not self.severity or finding.severity in self.severity)
             and (self.on_homepage is None or bool(evidence.get("on_homepage")) == self.on_homepage)
             and (not self.freshness or evidence.get("freshness") in self.freshness)
-            and (
-                not self.sections
-                or finding.get("section") in self.sections
-                or finding.get("column") in self.sections
-            )
+            and (not self.sections or finding.section in self.sections or finding.column in self.sections)
         )
 
     def applies_to(self, kind: str) -> bool:
@@ -68,6 +63,10 @@ class Scoring:
     indicators: tuple[Indicator, ...]
     period_rule: str
     period_veto_score: float
+
+    @property
+    def lines(self) -> Lines:
+        return Lines(self.full_marks, self.pass_line, self.bonus_line)
 
 
 @dataclass(frozen=True)
@@ -144,7 +143,7 @@ def load_scoring(path: str | Path | None = None) -> Scoring:
     )
 
 
-def score_site(site: SiteInfo, findings: list[dict[str, Any]], scoring: Scoring) -> SiteScore:
+def score_site(site: SiteInfo, findings: list[Finding], scoring: Scoring) -> SiteScore:
     """One site's score for one inspection."""
     indicators = [indicator for indicator in scoring.indicators if indicator.applies_to(site.kind)]
     vetoes = [f for f in findings if any(i.category == "veto" and i.matches(f) for i in indicators)]
@@ -186,7 +185,7 @@ def score_site(site: SiteInfo, findings: list[dict[str, Any]], scoring: Scoring)
         bonus = sum(
             i.points
             for i in indicators
-            if i.category == "bonus" and not any(f["check"] in i.checks for f in findings)
+            if i.category == "bonus" and not any(f.check in i.checks for f in findings)
         )
     score = round(score + bonus, 2)
     return SiteScore(
@@ -215,7 +214,7 @@ def rank(sites: Iterable[SiteScore]) -> list[SiteScore]:
 
 
 def _rank_key(site: SiteScore) -> tuple:
-    problems = sum(1 for f in site.findings if f["severity"] in ("deduction", "warning"))
+    problems = sum(1 for f in site.findings if f.severity in ("deduction", "warning"))
     if site.vetoes or site.score is None:
         return (1, len(site.vetoes), problems)
     return (0, -site.score, problems)
@@ -230,13 +229,6 @@ def _assign(ordered: list[SiteScore], attribute: str) -> None:
         previous_key, previous_rank = key, current
 
 
-def finding_key(finding: dict[str, Any]) -> tuple:
-    """A finding's identity across inspections: new, fixed or still open."""
-    return tuple(
-        finding.get(name) for name in ("site_id", "check", "url", "page", "column", "section", "element")
-    )
-
-
 def compare(current: list[SiteScore], previous: list[SiteScore] | None) -> None:
     """Fill in each site's changes against the previous inspection (score, rank, findings)."""
     if previous is None:
@@ -249,8 +241,8 @@ def compare(current: list[SiteScore], previous: list[SiteScore] | None) -> None:
         if site.score is not None and old.score is not None:
             site.score_delta = round(site.score - old.score, 2)
         site.rank_delta = old.rank - site.rank
-        now_keys = {finding_key(f) for f in site.findings if f["severity"] != "info"}
-        old_keys = {finding_key(f) for f in old.findings if f["severity"] != "info"}
+        now_keys = {finding_key(f) for f in site.findings if f.severity != "info"}
+        old_keys = {finding_key(f) for f in old.findings if f.severity != "info"}
         site.open_keys = now_keys & old_keys
         site.new_findings = len(now_keys - old_keys)
         site.fixed_findings = len(old_keys - now_keys)

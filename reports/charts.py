@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from html import escape
 
@@ -29,6 +30,7 @@ FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',
 
 VETO_LABEL = "单项否决"
 Bins = tuple[tuple[str, float, float], ...]
+TrendPoint = tuple[date, int, float | None, int]  # (day, run_id, average or None, vetoed sites)
 
 
 def bins(pass_line: float) -> Bins:
@@ -145,9 +147,7 @@ def _tick_step(peak: float) -> int:
     return 1000
 
 
-def trend_points(
-    history: Iterable[HistoryPoint], site_ids: Iterable[str] | None = None
-) -> list[tuple[date, int, float | None, int]]:
+def trend_points(history: Iterable[HistoryPoint], site_ids: Iterable[str] | None = None) -> list[TrendPoint]:
     """Per inspection (date, run_id) in time order: the average score of the scored sites, and how many
     sites were vetoed.
 
@@ -168,6 +168,31 @@ def trend_points(
         (day, run_id, (sum(scores) / len(scores)) if scores else None, vetoed)
         for (day, run_id), (scores, vetoed) in sorted(runs.items())
     ]
+
+
+@dataclass(frozen=True)
+class _Plot:
+    """The trend chart's geometry: where a score and an inspection's index land."""
+
+    width: int
+    small: bool
+    left: float
+    right: float
+    top: float
+    plot_w: float
+    plot_h: float
+    y_min: float
+    y_max: float
+    count: int  # inspections along the x axis
+
+    def y_of(self, score: float) -> float:
+        return self.top + self.plot_h - self.plot_h * (score - self.y_min) / (self.y_max - self.y_min)
+
+    def x_of(self, index: int) -> float:
+        # Points stay clear of the plot's edges so the first and last date labels are not cut off.
+        inset = 28 if self.small else 48
+        span = self.plot_w - 2 * inset
+        return self.left + inset + (span / 2 if self.count == 1 else span * index / (self.count - 1))
 
 
 def trend_chart(
@@ -200,33 +225,42 @@ def trend_chart(
     high = max([100.0, *values])
     y_min = max(0.0, math.floor((low - 5) / 10) * 10)
     y_max = math.ceil((high + 4) / 10) * 10  # room above the top point for its value label
-    step = 10 if (y_max - y_min) <= 60 else 20
-
-    def y_of(score: float) -> float:
-        return top + plot_h - plot_h * (score - y_min) / (y_max - y_min)
-
-    # Points stay clear of the plot's edges so the first and last date labels are not cut off.
-    inset = 28 if small else 48
-    span = plot_w - 2 * inset
-
-    def x_of(index: int) -> float:
-        return left + inset + (span / 2 if len(points) == 1 else span * index / (len(points) - 1))
-
-    tick = y_min
-    while tick <= y_max:
-        y = y_of(tick)
-        body.append(f'<line x1="{left}" y1="{_num(y)}" x2="{width - right}" y2="{_num(y)}" stroke="{GRID}"/>')
-        body.append(_text(left - 5, y + 4, _num(tick), anchor="end", size=10 if small else 11))
-        tick += step
-    pass_y = y_of(pass_line)
+    plot = _Plot(width, small, left, right, top, plot_w, plot_h, y_min, y_max, len(points))
+    body += _trend_grid(plot, pass_line)
+    body += _trend_line(plot, points)
+    body += _trend_marks(plot, points, plot.y_of(pass_line))
+    if any(avg is None for _, _, avg, _ in points):
+        legend_y = 15 if small else 18
+        body.append(_text(width - right, legend_y, "✕ 单项否决", anchor="end", size=10, fill=BAR_FAIL))
     body.append(
-        f'<line x1="{left}" y1="{_num(pass_y)}" x2="{width - right}" y2="{_num(pass_y)}" '
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="{AXIS}"/>'
+    )
+    return _svg(width, height, f"{title}：{len(points)} 次检查", body)
+
+
+def _trend_grid(plot: _Plot, pass_line: float) -> list[str]:
+    """Gridlines with their scores, and the pass line dashed in red."""
+    body = []
+    left, end = plot.left, plot.width - plot.right
+    step = 10 if (plot.y_max - plot.y_min) <= 60 else 20
+    tick = plot.y_min
+    while tick <= plot.y_max:
+        y = plot.y_of(tick)
+        body.append(f'<line x1="{left}" y1="{_num(y)}" x2="{end}" y2="{_num(y)}" stroke="{GRID}"/>')
+        body.append(_text(left - 5, y + 4, _num(tick), anchor="end", size=10 if plot.small else 11))
+        tick += step
+    pass_y = plot.y_of(pass_line)
+    body.append(
+        f'<line x1="{left}" y1="{_num(pass_y)}" x2="{end}" y2="{_num(pass_y)}" '
         f'stroke="{BAR_FAIL}" stroke-dasharray="4 3"/>'
     )
-    if not small:
-        body.append(_text(width - right - 2, pass_y - 4, "合格线", anchor="end", size=10, fill=BAR_FAIL))
+    if not plot.small:
+        body.append(_text(end - 2, pass_y - 4, "合格线", anchor="end", size=10, fill=BAR_FAIL))
+    return body
 
-    # One polyline per unbroken stretch of inspections that have an average.
+
+def _trend_line(plot: _Plot, points: list[TrendPoint]) -> list[str]:
+    """One polyline per unbroken stretch of inspections that have an average."""
     stretch: list[str] = []
     stretches: list[list[str]] = [stretch]
     for index, (_, _, avg, _) in enumerate(points):
@@ -234,22 +268,28 @@ def trend_chart(
             stretch = []
             stretches.append(stretch)
         else:
-            stretch.append(f"{_num(x_of(index))},{_num(y_of(avg))}")
-    for part in stretches:
-        if len(part) > 1:
-            body.append(f'<polyline points="{" ".join(part)}" fill="none" stroke="{LINE}" stroke-width="2"/>')
+            stretch.append(f"{_num(plot.x_of(index))},{_num(plot.y_of(avg))}")
+    return [
+        f'<polyline points="{" ".join(part)}" fill="none" stroke="{LINE}" stroke-width="2"/>'
+        for part in stretches
+        if len(part) > 1
+    ]
 
+
+def _trend_marks(plot: _Plot, points: list[TrendPoint], pass_y: float) -> list[str]:
+    """Each inspection's point (or veto mark) with its tooltip and value, and the date labels."""
+    body = []
+    small = plot.small
     # Date labels counted back from the newest, so the latest inspection is always labelled.
     label_every = max(1, math.ceil(len(points) / (4 if small else 7)))
     labelled = set(range(len(points) - 1, -1, -label_every))
     for index, (day, _, avg, vetoed) in enumerate(points):
-        x = x_of(index)
+        x = plot.x_of(index)
         day_text = f"{day.month}月{day.day}日" if small else chinese_date(day)
         if avg is None:
             body.append(_text(x, pass_y + 4, "✕", size=12, fill=BAR_FAIL))
-            tip = f"{day_text}：单项否决"
         else:
-            y = y_of(avg)
+            y = plot.y_of(avg)
             tip = f"{day_text}：平均 {avg:.1f} 分" + (f"，{vetoed} 个站点单项否决" if vetoed else "")
             body.append(
                 f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{2.5 if small else 3.5}" fill="{LINE}">'
@@ -258,11 +298,7 @@ def trend_chart(
             if not small or index == len(points) - 1:
                 body.append(_text(x, y - 7, f"{avg:.1f}", size=10 if small else 11))
         if index in labelled:
-            body.append(_text(x, top + plot_h + (16 if small else 18), day_text, size=9 if small else 11))
-    if any(avg is None for _, _, avg, _ in points):
-        legend_y = 15 if small else 18
-        body.append(_text(width - right, legend_y, "✕ 单项否决", anchor="end", size=10, fill=BAR_FAIL))
-    body.append(
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="{AXIS}"/>'
-    )
-    return _svg(width, height, f"{title}：{len(points)} 次检查", body)
+            body.append(
+                _text(x, plot.top + plot.plot_h + (16 if small else 18), day_text, size=9 if small else 11)
+            )
+    return body

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from checks.rules import RubricError, load_rubric_data
 from reports.model import Deduction, Finding, Lines, SiteScore, finding_key
@@ -87,48 +88,9 @@ def load_scoring(path: str | Path | None = None) -> Scoring:
     indicators = []
     seen: set[str] = set()
     for number, raw in enumerate(data.get("indicators", [])):
-        label = f"{where}: indicator {raw.get('id') or number!r}"
-        if not isinstance(raw.get("id"), str) or not raw["id"]:
-            raise RubricError(
-                f"{where}: indicators[{number}]: field 'id' missing (give every indicator an id)"
-            )
-        if raw["id"] in seen:
-            raise RubricError(f"{label}: duplicate id (give every indicator its own id)")
-        seen.add(raw["id"])
-        if raw.get("category") not in CATEGORIES:
-            raise RubricError(
-                f"{label}: field 'category': {raw.get('category')!r} is not veto, deduction or bonus"
-            )
-        checks = raw.get("checks")
-        if not isinstance(checks, list) or not checks:
-            raise RubricError(f"{label}: field 'checks': list the check ids it counts, e.g. [\"dead_link\"]")
-        for key in ("points", "cap"):
-            value = raw.get(key)
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | float) or value < 0
-            ):
-                raise RubricError(f"{label}: field {key!r}: {value!r} is not a number ≥ 0")
-        if raw["category"] != "veto" and raw.get("points") is None:
-            raise RubricError(f"{label}: field 'points': missing (points per occurrence)")
-        if not raw.get("enabled", True):
-            continue
-        indicators.append(
-            Indicator(
-                id=raw["id"],
-                name=str(raw.get("name", raw["id"])),
-                category=raw["category"],
-                checks=tuple(checks),
-                points=float(raw.get("points", 0)),
-                cap=float(raw["cap"]) if raw.get("cap") is not None else None,
-                severity=tuple(raw.get("severity", ())),
-                on_homepage=raw.get("on_homepage"),
-                freshness=tuple(raw.get("freshness", ())),
-                sections=tuple(raw.get("sections", ())),
-                kinds=tuple(raw.get("kinds", ())),
-                thresholds=raw.get("thresholds"),
-                unconfirmed=bool(raw.get("unconfirmed", False)),
-            )
-        )
+        _check_indicator(raw, number, where, seen)
+        if raw.get("enabled", True):
+            indicators.append(_indicator(raw))
     periods = data.get("periods", {})
     if periods.get("rule", "mean") not in ("mean", "last", "min"):
         raise RubricError(f"{where}: [periods] rule: {periods.get('rule')!r} is not mean, last or min")
@@ -140,6 +102,47 @@ def load_scoring(path: str | Path | None = None) -> Scoring:
         indicators=tuple(indicators),
         period_rule=periods.get("rule", "mean"),
         period_veto_score=float(periods.get("veto_score", 0)),
+    )
+
+
+def _check_indicator(raw: dict[str, Any], number: int, where: Path, seen: set[str]) -> None:
+    """Refuse an indicator the scoring could not use, naming the file, the indicator and the field."""
+    label = f"{where}: indicator {raw.get('id') or number!r}"
+    if not isinstance(raw.get("id"), str) or not raw["id"]:
+        raise RubricError(f"{where}: indicators[{number}]: field 'id' missing (give every indicator an id)")
+    if raw["id"] in seen:
+        raise RubricError(f"{label}: duplicate id (give every indicator its own id)")
+    seen.add(raw["id"])
+    if raw.get("category") not in CATEGORIES:
+        raise RubricError(
+            f"{label}: field 'category': {raw.get('category')!r} is not veto, deduction or bonus"
+        )
+    checks = raw.get("checks")
+    if not isinstance(checks, list) or not checks:
+        raise RubricError(f"{label}: field 'checks': list the check ids it counts, e.g. [\"dead_link\"]")
+    for key in ("points", "cap"):
+        value = raw.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
+            raise RubricError(f"{label}: field {key!r}: {value!r} is not a number ≥ 0")
+    if raw["category"] != "veto" and raw.get("points") is None:
+        raise RubricError(f"{label}: field 'points': missing (points per occurrence)")
+
+
+def _indicator(raw: dict[str, Any]) -> Indicator:
+    return Indicator(
+        id=raw["id"],
+        name=str(raw.get("name", raw["id"])),
+        category=raw["category"],
+        checks=tuple(raw["checks"]),
+        points=float(raw.get("points", 0)),
+        cap=float(raw["cap"]) if raw.get("cap") is not None else None,
+        severity=tuple(raw.get("severity", ())),
+        on_homepage=raw.get("on_homepage"),
+        freshness=tuple(raw.get("freshness", ())),
+        sections=tuple(raw.get("sections", ())),
+        kinds=tuple(raw.get("kinds", ())),
+        thresholds=raw.get("thresholds"),
+        unconfirmed=bool(raw.get("unconfirmed", False)),
     )
 
 

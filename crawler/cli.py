@@ -173,8 +173,9 @@ def crawl(
     help="seconds to load a homepage completely (a deadline for the whole response)",
 )
 def probe(config: Path, db: Path, site_ids: tuple[str, ...], timeout: float) -> None:
-    """Probe every site's homepage once (availability) and store each result as it completes."""
+    """Probe every site's homepage once (availability, then HTTPS and IPv6); store each result at once."""
     from crawler.probe import ProbeResult, probe_sites
+    from crawler.techprobe import probe_and_store
 
     try:
         registry = load_registry(config)
@@ -190,6 +191,7 @@ def probe(config: Path, db: Path, site_ids: tuple[str, ...], timeout: float) -> 
 
     try:
         probe_sites(registry, list(site_ids), timeout, on_result=stored)
+        probe_and_store(registry, store, list(site_ids), timeout, echo=click.echo)  # HTTPS, IPv6
     finally:
         store.close()
 

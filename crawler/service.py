@@ -231,12 +231,14 @@ class Service:
 
     def probe(self) -> str:
         from crawler.probe import probe_sites
+        from crawler.techprobe import probe_and_store
 
         store = Store(self.db)
         try:
             with self._job_registry() as (registry, _):
                 # Each result is stored as its site completes: one hung site cannot cost the others theirs.
                 results = probe_sites(registry, on_result=lambda result: store.add_probes([result]))
+                probe_and_store(registry, store)  # HTTPS and IPv6 (crawler/techprobe.py)
         finally:
             store.close()
         failed = [r.site_id for r in results if not r.ok]

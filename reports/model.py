@@ -28,6 +28,11 @@ CHECK_NAMES = {
     "site_blocked": "网站拒绝检查程序访问",
     "links_over_budget": "超出检查上限未检查的站外链接",
     "crawl_deadline": "抓取期限内未抓完",
+    "https_missing": "未提供HTTPS访问",
+    "cert_invalid": "HTTPS证书无效",
+    "cert_expiring": "HTTPS证书即将过期",
+    "ipv6_unreachable": "IPv6无法访问",
+    "tech_unmeasured": "技术指标未能检测",
 }
 
 

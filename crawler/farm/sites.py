@@ -57,7 +57,7 @@ DEPARTMENTS = {
 }
 
 # The page elements of indicators.md §3 that a footer or header may carry.
-ELEMENTS = ("site_id_code", "icp", "police", "conac_badge", "sitemap", "search")
+ELEMENTS = ("site_id_code", "icp", "police", "conac_badge", "sitemap", "search", "error_report")
 
 
 @dataclass(frozen=True)
@@ -362,7 +362,7 @@ SITES: tuple[SiteDef, ...] = (
         "rsj",
         5,
         template="hanweb",
-        missing_elements=frozenset({"sitemap"}),
+        missing_elements=frozenset({"sitemap", "error_report"}),
         footer_markup="table",
         tweaks={"@news": T(form="bracket_date"), "规划计划": T(state="stale")},
         dead=(("http_503", "detail:通知公告:0"),),

@@ -198,33 +198,33 @@ def _certificate_facts(der: bytes, host: str) -> dict[str, Any]:
         return {"https_error": "no certificate served"}
     cert = x509.load_der_x509_certificate(der)
     names: list[str] = []
+    addresses: list[str] = []
     try:
         alt = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        names = [*alt.get_values_for_type(x509.DNSName), *map(str, alt.get_values_for_type(x509.IPAddress))]
+        names = list(alt.get_values_for_type(x509.DNSName))
+        addresses = [str(address) for address in alt.get_values_for_type(x509.IPAddress)]
     except x509.ExtensionNotFound:
         pass  # a certificate without subjectAltName matches no host name in modern clients
     return {
         "cert_not_after": cert.not_valid_after_utc.isoformat(),
         "cert_subject": cert.subject.rfc4514_string(),
         "cert_issuer": cert.issuer.rfc4514_string(),
-        "cert_names": tuple(names),
-        "hostname_match": hostname_matches(host, names),
+        "cert_names": (*names, *(f"IP:{address}" for address in addresses)),
+        "hostname_match": hostname_matches(host, names, addresses),
     }
 
 
-def hostname_matches(host: str, names: list[str]) -> bool:
-    """Whether a certificate's subjectAltName entries cover `host` (RFC 6125: one left-most wildcard)."""
+def hostname_matches(host: str, names: list[str], addresses: tuple[str, ...] | list[str] = ()) -> bool:
+    """Whether a certificate's subjectAltName entries cover `host`: an address only by an IP entry, a name
+    by a DNS entry (RFC 6125: at most one left-most wildcard label)."""
     host = host.lower().rstrip(".")
     try:
-        address = ipaddress.ip_address(host)
+        return ipaddress.ip_address(host) in {ipaddress.ip_address(a) for a in addresses}
     except ValueError:
-        address = None
+        pass  # a host name, not an address
     for name in names:
         name = name.lower().rstrip(".")
-        if address is not None:
-            if name == str(address):
-                return True
-        elif name == host or (name.startswith("*.") and "." in host and host.split(".", 1)[1] == name[2:]):
+        if name == host or (name.startswith("*.") and "." in host and host.split(".", 1)[1] == name[2:]):
             return True
     return False
 

@@ -327,17 +327,7 @@ def _build(data: dict[str, Any], path: Path) -> Rules:
         if kind not in SITE_KINDS:
             raise RubricError(f"{path}: [sections] {kind}: not a site kind ({', '.join(SITE_KINDS)})")
     texts = words("texts")
-    columns_stale = {
-        key: need("columns_stale", key, int)
-        for key in (
-            "news_and_policy_veto",
-            "news_and_policy_warn",
-            "should_update_veto",
-            "should_update_warn",
-            "empty_veto",
-            "empty_warn",
-        )
-    }
+    columns_stale = {key: need("columns_stale", key, int) for key in TABLE_FIELDS["columns_stale"]}
     return Rules(
         freshness_days=freshness,
         homepage_window_days=need("homepage", "window_days", int),

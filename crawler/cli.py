@@ -175,7 +175,7 @@ def crawl(
 def probe(config: Path, db: Path, site_ids: tuple[str, ...], timeout: float) -> None:
     """Probe every site's homepage once (availability, then HTTPS and IPv6); store each result at once."""
     from crawler.probe import ProbeResult, probe_sites
-    from crawler.techprobe import probe_and_store
+    from crawler.techstore import probe_and_store
 
     try:
         registry = load_registry(config)

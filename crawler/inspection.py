@@ -20,7 +20,8 @@ from checks.inspect import check_site
 from checks.rules import Rules
 from crawler.registry import Registry
 from crawler.store import Store
-from crawler.techprobe import TechResult, tech_probes
+from crawler.techprobe import TechResult
+from crawler.techstore import tech_probes
 from crawler.vocab import RunStatus
 
 

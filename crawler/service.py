@@ -231,7 +231,7 @@ class Service:
 
     def probe(self) -> str:
         from crawler.probe import probe_sites
-        from crawler.techprobe import probe_and_store
+        from crawler.techstore import probe_and_store
 
         store = Store(self.db)
         try:

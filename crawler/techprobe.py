@@ -13,26 +13,25 @@ For each site's homepage host one probe records:
 Every step shares one deadline; a name lookup runs in a daemon thread waited for only until then (as in
 crawler/probe.py). Only hosts on the network allow-list are contacted, and when the list is loopback-only a
 name's IPv6 addresses must be loopback too. Results go to the `tech_probes` table (migration m014), one row
-per site per probe round, stored as each site completes.
+per site per probe round, stored as each site completes (crawler/techstore.py).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import json
 import socket
 import ssl
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.registry import AllowList, Registry, Site
-from crawler.store import Store, now_iso
+from crawler.store import now_iso
 
 IPV6_ROUTES = Path("/proc/net/ipv6_route")
 RTF_REJECT = 0x0200  # a route that refuses traffic (the kernel's "unreachable" default on lo)
@@ -60,8 +59,6 @@ class Ipv6State:
     IP_LITERAL = "ip_literal"  # the registry names the site by an IPv4 address: nothing to look up
     DNS = "dns"  # the name does not resolve at all: not measured
     OFFLIST = "offlist"  # off the allow-list (or an address a loopback-only list forbids): not contacted
-
-    MEASURED = (OK, NO_AAAA, CONNECT_FAILED)
 
 
 @dataclass(frozen=True)
@@ -130,6 +127,19 @@ def _connect(target: tuple[Any, ...], clock: _Clock) -> socket.socket:
     return sock
 
 
+def _connect_any(targets: list[tuple[Any, ...]], clock: _Clock) -> socket.socket:
+    """The first of the resolved addresses that accepts a connection (IPv4 first: IPv6 is probed apart)."""
+    error: OSError = OSError("no address")
+    for target in sorted(targets, key=lambda target: target[0] != socket.AF_INET):
+        try:
+            return _connect(target, clock)
+        except OSError as exc:
+            error = exc
+            if isinstance(exc, TimeoutError):
+                break  # the deadline is spent
+    raise error
+
+
 def _https_target(site: Site) -> tuple[str, str, int]:
     """The https URL probed, its host and port: the registry's own https start URL, else port 443."""
     https = next((url for url in site.start_urls if urlsplit(url).scheme == "https"), None)
@@ -154,15 +164,21 @@ def probe_https(site: Site, allow: AllowList, clock: _Clock, cafile: str | None 
         return facts | {"https": HttpsState.DNS, "https_error": str(exc)}
     verified = ssl.create_default_context(cafile=cafile)  # SSL_CERT_FILE is honoured when cafile is None
     try:
-        der = _handshake(targets[0], host, verified, clock)
+        der = _handshake(targets, host, verified, clock)
         facts |= {"https": HttpsState.OK, "cert_verified": True}
     except ssl.SSLCertVerificationError as exc:
-        facts |= {"https": HttpsState.OK, "cert_verified": False, "verify_error": _verify_text(exc)}
+        facts |= {
+            "https": HttpsState.OK,
+            "cert_verified": False,
+            "verify_error": str(exc.verify_message or exc),
+        }
         try:  # what was served, for the evidence: read it again without verification
-            der = _handshake(targets[0], host, _unverified(), clock)
+            der = _handshake(targets, host, _unverified(), clock)
         except (OSError, ssl.SSLError) as again:
             return facts | {"https_error": f"certificate not read: {again}"}
-    except (ssl.SSLError, ConnectionResetError) as exc:
+    except (ssl.SSLEOFError, ConnectionResetError) as exc:  # cut off: a firewall as much as no TLS
+        return facts | {"https": HttpsState.ERROR, "https_error": str(exc)}
+    except ssl.SSLError as exc:
         return facts | {"https": HttpsState.NO_TLS, "https_error": str(exc)}
     except ConnectionRefusedError as exc:
         return facts | {"https": HttpsState.REFUSED, "https_error": str(exc)}
@@ -173,8 +189,8 @@ def probe_https(site: Site, allow: AllowList, clock: _Clock, cafile: str | None 
     return facts | _certificate_facts(der, host)
 
 
-def _handshake(target: tuple[Any, ...], host: str, context: ssl.SSLContext, clock: _Clock) -> bytes:
-    with _connect(target, clock) as raw:
+def _handshake(targets: list[tuple[Any, ...]], host: str, context: ssl.SSLContext, clock: _Clock) -> bytes:
+    with _connect_any(targets, clock) as raw:
         raw.settimeout(clock.left())
         with context.wrap_socket(raw, server_hostname=host) as tls:
             return tls.getpeercert(binary_form=True) or b""
@@ -185,10 +201,6 @@ def _unverified() -> ssl.SSLContext:
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     return context
-
-
-def _verify_text(exc: ssl.SSLCertVerificationError) -> str:
-    return str(exc.verify_message or exc.reason or exc)
 
 
 def _certificate_facts(der: bytes, host: str) -> dict[str, Any]:
@@ -335,60 +347,3 @@ def probe_tech_sites(
             if on_result is not None:
                 on_result(result)
     return [results[site.id] for site in sites]
-
-
-def add_tech_probes(store: Store, results: list[TechResult]) -> None:
-    """Store technical probe results in `tech_probes`."""
-    rows = []
-    for result in results:
-        row = asdict(result)
-        row["cert_names"] = json.dumps(list(result.cert_names), ensure_ascii=False)
-        row["ipv6_addresses"] = json.dumps(list(result.ipv6_addresses))
-        row["cert_verified"] = None if result.cert_verified is None else int(result.cert_verified)
-        row["hostname_match"] = None if result.hostname_match is None else int(result.hostname_match)
-        rows.append(row)
-    store.db.table("tech_probes").insert_all(rows)
-
-
-def tech_probes(store: Store, site_id: str, since: str) -> list[TechResult]:
-    """A site's technical probes since `since` (UTC ISO), oldest first."""
-    rows = store.db.query(
-        "select * from tech_probes where site_id = ? and probed_at >= ? order by probed_at, id",
-        [site_id, since],
-    )
-    results = []
-    for row in rows:
-        row.pop("id")
-        row["cert_names"] = tuple(json.loads(row["cert_names"] or "[]"))
-        row["ipv6_addresses"] = tuple(json.loads(row["ipv6_addresses"] or "[]"))
-        for key in ("cert_verified", "hostname_match"):
-            row[key] = None if row[key] is None else bool(row[key])
-        results.append(TechResult(**row))
-    return results
-
-
-def probe_and_store(
-    registry: Registry,
-    store: Store,
-    site_ids: list[str] | None = None,
-    timeout: float = 15.0,
-    echo: Callable[[str], None] | None = None,
-) -> list[TechResult]:
-    """The probe round's technical part (called after the availability probes by `duwang probe` and the
-    service): each site's result is stored as it completes, and `echo` is given its one-line summary."""
-
-    def stored(result: TechResult) -> None:
-        add_tech_probes(store, [result])
-        if echo is not None:
-            echo(summary(result))
-
-    return probe_tech_sites(registry, site_ids, timeout, on_result=stored)
-
-
-def summary(result: TechResult) -> str:
-    """One line for the operator: HTTPS state (certificate expiry or verification error) and IPv6 state."""
-    https = result.https
-    if result.https == HttpsState.OK:
-        expiry = (result.cert_not_after or "?")[:10]
-        https = f"ok 证书至 {expiry}" if result.cert_verified else f"证书无效 {result.verify_error}"
-    return f"{result.site_id:<14} HTTPS {https:<24} IPv6 {result.ipv6}"

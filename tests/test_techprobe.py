@@ -25,7 +25,8 @@ from crawler import techprobe
 from crawler.inspection import _tech
 from crawler.registry import load_registry
 from crawler.store import Store
-from crawler.techprobe import HttpsState, Ipv6State, add_tech_probes, probe_tech, tech_probes
+from crawler.techprobe import HttpsState, Ipv6State, probe_tech
+from crawler.techstore import add_tech_probes, probe_and_store, tech_probes
 
 pytestmark = pytest.mark.e2e
 
@@ -374,3 +375,16 @@ def test_the_probe_command_stores_each_site_s_tech_probe(tmp_path, certs, server
             "select site_id, https, cert_verified, hostname_match from tech_probes"
         ).fetchall()
     assert rows == [("lx", "ok", 1, 1)]  # trusted through SSL_CERT_FILE, matched by its IP entry
+
+
+def test_a_round_leaves_out_sites_probed_in_the_last_hours(tmp_path):
+    reg = registry(tmp_path, f"http://{CLOSED}:8080/")  # nothing listens: each probe ends at once
+    store = Store(tmp_path / "duwang.db")
+    try:
+        first = probe_and_store(reg, store, timeout=DEADLINE)
+        assert [r.https for r in first] == [HttpsState.REFUSED]
+        assert probe_and_store(reg, store, timeout=DEADLINE) == []  # probed less than 6 hours ago
+        again = probe_and_store(reg, store, timeout=DEADLINE, every=dt.timedelta(0))
+        assert len(again) == 1 and len(tech_probes(store, "lx", "2000-01-01")) == 2
+    finally:
+        store.close()

@@ -28,6 +28,25 @@ UNMEASURED_IPV6 = {
     "offlist": "主机不在网络白名单内",
 }
 UNMEASURED_HTTPS = {"dns": "域名解析失败", "offlist": "主机不在网络白名单内"}
+# For reports: the `element` of a technical finding, and its evidence keys, in Chinese.
+NAMES = {"https": "HTTPS访问", "certificate": "HTTPS证书", "ipv6": "IPv6访问"}
+EVIDENCE_NAMES = {
+    "probed_at": "探测时间",
+    "https_url": "探测地址",
+    "state": "探测结果",
+    "verified": "证书验证通过",
+    "verify_error": "证书验证错误",
+    "subject": "证书主体",
+    "issuer": "签发者",
+    "names": "证书所列名称",
+    "hostname_match": "名称与主机相符",
+    "not_after": "证书到期时间",
+    "not_after_day": "证书到期日",
+    "days_left": "剩余天数",
+    "days_left_at": "剩余天数计算时刻",
+    "addresses": "IPv6地址",
+    "measured": "已测次数",
+}
 
 
 def check_tech(facts: SiteFacts, rules: Rules, now: datetime) -> list[Finding]:

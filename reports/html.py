@@ -28,6 +28,8 @@ from checks.dates import chinese_date
 from checks.elements import NAMES as ELEMENT_NAMES
 from checks.findings import severity_rank
 from checks.links import ERROR_WORDS, KIND_WORDS
+from checks.tech import EVIDENCE_NAMES as TECH_EVIDENCE_NAMES
+from checks.tech import NAMES as TECH_NAMES
 from reports.charts import score_histogram, trend_chart
 from reports.model import CHECK_NAMES, KIND_NAMES, SEVERITY_NAMES, HistoryPoint, Report, SiteScore
 
@@ -74,6 +76,9 @@ EVIDENCE_NAMES = {
     "due_year": "应发布年度",
     "deadline": "截止日期",
     "run_id": "督查批次",
+    "similar": "相近的链接",
+    "looked_at": "读取范围",
+    **TECH_EVIDENCE_NAMES,
 }
 
 
@@ -245,7 +250,9 @@ def check_groups(site: SiteScore) -> list[CheckGroup]:
         views = []
         for finding in findings:
             severity = str(finding.get("severity"))
-            element_label = "统计项" if check == "columns_stale" else "页面要素"
+            element_label = {"columns_stale": "统计项"}.get(
+                check, "技术指标" if finding.get("element") in TECH_NAMES else "页面要素"
+            )
             places = [
                 (label, element_name(finding[name]) if name == "element" else str(finding[name]))
                 for name, label in (("column", "栏目"), ("section", "必备栏目"), ("element", element_label))
@@ -287,7 +294,7 @@ COUNT_NAMES = {
 
 def element_name(element: Any) -> str:
     """An element's Chinese name; the checks store an id such as "site_id_code" or "should_update"."""
-    return ELEMENT_NAMES.get(element) or COUNT_NAMES.get(element) or str(element)
+    return ELEMENT_NAMES.get(element) or TECH_NAMES.get(element) or COUNT_NAMES.get(element) or str(element)
 
 
 def _opt_str(value: Any) -> str | None:

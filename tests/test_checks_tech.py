@@ -175,3 +175,17 @@ def test_check_site_reports_technical_findings_and_scoring_counts_only_deduction
     assert [
         (d.indicator, d.points) for d in score_site(portal, strict, load_scoring(override)).deductions
     ] == [("https", 1)]
+
+
+def test_reports_name_the_technical_elements_and_evidence_in_chinese():
+    from reports.html import element_name, evidence_items
+
+    [finding] = check_https("x", probe(cert_not_after=NOW + timedelta(days=10)), RULES, NOW)
+    labels = [item.label for item in evidence_items(finding.evidence)]
+    assert {"探测时间", "证书到期时间", "剩余天数", "签发者", "证书所列名称"} <= set(labels)
+    assert all(not label.isascii() for label in labels), labels
+    assert [element_name(e) for e in ("https", "certificate", "ipv6")] == [
+        "HTTPS访问",
+        "HTTPS证书",
+        "IPv6访问",
+    ]

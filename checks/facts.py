@@ -73,7 +73,7 @@ class TechProbe:
 
     Times are China time like every other fact. `https` and `ipv6` hold the probe's states (ok, refused,
     no_tls, timeout, error, dns, offlist; ok, no_aaaa, connect_failed, no_ipv6_here, ip_literal, dns,
-    offlist)."""
+    timeout, offlist)."""
 
     probed_at: datetime
     https_url: str

@@ -25,6 +25,7 @@ UNMEASURED_IPV6 = {
     "no_ipv6_here": "本机无IPv6网络",
     "ip_literal": "登记的首页地址是IPv4地址",
     "dns": "域名解析失败",
+    "timeout": "域名解析超时",
     "offlist": "主机不在网络白名单内",
 }
 UNMEASURED_HTTPS = {"dns": "域名解析失败", "offlist": "主机不在网络白名单内"}

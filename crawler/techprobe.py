@@ -10,10 +10,10 @@ For each site's homepage host one probe records:
   has no IPv6 (no IPv6 socket, or no default IPv6 route) nothing is tried and the probe says so: the check
   reports "not measured", never a missing IPv6.
 
-Every step shares one deadline; a name lookup runs in a daemon thread waited for only until then (as in
-crawler/probe.py). Only hosts on the network allow-list are contacted, and when the list is loopback-only a
-name's IPv6 addresses must be loopback too. Results go to the `tech_probes` table (migration m014), one row
-per site per probe round, stored as each site completes (crawler/techstore.py).
+The steps of each part share one deadline; a name lookup runs in a daemon thread waited for only until then
+(as in crawler/probe.py). Only hosts on the network allow-list are contacted, and when the list is
+loopback-only a name's IPv6 addresses must be loopback too. Results go to the `tech_probes` table (migration
+m014), one row per site and probe, stored as each site completes (crawler/techstore.py).
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ class Ipv6State:
     NO_IPV6_HERE = "no_ipv6_here"  # this machine cannot reach IPv6: not measured
     IP_LITERAL = "ip_literal"  # the registry names the site by an IPv4 address: nothing to look up
     DNS = "dns"  # the name does not resolve at all: not measured
+    TIMEOUT = "timeout"  # the deadline passed before the lookup answered: not measured
     OFFLIST = "offlist"  # off the allow-list (or an address a loopback-only list forbids): not contacted
 
 
@@ -186,7 +187,10 @@ def probe_https(site: Site, allow: AllowList, clock: _Clock, cafile: str | None 
         return facts | {"https": HttpsState.TIMEOUT, "https_error": str(exc) or "timed out"}
     except OSError as exc:
         return facts | {"https": HttpsState.ERROR, "https_error": str(exc)}
-    return facts | _certificate_facts(der, host)
+    try:
+        return facts | _certificate_facts(der, host)
+    except ValueError as exc:  # a certificate cryptography cannot parse: the handshake's facts stand
+        return facts | {"https_error": f"certificate not parsed: {exc}"}
 
 
 def _handshake(targets: list[tuple[Any, ...]], host: str, context: ssl.SSLContext, clock: _Clock) -> bytes:
@@ -284,7 +288,7 @@ def probe_ipv6(site: Site, allow: AllowList, clock: _Clock) -> dict[str, Any]:
     try:
         targets = _lookup(host, port, socket.AF_INET6, clock)
     except TimeoutError as exc:
-        return {"ipv6": Ipv6State.DNS, "ipv6_error": str(exc)}
+        return {"ipv6": Ipv6State.TIMEOUT, "ipv6_error": str(exc)}
     except OSError as exc:
         return _no_aaaa(host, port, clock, str(exc))
     addresses = list(dict.fromkeys(str(target[4][0]) for target in targets))
@@ -299,6 +303,7 @@ def probe_ipv6(site: Site, allow: AllowList, clock: _Clock) -> dict[str, Any]:
     unable = ipv6_capability(addresses)
     if unable:
         return found | {"ipv6": Ipv6State.NO_IPV6_HERE, "ipv6_error": unable}
+    clock.left()  # a deadline spent on the lookup is no failed connection (TimeoutError: not measured)
     try:
         _connect(targets[0], clock).close()
     except OSError as exc:  # TimeoutError included
@@ -322,7 +327,7 @@ def probe_tech(site: Site, allow: AllowList, timeout: float = 15.0, cafile: str 
     try:
         ipv6 = probe_ipv6(site, allow, _Clock(timeout))
     except TimeoutError as exc:
-        ipv6 = {"ipv6": Ipv6State.DNS, "ipv6_error": str(exc)}
+        ipv6 = {"ipv6": Ipv6State.TIMEOUT, "ipv6_error": str(exc)}
     return TechResult(site.id, probed_at, **https, **ipv6)
 
 

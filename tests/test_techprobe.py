@@ -388,3 +388,23 @@ def test_a_round_leaves_out_sites_probed_in_the_last_hours(tmp_path):
         assert len(again) == 1 and len(tech_probes(store, "lx", "2000-01-01")) == 2
     finally:
         store.close()
+
+
+def test_a_name_that_never_resolves_ends_at_the_deadline_and_is_not_measured(tmp_path, monkeypatch):
+    release = threading.Event()
+    real = socket.getaddrinfo
+
+    def lookup(host, *args, **kwargs):
+        if host == HOST:
+            release.wait(60)  # a resolver that does not answer
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(techprobe.socket, "getaddrinfo", lookup)
+    reg = registry(tmp_path, f"http://{HOST}/")
+    try:
+        result = probe_tech(reg.sites[0], reg.allow, 1.0)
+    finally:
+        release.set()
+    assert (result.https, result.ipv6) == (HttpsState.TIMEOUT, Ipv6State.TIMEOUT)
+    findings = {(f.check, f.severity, f.element) for f in tech_findings(result)}
+    assert findings == {("https_missing", "warning", "https"), ("tech_unmeasured", "info", "ipv6")}

@@ -297,6 +297,33 @@ def m013_retention(db: Database) -> None:
     )  # when `duwang prune` deleted the run's facts (findings stay)
 
 
+@MIGRATIONS()
+def m014_tech_probes(db: Database) -> None:
+    # Site technical probes (crawler/techprobe.py): HTTPS and certificate, IPv6 reachability.
+    db.table("tech_probes").create(
+        {
+            "id": int,
+            "site_id": str,
+            "probed_at": str,
+            "https_url": str,
+            "https": str,
+            "https_error": str,
+            "cert_verified": int,
+            "verify_error": str,
+            "cert_not_after": str,
+            "cert_subject": str,
+            "cert_issuer": str,
+            "cert_names": str,  # JSON list
+            "hostname_match": int,
+            "ipv6": str,
+            "ipv6_addresses": str,  # JSON list
+            "ipv6_error": str,
+        },
+        pk="id",
+    )
+    db.table("tech_probes").create_index(["site_id", "probed_at"])
+
+
 # What pruning deletes of a run, table by table with the column naming the page: the crawl facts. The run's
 # row, run_sites, findings, checked_sites and mail_log stay (reports, trends and periods read them).
 _PRUNED_FACTS = (

@@ -59,6 +59,12 @@ class CheckId(StrEnum):
     SITE_BLOCKED = "site_blocked"  # the site's firewall refused the crawler: not inspected
     LINKS_OVER_BUDGET = "links_over_budget"  # outside links left unchecked: the budget of checks was spent
     CRAWL_DEADLINE = "crawl_deadline"  # the crawl's deadline passed before the site was done
+    # Content (checks/content.py): warnings until a person confirms them (`duwang confirm`).
+    LEADER_NAME = "leader_name"  # 领导人姓名错误: a homophone one character off, next to the leader's title
+    LEADER_TITLE = "leader_title"  # 领导人职务错误: a leader's name next to another leader's title
+    WRONG_FORMULATION = "wrong_formulation"  # 严重表述错误: country, congress and slogan names
+    TYPO = "typo"  # 错别字
+    SENSITIVE_WORD = "sensitive_word"  # 敏感词 (shipped list and the operator's)
 
 
 @dataclass(frozen=True)

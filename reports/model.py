@@ -28,6 +28,11 @@ CHECK_NAMES = {
     "site_blocked": "网站拒绝检查程序访问",
     "links_over_budget": "超出检查上限未检查的站外链接",
     "crawl_deadline": "抓取期限内未抓完",
+    "leader_name": "领导人姓名错误",
+    "leader_title": "领导人职务错误",
+    "wrong_formulation": "严重表述错误",
+    "typo": "错别字",
+    "sensitive_word": "敏感词",
 }
 
 

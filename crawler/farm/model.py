@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from . import families, linkcases, render
+from . import content, families, linkcases, render
 from .sites import ELEMENTS, SERVICE_IP, SITES, ColumnTweak, SiteDef
 from .tables import (
     CONTENT_TYPES,
@@ -170,6 +170,7 @@ class SiteModel:
     paths: list[str]  # every path the site serves (the trap counts once)
     chrome: dict = field(default_factory=dict)  # what every page of the site shows: nav, footer, badges
     cases: linkcases.LinkCases = field(default_factory=linkcases.LinkCases)  # issue 10 causes 10 and 11
+    content: list[dict] = field(default_factory=list)  # planted content errors (crawler/farm/content.py)
 
 
 @dataclass
@@ -958,6 +959,7 @@ class _SiteBuilder:
             item = self.column(name).items[int(idx)]
             item.title = title
             planted.append(item)
+        content_errors = content.plant(self.d.id, self.column("@news").items)
         self.build_pages()
         disallowed, linked = self.robots()
         redirects = self.redirects()
@@ -994,6 +996,7 @@ class _SiteBuilder:
             paths=self.paths,
             chrome=self.chrome(),
             cases=cases,
+            content=content_errors,
         )
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from . import families
+from .content import content_truth
 from .model import LIMITS, PORT_TOKEN, Column, Farm, SiteModel, absolute
 from .sites import ELEMENTS
 from .tables import SECTION_COLUMNS
@@ -143,6 +144,7 @@ def site_truth(farm: Farm, site: SiteModel) -> dict:
         "homepage_newest_date": home_newest.isoformat() if home_newest else None,
         "homepage_stale": home_stale,
         "url_count": len(site.paths),
+        "content_errors": content_truth(site.content, lambda path: _abs(site, path)),
     }
 
 

@@ -21,7 +21,6 @@ article) is one finding, the others listed in its evidence.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -42,10 +41,9 @@ KEY_ENDS = SENTENCE_ENDS + "_|｜"  # a page title's site suffix is no part of t
 CONTEXT = 60  # characters of a sentence kept on each side of the match
 KEY_CONTEXT = 8
 COMRADE_MIN = 3  # shorter names are too common among ordinary people to read 同志 as a reference
-CJK = range(0x4E00, 0xA000)
 KIND_ORDER = {"article": 0, "static": 1, "list": 2, "navigation": 3}
 
-NAME, VARIANT, TITLE, WORD = range(4)
+NAME, TITLE, WORD, COMRADE_MARK = range(4)
 
 NAMES = {
     CheckId.LEADER_NAME: "领导人姓名错误",
@@ -64,46 +62,37 @@ class Hit(NamedTuple):
     right: str  # the correct form; "" for a sensitive word
 
 
-@lru_cache(maxsize=1)
-def _homophones() -> dict[str, frozenset[str]]:
-    """Toneless pinyin → the CJK characters read so (every reading of a heteronym counts)."""
-    chars: dict[str, set[str]] = defaultdict(set)
-    for code, readings in pinyin_dict.items():
-        if code in CJK:
-            for reading in readings.split(","):
-                chars[to_normal(reading)].add(chr(code))
-    return {reading: frozenset(found) for reading, found in chars.items()}
+@lru_cache(maxsize=1 << 14)
+def readings(char: str) -> frozenset[str]:
+    """The toneless pinyin of a character, every reading of a heteronym."""
+    return frozenset(to_normal(r) for r in pinyin_dict.get(ord(char), "").split(",") if r)
 
 
-def readings(char: str) -> tuple[str, ...]:
-    return tuple(to_normal(r) for r in pinyin_dict.get(ord(char), "").split(",") if r)
-
-
-def misspellings(name: str) -> Iterator[str]:
-    """Every string one character off `name` whose different character sounds the same."""
-    table = _homophones()
-    for index, char in enumerate(name):
-        alike = set().union(*(table.get(reading, frozenset()) for reading in readings(char)))
-        for other in sorted(alike - {char}):
-            yield name[:index] + other + name[index + 1 :]
+def homophone(one: str, other: str) -> bool:
+    return one != other and bool(readings(one) & readings(other))
 
 
 class Matcher:
-    """Every pattern of a `Vocabulary` in one automaton; `scan` gives a text's hits, context rules applied."""
+    """Every pattern of a `Vocabulary` in one automaton; `scan` gives a text's hits, context rules applied.
+
+    Misspelt names are not patterns (a leader's homophones would be thousands, and a root with thousands of
+    branches slows every character): the few characters beside each title and 同志 found are looked up
+    in `masked`, every leader's name with one character hidden, and kept when the hidden one sounds alike.
+    """
 
     def __init__(self, vocab: Vocabulary) -> None:
         entries: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
         owners: dict[str, set[str]] = defaultdict(set)
-        names = {leader.name for leader in vocab.leaders}
+        self.masked: dict[str, list[str]] = defaultdict(list)
         for leader in vocab.leaders:
             entries[leader.name].append((NAME, leader.name))
             for title in leader.titles:
                 owners[title].add(leader.name)
-            for variant in misspellings(leader.name):
-                if variant not in names:
-                    entries[variant].append((VARIANT, leader.name))
+            for index in range(len(leader.name)):
+                self.masked[_mask(leader.name, index)].append(leader.name)
         for title, holders in owners.items():
             entries[title].append((TITLE, frozenset(holders)))
+        entries[COMRADE].append((COMRADE_MARK,))
         for check, corrections in (
             (CheckId.WRONG_FORMULATION, vocab.formulations),
             (CheckId.TYPO, vocab.typos),
@@ -115,12 +104,14 @@ class Matcher:
             self.automaton.add_word(key, (key, tuple(payloads)))
         self.automaton.make_automaton()
         self.titles = {leader.name: leader.titles for leader in vocab.leaders}
+        self.lengths = sorted({len(leader.name) for leader in vocab.leaders})
 
     def scan(self, text: str) -> list[Hit]:
         hits: list[Hit] = []
         names: list[tuple[int, int, str, bool]] = []  # start, end, leader, misspelt
         ending: dict[int, list[tuple[int, str, frozenset[str]]]] = defaultdict(list)
         starting: dict[int, list[tuple[int, str, frozenset[str]]]] = defaultdict(list)
+        places: set[tuple[int, int]] = set()  # where a misspelt name may stand: beside a title, before 同志
         for last, (key, payloads) in self.automaton.iter(text):
             start, end = last - len(key) + 1, last + 1
             for payload in payloads:
@@ -131,12 +122,48 @@ class Matcher:
                         continue  # 副委员长 is not 委员长
                     ending[end].append((start, key, payload[1]))
                     starting[start].append((end, key, payload[1]))
+                    places |= self._beside(text, start, end)
+                elif payload[0] == COMRADE_MARK:
+                    places |= {(start - size, start) for size in self.lengths if size >= COMRADE_MIN}
                 else:
-                    names.append((start, end, payload[1], payload[0] == VARIANT))
+                    names.append((start, end, payload[1], False))
+        names += self._misspelt(text, places)
         context = _Context(text, names, ending, starting)
         hits = _outermost(hits)
         hits += [hit for found in names if (hit := context.judge(*found, self.titles)) is not None]
         return sorted(hits, key=lambda hit: hit.start)
+
+    def _beside(self, text: str, start: int, end: int) -> set[tuple[int, int]]:
+        """The places of a name of each length just before and just after a title (one space allowed)."""
+        before = start - 1 if start and text[start - 1] in GAP else start
+        after = end + 1 if end < len(text) and text[end] in GAP else end
+        return {(before - size, before) for size in self.lengths} | {
+            (after, after + size) for size in self.lengths
+        }
+
+    def _misspelt(self, text: str, places: set[tuple[int, int]]) -> list[tuple[int, int, str, bool]]:
+        found = []
+        for start, end in sorted(places):
+            written = text[max(start, 0) : end]
+            if start < 0 or len(written) != end - start or written in self.titles:
+                continue
+            for index, char in enumerate(written):
+                leader = next(
+                    (
+                        name
+                        for name in self.masked.get(_mask(written, index), ())
+                        if homophone(char, name[index])
+                    ),
+                    None,
+                )
+                if leader is not None:
+                    found.append((start, end, leader, True))
+                    break
+        return found
+
+
+def _mask(name: str, index: int) -> str:
+    return f"{name[:index]}\0{name[index + 1 :]}"
 
 
 def _outermost(hits: list[Hit]) -> list[Hit]:
@@ -204,7 +231,7 @@ def matcher_for(extra: ContentLists) -> Matcher:
 def sentence(text: str, start: int, end: int, ends: str = SENTENCE_ENDS, context: int = CONTEXT) -> str:
     """The sentence holding text[start:end], cut to `context` characters on each side."""
     left = max(max(text.rfind(mark, 0, start) for mark in ends) + 1, start - context)
-    rights = [found for mark in ends if (found := text.find(mark, end)) >= 0]
+    rights = [found + 1 for mark in ends if (found := text.find(mark, end)) >= 0]  # the mark ends it
     right = min([*rights, end + context, len(text)])
     return text[left:right].strip()
 

@@ -1,9 +1,10 @@
 """Content errors planted in the demo farm for the content check (checks/content.py), with their truth.
 
-On a few sites of each template family, seven news articles each get one paragraph holding one error
-(a misspelt leader name, a wrong title, a wrong formulation, a typo, a sensitive word) and one paragraph of
-legitimate look-alikes that must not be reported: ordinary people who share a leader's name or its sound but
-stand beside no leader title, correct forms that contain part of a wrong one, and leaders written right.
+On a few sites of each template family, the first six news articles get seven paragraphs, each holding one
+error (a misspelt leader name, a wrong title, a wrong formulation, a typo, a sensitive word), and one
+paragraph of legitimate look-alikes per error that must not be reported: ordinary people who share a
+leader's name or its sound but stand beside no leader title, correct forms that contain part of a wrong
+one, and leaders written right.
 
 Pure and deterministic: the builder's random generator is not touched, so the rest of the farm is the same
 bytes with or without the plantings.
@@ -15,7 +16,10 @@ from typing import Any
 
 # Sites of every template family and kind (standard, tabs, trs_table, hanweb; portal, department, service).
 SITES = ("lxz", "yjx", "ghx", "fgw", "zwfw-lxs")
-FIRST_ITEM = 1  # the news column's items FIRST_ITEM.. get the plantings (all on the list's first page)
+# The news column's first articles get the plantings: those the homepage links to on every template (a
+# Hanweb list hides its records in a script, which a crawl without a browser does not read). The seventh
+# error shares the first article with the first.
+PAGES = 6
 
 # (check, paragraph with the error, the wrong text as found, the correct form)
 ERRORS: tuple[tuple[str, str, str, str], ...] = (
@@ -66,7 +70,7 @@ def plant(site_id: str, news_items: list[Any]) -> list[dict[str, str]]:
         return []
     planted = []
     for number, (check, paragraph, wrong, right) in enumerate(ERRORS):
-        item = news_items[FIRST_ITEM + number]
+        item = news_items[number % PAGES]
         item.body.insert(1, paragraph)
         item.body.append(LOOK_ALIKES[number % len(LOOK_ALIKES)])
         planted.append({"check": check, "path": item.path, "wrong": wrong, "right": right})

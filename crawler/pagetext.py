@@ -1,33 +1,45 @@
 """A page's main text, as the content check (checks/content.py) reads it: an article's body, a list page's
 entry titles, a static page's text outside its menus, header and footer.
 
-The body is the element holding the most running text in its own paragraphs (the measure
-crawler/pagekind.py uses for `long_body`), read paragraph by paragraph; menus, headers, footers, scripts and
-forms never count. On a list or navigation page the entry titles are what a reader sees: the dated ones
-when there are any (the undated ones there are mostly menus).
+The page is walked once, leaving out scripts, forms and the parts a page's chrome lives in (what
+crawler/extract.py takes for navigation and footers, and headers). The body is then found by stepping from
+`<body>` into the child holding most of the text (`DOMINANT`), as long as one does: on an article page the
+walk ends at the content block, beside which the info bar and share buttons stay out. On a list or
+navigation page the entry titles are what a reader sees: the dated ones when there are any (the undated
+ones there are mostly menus).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
 from typing import Any
 
-from lxml import etree
-
-from crawler.extract import FOOTER_XPATH, NAV_ANCESTOR, clean
+from crawler.extract import clean
 from crawler.items import ListItemFact
 
-MAX_CHARS = 100_000  # a page's text kept for the check; longer pages are cut (noted in the text's length)
+MAX_CHARS = 100_000  # a page's text kept for the check; longer pages are cut
 DOMINANT = 0.6  # share of its parent's text that makes a block the body
 MIN_BODY = 40  # characters: less is a caption, not a body; the page's other text is read instead
-EXCLUDED = (
-    f"ancestor::script or ancestor::style or ancestor::select or ancestor::form or {NAV_ANCESTOR}"
-    f" or ancestor::*[self::header or @id='header' or @id='head' or contains(@class, 'header')]"
+SKIPPED_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "select",
+        "option",
+        "form",
+        "nav",
+        "header",
+        "footer",
+        "noscript",
+        "button",
+        "textarea",
+    ]
 )
-TEXTS = etree.XPath(f"//body//text()[not({EXCLUDED})]", smart_strings=True)
-FOOTERS = etree.XPath(FOOTER_XPATH, smart_strings=False)
+# The chrome's class and id words (crawler/extract.py's NAV_ANCESTOR and FOOTER_XPATH, and headers).
+CHROME_CLASS_RE = re.compile(r"nav|menu|footer|header|(?:^|\s)(?:foot|bottom|copyright)(?:\s|$)", re.I)
+CHROME_ID_RE = re.compile(r"nav|menu|^(?:footer|foot|bottom|copyright|header|head)$", re.I)
 BLOCK_TAGS = frozenset(
-    ["p", "div", "li", "tr", "td", "h1", "h2", "h3", "h4", "h5", "h6", "br", "section", "table"]
+    ["p", "div", "li", "tr", "td", "th", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "section", "table"]
 )
 
 
@@ -36,82 +48,65 @@ def main_text(root: Any, kind: str | None, items: list[ListItemFact]) -> str:
     if kind in ("list", "navigation") and items:
         dated = [item.title for item in items if item.date_text] or [item.title for item in items]
         return "\n".join(dict.fromkeys(title for title in dated if title))[:MAX_CHARS]
-    footers = set(FOOTERS(root))
-    texts = [node for node in TEXTS(root) if clean(node) and not _inside(node, footers)]
-    holder = _body_holder(texts)
-    if holder is not None:
-        texts = [node for node in texts if _within(_holder(node), holder)]
+    bodies = root.xpath("//body") if hasattr(root, "xpath") else []
+    top = bodies[0] if bodies else root
+    totals: dict[Any, int] = {}
+    texts: list[tuple[Any, str]] = []
+    _walk(top, top, texts, totals)
+    holder = _body(top, totals)
+    if holder is not top and totals.get(holder, 0) >= MIN_BODY:
+        texts = []
+        _walk(holder, holder, texts, {})
     return _joined(texts)[:MAX_CHARS]
 
 
-def _holder(text: Any) -> Any:
-    parent = text.getparent()
-    return parent.getparent() if text.is_tail and parent is not None else parent
+def _skipped(element: Any) -> bool:
+    tag = element.tag
+    if not isinstance(tag, str):
+        return True  # a comment or processing instruction
+    if tag.lower() in SKIPPED_TAGS:
+        return True
+    return bool(
+        CHROME_CLASS_RE.search(element.get("class") or "") or CHROME_ID_RE.search(element.get("id") or "")
+    )
 
 
-def _inside(text: Any, elements: set[Any]) -> bool:
-    if not elements:
-        return False
-    node = _holder(text)
-    while node is not None:
-        if node in elements:
-            return True
-        node = node.getparent()
-    return False
+def _walk(element: Any, block: Any, texts: list[tuple[Any, str]], totals: dict[Any, int]) -> int:
+    """Collect the visible texts under `element` as (block, text) pairs; return (and note) their length."""
+    if isinstance(element.tag, str) and element.tag.lower() in BLOCK_TAGS:
+        block = element
+    size = 0
+    if element.text and (text := clean(element.text)):
+        texts.append((block, text))
+        size += len(text)
+    for child in element:
+        if not _skipped(child):
+            size += _walk(child, block, texts, totals)
+        if child.tail and (text := clean(child.tail)):  # the tail is outside the child, even a skipped one
+            texts.append((block, text))
+            size += len(text)
+    totals[element] = size
+    return size
 
 
-def _within(node: Any, holder: Any) -> bool:
-    while node is not None:
-        if node is holder:
-            return True
-        node = node.getparent()
-    return False
-
-
-def _body_holder(texts: list[Any]) -> Any | None:
-    """The body: from the outermost element holding text, step into the child holding most of its text
-    (`DOMINANT` or more) until no child does. Menus and footers are already out, so on an article page the
-    walk ends at the content block; where no block holds a body (`MIN_BODY`), None: the whole text counts."""
-    total: dict[Any, int] = defaultdict(int)
-    children: dict[Any, set[Any]] = defaultdict(set)
-    top = None
-    for text in texts:
-        length = len(clean(text))
-        node, below = _holder(text), None
-        while node is not None:
-            total[node] += length
-            if below is not None:
-                children[node].add(below)
-            below, node = node, node.getparent()
-        top = below
-    if top is None:
-        return None
+def _body(top: Any, totals: dict[Any, int]) -> Any:
+    """From `top`, step into the child holding `DOMINANT` of the text until no child does."""
+    node = top
     while True:
-        best = max(children.get(top, ()), key=lambda child: total[child], default=None)
-        if best is None or total[best] < DOMINANT * total[top]:
-            break
-        top = best
-    return top if total[top] >= MIN_BODY else None
+        best = max((child for child in node if child in totals), key=totals.__getitem__, default=None)
+        if best is None or totals[best] < DOMINANT * totals[node]:
+            return node
+        node = best
 
 
-def _joined(texts: list[Any]) -> str:
+def _joined(texts: list[tuple[Any, str]]) -> str:
     """The texts in document order, a newline where a new block (paragraph, cell, item) starts, so that
     sentences of different paragraphs stay apart."""
     parts: list[str] = []
     last = None
-    for text in texts:
-        block = _block(_holder(text))
+    for block, text in texts:
         if parts and block is not last:
             parts.append("\n")
-        parts.append(clean(text))
+        parts.append(text)
         last = block
     return "".join(parts).strip()
-
-
-def _block(node: Any) -> Any:
-    """The nearest block element holding `node` (a span's paragraph)."""
-    while node is not None:
-        if isinstance(node.tag, str) and node.tag.lower() in BLOCK_TAGS:
-            return node
-        node = node.getparent()
-    return None

@@ -54,7 +54,7 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        spider = self.crawler.spider
+        spider: Any = self.crawler.spider  # a SiteSpider: its registry and sites are read, never written
         self.store = Store(self.crawler.settings.get("DUWANG_DB"))
         if max_pages := self.crawler.settings.getint("DUWANG_DB_MAX_PAGES", 0):
             self.store.limit_pages(max_pages)
@@ -85,7 +85,7 @@ class StorePipeline:
     def writes_failed(self, error: sqlite3.Error) -> None:
         """The database refused a write: stop the crawl now, keep nothing more in memory."""
         self.write_error = f"{type(error).__name__}: {error}"
-        spider = self.crawler.spider
+        spider: Any = self.crawler.spider  # a SiteSpider: its registry and sites are read, never written
         spider.logger.error(
             "run %s: the database refused a write (%s); stopping the crawl", self.run_id, self.write_error
         )

@@ -52,7 +52,7 @@ class Politeness:
             raise StopDownload(fail=False)
 
     def honour_crawl_delay(self, robotparser: Any, request: Request) -> None:
-        agent = request.headers.get(b"User-Agent", b"").decode("latin-1") or self.crawler.settings.get(
+        agent = (request.headers.get(b"User-Agent") or b"").decode("latin-1") or self.crawler.settings.get(
             "USER_AGENT"
         )
         delay = robotparser.crawl_delay(agent)

@@ -79,7 +79,7 @@ class Reprobe:
         engine.crawl(self.request(fact))
 
     def request(self, fact: PageFact) -> Request:
-        spider = self.crawler.spider
+        spider: Any = self.crawler.spider  # a SiteSpider: its registry and sites are read, never written
         site = spider.registry.site(fact.site_id) if fact.site_id in spider.site_ids else spider.sites[0]
         role = FetchRole(fact.role)
         request = spider.make_request(fact.url, site, role, fact.depth, fact.referer)
@@ -96,6 +96,7 @@ class Reprobe:
         )
 
     def answered(self, response: Response) -> Iterator[PageFact]:
+        assert response.request is not None
         yield from self.second_look(response.request, status=response.status)
 
     def failed(self, failure: Failure) -> Iterator[PageFact]:

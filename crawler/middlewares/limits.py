@@ -98,7 +98,7 @@ class CrawlLimitsMiddleware:
         return True
 
     def judge_link(self, request: Request) -> Request | PageFact | None:
-        spider = self.crawler.spider
+        spider: Any = self.crawler.spider  # a SiteSpider: its registry and sites are read, never written
         url, info = request.url, request.meta
         owner = spider.registry.site_of(url)
         if owner is not None and owner.id not in spider.site_ids:
@@ -148,7 +148,8 @@ class CrawlLimitsMiddleware:
     def let_through(self, request: Request) -> Request:
         info = request.meta
         site_id = info[meta.SITE]
-        if site_id in self.crawler.spider.site_ids:
+        spider: Any = self.crawler.spider
+        if site_id in spider.site_ids:
             progress.start(self.crawler.stats, site_id)
             if info[meta.ROLE] == FetchRole.PAGE and not info.get(meta.RENDERED):
                 progress.count(self.crawler.stats, site_id, "scheduled_pages")

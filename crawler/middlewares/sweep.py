@@ -48,7 +48,7 @@ class SweepMiddleware:
             yield request
 
     def swept(self, run_id: int) -> Iterator[Request]:
-        spider = self.crawler.spider
+        spider: Any = self.crawler.spider  # a SiteSpider: its registry and sites are read, never written
         store = Store(self.crawler.settings.get("DUWANG_DB"))
         try:
             targets = store.unfetched_link_targets(run_id)

@@ -51,7 +51,7 @@ def answer_facts(fact: PageFact, response: Response, validators: bool = False) -
 
 def unreadable_fact(response: Response, error: Exception) -> tuple[PageFact, list[str]]:
     """The fact of a page that could not be read at all: its answer, and why (with what middlewares noted)."""
-    fact = base_fact(response.request)  # type: ignore[arg-type]
+    fact = base_fact(response.request)
     answer_facts(fact, response)
     problems = [*(response.meta.get(meta.PROBLEMS) or []), f"page: {type(error).__name__}: {error}"[:300]]
     return fact, problems
@@ -118,8 +118,9 @@ def link_fact(registry: Registry, site: Site, link: extract.RawLink) -> LinkFact
     return LinkFact(link.url, link.tag, link.attr, link.kind, link.anchor_text, in_scope, fetchable)
 
 
-def base_fact(request: Request) -> PageFact:
+def base_fact(request: Request | None) -> PageFact:
     """The fact of a request's URL (the first of its redirect chain) as its meta describes it."""
+    assert request is not None  # a response the spider reads always has its request
     chain, info = request.meta.get("redirect_urls") or [], request.meta
     url = chain[0] if chain else request.url
     return PageFact(url, info[meta.SITE], info[meta.ROLE], info[meta.DEPTH], info[meta.REFERER])

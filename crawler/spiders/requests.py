@@ -60,9 +60,8 @@ def link_request(
     crawled (as its owner's), anything else is checked (as the linking site's)."""
     owner = registry.site_of(link.url)
     if link.kind is LinkKind.PAGE and owner is not None and owner.id in site_ids:
-        return site_request(
-            link.url, owner, FetchRole.PAGE, depth + 1, page_url, callbacks, **{meta.LINK: link.kind}
-        )
+        extra: dict[str, Any] = {meta.LINK: link.kind}
+        return site_request(link.url, owner, FetchRole.PAGE, depth + 1, page_url, callbacks, **extra)
     owner = owner if owner is not None and owner.id in site_ids else None
     # A resource's status is all a check needs: ask with HEAD, no body crosses the wire.
     method = "HEAD" if link.kind in RESOURCE_KINDS else "GET"

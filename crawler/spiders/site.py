@@ -131,7 +131,7 @@ class SiteSpider(scrapy.Spider):
                 and info[meta.ROLE] == FetchRole.PAGE
                 and reading.owns(self.registry, site, response.url)
             )
-            if own and 200 <= response.status < 300:
+            if own and site is not None and 200 <= response.status < 300:
                 page = self.read_page(selector, fact, site, info, problems)
                 read = reading.read_part(problems, "page", [], lambda: list(page))
             del selector

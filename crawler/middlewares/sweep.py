@@ -29,14 +29,13 @@ RESOURCE_KINDS = frozenset({LinkKind.IMAGE, LinkKind.ATTACHMENT, LinkKind.STYLES
 
 
 class SweepMiddleware:
-    def __init__(self, crawler: Crawler, run_id: int) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.run_id = run_id
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SweepMiddleware:
-        # Not NotConfigured when no sweep: the spider sets DUWANG_SWEEP_RUN after middlewares are built.
-        return cls(crawler, 0)
+        # DUWANG_SWEEP_RUN is read when the crawl starts: the spider sets it from its arguments.
+        return cls(crawler)
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         run_id = self.crawler.settings.getint("DUWANG_SWEEP_RUN", 0)

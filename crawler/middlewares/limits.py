@@ -9,9 +9,10 @@ For a request of a link target (`duwang_link` in its meta), in this order:
 - any other target: off the network allow-list → a fact with error `offlist`; outside every site of the
   run and past the linking site's `max_outside_checks` → a fact with error `budget` (both not fetched; the
   counts are stored as the site's `outside_checks` / `outside_skipped`, the "limits" of the report).
-Every request let through counts as pending for its site (crawler/progress.py), gets its priority (last
-run's slow failures and the way to them first, then pages by depth, then checks) and is marked dont_filter:
-the dupefilter has been asked already. Start requests are judged the same way, without the link rules.
+A response's output is judged as a whole, in the order the spider wrote it, as soon as it is read (see
+`process_spider_output`). Every request let through counts as pending for its site (crawler/progress.py),
+gets its priority (last run's slow failures and the way to them first, then pages by depth, then checks)
+and is marked dont_filter: the dupefilter has been asked already. Start requests are judged the same way, without the link rules.
 
 Settings: none of its own; the limits are the registry's (`max_pages`, `max_depth`, `max_outside_checks`).
 Meta keys read: `duwang_link`, `duwang_site`, `duwang_origin`, `duwang_role`, `duwang_depth`,
@@ -63,15 +64,17 @@ class CrawlLimitsMiddleware:
                 yield judged
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
-        for output in result:
-            yield from self.judge(output)
+        # A response's output is judged all at once, before any of it is handed on: while the scraper hands
+        # on one item at a time, other responses are read, and a link met at depth 1 on this page must not
+        # be claimed first at depth 2 by a page that was fetched because of it.
+        yield from [judged for output in result for judged in self.judge(output)]
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
-        async for output in result:
-            for judged in self.judge(output):
-                yield judged
+        outputs = [output async for output in result]
+        for judged in [judged for output in outputs for judged in self.judge(output)]:
+            yield judged
 
     def judge(self, output: Any) -> Iterator[Any]:
         if not isinstance(output, Request) or meta.SITE not in output.meta:

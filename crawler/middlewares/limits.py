@@ -12,7 +12,8 @@ For a request of a link target (`duwang_link` in its meta), in this order:
 A response's output is judged as a whole, in the order the spider wrote it, as soon as it is read (see
 `process_spider_output`). Every request let through counts as pending for its site (crawler/progress.py),
 gets its priority (last run's slow failures and the way to them first, then pages by depth, then checks)
-and is marked dont_filter: the dupefilter has been asked already. Start requests are judged the same way, without the link rules.
+and is marked dont_filter: the dupefilter has been asked already. Start requests are judged the same way,
+without the link rules.
 
 Settings: none of its own; the limits are the registry's (`max_pages`, `max_depth`, `max_outside_checks`).
 Meta keys read: `duwang_link`, `duwang_site`, `duwang_origin`, `duwang_role`, `duwang_depth`,

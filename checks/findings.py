@@ -72,6 +72,10 @@ class CheckId(StrEnum):
     WRONG_FORMULATION = "wrong_formulation"  # 严重表述错误: country, congress and slogan names
     TYPO = "typo"  # 错别字
     SENSITIVE_WORD = "sensitive_word"  # 敏感词 (shipped list and the operator's)
+    # Key areas (checks/keyareas.py): 重点领域 columns and the year's budget and final accounts.
+    KEY_AREA_MISSING = "key_area_missing"  # 重点领域栏目缺失
+    KEY_AREA_STALE = "key_area_stale"  # 重点领域栏目未按期更新 (stale, undated or empty)
+    FISCAL_REPORT_MISSING = "fiscal_report_missing"  # 预决算未公开: no title names the year's 预算/决算
 
 
 @dataclass(frozen=True)

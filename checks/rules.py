@@ -8,7 +8,7 @@ raises `RubricError` naming the file, the table and the field.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,13 @@ class Rules:
     catalogue_notes: tuple[str, ...]
     tech_cert_warn_days: int = 30  # [tech]: a certificate expiring sooner is reported
     tech_https_severity: str = "warning"  # [tech]: of https_missing and cert_invalid (warning | deduction)
+    key_areas: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind or site id -> areas read
+    budget_deadline: tuple[int, int] = (3, 31)  # [key_area_dates]: the year's budget is online by then
+    final_accounts_deadline: tuple[int, int] = (9, 30)  # last year's final accounts are online by then
+
+    def key_areas_of(self, site_id: str, kind: str) -> tuple[str, ...]:
+        """The key areas read on one site: its own [key_areas] list if it has one, else its kind's."""
+        return self.key_areas.get(site_id, self.key_areas.get(kind, ()))
 
     def classify(self, name: str) -> str | None:
         """A column name's freshness class: the class of the longest word of the name it contains."""
@@ -151,6 +158,7 @@ TABLE_FIELDS: dict[str, dict[str, str]] = {
     },
     "periods": {"rule": "text", "veto_score": "points"},
     "tech": {"cert_warn_days": "days", "https_severity": "text"},
+    "key_area_dates": {"budget_deadline": "text", "final_accounts_deadline": "text"},
 }
 # Word tables: their keys are the named vocabulary (None: any name, e.g. a section's synonyms).
 WORD_TABLES: dict[str, tuple[str, ...] | None] = {
@@ -159,6 +167,7 @@ WORD_TABLES: dict[str, tuple[str, ...] | None] = {
     "section_synonyms": None,
     "section_not": None,
     "texts": ("soft_404", "empty_column", "catalogue_note"),
+    "key_areas": None,  # a site kind or a site id
 }
 CATEGORIES = ("veto", "deduction", "bonus")
 _KINDS = {
@@ -309,12 +318,12 @@ def _build(data: dict[str, Any], path: Path) -> Rules:
                 raise RubricError(f"{path}: [{table}] {key}: must be a list of non-empty texts")
         return {key: tuple(value) for key, value in raw.items()}
 
-    def deadline(key: str) -> tuple[int, int]:
-        text = need("annual_report", key, str)
+    def deadline(key: str, table: str = "annual_report") -> tuple[int, int]:
+        text = need(table, key, str)
         try:
             parsed = date.fromisoformat(f"2024-{text}")  # a leap year, so 02-29 is accepted
         except ValueError:
-            raise RubricError(f"{path}: [annual_report] {key}: {text!r} is not MM-DD") from None
+            raise RubricError(f"{path}: [{table}] {key}: {text!r} is not MM-DD") from None
         return parsed.month, parsed.day
 
     freshness = {name: need("freshness", name, int) for name in FRESHNESS_CLASSES if name != "static"}
@@ -349,7 +358,22 @@ def _build(data: dict[str, Any], path: Path) -> Rules:
         catalogue_notes=texts.get("catalogue_note", ()),
         tech_cert_warn_days=need("tech", "cert_warn_days", int),
         tech_https_severity=_https_severity(need("tech", "https_severity", str), path),
+        key_areas=_key_areas(words("key_areas"), path),
+        budget_deadline=deadline("budget_deadline", "key_area_dates"),
+        final_accounts_deadline=deadline("final_accounts_deadline", "key_area_dates"),
     )
+
+
+def _key_areas(raw: dict[str, tuple[str, ...]], path: Path) -> dict[str, tuple[str, ...]]:
+    from checks.keyareas import area_names  # the synonym table names the areas
+
+    known = area_names()
+    for key, names in raw.items():
+        if unknown := [name for name in names if name not in known]:
+            raise RubricError(
+                f"{path}: [key_areas] {key}: {', '.join(unknown)}: unknown area (known: {', '.join(known)})"
+            )
+    return raw
 
 
 def _https_severity(value: str, path: Path) -> str:

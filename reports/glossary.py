@@ -44,6 +44,9 @@ CHECK_NAMES = {
     "wrong_formulation": "严重表述错误",
     "typo": "错别字",
     "sensitive_word": "敏感词",
+    "key_area_missing": "重点领域栏目缺失",
+    "key_area_stale": "重点领域栏目未按期更新",
+    "fiscal_report_missing": "预决算未公开",
 }
 _CHECK_ORDER = {check: position for position, check in enumerate(CHECK_NAMES)}
 
@@ -90,6 +93,14 @@ EVIDENCE_NAMES = {
     "run_id": "督查批次",
     "similar": "相近的链接",
     "looked_at": "读取范围",
+    "area": "重点领域",
+    "words": "栏目名称用词",
+    "columns_read": "已识别栏目数",
+    "candidates": "疑似链接",
+    "columns": "对应栏目",
+    "problem": "问题类型",
+    "year": "年度",
+    "titles_read": "读取标题数",
     **TECH_EVIDENCE_NAMES,
 }
 

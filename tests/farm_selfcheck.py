@@ -78,7 +78,32 @@ def _check_site(
     out += _check_home(reader, st, base)
     out += _check_columns(reader, st, reachable)
     out += _check_sections(reader, st, reachable)
+    out += _check_key_areas(reader, st, reachable)
     return out + _check_redirects_and_trap(reader, st, base)
+
+
+def _check_key_areas(reader: FarmReader, st: dict, reachable: set[str]) -> list[str]:
+    """crawler/farm/keyareas.py: each key area's column is a column of the truth with the same newest date;
+    the planted budget and final-accounts pages are reachable and titled so; no other reachable page of the
+    site has 预算 or 决算 in its title."""
+    out: list[str] = []
+    columns = {c["url"]: c for c in st["columns"]}
+    for row in st["key_areas"]:
+        column = columns.get(row["url"]) if row["url"] else None
+        if row["url"] and (column is None or column["newest_date"] != row["newest_date"]):
+            out.append(f"key area {row['area']}: {row['url']} is not a column of that newest date")
+    planted = set()
+    for row in st["fiscal_reports"]:
+        page = reader.page(row["url"]) if row["url"] in reachable else None
+        word = "预算" if row["kind"] == "budget" else "决算"
+        if page is None or f"{row['year']}年" not in (page.title or "") or word not in (page.title or ""):
+            out.append(f"fiscal report {row} not reachable or not titled so")
+        planted.add(row["url"])
+    for url in reachable - planted:
+        title = (reader.page(url) or Page()).title or ""
+        if "预算" in title or "决算" in title:
+            out.append(f"{url}: {title!r} names a budget the truth does not list")
+    return out
 
 
 def _check_dead_links(

@@ -2,8 +2,8 @@
 
 build_site() runs the builder modules on one site in a fixed order, since they share the site's seeded
 random and later steps link into pages earlier ones made: columns.py (columns and items), pages.py (every
-page), faults.py (robots fixtures, the 301, dead links), then each planting module of PLANTERS, then
-chrome.py (sections and page chrome). Pure: no I/O, no clock except the default for `today`.
+page; keyareas.py's budget titles go in first), faults.py (robots fixtures, the 301, dead links), then each
+planting module of PLANTERS, then chrome.py (sections and page chrome). Pure: no I/O, no clock except the default for `today`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from . import chrome, columns, content, faults, linkcases, pages
+from . import chrome, columns, content, faults, keyareas, linkcases, pages
 from .answers import Farm
 from .builder import SiteBuilder, host_resources
 from .identities import SERVICE_IP
@@ -20,7 +20,7 @@ from .sites import SITES
 
 # Planting modules, run in this order after the common faults. Each serves and links one kind of planted
 # content on a SiteBuilder and returns a Planted: dead links for the common list, truth rows under its keys.
-PLANTERS: tuple[Callable[[SiteBuilder], Planted], ...] = (linkcases.build, content.build)
+PLANTERS: tuple[Callable[[SiteBuilder], Planted], ...] = (linkcases.build, content.build, keyareas.build)
 
 
 def build_site(
@@ -30,6 +30,7 @@ def build_site(
     b = SiteBuilder(d, seed, today, scale, hosts)
     columns.build_columns(b)
     planted_items = _plant_titles(b)
+    keyareas.plant_titles(b)  # before the pages: a page's <title> and ArticleTitle are written when built
     pages.build_pages(b)
     disallowed, linked = faults.robots(b)
     redirects = faults.redirects(b)

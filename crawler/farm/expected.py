@@ -55,6 +55,39 @@ def expected_findings(site: dict, today: date, rules: Any = None) -> set[tuple]:
     for error in site.get("content_errors", ()):  # crawler/farm/content.py: warnings awaiting confirmation
         element = f"{error['wrong']}→{error['right']}" if error["right"] else error["wrong"]
         expected.add((error["check"], "warning", error["url"], element))
+    expected |= _key_areas(site, today, rules)
+    return expected
+
+
+def _key_areas(site: dict, today: date, rules: Any) -> set[tuple]:
+    """crawler/farm/keyareas.py: the areas the rubric reads on the site's kind, missing or not updated
+    within their class's limit (empty and undated count as not updated); the due budget and final accounts
+    not published (a 待确认 warning where the site has no 财政预决算 column to read them in)."""
+    from checks.keyareas import areas, due_years
+
+    if "key_areas" not in site:  # a truth written before keyareas.py planted anything
+        return set()
+    wanted = rules.key_areas_of(site["id"], site["kind"])
+    classes = {area.name: area.freshness for area in areas()}
+    expected: set[tuple] = set()
+    rows = {row["area"]: row for row in site.get("key_areas", ())}
+    for area in wanted:
+        row = rows.get(area)
+        if row is None or row["url"] is None:
+            expected.add(("key_area_missing", "deduction", area))
+            continue
+        newest = row["newest_date"]
+        limit = rules.freshness_days[classes[area]]
+        if newest is None or (today - date.fromisoformat(newest)).days > limit:
+            expected.add(("key_area_stale", "deduction", area, row["url"]))
+    if "财政预决算" in wanted:
+        fiscal = rows.get("财政预决算")
+        severity = "deduction" if fiscal and fiscal["url"] else "warning"
+        published = {(row["kind"], row["year"]) for row in site.get("fiscal_reports", ())}
+        budget, final = due_years(rules, today)
+        for kind, year, label in (("budget", budget, "预算"), ("final_accounts", final, "决算")):
+            if (kind, year) not in published:
+                expected.add(("fiscal_report_missing", severity, f"{year}年{label}"))
     return expected
 
 
@@ -75,6 +108,9 @@ SUBJECTS = {
     "wrong_formulation": ("url", "element"),
     "typo": ("url", "element"),
     "sensitive_word": ("url", "element"),
+    "key_area_missing": ("element",),
+    "key_area_stale": ("element", "url"),
+    "fiscal_report_missing": ("element",),
 }
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from .model import SiteDef
 
+# The key-area columns (tables.EXTRA_COLUMNS) every portal carries unless its SiteDef names its own.
+PORTAL_KEY_AREA_COLUMNS = ("权责清单", "生态环境")
+
 PORTAL_IPS = {
     "lxz": "127.0.0.2",
     "lxs": "127.0.0.3",
@@ -59,6 +62,7 @@ DEPARTMENTS = {
 
 def portal(sid: str, idx: int, **kw: object) -> SiteDef:
     short, full, code = REGIONS[sid]
+    kw.setdefault("extra_columns", PORTAL_KEY_AREA_COLUMNS)  # 行政权力, 环境保护: a portal's key areas
     name = "临夏回族自治州人民政府" if sid == "lxz" else f"{full}人民政府"
     return SiteDef(
         id=sid,

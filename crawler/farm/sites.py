@@ -55,7 +55,11 @@ SITES: tuple[SiteDef, ...] = (
         meta_charset="gbk",
         url_style="plain",
         default_date_format="dot",
-        tweaks={"通知公告": T(state="part_undated"), "规划计划": T(state="stale")},
+        tweaks={
+            "通知公告": T(state="part_undated"),
+            "规划计划": T(state="stale"),
+            "重大建设项目": T(state="stale"),  # a stale key area
+        },
         dead=(("http_404", "home"), ("broken_attachment_pdf", "detail:政策文件:1")),
         # Raw Chinese paths on a GBK page (requested as UTF-8), and a stale column page with a broken <base>.
         link_cases=(("raw_404", "detail:@news:0"), ("raw_404", "home"), ("raw_200", "home")),
@@ -69,7 +73,11 @@ SITES: tuple[SiteDef, ...] = (
         header_charset="utf-8",
         meta_charset="gb2312",
         title_style="suffixed",
-        tweaks={"工作动态": T(form="bracket_date"), "通知公告": T(form="table", date_format="slash")},
+        tweaks={
+            "工作动态": T(form="bracket_date"),
+            "通知公告": T(form="table", date_format="slash"),
+            "生态环境": T(state="stale"),  # a stale key area
+        },
         dead=(("soft_404", "detail:工作动态:0"), ("broken_image", "detail:通知公告:0")),
     ),
     # Veto material: five stale news/notice columns plus two stale longterm ones, and a stale homepage.
@@ -120,6 +128,7 @@ SITES: tuple[SiteDef, ...] = (
         missing_elements=frozenset({"site_id_code"}),
         missing_sections=frozenset({"政策解读"}),
         tweaks={"人事信息": T(state="undated")},
+        extra_columns=("权责清单",),  # no 环境保护 column: a missing key area
         dead=(("broken_attachment_doc", "detail:通知公告:0"),),
         planted_titles=(("通知公告:0", "关于<script>window.__duwang_xss=1</script>开展专项检查的通知"),),
         link_cases=(("redirect_direct", "home"), ("redirect_chain", "detail:@news:0")),
@@ -153,6 +162,7 @@ SITES: tuple[SiteDef, ...] = (
         default_form="table",
         default_date_format="dot",
         tweaks={"乡镇动态": T(state="stale")},
+        extra_columns=("生态环境",),  # no 行政权力 column: a missing key area
         dead=(("offlist", "home"),),
     ),
     # Departments.

@@ -200,5 +200,8 @@ FILE_BYTES = {"jpg": JPEG_1PX, "png": PNG_1PX, "pdf": PDF_BYTES, "doc": OLE_BYTE
 # service site that splits 咨询投诉 into 网上咨询 (the renamed standard column) and 投诉建议.
 EXTRA_COLUMNS: dict[str, ColumnSpec] = {
     "投诉建议": ("投诉建议", "tsjy/", "notice_policy", "nav", 6, False),
+    # Key areas (重点领域) beyond the portal's standard set: 行政权力 and 环境保护 (keyareas.py).
+    "权责清单": ("权责清单", "xxgk/xxgkml/qzqd/", "longterm", "ml", 2, False),
+    "生态环境": ("生态环境", "xxgk/xxgkml/sthj/", "notice_policy", "ml", 3, False),
 }
 SECTION_OF = {"@news": "工作动态", "@annual": "信息公开年报", "投诉建议": "咨询投诉"}

@@ -95,6 +95,7 @@ def site_truth(farm: Farm, site: SiteModel) -> dict:
     home_newest = max(home_dates) if home_dates else None
     home_stale = home_newest is None or (farm.today - home_newest).days > LIMITS["news"]
     return {
+        "id": d.id,
         "name": d.name,
         "kind": d.kind,
         "template": d.template,

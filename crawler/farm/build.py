@@ -3,7 +3,8 @@
 build_site() runs the builder modules on one site in a fixed order, since they share the site's seeded
 random and later steps link into pages earlier ones made: columns.py (columns and items), pages.py (every
 page; keyareas.py's budget titles go in first), faults.py (robots fixtures, the 301, dead links), then each
-planting module of PLANTERS, then chrome.py (sections and page chrome). Pure: no I/O, no clock except the default for `today`.
+planting module of PLANTERS, then chrome.py (sections and page chrome). Pure: no I/O, no clock except the
+default for `today`.
 """
 
 from __future__ import annotations

@@ -76,6 +76,10 @@ class CheckId(StrEnum):
     KEY_AREA_MISSING = "key_area_missing"  # 重点领域栏目缺失
     KEY_AREA_STALE = "key_area_stale"  # 重点领域栏目未按期更新 (stale, undated or empty)
     FISCAL_REPORT_MISSING = "fiscal_report_missing"  # 预决算未公开: no title names the year's 预算/决算
+    # Services (checks/services.py): 办事指南 elements and 办件统计.
+    SERVICE_GUIDE_INCOMPLETE = "service_guide_incomplete"  # 办事指南要素缺失 (one guide)
+    SERVICES_UNUSABLE = "services_unusable"  # 服务不实用: the veto line over the site, 待确认
+    SERVICE_STATS_STALE = "service_stats_stale"  # 办件统计未按期更新 (3 months)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from checks.limits import check_limits
 from checks.links import check_links
 from checks.rules import Rules
 from checks.sections import check_sections
+from checks.services import check_services
 from checks.tech import check_tech
 
 
@@ -38,4 +39,5 @@ def check_site(facts: SiteFacts, rules: Rules, now: datetime) -> list[Finding]:
         *check_limits(facts),
         *check_content(facts),
         *check_key_areas(facts, columns, rules, today),
+        *check_services(facts, columns, rules, today),
     ]

@@ -47,6 +47,7 @@ class Rules:
     key_areas: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind or site id -> areas read
     budget_deadline: tuple[int, int] = (3, 31)  # [key_area_dates]: the year's budget is online by then
     final_accounts_deadline: tuple[int, int] = (9, 30)  # last year's final accounts are online by then
+    services: dict[str, int] = field(default_factory=dict)  # [services]: guide and 办件统计 lines
 
     def key_areas_of(self, site_id: str, kind: str) -> tuple[str, ...]:
         """The key areas read on one site: its own [key_areas] list if it has one, else its kind's."""
@@ -159,6 +160,7 @@ TABLE_FIELDS: dict[str, dict[str, str]] = {
     "periods": {"rule": "text", "veto_score": "points"},
     "tech": {"cert_warn_days": "days", "https_severity": "text"},
     "key_area_dates": {"budget_deadline": "text", "final_accounts_deadline": "text"},
+    "services": {"guide_missing": "count", "guides_veto": "count", "stats_days": "days"},
 }
 # Word tables: their keys are the named vocabulary (None: any name, e.g. a section's synonyms).
 WORD_TABLES: dict[str, tuple[str, ...] | None] = {
@@ -361,6 +363,7 @@ def _build(data: dict[str, Any], path: Path) -> Rules:
         key_areas=_key_areas(words("key_areas"), path),
         budget_deadline=deadline("budget_deadline", "key_area_dates"),
         final_accounts_deadline=deadline("final_accounts_deadline", "key_area_dates"),
+        services={key: need("services", key, int) for key in TABLE_FIELDS["services"]},
     )
 
 

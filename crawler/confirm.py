@@ -24,6 +24,7 @@ CONTENT_CHECKS = frozenset(
         CheckId.WRONG_FORMULATION,
         CheckId.TYPO,
         CheckId.SENSITIVE_WORD,
+        CheckId.SERVICES_UNUSABLE,  # its veto line is unconfirmed: a person decides (checks/services.py)
     ]
 )
 DISMISSED = "dismissed"  # a false alarm: stored as info, never scored

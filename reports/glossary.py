@@ -47,6 +47,9 @@ CHECK_NAMES = {
     "key_area_missing": "重点领域栏目缺失",
     "key_area_stale": "重点领域栏目未按期更新",
     "fiscal_report_missing": "预决算未公开",
+    "service_guide_incomplete": "办事指南要素缺失",
+    "services_unusable": "服务不实用",
+    "service_stats_stale": "办件统计未按期更新",
 }
 _CHECK_ORDER = {check: position for position, check in enumerate(CHECK_NAMES)}
 
@@ -101,6 +104,11 @@ EVIDENCE_NAMES = {
     "problem": "问题类型",
     "year": "年度",
     "titles_read": "读取标题数",
+    "missing": "缺少的要素",
+    "present": "具备的要素",
+    "guides_read": "读取的办事指南数",
+    "incomplete": "要素缺失的办事指南数",
+    "guide_missing": "判定缺失的要素数",
     **TECH_EVIDENCE_NAMES,
 }
 

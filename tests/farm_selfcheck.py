@@ -79,7 +79,27 @@ def _check_site(
     out += _check_columns(reader, st, reachable)
     out += _check_sections(reader, st, reachable)
     out += _check_key_areas(reader, st, reachable)
+    out += _check_service_guides(reader, st, reachable)
     return out + _check_redirects_and_trap(reader, st, base)
+
+
+def _check_service_guides(reader: FarmReader, st: dict, reachable: set[str]) -> list[str]:
+    """crawler/farm/services.py: each guide the truth lists is reachable and shows exactly the elements it
+    does not list as missing; every other guide of the site shows all ten."""
+    from crawler.farm.services import ELEMENTS
+
+    out: list[str] = []
+    listed = {row["url"]: row["missing"] for row in st["service_guides"]}
+    guides = {url for url in listed} | {
+        url for url in reachable if "/bszn/" in url and url.endswith(".html") and "index" not in url
+    }
+    for url in sorted(guides):
+        text = (reader.page(url) or Page()).text if url in reachable else ""
+        shown = [e for e in ELEMENTS if f"{e}：" in text]
+        missing = [e for e in ELEMENTS if e not in shown]
+        if not text or sorted(missing) != sorted(listed.get(url, [])):
+            out.append(f"service guide {url}: shows no {missing}, truth says {listed.get(url, [])}")
+    return out
 
 
 def _check_key_areas(reader: FarmReader, st: dict, reachable: set[str]) -> list[str]:

@@ -99,6 +99,7 @@ def test_self_check_catches_a_lie(farm, monkeypatch):
         chained = next(d for d in gt["sites"]["rsj"]["dead_links"] if len(d["redirect_chain"]) == 2)
         chained["redirect_chain"] = chained["redirect_chain"][1:]
         gt["sites"]["lxx"]["fiscal_reports"].pop()  # a planted budget page the truth forgets
+        gt["sites"]["zwfw-ghx"]["service_guides"][0]["missing"].pop()  # an element the guide does leave out
         return gt
 
     monkeypatch.setattr(farm_selfcheck, "ground_truth", lying)
@@ -110,6 +111,7 @@ def test_self_check_catches_a_lie(farm, monkeypatch):
     assert any(p.startswith("lxs: raw path") and "does not answer 404" in p for p in problems)
     assert any(p.startswith("rsj: ") and "redirects through" in p for p in problems)
     assert any(p.startswith("lxx: ") and "names a budget the truth does not list" in p for p in problems)
+    assert any(p.startswith("zwfw-ghx: service guide") for p in problems)
 
 
 @pytest.mark.e2e

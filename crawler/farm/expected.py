@@ -56,6 +56,27 @@ def expected_findings(site: dict, today: date, rules: Any = None) -> set[tuple]:
         element = f"{error['wrong']}→{error['right']}" if error["right"] else error["wrong"]
         expected.add((error["check"], "warning", error["url"], element))
     expected |= _key_areas(site, today, rules)
+    expected |= _services(site, today, rules)
+    return expected
+
+
+def _services(site: dict, today: date, rules: Any) -> set[tuple]:
+    """crawler/farm/services.py: guides missing [services] guide_missing or more elements, the veto line
+    over them (a 待确认 warning); a 办件公示 column empty, undated or older than stats_days. A list filled by
+    script is not read without a browser (column_needs_render) and not expected."""
+    if site.get("kind") not in ("service", "department"):
+        return set()
+    lines = rules.services
+    incomplete = [g for g in site.get("service_guides", ()) if len(g["missing"]) >= lines["guide_missing"]]
+    expected: set[tuple] = {("service_guide_incomplete", "deduction", g["url"]) for g in incomplete}
+    if len(incomplete) >= lines["guides_veto"]:
+        expected.add(("services_unusable", "warning"))
+    for column in site["columns"]:
+        if column["section"] != "办件公示" or column["render"] == "script":
+            continue
+        newest = column["newest_date"]
+        if newest is None or (today - date.fromisoformat(newest)).days > lines["stats_days"]:
+            expected.add(("service_stats_stale", "deduction", column["url"]))
     return expected
 
 
@@ -111,6 +132,9 @@ SUBJECTS = {
     "key_area_missing": ("element",),
     "key_area_stale": ("element", "url"),
     "fiscal_report_missing": ("element",),
+    "service_guide_incomplete": ("url",),
+    "services_unusable": (),
+    "service_stats_stale": ("url",),
 }
 
 

@@ -247,7 +247,7 @@ SITES: tuple[SiteDef, ...] = (
     ),
     _service("yjx", 5, meta_tags=False),
     _service("ghx", 6, tweaks={"咨询投诉": T(state="stale")}),
-    _service("hzx", 7, url_style="plain"),
+    _service("hzx", 7, url_style="plain", tweaks={"办件公示": T(state="stale")}),  # 办件统计 −2
     _service("dxx", 8, missing_sections=frozenset({"在线办理"})),
     _service("jssx", 9, tweaks={"办件公示": T(form="script_json")}),
 )

@@ -80,6 +80,9 @@ class CheckId(StrEnum):
     SERVICE_GUIDE_INCOMPLETE = "service_guide_incomplete"  # 办事指南要素缺失 (one guide)
     SERVICES_UNUSABLE = "services_unusable"  # 服务不实用: the veto line over the site, 待确认
     SERVICE_STATS_STALE = "service_stats_stale"  # 办件统计未按期更新 (3 months)
+    # 政策解读 ↔ 政策文件 (checks/interpretations.py).
+    INTERPRETATION_UNLINKED = "interpretation_unlinked"  # 解读未链接政策文件
+    POLICY_BACKLINK_MISSING = "policy_backlink_missing"  # 政策文件未链接解读
 
 
 @dataclass(frozen=True)

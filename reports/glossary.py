@@ -50,6 +50,8 @@ CHECK_NAMES = {
     "service_guide_incomplete": "办事指南要素缺失",
     "services_unusable": "服务不实用",
     "service_stats_stale": "办件统计未按期更新",
+    "interpretation_unlinked": "政策解读未关联政策文件",
+    "policy_backlink_missing": "政策文件未关联解读",
 }
 _CHECK_ORDER = {check: position for position, check in enumerate(CHECK_NAMES)}
 
@@ -109,6 +111,8 @@ EVIDENCE_NAMES = {
     "guides_read": "读取的办事指南数",
     "incomplete": "要素缺失的办事指南数",
     "guide_missing": "判定缺失的要素数",
+    "links_on_page": "页面链接数",
+    "interpretation": "解读页面",
     **TECH_EVIDENCE_NAMES,
 }
 

@@ -80,7 +80,29 @@ def _check_site(
     out += _check_sections(reader, st, reachable)
     out += _check_key_areas(reader, st, reachable)
     out += _check_service_guides(reader, st, reachable)
+    out += _check_policy_links(reader, st, reachable)
     return out + _check_redirects_and_trap(reader, st, base)
+
+
+def _check_policy_links(reader: FarmReader, st: dict, reachable: set[str]) -> list[str]:
+    """crawler/farm/interpretations.py: each interpretation is reachable, titled 解读, and links to its
+    policy exactly when the truth says so; the policy links back exactly when the truth says so."""
+    out: list[str] = []
+    for row in st["policy_links"]:
+        reading = reader.page(row["interpretation"]) if row["interpretation"] in reachable else None
+        if reading is None or "解读" not in (reading.title or ""):
+            out.append(f"interpretation {row['interpretation']} not reachable or not titled 解读")
+            continue
+        targets = {target for target, tag, _ in reading.links if tag == "a"}
+        policy = row["policy"]
+        if policy is None:
+            continue
+        if policy not in targets:
+            out.append(f"interpretation {row['interpretation']} does not link {policy}")
+        backs = {target for target, tag, _ in (reader.page(policy) or Page()).links if tag == "a"}
+        if (row["interpretation"] in backs) != row["back"]:
+            out.append(f"policy {policy} links back: {not row['back']}, truth says {row['back']}")
+    return out
 
 
 def _check_service_guides(reader: FarmReader, st: dict, reachable: set[str]) -> list[str]:

@@ -100,6 +100,7 @@ def test_self_check_catches_a_lie(farm, monkeypatch):
         chained["redirect_chain"] = chained["redirect_chain"][1:]
         gt["sites"]["lxx"]["fiscal_reports"].pop()  # a planted budget page the truth forgets
         gt["sites"]["zwfw-ghx"]["service_guides"][0]["missing"].pop()  # an element the guide does leave out
+        gt["sites"]["jyj"]["policy_links"][0]["back"] = True  # the policy that does not link back
         return gt
 
     monkeypatch.setattr(farm_selfcheck, "ground_truth", lying)
@@ -112,6 +113,7 @@ def test_self_check_catches_a_lie(farm, monkeypatch):
     assert any(p.startswith("rsj: ") and "redirects through" in p for p in problems)
     assert any(p.startswith("lxx: ") and "names a budget the truth does not list" in p for p in problems)
     assert any(p.startswith("zwfw-ghx: service guide") for p in problems)
+    assert any(p.startswith("jyj: policy") and "truth says True" in p for p in problems)
 
 
 @pytest.mark.e2e

@@ -13,7 +13,8 @@ Where things live, in import order (a module imports only modules above it; mode
 - builder.py: SiteBuilder, one site's state while it is built. The builders, each a few functions of a
   SiteBuilder: columns.py (columns, items), pages.py (every page), faults.py (common dead links, robots
   pages, the 301), chrome.py (page chrome, sections), and the planting modules (linkcases.py, content.py,
-  keyareas.py: key-area columns' truth and the budget titles; services.py: service guides).
+  keyareas.py: key-area columns' truth and the budget titles; services.py: service guides;
+  interpretations.py: 政策解读 ↔ 政策文件 links).
 - build.py: build_site() runs the builders in order, build_farm() all 25 sites. truth.py: the ground
   truth and the registry TOML. expected.py: the findings the checks must report, from the truth.
 - behaviours.py: per-host server quirks. server.py: FarmServer (sockets, request log) and serve().

@@ -2,9 +2,9 @@
 
 build_site() runs the builder modules on one site in a fixed order, since they share the site's seeded
 random and later steps link into pages earlier ones made: columns.py (columns and items), pages.py (every
-page; keyareas.py's budget titles go in first), faults.py (robots fixtures, the 301, dead links), then each
-planting module of PLANTERS, then chrome.py (sections and page chrome). Pure: no I/O, no clock except the
-default for `today`.
+page; the titles keyareas.py and interpretations.py plant go in first), faults.py (robots fixtures, the
+301, dead links), then each planting module of PLANTERS, then chrome.py (sections and page chrome). Pure:
+no I/O, no clock except the default for `today`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from . import chrome, columns, content, faults, keyareas, linkcases, pages, services
+from . import chrome, columns, content, faults, interpretations, keyareas, linkcases, pages, services
 from .answers import Farm
 from .builder import SiteBuilder, host_resources
 from .identities import SERVICE_IP
@@ -26,6 +26,7 @@ PLANTERS: tuple[Callable[[SiteBuilder], Planted], ...] = (
     content.build,
     keyareas.build,
     services.build,
+    interpretations.build,
 )
 
 
@@ -37,6 +38,7 @@ def build_site(
     columns.build_columns(b)
     planted_items = _plant_titles(b)
     keyareas.plant_titles(b)  # before the pages: a page's <title> and ArticleTitle are written when built
+    interpretations.plant_titles(b)
     pages.build_pages(b)
     disallowed, linked = faults.robots(b)
     redirects = faults.redirects(b)

@@ -57,6 +57,11 @@ def expected_findings(site: dict, today: date, rules: Any = None) -> set[tuple]:
         expected.add((error["check"], "warning", error["url"], element))
     expected |= _key_areas(site, today, rules)
     expected |= _services(site, today, rules)
+    for row in site.get("policy_links", ()):  # crawler/farm/interpretations.py
+        if row["policy"] is None:
+            expected.add(("interpretation_unlinked", "deduction", row["interpretation"]))
+        elif not row["back"]:
+            expected.add(("policy_backlink_missing", "deduction", row["policy"], row["interpretation"]))
     return expected
 
 
@@ -135,6 +140,8 @@ SUBJECTS = {
     "service_guide_incomplete": ("url",),
     "services_unusable": (),
     "service_stats_stale": ("url",),
+    "interpretation_unlinked": ("url",),
+    "policy_backlink_missing": ("url", "page"),
 }
 
 

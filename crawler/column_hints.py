@@ -22,16 +22,13 @@ def discovered_columns(
     db: Path, registry: Registry, rules: Rules, today: date, run_id: int | None = None, sites: tuple = ()
 ) -> tuple[int, dict[str, list[Column]]]:
     """The run (the latest completed by default) and the columns discovered on each of its sites."""
-    store = Store(db)
-    try:
+    with Store(db) as store:
         run_id = completed_run(store, run_id)
         found = {
             facts.site_id: discover_columns(facts, rules)
             for facts in iter_site_facts(store, run_id, registry, inspection_now())
             if not sites or facts.site_id in sites
         }
-    finally:
-        store.close()
     return run_id, found
 
 

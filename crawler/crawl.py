@@ -98,11 +98,8 @@ def run_crawl(
 
 def run_summary(db: str | Path, run_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The run row and one row per site (pages, checks, links, errors) as stored."""
-    store = Store(db)
-    try:
+    with Store(db) as store:
         return store.run(run_id), store.site_stats(run_id)
-    finally:
-        store.close()
 
 
 def format_summary(run: dict[str, Any], sites: list[dict[str, Any]]) -> str:

@@ -7,14 +7,13 @@ This module is the bridge between the impure world (registry file, database, clo
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from checks.dates import CHINA_OFFSET
-from checks.facts import ColumnHint, CrawlLimits, Entry, Link, Page, Probe, SiteFacts
+from checks.facts import ColumnHint, CrawlLimits, Probe, SiteFacts
 from checks.findings import Finding
 from checks.inspect import check_site
 from checks.rules import Rules
@@ -30,31 +29,25 @@ def inspection_now() -> datetime:
 
 def iter_site_facts(store: Store, run_id: int, registry: Registry, now: datetime) -> Iterator[SiteFacts]:
     """The facts of every registered site that the run crawled, one site at a time."""
-    pages = {row[0]: Page(*row) for row in store.run_pages(run_id)}
+    pages = store.check_pages(run_id)
     crawled = set(json.loads(store.run(run_id)["sites"]))
     since = _utc_iso((now - timedelta(days=31)).isoformat())
     limits = {row["site_id"]: _crawl_limits(row) for row in store.site_stats(run_id)}
     for site in registry.sites:
         if site.id not in crawled:
             continue
-        raw = store.site_facts(run_id, site.id)
-        entries: dict[str, list[Entry]] = defaultdict(list)
-        for row in raw["entries"]:
-            entries[row[0]].append(Entry(*row))
-        meta: dict[str, dict[str, str]] = defaultdict(dict)
-        for page_url, name, content in raw["meta"]:
-            meta[page_url][name] = content
+        rows = store.site_rows(run_id, site.id)
         yield SiteFacts(
             site_id=site.id,
             name=site.name,
             kind=str(site.kind),
             home_urls=tuple(_normalized(url) for url in site.start_urls),
             pages=pages,
-            links=tuple(map(Link._make, raw["links"])),
-            entries={url: tuple(items) for url, items in entries.items()},
-            meta=dict(meta),
-            footers={page_url: text or "" for page_url, text, _ in raw["footers"]},
-            forms={page_url: tuple(json.loads(forms or "[]")) for page_url, _, forms in raw["footers"]},
+            links=rows.links,
+            entries=rows.entries,
+            meta=rows.meta,
+            footers=rows.footers,
+            forms=rows.forms,
             probes=tuple(_probe(row) for row in store.probes(site.id, since)),
             column_hints=tuple(ColumnHint(h.name, _normalized(h.url), h.freshness) for h in site.columns),
             crawl=limits.get(site.id, CrawlLimits()),
@@ -66,8 +59,7 @@ def run_checks(
 ) -> tuple[int, list[Finding]]:
     """Check a run (the latest completed one by default), store and return its findings."""
     now = now or inspection_now()
-    store = Store(db)
-    try:
+    with Store(db) as store:
         run_id = completed_run(store, run_id)
         findings: list[Finding] = []
         checked: list[str] = []  # the sites that get a verdict; any other is 未检查 in the reports
@@ -76,8 +68,6 @@ def run_checks(
             checked.append(facts.site_id)
         store.replace_findings(run_id, [_row(finding, now) for finding in findings], checked)
         return run_id, findings
-    finally:
-        store.close()
 
 
 def completed_run(store: Store, run_id: int | None) -> int:

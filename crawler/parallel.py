@@ -91,12 +91,9 @@ def partition(sites: tuple[Site, ...], count: int, sizes: dict[str, int] | None 
 
 def run_parallel(config: Path, db: Path, sites: tuple[Site, ...], count: int, extra_args: list[str]) -> int:
     """Crawl `sites` in `count` child processes as one run; return the run's id."""
-    store = Store(db)
-    try:
+    with Store(db) as store:
         sizes = store.last_site_sizes()
         run_id = store.begin_run([site.id for site in sites], config)
-    finally:
-        store.close()
     everyone = ",".join(site.id for site in sites)
 
     def child(bucket: list[Site], *flags: str) -> subprocess.Popen:
@@ -138,30 +135,21 @@ def run_parallel(config: Path, db: Path, sites: tuple[Site, ...], count: int, ex
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    store = Store(db)
-    try:
+    with Store(db) as store:
         store.end_run(run_id, status, {"processes": len(children), "exit_codes": codes})
-    finally:
-        store.close()
     return run_id
 
 
 def _unfetched_targets(db: Path, run_id: int) -> int:
     """How many link targets of the run no process fetched: a sweep is started only when there are some."""
-    store = Store(db)
-    try:
+    with Store(db) as store:
         return len(store.unfetched_link_targets(run_id))
-    finally:
-        store.close()
 
 
 def _run_status(db: Path, run_id: int, sites: tuple[Site, ...]) -> RunStatus:
     """The run's status from its sites': completed when every one completed."""
-    store = Store(db)
-    try:
+    with Store(db) as store:
         statuses = {row["site_id"]: row["status"] for row in store.site_stats(run_id)}
-    finally:
-        store.close()
     if len(statuses) == len(sites) and all(status == RunStatus.COMPLETED for status in statuses.values()):
         return RunStatus.COMPLETED
     if RunStatus.INTERRUPTED in statuses.values():

@@ -150,7 +150,9 @@ def test_the_checks_facts_load_with_each_column_in_its_named_field(tmp_path):
     )
     assert rows.entries == {
         "http://127.0.0.2/": (
-            Entry("http://127.0.0.2/", "div.list>ul", 3, "新闻", "http://127.0.0.2/a.html", "[11-02]", "要闻"),
+            Entry(
+                "http://127.0.0.2/", "div.list>ul", 3, "新闻", "http://127.0.0.2/a.html", "[11-02]", "要闻"
+            ),
         )
     }
     assert rows.meta == {"http://127.0.0.2/": {"SiteIDCode": "6229000001"}}

@@ -27,7 +27,8 @@ The parts, each a class that `Store` composes (one connection, one object for ca
 - `migrations`: the schema (m001…m013) and the refusal of a newer one;
 - `connection`: opening, closing (`with Store(path) as store:`), write transactions;
 - `runs`: runs, per-site stats, scheduled jobs, crashed runs, retention (`prune`);
-- `facts`: pages and what was seen on them, written by the crawl and loaded, by column name, for the checks;
+- `facts`: pages and what was seen on them, written by the crawl, read back by it and the reports;
+- `checkfacts`: the same facts loaded, by column name, as the checks' dataclasses;
 - `findings`: the checks' findings and the sites they looked at;
 - `outbox`: the mail log;
 - `probes`: availability probes.
@@ -35,9 +36,10 @@ The parts, each a class that `Store` composes (one connection, one object for ca
 
 from __future__ import annotations
 
+from crawler.store.checkfacts import CheckFactStore, SiteRows
 from crawler.store.connection import now_iso
 from crawler.store.errors import StoreError, database_error
-from crawler.store.facts import FactStore, SiteRows
+from crawler.store.facts import FactStore
 from crawler.store.findings import FindingStore
 from crawler.store.migrations import MIGRATIONS
 from crawler.store.outbox import OutboxStore
@@ -55,7 +57,7 @@ __all__ = [
 ]
 
 
-class Store(RunStore, FactStore, FindingStore, OutboxStore, ProbeStore):
+class Store(RunStore, FactStore, CheckFactStore, FindingStore, OutboxStore, ProbeStore):
     """A duwang database: `Store(path, create=True)`, one per process, not shared across threads; close it,
     or open it as `with Store(path) as store:`.
 

@@ -1,23 +1,16 @@
 """Crawl facts: what each page of a run showed (`pages`, `links`, `list_items`, `page_meta`, `footers`),
-written in batches by the crawl and read back by the next crawl (validators, carried-over pages), the checks
-and the reports.
-
-The checks' facts (`checks.facts`) load by column name: each SELECT is built from the dataclass's field
-names (`_select`), and the cursor's column names are compared with the fields before the rows become
-objects, so a column added to or moved in a table, or a field added to a dataclass, cannot shift values
-into the wrong field.
+written in batches by the crawl and read back by the next crawl (validators, carried-over pages) and the
+reports. The checks load them through `crawler.store.checkfacts`.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from collections.abc import Iterable
 from typing import Any
 
-from checks.facts import Entry, Link, Page
 from crawler.items import LinkFact, PageFact
+from crawler.store.checkfacts import select_fields
 from crawler.store.connection import StoreBase
 
 # PageFact's attributes stored as `pages` columns of the same name.
@@ -73,59 +66,6 @@ _LIST_ITEM_COLUMNS = (
     "date_text",
     "list_name",
 )
-
-
-def _field_names(kind: type) -> tuple[str, ...]:
-    if is_dataclass(kind):
-        return tuple(field.name for field in fields(kind))
-    return tuple(getattr(kind, "_fields"))  # noqa: B009 (a NamedTuple: mypy sees only `type`)
-
-
-def _select(kind: type, alias: str, sources: Mapping[str, str] | None = None) -> str:
-    """The select list giving `kind`'s fields in order, each named after its field: `sources` holds the
-    expression for a field that is not the column of the same name."""
-    sources = sources or {}
-    return ", ".join(f"{sources.get(name, f'{alias}.{name}')} as {name}" for name in _field_names(kind))
-
-
-# Each page's rows are those of its facts run (itself, or the run a 304 carried it from); CROSS JOIN makes
-# SQLite walk the site's pages and look each one's rows up by index, never the reverse. Rows keep the
-# order they were read in, oldest run first.
-_SITE_PAGES = (
-    "from pages p cross join {table} {alias} on {alias}.run_id = p.facts_run and {alias}.{page} = p.url"
-)
-_PAGES_SQL = f"select {_select(Page, 'p', {'text': 'p.text_excerpt'})} from pages p where p.run_id = ?"
-# SQLite's 1 and 0 stand for the booleans.
-_BOOLEANS = {"in_scope": "l.in_scope != 0", "fetchable": "l.fetchable != 0"}
-_LINKS_SQL = (
-    f"select {_select(Link, 'l', _BOOLEANS)} "
-    + _SITE_PAGES.format(table="links", alias="l", page="source_url")
-    + " where p.run_id = ? and p.site_id = ? order by l.run_id, l.id"
-)
-_ENTRY_SOURCES = {"list_name": "coalesce(i.list_name, '')"}
-_ENTRIES_SQL = (
-    f"select {_select(Entry, 'i', _ENTRY_SOURCES)} "
-    + _SITE_PAGES.format(table="list_items", alias="i", page="page_url")
-    + " where p.run_id = ? and p.site_id = ? order by i.run_id, i.id"
-)
-_META_SQL = "select m.page_url as page_url, m.name as name, m.content as content " + _SITE_PAGES.format(
-    table="page_meta", alias="m", page="page_url"
-)
-_FOOTERS_SQL = "select f.page_url as page_url, f.text as text, f.forms as forms " + _SITE_PAGES.format(
-    table="footers", alias="f", page="page_url"
-)
-_SITE = " where p.run_id = ? and p.site_id = ?"
-
-
-@dataclass(frozen=True)
-class SiteRows:
-    """What one site's pages held in a run, as the checks' types (the stored part of `SiteFacts`)."""
-
-    links: tuple[Link, ...]
-    entries: dict[str, tuple[Entry, ...]]  # by page URL
-    meta: dict[str, dict[str, str]]  # by page URL
-    footers: dict[str, str]  # by page URL
-    forms: dict[str, tuple[dict, ...]]  # by page URL
 
 
 class FactStore(StoreBase):
@@ -214,7 +154,7 @@ class FactStore(StoreBase):
         fact.links = [
             LinkFact(**{**link, "in_scope": bool(link["in_scope"]), "fetchable": bool(link["fetchable"])})
             for link in self.db.query(
-                f"select {_select(LinkFact, 'links')} from links"
+                f"select {select_fields(LinkFact, 'links')} from links"
                 " where run_id = ? and source_url = ? order by id",
                 [fact.carried_from, url],
             )
@@ -249,7 +189,7 @@ class FactStore(StoreBase):
             [run_id, run_id, run_id],
         ).fetchall()
 
-    # -- read by reports and the checks -------------------------------------------------------------------
+    # -- read by reports -------------------------------------------------------------------
 
     def page(self, run_id: int, url: str) -> dict[str, Any] | None:
         rows = list(self.db.query("select * from pages where run_id = ? and url = ?", [run_id, url]))
@@ -306,57 +246,6 @@ class FactStore(StoreBase):
             self.db.query("select facts_run from pages where run_id = ? and url = ?", [run_id, page_url])
         )
         return rows[0]["facts_run"] if rows and rows[0]["facts_run"] is not None else run_id
-
-    def run_pages(self, run_id: int) -> list[tuple[Any, ...]]:
-        """Every URL of a run with what the checks read of it (link targets may belong to any site): tuples
-        whose columns are named after the fields of `checks.facts.Page`, in their order."""
-        return self._named_rows(Page, _PAGES_SQL, [run_id])
-
-    def check_pages(self, run_id: int) -> dict[str, Page]:
-        """Every URL of a run as the checks read it, by URL."""
-        pages = [Page(*row) for row in self.run_pages(run_id)]
-        return {page.url: page for page in pages}
-
-    def site_facts(self, run_id: int, site_id: str) -> dict[str, list[tuple[Any, ...]]]:
-        """What one site's pages held in a run, table by table, as tuples: links and entries with columns
-        named after the fields of `checks.facts.Link` and `Entry`, meta (page_url, name, content), footers
-        (page_url, text, forms). One site at a time: at 25 sites × 2,000 pages the links alone are half
-        a million rows, and plain tuples load four times faster than dicts."""
-        params = [run_id, site_id]
-        return {
-            "links": self._named_rows(Link, _LINKS_SQL, params),
-            "entries": self._named_rows(Entry, _ENTRIES_SQL, params),
-            "meta": self.db.execute(_META_SQL + _SITE, params).fetchall(),
-            "footers": self.db.execute(_FOOTERS_SQL + _SITE, params).fetchall(),
-        }
-
-    def site_rows(self, run_id: int, site_id: str) -> SiteRows:
-        """What one site's pages held in a run, as the checks' types."""
-        params = [run_id, site_id]
-        entries: dict[str, list[Entry]] = defaultdict(list)
-        for row in self._named_rows(Entry, _ENTRIES_SQL, params):
-            entry = Entry(*row)
-            entries[entry.page_url].append(entry)
-        meta: dict[str, dict[str, str]] = defaultdict(dict)
-        for tag in self.db.query(_META_SQL + _SITE, params):
-            meta[tag["page_url"]][tag["name"]] = tag["content"]
-        footers = list(self.db.query(_FOOTERS_SQL + _SITE, params))
-        return SiteRows(
-            links=tuple(map(Link._make, self._named_rows(Link, _LINKS_SQL, params))),
-            entries={url: tuple(items) for url, items in entries.items()},
-            meta=dict(meta),
-            footers={row["page_url"]: row["text"] or "" for row in footers},
-            forms={row["page_url"]: tuple(json.loads(row["forms"] or "[]")) for row in footers},
-        )
-
-    def _named_rows(self, kind: type, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-        """Rows of `sql` (built by `_select` from `kind`), refused unless its columns are `kind`'s fields in
-        order: only then may `kind(*row)` build the object."""
-        cursor = self.db.execute(sql, params)
-        columns = tuple(column[0] for column in cursor.description)
-        if columns != _field_names(kind):
-            raise RuntimeError(f"columns {columns} do not match the fields of {kind.__name__}")
-        return cursor.fetchall()
 
 
 def _link_rows(run_id: int, fact: PageFact) -> Iterable[tuple[Any, ...]]:

@@ -20,6 +20,12 @@ MIGRATIONS = Migrations("duwang")
 
 @MIGRATIONS()
 def m001_facts(db: Database) -> None:
+    _create_run_tables(db)
+    _create_page_table(db)
+    _create_seen_tables(db)
+
+
+def _create_run_tables(db: Database) -> None:
     db.table("runs").create(
         {
             "id": int,
@@ -53,6 +59,9 @@ def m001_facts(db: Database) -> None:
         pk=("run_id", "site_id"),
         foreign_keys=[("run_id", "runs", "id")],
     )
+
+
+def _create_page_table(db: Database) -> None:
     db.table("pages").create(
         {
             "run_id": int,
@@ -79,6 +88,10 @@ def m001_facts(db: Database) -> None:
         foreign_keys=[("run_id", "runs", "id")],
     )
     db.table("pages").create_index(["run_id", "site_id"])
+
+
+def _create_seen_tables(db: Database) -> None:
+    """What a crawled page showed: its links, list entries, meta tags and footer."""
     db.table("links").create(
         {
             "id": int,

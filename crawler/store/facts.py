@@ -9,6 +9,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from sqlite_utils.db import NotFoundError
+
 from crawler.items import LinkFact, PageFact
 from crawler.store.checkfacts import select_fields
 from crawler.store.connection import StoreBase
@@ -192,14 +194,16 @@ class FactStore(StoreBase):
     # -- read by reports -------------------------------------------------------------------
 
     def page(self, run_id: int, url: str) -> dict[str, Any] | None:
-        rows = list(self.db.query("select * from pages where run_id = ? and url = ?", [run_id, url]))
-        return rows[0] if rows else None
+        try:
+            return self.db.table("pages").get((run_id, url))
+        except NotFoundError:
+            return None
 
     def pages(self, run_id: int, site_id: str | None = None) -> list[dict[str, Any]]:
-        sql, params = "select * from pages where run_id = ?", list[Any]([run_id])
+        where, params = "run_id = ?", list[Any]([run_id])
         if site_id is not None:
-            sql, params = sql + " and site_id = ?", [*params, site_id]
-        return list(self.db.query(sql + " order by rowid", params))
+            where, params = where + " and site_id = ?", [*params, site_id]
+        return list(self.db.table("pages").rows_where(where, params, order_by="rowid"))
 
     def links(self, run_id: int, site_id: str | None = None) -> list[dict[str, Any]]:
         """Every link on the run's pages (those its pages carried over included), as rows of `links` with

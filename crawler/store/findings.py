@@ -34,10 +34,10 @@ class FindingStore(StoreBase):
             )
 
     def findings(self, run_id: int, site_id: str | None = None) -> list[dict[str, Any]]:
-        sql, params = "select * from findings where run_id = ?", list[Any]([run_id])
+        where, params = "run_id = ?", list[Any]([run_id])
         if site_id is not None:
-            sql, params = sql + " and site_id = ?", [*params, site_id]
-        rows = list(self.db.query(sql + " order by id", params))
+            where, params = where + " and site_id = ?", [*params, site_id]
+        rows = list(self.db.table("findings").rows_where(where, params, order_by="id"))
         for row in rows:
             row["evidence"] = json.loads(row["evidence"] or "{}")
         return rows

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlite_utils.db import NotFoundError
+
 from crawler.store.connection import StoreBase, now_iso
 
 
@@ -43,15 +45,11 @@ class OutboxStore(StoreBase):
         )
 
     def mail_log(self, run_id: int) -> list[dict[str, Any]]:
-        return list(
-            self.db.query("select * from mail_log where run_id = ? order by site_id, recipient", [run_id])
-        )
+        rows = self.db.table("mail_log").rows_where("run_id = ?", [run_id], order_by="site_id, recipient")
+        return list(rows)
 
     def _mail_row(self, run_id: int, site_id: str, recipient: str) -> dict[str, Any] | None:
-        rows = list(
-            self.db.query(
-                "select status, attempts from mail_log where run_id = ? and site_id = ? and recipient = ?",
-                [run_id, site_id, recipient],
-            )
-        )
-        return rows[0] if rows else None
+        try:
+            return self.db.table("mail_log").get((run_id, site_id, recipient))
+        except NotFoundError:
+            return None

@@ -30,8 +30,7 @@ class ProbeStore(StoreBase):
 
     def probes(self, site_id: str, since: str) -> list[dict[str, Any]]:
         return list(
-            self.db.query(
-                "select * from probes where site_id = ? and probed_at >= ? order by probed_at",
-                [site_id, since],
+            self.db.table("probes").rows_where(
+                "site_id = ? and probed_at >= ?", [site_id, since], order_by="probed_at"
             )
         )

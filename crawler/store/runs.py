@@ -97,11 +97,11 @@ class RunStore(StoreBase):
         return dict(self.db.table("runs").get(run_id))
 
     def runs(self) -> list[dict[str, Any]]:
-        return list(self.db.query("select * from runs order by id"))
+        return list(self.db.table("runs").rows_where(order_by="id"))
 
     def latest_run(self, status: RunStatus | None = RunStatus.COMPLETED) -> dict[str, Any] | None:
-        where, params = ("where status = ?", [status]) if status else ("", [])
-        rows = list(self.db.query(f"select * from runs {where} order by id desc limit 1", params))
+        where, params = ("status = ?", [status]) if status else (None, None)
+        rows = list(self.db.table("runs").rows_where(where, params, order_by="id desc", limit=1))
         return rows[0] if rows else None
 
     # -- per-site stats -----------------------------------------------------------------------------
@@ -138,8 +138,8 @@ class RunStore(StoreBase):
 
     def site_stats(self, run_id: int) -> list[dict[str, Any]]:
         """One row per site of the run, in the registry's order (crawl processes finish in any order)."""
-        rows = list(self.db.query("select * from run_sites where run_id = ? order by rowid", [run_id]))
-        runs = list(self.db.query("select sites from runs where id = ?", [run_id]))
+        rows = list(self.db.table("run_sites").rows_where("run_id = ?", [run_id], order_by="rowid"))
+        runs = list(self.db.table("runs").rows_where("id = ?", [run_id], select="sites"))
         listed = json.loads(runs[0]["sites"] or "[]") if runs else []
         order = {site_id: index for index, site_id in enumerate(listed)}
         return sorted(rows, key=lambda row: order.get(row["site_id"], len(order)))
@@ -158,16 +158,14 @@ class RunStore(StoreBase):
         )
 
     def job_runs(self, job: str | None = None) -> list[dict[str, Any]]:
-        sql, params = "select * from job_runs", []
-        if job is not None:
-            sql, params = sql + " where job = ?", [job]
-        return list(self.db.query(sql + " order by id", params))
+        where, params = ("job = ?", [job]) if job is not None else (None, None)
+        return list(self.db.table("job_runs").rows_where(where, params, order_by="id"))
 
     def last_job_start(self, job: str) -> str | None:
-        row = self.db.execute(
-            "select max(started_at) as started_at from job_runs where job = ? and outcome != 'running'", [job]
-        ).fetchone()
-        return row[0] if row else None
+        rows = self.db.table("job_runs").rows_where(
+            "job = ? and outcome != 'running'", [job], select="max(started_at) as started_at"
+        )
+        return next(rows)["started_at"]
 
     # -- retention ----------------------------------------------------------------------------------
 

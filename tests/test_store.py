@@ -183,5 +183,5 @@ def test_reordered_and_added_columns_do_not_shift_the_loaded_fields(tmp_path):
 def test_rows_whose_columns_are_not_the_fields_are_refused_rather_than_shifted(tmp_path):
     store = Store(tmp_path / "facts.db")
     run_id = _crawled_home(store)
-    with pytest.raises(RuntimeError, match="do not match the fields of Page"):
-        store._named_rows(Page, "select site_id, url from pages where run_id = ?", [run_id])
+    with pytest.raises(RuntimeError, match="are not the fields"):
+        store._named_rows(("url", "site_id"), "select site_id, url from pages where run_id = ?", [run_id])

@@ -52,13 +52,18 @@ _ENTRIES_SQL = (
     + _SITE_PAGES.format(table="list_items", alias="i", page="page_url")
     + " where p.run_id = ? and p.site_id = ? order by i.run_id, i.id"
 )
-_META_SQL = "select m.page_url as page_url, m.name as name, m.content as content " + _SITE_PAGES.format(
-    table="page_meta", alias="m", page="page_url"
+_META = ("page_url", "name", "content")
+_META_SQL = (
+    f"select {', '.join(f'm.{name} as {name}' for name in _META)} "
+    + _SITE_PAGES.format(table="page_meta", alias="m", page="page_url")
+    + " where p.run_id = ? and p.site_id = ?"
 )
-_FOOTERS_SQL = "select f.page_url as page_url, f.text as text, f.forms as forms " + _SITE_PAGES.format(
-    table="footers", alias="f", page="page_url"
+_FOOTERS = ("page_url", "text", "forms")
+_FOOTERS_SQL = (
+    f"select {', '.join(f'f.{name} as {name}' for name in _FOOTERS)} "
+    + _SITE_PAGES.format(table="footers", alias="f", page="page_url")
+    + " where p.run_id = ? and p.site_id = ?"
 )
-_SITE = " where p.run_id = ? and p.site_id = ?"
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ class CheckFactStore(StoreBase):
     def run_pages(self, run_id: int) -> list[tuple[Any, ...]]:
         """Every URL of a run with what the checks read of it (link targets may belong to any site): tuples
         whose columns are named after the fields of `checks.facts.Page`, in their order."""
-        return self._named_rows(Page, _PAGES_SQL, [run_id])
+        return self._named_rows(_field_names(Page), _PAGES_SQL, [run_id])
 
     def check_pages(self, run_id: int) -> dict[str, Page]:
         """Every URL of a run as the checks read it, by URL."""
@@ -92,36 +97,35 @@ class CheckFactStore(StoreBase):
         a million rows, and plain tuples load four times faster than dicts."""
         params = [run_id, site_id]
         return {
-            "links": self._named_rows(Link, _LINKS_SQL, params),
-            "entries": self._named_rows(Entry, _ENTRIES_SQL, params),
-            "meta": self.db.execute(_META_SQL + _SITE, params).fetchall(),
-            "footers": self.db.execute(_FOOTERS_SQL + _SITE, params).fetchall(),
+            "links": self._named_rows(Link._fields, _LINKS_SQL, params),
+            "entries": self._named_rows(_field_names(Entry), _ENTRIES_SQL, params),
+            "meta": self._named_rows(_META, _META_SQL, params),
+            "footers": self._named_rows(_FOOTERS, _FOOTERS_SQL, params),
         }
 
     def site_rows(self, run_id: int, site_id: str) -> SiteRows:
         """What one site's pages held in a run, as the checks' types."""
-        params = [run_id, site_id]
+        raw = self.site_facts(run_id, site_id)
         entries: dict[str, list[Entry]] = defaultdict(list)
-        for row in self._named_rows(Entry, _ENTRIES_SQL, params):
+        for row in raw["entries"]:
             entry = Entry(*row)
             entries[entry.page_url].append(entry)
         meta: dict[str, dict[str, str]] = defaultdict(dict)
-        for tag in self.db.query(_META_SQL + _SITE, params):
-            meta[tag["page_url"]][tag["name"]] = tag["content"]
-        footers = list(self.db.query(_FOOTERS_SQL + _SITE, params))
+        for page_url, name, content in raw["meta"]:  # the columns of _META
+            meta[page_url][name] = content
         return SiteRows(
-            links=tuple(map(Link._make, self._named_rows(Link, _LINKS_SQL, params))),
+            links=tuple(map(Link._make, raw["links"])),
             entries={url: tuple(items) for url, items in entries.items()},
             meta=dict(meta),
-            footers={row["page_url"]: row["text"] or "" for row in footers},
-            forms={row["page_url"]: tuple(json.loads(row["forms"] or "[]")) for row in footers},
+            footers={page_url: text or "" for page_url, text, _ in raw["footers"]},  # the columns of _FOOTERS
+            forms={page_url: tuple(json.loads(forms or "[]")) for page_url, _, forms in raw["footers"]},
         )
 
-    def _named_rows(self, kind: type, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-        """Rows of `sql` (built by `select_fields` from `kind`), refused unless its columns are `kind`'s
-        fields in order: only then may `kind(*row)` build the object."""
+    def _named_rows(self, names: tuple[str, ...], sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        """Rows of `sql`, refused unless its columns are `names` in order: only then may a row be read by
+        position (`Page(*row)`, unpacking)."""
         cursor = self.db.execute(sql, params)
         columns = tuple(column[0] for column in cursor.description)
-        if columns != _field_names(kind):
-            raise RuntimeError(f"columns {columns} do not match the fields of {kind.__name__}")
+        if columns != names:
+            raise RuntimeError(f"columns {columns} are not the fields {names} in order")
         return cursor.fetchall()

@@ -9,8 +9,6 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlite_utils.db import NotFoundError
-
 from crawler.items import LinkFact, PageFact
 from crawler.store.checkfacts import select_fields
 from crawler.store.connection import StoreBase
@@ -194,10 +192,9 @@ class FactStore(StoreBase):
     # -- read by reports -------------------------------------------------------------------
 
     def page(self, run_id: int, url: str) -> dict[str, Any] | None:
-        try:
-            return self.db.table("pages").get((run_id, url))
-        except NotFoundError:
-            return None
+        # A plain query: `carried_fact` asks once per unchanged page; Table.get reads the schema every time.
+        rows = list(self.db.query("select * from pages where run_id = ? and url = ?", [run_id, url]))
+        return rows[0] if rows else None
 
     def pages(self, run_id: int, site_id: str | None = None) -> list[dict[str, Any]]:
         where, params = "run_id = ?", list[Any]([run_id])

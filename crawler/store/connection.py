@@ -24,11 +24,7 @@ def now_iso() -> str:
 
 
 class StoreBase:
-    """A duwang database. Open one per process; it is not shared across threads.
-
-    `create=False` (commands that only read facts, or add findings to a crawl) refuses a missing file
-    instead of creating an empty database that would only answer "nothing crawled yet".
-    """
+    """The one connection the store's parts share; callers open `Store` (crawler/store/__init__.py)."""
 
     def __init__(self, path: str | Path, create: bool = True) -> None:
         self.path = Path(path)

@@ -75,10 +75,10 @@ def completed_run(store: Store, run_id: int | None) -> int:
 
     A pruned run has no facts left: checking it again would replace its stored findings with nonsense."""
     if run_id is not None:
-        row = store.db.execute("select pruned_at from runs where id = ?", [run_id]).fetchone()
-        if row is not None and row[0] is not None:
+        pruned_at = store.pruned_at(run_id)
+        if pruned_at is not None:
             raise LookupError(
-                f"{store.path}: the facts of run {run_id} were pruned on {row[0]} ([storage] keep_runs);"
+                f"{store.path}: the facts of run {run_id} were pruned on {pruned_at} ([storage] keep_runs);"
                 " its stored findings stay as they were checked"
             )
         return run_id

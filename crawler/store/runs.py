@@ -96,6 +96,11 @@ class RunStore(StoreBase):
     def run(self, run_id: int) -> dict[str, Any]:
         return dict(self.db.table("runs").get(run_id))
 
+    def pruned_at(self, run_id: int) -> str | None:
+        """When `prune` deleted the run's facts; None while they are kept (or there is no such run)."""
+        rows = list(self.db.table("runs").rows_where("id = ?", [run_id], select="pruned_at"))
+        return rows[0]["pruned_at"] if rows else None
+
     def runs(self) -> list[dict[str, Any]]:
         return list(self.db.table("runs").rows_where(order_by="id"))
 

@@ -57,7 +57,13 @@ def expected_findings(site: dict, today: date, rules: Any = None) -> set[tuple]:
         expected.add((error["check"], "warning", error["url"], element))
     expected |= _key_areas(site, today, rules)
     expected |= _services(site, today, rules)
-    for row in site.get("policy_links", ()):  # crawler/farm/interpretations.py
+    return expected | _policy_links(site)
+
+
+def _policy_links(site: dict) -> set[tuple]:
+    """crawler/farm/interpretations.py: an interpretation linking no policy, a policy not linking back."""
+    expected: set[tuple] = set()
+    for row in site.get("policy_links", ()):
         if row["policy"] is None:
             expected.add(("interpretation_unlinked", "deduction", row["interpretation"]))
         elif not row["back"]:

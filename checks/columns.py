@@ -86,7 +86,8 @@ def discover_columns(facts: SiteFacts, rules: Rules) -> list[Column]:
     }
     keys = _column_keys(facts, html)
     groups = {url: _groups(facts.entries.get(url, ())) for url in html}
-    navigation = _navigation(groups, keys)
+    articles = {url for url, page in html.items() if page_kind(page, facts.meta.get(url, {})) == "article"}
+    navigation = _navigation(groups, keys, articles)
     content = {
         url: [
             group
@@ -217,15 +218,21 @@ def _column_keys(facts: SiteFacts, html: dict[str, Page]) -> dict[str, str]:
     return keys
 
 
-def _navigation(groups: dict[str, list[tuple[Entry, ...]]], keys: dict[str, str]) -> set[tuple[str, int]]:
+def _navigation(
+    groups: dict[str, list[tuple[Entry, ...]]], keys: dict[str, str], articles: set[str] = frozenset()
+) -> set[tuple[str, int]]:
     """Lists that are menus or sidebars: most of their entries are listed on NAV_PAGES or more columns'
     pages, or the same undated list stands on two. Pages of one column count once (`keys`), and the
-    entries need not repeat exactly: real footer menus differ a little from page to page."""
+    entries need not repeat exactly: real footer menus differ a little from page to page. An article's
+    links to related pages (an interpretation's link to its policy) do not count as listing them: else a
+    policy shown on the homepage, in its column and linked from its interpretation reads as a menu."""
     listed_on: dict[str, set[str]] = defaultdict(set)
     exact: dict[frozenset[str], set[str]] = defaultdict(set)
     for url, page_groups in groups.items():
         for group in page_groups:
             exact[_signature(group)].add(keys[url])
+            if url in articles:
+                continue
             for entry in group:
                 listed_on[_target(entry)].add(keys[url])
     navigation = set()

@@ -1,10 +1,12 @@
 """Columns: found among menus, hubs and articles; stale, empty and catalogue-note columns."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from checks.columns import check_columns, discover_columns, newest_date
+from checks.facts import Entry
 from checks.rules import load_rules
 from tests.sitefacts import HOME, entries, link, menu, page, site
 
@@ -153,3 +155,21 @@ def test_column_names_are_classified_through_synonyms(name, freshness):
 )
 def test_section_names_are_matched_through_synonyms(name, section):
     assert RULES.section_of(name) == section
+
+
+def test_a_list_whose_items_articles_link_to_is_still_a_column():
+    """A policy shown on the homepage, in its column, and linked from its interpretation (an article's
+    related links) is no menu entry: the policy column stays a column."""
+    zcwj, jd = f"{HOME}zcwj/", f"{HOME}zcjd/"
+    policies = entries(zcwj, "table.list_tb", [(f"政策{i}", "2026-10-0{i}") for i in range(1, 4)])
+    readings = [f"{jd}t{i}.html" for i in range(1, 4)]
+    lists = {zcwj: policies, HOME: tuple(replace(e, page_url=HOME, container="td>table#6") for e in policies)}
+    for reading, policy in zip(readings, policies, strict=True):
+        lists[reading] = (
+            Entry(reading, "td>table.article", 0, "附件：实施方案.pdf", f"{reading}.pdf", None),
+            Entry(reading, "td>table.article", 1, f"政策原文：{policy.title}", policy.url, None),
+            Entry(reading, "td>table.article", 2, "打印本页", None, None),
+        )
+    pages = [page(zcwj, "政策文件"), *(page(url, "解读正文", kind="article") for url in readings)]
+    facts = site(pages, [link(HOME, zcwj, "政策文件")], lists)
+    assert "政策文件" in by_name(discover_columns(facts, RULES))

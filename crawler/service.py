@@ -39,6 +39,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
+from crawler.alerts import after_inspection, after_probe
 from crawler.childenv import scrubbed_env
 from crawler.cron import cron_trigger
 from crawler.registry import Registry, RegistryError, load_registry
@@ -172,6 +173,8 @@ class Service:
             detail = self.functions[name]()
         except Interrupted as exc:
             outcome, error = "interrupted", str(exc)
+        except Skipped as exc:  # e.g. a period with no inspection yet (a fresh install): nothing failed
+            outcome, detail = "skipped", str(exc)
         except Exception as exc:  # a job's failure is recorded and logged; the service goes on
             outcome, error = "failed", f"{type(exc).__name__}: {exc}"
             event(
@@ -240,7 +243,9 @@ class Service:
         finally:
             store.close()
         failed = [r.site_id for r in results if not r.ok]
-        return f"{len(results)} probed, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else "")
+        alerted = after_probe(self.db, registry, results)  # never raises: a dead robot fails no probe
+        names = f": {', '.join(failed)}" if failed else ""
+        return f"{len(results)} probed, {len(failed)} failed{names}; {alerted}"
 
     def inspect(self) -> str:
         """Crawl (in a subprocess), check, report, mail: all with the one registry read at the job's start."""
@@ -277,9 +282,11 @@ class Service:
         run_id, findings = run_checks(self.db, registry, load_rules(self.rubric), None, inspection_now())
         folder = self._reports_folder(inspection_now().date().isoformat())
         self._write_reports(registry, folder, run_id=run_id)
+        alerted = after_inspection(self.db, registry, self.rubric, run_id)  # before mail, which may raise
         mailed = self._mail(registry)
         return (
-            f"run {run_id}: {len(findings)} findings; reports in {folder}; {mailed}; {self._prune(registry)}"
+            f"run {run_id}: {len(findings)} findings; reports in {folder}; {alerted}; {mailed}; "
+            f"{self._prune(registry)}"
         )
 
     def _prune(self, registry: Registry) -> str:
@@ -302,7 +309,14 @@ class Service:
         period = previous_period(kind, inspection_now().date())
         folder = self._reports_folder(period)
         with self._job_registry() as (registry, _):
-            self._write_reports(registry, folder, period=period)
+            try:
+                self._write_reports(registry, folder, period=period)
+            except LookupError as exc:
+                if isinstance(exc, KeyError | IndexError):  # a bug, not an empty period
+                    raise
+                raise Skipped(
+                    f"{period} 期间没有已检查的督查，不生成报告 nothing to report ({exc})"
+                ) from None
         return f"{kind} report {period} in {folder}"
 
     def _reports_folder(self, name: str) -> Path:
@@ -371,6 +385,10 @@ class Service:
 
 class Interrupted(Exception):
     """The job was stopped by the service's shutdown."""
+
+
+class Skipped(Exception):
+    """The job had nothing to do; the message says why (recorded as the run's detail, outcome skipped)."""
 
 
 def configure_logging() -> None:

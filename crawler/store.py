@@ -14,6 +14,7 @@ older database is upgraded in place when a newer duwang opens it. Tables:
 - `page_meta`: the page's `<meta name=...>` tags (SiteIDCode, ColumnName, PubDate, ...).
 - `footers`: footer text and forms of each site's start pages, for the page-element checks.
 - `checked_sites`: which sites of a run the checks looked at (a site without a row has no verdict: 未检查).
+- `alert_log`: alerts sent (or not) to the group robots, one row per alert and channel (crawler/alerts.py).
 
 Writes of one run never touch another run's rows, so a crashed run cannot damage earlier ones.
 
@@ -295,6 +296,29 @@ def m013_retention(db: Database) -> None:
     db.table("runs").add_column(
         "pruned_at", str
     )  # when `duwang prune` deleted the run's facts (findings stay)
+
+
+@MIGRATIONS()
+def m014_alert_log(db: Database) -> None:
+    # One row per alert and channel (crawler/alerts.py): what was said, to which channel (its name, never
+    # its URL: that holds the robot's key), whether it went. `key` keeps a veto or an outage from being
+    # alerted again on every probe or re-run.
+    db.table("alert_log").create(
+        {
+            "id": int,
+            "event": str,
+            "key": str,
+            "site_id": str,
+            "run_id": int,
+            "channel": str,
+            "status": str,
+            "error": str,
+            "text": str,
+            "sent_at": str,
+        },
+        pk="id",
+    )
+    db.table("alert_log").create_index(["key", "sent_at"])
 
 
 # What pruning deletes of a run, table by table with the column naming the page: the crawl facts. The run's
@@ -980,6 +1004,19 @@ class Store:
                 " where p.run_id = ? and p.site_id = ?",
                 [run_id, site_id],
             )
+        )
+
+    # -- alerts ---------------------------------------------------------------------------------------
+
+    def record_alert(self, row: dict[str, Any]) -> None:
+        """One alert's outcome on one channel (`alert_log` columns but id and sent_at)."""
+        self.db.table("alert_log").insert({**row, "sent_at": now_iso()})
+
+    def alert_log(self, key: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+        """Recorded alerts, newest first; only those of one dedup `key` when given."""
+        where, params = ("where key = ?", [key]) if key is not None else ("", [])
+        return list(
+            self.db.query(f"select * from alert_log {where} order by id desc limit ?", [*params, limit])
         )
 
 

@@ -376,6 +376,7 @@ ROBOTS = [
     ("wecombot", "wecombot://${K}", "wecombot", "NotifyWeComBot", lambda b: b["text"]["content"]),
     ("dingtalk", "dingtalk://${K}/", "dingtalk", "NotifyDingTalk", lambda b: b["text"]["content"]),
     ("feishu", "feishu://${K}", "feishu", "NotifyFeishu", lambda b: b["content"]["text"]),
+    ("lark", "lark://${K}", "lark", "NotifyLark", lambda b: b["content"]["text"]),
 ]
 
 
@@ -392,6 +393,7 @@ def test_each_robot_gets_its_own_payload(monkeypatch, scheme, url, module, plugi
             "wecombot": f"http://127.0.0.1:{robot.port}/wecom?key={{key}}",
             "dingtalk": f"http://127.0.0.1:{robot.port}/dingtalk?access_token={{token}}",
             "feishu": f"http://127.0.0.1:{robot.port}/feishu/{{token}}/",
+            "lark": f"http://127.0.0.1:{robot.port}/lark/",  # the plugin appends the token
         }[scheme]
         monkeypatch.setattr(cls, "notify_url", hook)
         text = alerts.inspection_summary(a_report())

@@ -43,7 +43,11 @@ FAMILY_ORDER = ("standard", "trs_table", "hanweb", "tabs")
 def duwang(*args: str) -> str:
     """One CLI command; its stdout. A failing command stops the benchmark with its output."""
     result = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=1800, cwd=ROOT
+        [sys.executable, "-m", "crawler.app.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        cwd=ROOT,
     )
     if result.returncode != 0:
         sys.exit(f"duwang {args[0]} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")

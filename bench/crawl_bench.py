@@ -21,7 +21,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 
 from peers import run_timed  # noqa: E402
 
-from crawler.cli import FarmProcess  # noqa: E402
+from crawler.app.farmprocess import FarmProcess  # noqa: E402
 from crawler.store import Store  # noqa: E402
 
 
@@ -38,7 +38,8 @@ def main() -> None:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
 
     with FarmProcess(args.out / f"farm-scale{args.scale}", scale=args.scale) as registry:
-        command = [sys.executable, "-m", "crawler.cli", "crawl", "--config", str(registry), "--db", str(db)]
+        command = [sys.executable, "-m", "crawler.app.cli", "crawl"]
+        command += ["--config", str(registry), "--db", str(db)]
         timed = run_timed([*command, "--quiet"], timeout=3600)  # measured as the inspection bench does
         if timed.returncode != 0:
             raise SystemExit(f"crawl failed (exit {timed.returncode}): {timed.error or ''}")

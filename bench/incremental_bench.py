@@ -37,7 +37,7 @@ def main() -> None:
                 [
                     sys.executable,
                     "-m",
-                    "crawler.cli",
+                    "crawler.app.cli",
                     "crawl",
                     "--config",
                     str(registry),

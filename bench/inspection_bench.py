@@ -51,7 +51,7 @@ from peers import (  # noqa: E402
     run_timed,
 )
 
-from crawler.cli import FarmProcess  # noqa: E402
+from crawler.app.farmprocess import FarmProcess  # noqa: E402
 
 T = TypeVar("T")
 ATTEMPTS = 3  # per peer: a crashed, hung or all-start-pages-failed attempt is tried again
@@ -108,7 +108,7 @@ def all_start_pages_failed(start_urls: list[str], urls_checked: int | None, dead
 
 def duwang_cmd() -> list[str]:
     script = Path(sys.executable).parent / "duwang"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "crawler.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "crawler.app.cli"]
 
 
 def main() -> None:

@@ -64,7 +64,7 @@ def crawl(code: Path, registry: Path, db: Path) -> float:
     env = {**os.environ, "PYTHONPATH": str(code)}
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "crawl", "--config", str(registry), "--db", str(db), "--quiet"],
+        [sys.executable, "-m", "crawler.app.cli", "crawl", "--quiet", f"--config={registry}", f"--db={db}"],
         check=True,
         stdout=subprocess.DEVNULL,
         cwd=code,
@@ -127,7 +127,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-m",
-                "crawler.cli",
+                "crawler.app.cli",
                 "prune",
                 "--config",
                 str(registry),

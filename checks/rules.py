@@ -13,12 +13,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from crawler.errors import ConfigError
+
 DEFAULT_RUBRIC = Path(__file__).with_name("rubric.toml")
 FRESHNESS_CLASSES = ("news", "notice_policy", "longterm", "static")
 SITE_KINDS = ("portal", "department", "service")
 
 
-class RubricError(Exception):
+class RubricError(ConfigError):
     """A rubric file that cannot be used; the message is one line meant for the operator."""
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from checks.columns import CLASS_NAMES, HOW, Column, discover_columns, newest_date
 from checks.rules import Rules
-from crawler.inspection import completed_run, inspection_now, iter_site_facts
+from crawler.app.inspection import completed_run, inspection_now, iter_site_facts
 from crawler.registry import Registry
 from crawler.store import Store
 
@@ -22,16 +22,13 @@ def discovered_columns(
     db: Path, registry: Registry, rules: Rules, today: date, run_id: int | None = None, sites: tuple = ()
 ) -> tuple[int, dict[str, list[Column]]]:
     """The run (the latest completed by default) and the columns discovered on each of its sites."""
-    store = Store(db)
-    try:
+    with Store(db) as store:
         run_id = completed_run(store, run_id)
         found = {
             facts.site_id: discover_columns(facts, rules)
             for facts in iter_site_facts(store, run_id, registry, inspection_now())
             if not sites or facts.site_id in sites
         }
-    finally:
-        store.close()
     return run_id, found
 
 

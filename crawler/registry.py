@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
+from crawler.errors import ConfigError
 from crawler.vocab import SiteKind
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ RENDER_MODES = ("auto", "always", "never")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-class RegistryError(Exception):
+class RegistryError(ConfigError):
     """A registry file that cannot be used; the message is one line meant for the operator."""
 
 

@@ -1006,6 +1006,12 @@ class Store:
             )
         )
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     # -- alerts ---------------------------------------------------------------------------------------
 
     def record_alert(self, row: dict[str, Any]) -> None:

@@ -40,6 +40,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from checks.dates import chinese_date
 from checks.findings import severity_rank
+from crawler.errors import ConfigError
 from crawler.registry import MailSettings, Registry
 from crawler.store import Store
 from reports.model import CHECK_NAMES, KIND_NAMES, SEVERITY_NAMES, Report, SiteScore
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
     from _typeshed import ReadableBuffer  # smtplib's own argument type
 
 
-class MailConfigError(Exception):
+class MailConfigError(ConfigError):
     """The SMTP environment is incomplete or wrong; the message names the variable."""
 
 

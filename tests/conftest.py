@@ -20,7 +20,7 @@ PROBE_ROUNDS = 4
 def duwang(*args: str) -> subprocess.CompletedProcess:
     """Run the CLI as an operator would; fail the test with its output when it fails."""
     result = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "crawler.app.cli", *args], capture_output=True, text=True, timeout=600
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result

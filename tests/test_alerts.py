@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from crawler import alerts
 from crawler.alerts import Alert, AlertChannel, deliver, due, inspection_summary, send, veto_alerts
-from crawler.cli import main
+from crawler.app.cli import main
 from crawler.probe import ProbeResult
 from crawler.registry import RegistryError, load_registry
 from crawler.store import Store
@@ -410,7 +410,7 @@ def test_each_robot_gets_its_own_payload(monkeypatch, scheme, url, module, plugi
 def test_the_probe_job_alerts_an_unreachable_site_once(tmp_path, monkeypatch):
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from crawler.service import TIMEZONE, Service
+    from crawler.app.service import TIMEZONE, Service
 
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
@@ -521,7 +521,7 @@ def test_alert_command_lists_recorded_alerts(tmp_path):
 def test_a_period_with_nothing_to_report_is_skipped_not_failed(tmp_path, caplog):
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from crawler.service import TIMEZONE, Service
+    from crawler.app.service import TIMEZONE, Service
 
     config = tmp_path / "sites.toml"
     config.write_text(SITES, encoding="utf-8")

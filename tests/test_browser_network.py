@@ -268,7 +268,7 @@ def crawled(site, tmp_path_factory) -> dict:
     command = [
         sys.executable,
         "-m",
-        "crawler.cli",
+        "crawler.app.cli",
         "crawl",
         "--config",
         str(registry),

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
+from crawler.app.inspection import completed_run
 from crawler.farm.expected import expected_findings, observed
-from crawler.inspection import completed_run
 from crawler.store import Store
 from tests.conftest import TODAY, duwang
 

@@ -37,7 +37,7 @@ def crawl_command(registry: Path, db: Path) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "crawler.cli",
+        "crawler.app.cli",
         "crawl",
         "--config",
         str(registry),
@@ -257,7 +257,7 @@ def test_an_interrupted_crawl_is_recorded_and_a_killed_one_found_crashed(farm, t
     command = [
         sys.executable,
         "-m",
-        "crawler.cli",
+        "crawler.app.cli",
         "crawl",
         "--config",
         str(registry),
@@ -275,7 +275,7 @@ def test_an_interrupted_crawl_is_recorded_and_a_killed_one_found_crashed(farm, t
             if process.poll() is None:
                 process.kill()
         listing = subprocess.run(
-            [sys.executable, "-m", "crawler.cli", "runs", "--db", str(db)],
+            [sys.executable, "-m", "crawler.app.cli", "runs", "--db", str(db)],
             capture_output=True,
             text=True,
             timeout=60,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crawler.cli import main
+from crawler.app.cli import main
 from crawler.items import PageFact
 from crawler.store import MIGRATIONS, Store, StoreError
 from crawler.vocab import FetchRole, RunStatus
@@ -171,7 +171,7 @@ def run_unprivileged(*args: str) -> subprocess.CompletedProcess:
             pytest.skip("running as root without setpriv (util-linux): cannot make a file read-only for root")
         prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
     return subprocess.run(
-        [*prefix, sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=120
+        [*prefix, sys.executable, "-m", "crawler.app.cli", *args], capture_output=True, text=True, timeout=120
     )
 
 

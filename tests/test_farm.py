@@ -534,7 +534,7 @@ def test_registry_scope_also(server, tmp_path):
     assert by_id["jssx"]["scope"]["also"] == [{"host": f"127.0.0.18:{server.port}", "path_prefix": "/xxgk/"}]
     assert all("also" not in s["scope"] for sid, s in by_id.items() if sid != "jssx")
     result = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "sites", "--config", str(path)], capture_output=True, text=True
+        [sys.executable, "-m", "crawler.app.cli", "sites", "--config", str(path)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
 

@@ -93,7 +93,7 @@ email = "cs@example.gov.cn"
 
 def duwang(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "crawler.app.cli", *args], capture_output=True, text=True, timeout=300
     )
 
 

@@ -284,7 +284,7 @@ def test_a_killed_mailer_run_again_delivers_every_message_exactly_once(world, sm
     command = [
         sys.executable,
         "-m",
-        "crawler.cli",
+        "crawler.app.cli",
         "mail",
         "--config",
         str(world["config"]),
@@ -542,7 +542,7 @@ def test_duwang_mail_with_a_wrong_password_exits_non_zero_and_a_fixed_one_sends_
         "DUWANG_SMTP_USER": "duwang",
         "DUWANG_SMTP_PASSWORD": "wrong",
     }
-    command = [sys.executable, "-m", "crawler.cli", "mail", "--config", str(world["config"])]
+    command = [sys.executable, "-m", "crawler.app.cli", "mail", "--config", str(world["config"])]
     command += ["--db", str(world["db"])]
     failed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     assert failed.returncode == 1
@@ -559,7 +559,8 @@ def test_duwang_mail_with_a_wrong_password_exits_non_zero_and_a_fixed_one_sends_
 def test_the_service_logs_a_refused_login_as_a_failed_job(world, smtp, monkeypatch):
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from crawler.service import TIMEZONE, Service
+    from crawler.app.jobs import Jobs
+    from crawler.app.service import TIMEZONE, Service
 
     recorder, settings = smtp
     for name, value in {
@@ -571,7 +572,8 @@ def test_the_service_logs_a_refused_login_as_a_failed_job(world, smtp, monkeypat
     }.items():
         monkeypatch.setenv(name, value)
     service = Service(world["config"], world["db"], scheduler=BackgroundScheduler(timezone=TIMEZONE))
-    service.functions["inspect"] = lambda: service._mail(service.registry)  # the last step, no crawl
+    jobs = Jobs(service.db, service.registry)
+    service.functions["inspect"] = lambda: service._mail(jobs)  # the last step, no crawl
     service.run_job("inspect")
     [job] = world["store"].job_runs("inspect")
     assert job["outcome"] == "failed" and "535" in job["error"] and "5 messages pending" in job["error"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.parallel import host_groups, partition
+from crawler.app.parallel import host_groups, partition
 from crawler.registry import load_registry
 from crawler.spiders.site import slot_settings
 from crawler.store import Store
@@ -149,7 +149,7 @@ def test_a_crawl_over_processes_checks_links_into_the_other_process_sites_once(t
         common = ["--config", str(registry), "--db", str(db)]
         for args in (["crawl", "--processes", "2", "--quiet"], ["check", "--today", "2026-11-28"]):
             result = subprocess.run(
-                [sys.executable, "-m", "crawler.cli", *args, *common],
+                [sys.executable, "-m", "crawler.app.cli", *args, *common],
                 capture_output=True,
                 text=True,
                 timeout=300,

@@ -154,7 +154,7 @@ def test_duwang_probe_stores_each_result_as_it_completes(tmp_path, servers):
     db = tmp_path / "facts.db"
     arguments = ["--config", str(path), "--db", str(db), "--timeout", "4"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "probe", *arguments],
+        [sys.executable, "-m", "crawler.app.cli", "probe", *arguments],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -230,7 +230,7 @@ def test_cli_exits_3_and_crawls_nothing_on_a_bad_registry(tmp_path, command, cha
     path = write(tmp_path, GOOD.replace(*change))
     db = tmp_path / "facts.db"
     result = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", command, "--config", str(path), "--db", str(db)],
+        [sys.executable, "-m", "crawler.app.cli", command, "--config", str(path), "--db", str(db)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -354,7 +354,7 @@ def test_overlapping_or_repeated_scope_parts_fail_with_the_place(tmp_path, chang
 def test_cli_exits_3_when_two_sites_declare_the_same_part(tmp_path):
     path = write(tmp_path, MULTI.replace('path_prefix = "/lxz/xxgk/" }', 'path_prefix = "/lxz/" }'))
     result = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "sites", "--config", str(path)],
+        [sys.executable, "-m", "crawler.app.cli", "sites", "--config", str(path)],
         capture_output=True,
         text=True,
         timeout=60,

@@ -109,7 +109,7 @@ def test_commands_exit_3_on_a_bad_override(tmp_path, command):
     db = tmp_path / "facts.db"
     arguments = ["--config", str(config), "--db", str(db), "--rubric", str(mine)]
     result = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", command, *arguments],
+        [sys.executable, "-m", "crawler.app.cli", command, *arguments],
         capture_output=True,
         text=True,
         timeout=60,

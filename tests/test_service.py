@@ -17,7 +17,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from crawler.service import TIMEZONE, Service, previous_period
+from crawler.app.jobs import previous_period
+from crawler.app.service import TIMEZONE, Service
 from crawler.store import Store
 
 REGISTRY = """
@@ -172,7 +173,7 @@ def test_sigterm_stops_the_service_and_the_running_crawl_is_recorded_interrupted
         [
             sys.executable,
             "-m",
-            "crawler.cli",
+            "crawler.app.cli",
             "serve",
             "--config",
             str(inspected_farm.registry),
@@ -217,7 +218,7 @@ start_urls = ["http://127.0.0.4/"]
 host = "127.0.0.4"
 """
 LATE_SITE = NEW_SITE.replace('"jyj"', '"sgj"').replace("教育局", "审计局").replace("127.0.0.4", "127.0.0.5")
-# Stands in for `python -m crawler.cli crawl`: records a completed run of the sites of the registry it is
+# Stands in for the crawl child `python -m crawler.app.worker`: records a completed run of the sites of the registry it is
 # given (no pages: the checks then find every site unreachable), and meanwhile the operator edits the file.
 FAKE_CRAWL = """
 import sys

@@ -121,7 +121,7 @@ def test_a_full_disk_stops_the_crawl_and_fails_the_run_leaving_earlier_runs_inta
         [
             sys.executable,
             "-m",
-            "crawler.cli",
+            "crawler.app.cli",
             "crawl",
             *common,
             "--processes",

@@ -1,8 +1,9 @@
 """Running a crawl from Python: build Scrapy settings, run the `site` spider over the chosen sites, and
-summarise what the run stored. The CLI (`duwang crawl`, `duwang demo`) is a thin shell over `run_crawl`.
+summarise what the run stored. The jobs API (`crawler.app.jobs.crawl`) and the crawl child processes
+(`crawler.app.worker`) call `run_crawl`.
 
-A Twisted reactor cannot be restarted: call `run_crawl` once per process (the scheduler starts each crawl
-as a subprocess).
+A Twisted reactor cannot be restarted: call `run_crawl` once per process (the service starts each crawl
+as a child process).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.app.parallel import process_count, run_parallel
 from crawler.childenv import scrub_process_env
-from crawler.parallel import process_count, run_parallel
 from crawler.registry import load_registry
 from crawler.spiders.site import SiteSpider
 from crawler.store import Store
@@ -51,7 +52,7 @@ def run_crawl(
     """Crawl the named sites (all when none) and return the id of the run that was stored.
 
     The registry is validated first: a `RegistryError` is raised before anything is fetched. With several
-    cores and hosts the sites are crawled by child processes (`crawler.parallel`); `join_run` makes this
+    cores and hosts the sites are crawled by child processes (`crawler.app.parallel`); `join_run` makes this
     process such a child, crawling into a run its parent recorded, and `sweep` the last child, which
     checks the link targets the others left to each other and never fetched.
     """
@@ -67,13 +68,9 @@ def run_crawl(
         Store(db).close()
         count = process_count(settings.get("DUWANG_PROCESSES"), sites)
         if count > 1:
-            extra = ["--log-level", settings.get("LOG_LEVEL")]
-            if not settings.getbool("DUWANG_PROGRESS"):
-                extra.append("--quiet")
-            for name, value in (overrides or {}).items():
-                if name not in ("DUWANG_PROGRESS", "LOG_LEVEL", "DUWANG_PROCESSES"):
-                    extra += ["--set", f"{name}={value}"]  # the children crawl with the same settings
-            return run_parallel(Path(config), Path(db), sites, count, extra)
+            # The children crawl with the same settings, each in one process.
+            shared = {name: value for name, value in (overrides or {}).items() if name != "DUWANG_PROCESSES"}
+            return run_parallel(Path(config), Path(db), sites, count, shared)
     process = CrawlerProcess(settings)
     if settings.get("LOG_LEVEL") not in ("DEBUG", "INFO"):
         # A dead link or an unreachable robots.txt is a fact for the store, not an error of duwang's.
@@ -98,11 +95,8 @@ def run_crawl(
 
 def run_summary(db: str | Path, run_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The run row and one row per site (pages, checks, links, errors) as stored."""
-    store = Store(db)
-    try:
+    with Store(db) as store:
         return store.run(run_id), store.site_stats(run_id)
-    finally:
-        store.close()
 
 
 def format_summary(run: dict[str, Any], sites: list[dict[str, Any]]) -> str:

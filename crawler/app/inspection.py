@@ -66,8 +66,7 @@ def run_checks(
 ) -> tuple[int, list[Finding]]:
     """Check a run (the latest completed one by default), store and return its findings."""
     now = now or inspection_now()
-    store = Store(db)
-    try:
+    with Store(db) as store:
         run_id = completed_run(store, run_id)
         findings: list[Finding] = []
         checked: list[str] = []  # the sites that get a verdict; any other is 未检查 in the reports
@@ -76,8 +75,6 @@ def run_checks(
             checked.append(facts.site_id)
         store.replace_findings(run_id, [_row(finding, now) for finding in findings], checked)
         return run_id, findings
-    finally:
-        store.close()
 
 
 def completed_run(store: Store, run_id: int | None) -> int:

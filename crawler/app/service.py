@@ -1,19 +1,24 @@
 """`duwang serve`: the long-lived service that runs every job on its schedule (APScheduler 3, Asia/Shanghai).
 
-Jobs (cron expressions from the registry's [schedule]): availability probes; the weekly inspection (crawl
-in a subprocess — Scrapy's Twisted reactor cannot restart in one process —, checks, reports, mail); the
-monthly statistics, quarterly bulletin and year-end assessment of the period just ended.
+Jobs (cron expressions from the registry's [schedule]): availability probes (alerting an outage); the weekly
+inspection (crawl in a subprocess — Scrapy's Twisted reactor cannot restart in one process —, checks,
+reports, alerts, mail); the monthly statistics, quarterly bulletin and year-end assessment of the period just
+ended. Alerts (`crawler.alerts`) never fail a job: a channel that fails is logged and recorded.
 
 - A job never overlaps itself (one instance at a time; a run due while the last still works is skipped).
 - Runs missed while the service was down are coalesced: at start-up a job whose schedule fired since its last
   recorded run runs once, now.
-- Every job run is a row in `job_runs` (start, end, outcome, error); logs are JSON lines on stderr.
+- Every job run is a row in `job_runs` (start, end, outcome, error); logs are JSON lines on stderr. A period
+  job with no checked inspection in its period (a fresh install) is `skipped`, its detail saying why.
 - SIGTERM/SIGINT: no new job starts; a running crawl is asked to stop (Scrapy closes it as interrupted, its
   facts kept), running jobs finish, then the service exits.
 - Each job reads the registry file once, at its start, and uses that one registry throughout: the crawl
   subprocess reads a snapshot of the same bytes, the checks, reports and mail the parsed registry. A site
   added while the service runs is crawled, checked and scored by the next inspection, all together; the
   [schedule] is read at start-up only.
+
+The jobs themselves are the stages of `crawler.app.jobs`, the same the command line calls; this module only
+schedules them, records them, and stops them.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,7 +45,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from crawler.alerts import after_inspection, after_probe
-from crawler.childenv import scrubbed_env
+from crawler.app.inspection import inspection_now
+from crawler.app.jobs import Jobs, previous_period, start_crawl
 from crawler.cron import cron_trigger
 from crawler.registry import Registry, RegistryError, load_registry
 from crawler.store import Store
@@ -70,18 +76,9 @@ def event(message: str, level: int = logging.INFO, **fields: Any) -> None:
     log.log(level, message, extra={"fields": fields})
 
 
-def previous_period(kind: str, today: date) -> str:
-    """The period that just ended: '2026-10' (monthly), '2026Q3' (quarterly) or '2025' (yearly)."""
-    if kind == "monthly":
-        last = today.replace(day=1) - timedelta(days=1)
-        return f"{last.year}-{last.month:02d}"
-    if kind == "quarterly":
-        quarter = (today.month - 1) // 3  # the quarter before the current one, 0 meaning last year's Q4
-        return f"{today.year - 1}Q4" if quarter == 0 else f"{today.year}Q{quarter}"
-    return str(today.year - 1)
-
-
 class Service:
+    """The scheduled jobs over one database, with the registry file `config` and a rubric override."""
+
     def __init__(
         self,
         config: Path,
@@ -110,11 +107,9 @@ class Service:
 
     def _check_rubric(self) -> None:
         """Read the rubric once at start: a bad override stops the service (exit 3), not every job later."""
-        from checks.rules import load_rules
-        from reports.scoring import load_scoring
-
-        load_rules(self.rubric)
-        load_scoring(self.rubric)
+        jobs = Jobs(self.db, self.registry, self.rubric)
+        jobs.rules()
+        jobs.scoring()
 
     # -- schedule -------------------------------------------------------------------------------------
 
@@ -127,11 +122,8 @@ class Service:
 
         `triggers` replaces some of the registry's (tests use second intervals)."""
         now = now or datetime.now(TIMEZONE)
-        store = Store(self.db)
-        try:
+        with Store(self.db) as store:
             last_starts = {name: store.last_job_start(name) for name in JOBS}
-        finally:
-            store.close()
         for name, trigger in (self.triggers() | (triggers or {})).items():
             options: dict[str, Any] = {}
             last = last_starts[name]
@@ -162,11 +154,8 @@ class Service:
         """Run one job, recording it in `job_runs` and the log."""
         if self.stopping.is_set():
             return
-        store = Store(self.db)
-        try:
+        with Store(self.db) as store:
             job_run = store.begin_job(name)
-        finally:
-            store.close()
         event("job started", job=name, job_run=job_run)
         outcome, error, detail = "ok", None, None
         try:
@@ -185,11 +174,8 @@ class Service:
                 error=error,
                 traceback=traceback.format_exc(),
             )
-        store = Store(self.db)
-        try:
+        with Store(self.db) as store:
             store.end_job(job_run, outcome, error, detail)
-        finally:
-            store.close()
         event("job finished", job=name, job_run=job_run, outcome=outcome, error=error, detail=detail)
 
     def serve(self) -> None:
@@ -219,9 +205,9 @@ class Service:
     # -- jobs -----------------------------------------------------------------------------------------
 
     @contextmanager
-    def _job_registry(self) -> Iterator[tuple[Registry, Path]]:
-        """The registry as the file says now, parsed once, and a snapshot of the very bytes it was parsed from
-        (for the crawl subprocess: the operator may be editing the file meanwhile)."""
+    def _job_registry(self) -> Iterator[tuple[Jobs, Path]]:
+        """The jobs with the registry as the file says now, parsed once, and a snapshot of the very bytes it
+        was parsed from (for the crawl subprocess: the operator may be editing the file meanwhile)."""
         text = self.config.read_bytes()
         with tempfile.TemporaryDirectory(prefix="duwang-registry-") as folder:
             snapshot = Path(folder) / self.config.name
@@ -230,73 +216,44 @@ class Service:
                 registry = load_registry(snapshot)
             except RegistryError as exc:  # name the operator's file, not the snapshot
                 raise RegistryError(str(exc).replace(str(snapshot), str(self.config))) from None
-            yield replace(registry, path=self.config), snapshot
+            yield Jobs(self.db, replace(registry, path=self.config), self.rubric), snapshot
 
     def probe(self) -> str:
-        from crawler.probe import probe_sites
-
-        store = Store(self.db)
-        try:
-            with self._job_registry() as (registry, _):
-                # Each result is stored as its site completes: one hung site cannot cost the others theirs.
-                results = probe_sites(registry, on_result=lambda result: store.add_probes([result]))
-        finally:
-            store.close()
+        with self._job_registry() as (jobs, _):
+            results = jobs.probe()
         failed = [r.site_id for r in results if not r.ok]
-        alerted = after_probe(self.db, registry, results)  # never raises: a dead robot fails no probe
+        alerted = after_probe(self.db, jobs.registry, results)  # never raises: a dead robot fails no probe
         names = f": {', '.join(failed)}" if failed else ""
         return f"{len(results)} probed, {len(failed)} failed{names}; {alerted}"
 
     def inspect(self) -> str:
-        """Crawl (in a subprocess), check, report, mail: all with the one registry read at the job's start."""
-        with self._job_registry() as (registry, snapshot):
-            return self._inspect(registry, snapshot)
+        """Crawl (in a subprocess), check, report, mail, prune, all with one registry read at the start."""
+        with self._job_registry() as (jobs, snapshot):
+            self._crawl(snapshot)
+            run_id, findings = jobs.check(None, inspection_now())
+            folder = self._reports_folder(inspection_now().date().isoformat())
+            jobs.write_reports(folder, run_id=run_id)
+            alerted = after_inspection(
+                self.db, jobs.registry, self.rubric, run_id
+            )  # before mail: it may raise
+            mailed = self._mail(jobs)
+            pruned = self._prune(jobs)
+        return f"run {run_id}: {len(findings)} findings; reports in {folder}; {alerted}; {mailed}; {pruned}"
 
-    def _inspect(self, registry: Registry, snapshot: Path) -> str:
-        from checks.rules import load_rules
-        from crawler.inspection import inspection_now, run_checks
-
-        command = [
-            self.python,
-            "-m",
-            "crawler.cli",
-            "crawl",
-            "--config",
-            str(snapshot),
-            "--db",
-            str(self.db),
-            "--quiet",
-        ]
-        self.crawl_process = subprocess.Popen(
-            command,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            env=scrubbed_env(PYTHONUNBUFFERED="1"),  # the crawl needs no SMTP password
-        )
+    def _crawl(self, snapshot: Path) -> None:
+        """The crawl in a child process (Scrapy's reactor cannot restart here); shutdown() stops it."""
+        self.crawl_process = start_crawl(snapshot, self.db, self.python)
         _, stderr = self.crawl_process.communicate()
         code, self.crawl_process = self.crawl_process.returncode, None
         if self.stopping.is_set():
             raise Interrupted("the service stopped during the crawl; the run is recorded as interrupted")
         if code != 0:
             raise RuntimeError(f"crawl exited with {code}: {stderr.decode(errors='replace')[-500:]}")
-        run_id, findings = run_checks(self.db, registry, load_rules(self.rubric), None, inspection_now())
-        folder = self._reports_folder(inspection_now().date().isoformat())
-        self._write_reports(registry, folder, run_id=run_id)
-        alerted = after_inspection(self.db, registry, self.rubric, run_id)  # before mail, which may raise
-        mailed = self._mail(registry)
-        return (
-            f"run {run_id}: {len(findings)} findings; reports in {folder}; {alerted}; {mailed}; "
-            f"{self._prune(registry)}"
-        )
 
-    def _prune(self, registry: Registry) -> str:
+    def _prune(self, jobs: Jobs) -> str:
         """Retention after each inspection: facts of runs older than [storage] keep_runs go, the file shrinks.
         A failed VACUUM (no disk for the copy) is logged, not a failed job: the freed pages are reused."""
-        store = Store(self.db)
-        try:
-            result = store.prune(registry.storage.keep_runs)
-        finally:
-            store.close()
+        result = jobs.prune()
         if result.vacuum_error:
             event("vacuum failed", logging.WARNING, error=result.vacuum_error)
         if not result.runs:
@@ -304,13 +261,11 @@ class Service:
         return f"pruned runs {', '.join(map(str, result.runs))}, {result.bytes_after / 1e6:.1f} MB in use"
 
     def period(self, kind: str) -> str:
-        from crawler.inspection import inspection_now
-
         period = previous_period(kind, inspection_now().date())
         folder = self._reports_folder(period)
-        with self._job_registry() as (registry, _):
+        with self._job_registry() as (jobs, _):
             try:
-                self._write_reports(registry, folder, period=period)
+                jobs.write_reports(folder, period=period)
             except LookupError as exc:
                 if isinstance(exc, KeyError | IndexError):  # a bug, not an empty period
                     raise
@@ -325,44 +280,15 @@ class Service:
             base = self.config.parent / base
         return base / name
 
-    def _write_reports(
-        self, registry: Registry, folder: Path, run_id: int | None = None, period: str | None = None
-    ) -> None:
-        from reports.build import build_period_report, build_report, dumps
-        from reports.excel import write_excel
-        from reports.html import write_html
-        from reports.scoring import load_scoring
-
-        store = Store(self.db)
-        try:
-            scoring = load_scoring(self.rubric)
-            if period:
-                report = build_period_report(store, registry, scoring, period)
-            else:
-                report = build_report(store, registry, scoring, run_id)
-        finally:
-            store.close()
-        folder.mkdir(parents=True, exist_ok=True)
-        write_html(report, folder)
-        write_excel(report, folder / "report.xlsx")
-        (folder / "report.json").write_text(dumps(report) + "\n", encoding="utf-8")
-
-    def _mail(self, registry: Registry) -> str:
-        from reports.build import build_report
-        from reports.mail import MailConfigError, SmtpSettings, compose, send
-        from reports.scoring import load_scoring
+    def _mail(self, jobs: Jobs) -> str:
+        from reports.mail import MailConfigError, SmtpSettings
 
         try:
             smtp = SmtpSettings.from_env()
         except MailConfigError as exc:
             event("mail not sent: SMTP is not configured", logging.WARNING, reason=str(exc))
             return "mail skipped (SMTP not configured)"
-        store = Store(self.db)
-        try:
-            report = build_report(store, registry, load_scoring(self.rubric))
-            result = send(compose(report, registry, registry.mail), store, report.inspection.run_id, smtp)
-        finally:
-            store.close()
+        result = jobs.send_mail(*jobs.compose_mail(), smtp)
         if result.error is not None or result.pending:
             # Unreachable server, refused login, a server that keeps failing: the job failed; nothing
             # unsent is marked failed, so the next `duwang mail` (or inspection) sends it.

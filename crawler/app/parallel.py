@@ -1,9 +1,9 @@
 """One crawl run spread over several processes, so a CPU-bound crawl uses every core.
 
 The sites are split by host (sites sharing any host stay in one process, so its politeness limits hold) into
-at most DUWANG_PROCESSES groups. The parent records the run, each child `duwang crawl --join-run RUN` crawls
-its group into that run (a link into another group's site is left to the process that crawls it), and the
-parent closes the run from the children's site statuses: completed when every site completed, interrupted
+at most DUWANG_PROCESSES groups. The parent records the run, each child (`crawler.app.worker --join-run`)
+crawls its group into that run (a link into another group's site is left to the process that crawls it), and
+the parent closes the run from the children's site statuses: completed when every site completed, interrupted
 when any was interrupted, failed otherwise. SIGINT/SIGTERM are passed on to the children, and a child ends
 when its parent dies.
 
@@ -20,12 +20,13 @@ import ctypes
 import os
 import signal
 import subprocess
-import sys
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit
 
+from crawler.app.worker import worker_command
 from crawler.registry import Site
 from crawler.store import Store
 from crawler.vocab import RunStatus
@@ -89,35 +90,25 @@ def partition(sites: tuple[Site, ...], count: int, sizes: dict[str, int] | None 
     return [bucket for bucket in buckets if bucket]
 
 
-def run_parallel(config: Path, db: Path, sites: tuple[Site, ...], count: int, extra_args: list[str]) -> int:
-    """Crawl `sites` in `count` child processes as one run; return the run's id."""
-    store = Store(db)
-    try:
+def run_parallel(
+    config: Path, db: Path, sites: tuple[Site, ...], count: int, settings: Mapping[str, object]
+) -> int:
+    """Crawl `sites` in `count` child processes as one run, all with the same `settings`; return its id."""
+    with Store(db) as store:
         sizes = store.last_site_sizes()
         run_id = store.begin_run([site.id for site in sites], config)
-    finally:
-        store.close()
-    everyone = ",".join(site.id for site in sites)
+    everyone = [site.id for site in sites]
 
-    def child(bucket: list[Site], *flags: str) -> subprocess.Popen:
-        command = [
-            sys.executable,
-            "-m",
-            "crawler.cli",
-            "crawl",
-            "--config",
-            str(config),
-            "--db",
-            str(db),
-            "--join-run",
-            str(run_id),
-            "--run-sites",
-            everyone,
-            *extra_args,
-            *flags,
-        ]
-        for site in bucket:
-            command += ["--site", site.id]
+    def child(bucket: list[Site], sweep: bool = False) -> subprocess.Popen:
+        command = worker_command(
+            config,
+            db,
+            site_ids=[site.id for site in bucket],
+            settings=settings,
+            join_run=run_id,
+            run_sites=everyone,
+            sweep=sweep,
+        )
         return subprocess.Popen(command, preexec_fn=_die_with_parent)
 
     children = [child(bucket) for bucket in partition(sites, count, sizes)]
@@ -132,36 +123,27 @@ def run_parallel(config: Path, db: Path, sites: tuple[Site, ...], count: int, ex
         codes = [process.wait() for process in children]
         status = _run_status(db, run_id, sites)
         if status is RunStatus.COMPLETED and _unfetched_targets(db, run_id):
-            children.append(child(list(sites), "--sweep"))
+            children.append(child(list(sites), sweep=True))
             codes.append(children[-1].wait())
             status = _run_status(db, run_id, sites) if codes[-1] == 0 else RunStatus.FAILED
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    store = Store(db)
-    try:
+    with Store(db) as store:
         store.end_run(run_id, status, {"processes": len(children), "exit_codes": codes})
-    finally:
-        store.close()
     return run_id
 
 
 def _unfetched_targets(db: Path, run_id: int) -> int:
     """How many link targets of the run no process fetched: a sweep is started only when there are some."""
-    store = Store(db)
-    try:
+    with Store(db) as store:
         return len(store.unfetched_link_targets(run_id))
-    finally:
-        store.close()
 
 
 def _run_status(db: Path, run_id: int, sites: tuple[Site, ...]) -> RunStatus:
     """The run's status from its sites': completed when every one completed."""
-    store = Store(db)
-    try:
+    with Store(db) as store:
         statuses = {row["site_id"]: row["status"] for row in store.site_stats(run_id)}
-    finally:
-        store.close()
     if len(statuses) == len(sites) and all(status == RunStatus.COMPLETED for status in statuses.values()):
         return RunStatus.COMPLETED
     if RunStatus.INTERRUPTED in statuses.values():

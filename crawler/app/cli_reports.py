@@ -1,0 +1,166 @@
+"""The `duwang` commands that read a checked crawl: `findings`, `report` and `mail`, shells over the jobs API
+(`crawler.app.jobs`). They are added to the command group in `crawler.app.cli`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from crawler.app import jobs
+from crawler.app.cli_options import (
+    EXIT_RUNTIME,
+    DuwangCommand,
+    config_option,
+    db_option,
+    fail,
+    format_option,
+    rubric_option,
+)
+from crawler.registry import load_registry
+
+if TYPE_CHECKING:
+    from reports.mail import MailResult
+
+
+@click.command(cls=DuwangCommand)
+@config_option()
+@db_option()
+@click.option("--run", "run_id", type=int, default=None, help="the checked crawl (default: latest checked)")
+@click.option("--site", "site_ids", multiple=True, metavar="ID", help="only this site (repeatable)")
+@format_option()
+def findings(config: Path, db: Path, run_id: int | None, site_ids: tuple[str, ...], output: str) -> None:
+    """Print the stored findings of a checked crawl (JSON schema: see README)."""
+    from checks.findings import FINDING_FIELDS
+
+    try:
+        run_id, rows = jobs.stored_findings(db, run_id, site_ids)
+    except LookupError as error:
+        raise click.ClickException(str(error)) from None
+    if output == "json":
+        document = {"run_id": run_id, "findings": [{key: row[key] for key in FINDING_FIELDS} for row in rows]}
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        subject = row["url"] or row["section"] or row["element"] or ""
+        click.echo(
+            f"{row['site_id']:<12} {row['severity']:<9} {row['check']:<20} {subject}\n    {row['detail']}"
+        )
+
+
+@click.command(cls=DuwangCommand)
+@config_option()
+@db_option()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("duwang-report"),
+    show_default=True,
+    help="folder for index.html, sites/, report.xlsx and report.json",
+)
+@click.option("--run", "run_id", type=int, default=None, help="the checked crawl (default: latest checked)")
+@click.option(
+    "--period",
+    default=None,
+    metavar="PERIOD",
+    help="a month (2026-11), quarter (2026Q4) or year (2026): combine its inspections",
+)
+@rubric_option()
+def report(
+    config: Path, db: Path, out: Path, run_id: int | None, period: str | None, rubric: Path | None
+) -> None:
+    """Score and rank the sites and write the HTML, Excel and JSON reports."""
+    inspection = _jobs(config, db, rubric)
+    try:
+        index = inspection.write_reports(out, run_id, period)
+    except (LookupError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"报告 report: {index}")
+
+
+def _jobs(config: Path, db: Path, rubric: Path | None) -> jobs.Jobs:
+    """The jobs with the registry and the scoring read first: a bad one is a configuration error (exit 3)."""
+    inspection = jobs.Jobs(db, load_registry(config), rubric)
+    inspection.scoring()
+    return inspection
+
+
+@click.command(cls=DuwangCommand)
+@config_option()
+@db_option()
+@click.option(
+    "--inspection", "run_id", type=int, default=None, help="the checked crawl (default: latest checked)"
+)
+@click.option(
+    "--dry-run",
+    "dry_run",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="write .eml files into DIR instead of sending",
+)
+@click.option(
+    "--resend-unconfirmed",
+    is_flag=True,
+    help="also send again the messages an earlier run may have delivered (body sent, no answer): "
+    "only after finding them missing in the mail server's log",
+)
+@rubric_option()
+def mail(
+    config: Path,
+    db: Path,
+    run_id: int | None,
+    dry_run: Path | None,
+    resend_unconfirmed: bool,
+    rubric: Path | None,
+) -> None:
+    """E-mail each site's findings to its owners and the ranking to the info center (at most once each)."""
+    from reports.mail import SmtpSettings, write_eml
+
+    inspection = _jobs(config, db, rubric)
+    try:
+        document, outgoing = inspection.compose_mail(run_id)
+    except (LookupError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    if dry_run is not None:
+        for path in write_eml(outgoing, dry_run):
+            click.echo(f"写出 wrote {path}")
+        for item in outgoing:
+            if item.problem is not None:
+                click.echo(f"失败 FAILED {item.site_id} {item.recipient!r}: {item.problem}", err=True)
+        return
+    smtp = SmtpSettings.from_env()
+    _report_sent(inspection.send_mail(document, outgoing, smtp, resend_unconfirmed))
+
+
+def _report_sent(result: MailResult) -> None:
+    """Print what `send` did; exit 1 when anything is left to do (stopped, pending, unconfirmed)."""
+    click.echo(
+        f"已发送 sent {len(result.sent)}，此前已发送 already sent {len(result.already_sent)}，"
+        f"失败 failed {len(result.failed)}，此前已拒收 refused earlier {len(result.already_failed)}，"
+        f"未确认 unconfirmed {len(result.unconfirmed)}，待重试 pending {len(result.pending)}"
+    )
+    for item, reason in result.failed:
+        click.echo(f"失败 FAILED {item.site_id} {item.recipient}: {reason}", err=True)
+    for item, reason in result.already_failed:
+        click.echo(
+            f"此前已拒收 REFUSED EARLIER (not re-sent) {item.site_id} {item.recipient}: {reason}", err=True
+        )
+    for item, reason in result.unconfirmed:
+        click.echo(f"未确认 UNCONFIRMED {item.site_id} {item.recipient}: {reason}", err=True)
+    if result.error is not None:
+        fail(
+            f"duwang: 邮件发送中止 mail stopped: {result.error}; "
+            f"{len(result.pending)} 封待发 messages pending: run `duwang mail` again once fixed",
+            EXIT_RUNTIME,
+        )
+    if result.pending:
+        fail(f"待重试 PENDING: {result.pending[0][1]}; run `duwang mail` again later", EXIT_RUNTIME)
+    if result.unconfirmed:
+        fail(
+            f"duwang: {len(result.unconfirmed)} 封邮件可能已送达但未确认 possibly delivered, not sent again: "
+            "find their Message-ID in the mail server's log; if missing, `duwang mail --resend-unconfirmed`",
+            EXIT_RUNTIME,
+        )

@@ -74,11 +74,6 @@ class Finding:
     element: str | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def key(self) -> tuple[str, str, str | None, str | None, str | None, str | None, str | None]:
-        """What makes a finding the same one in two inspections (new, fixed or still open)."""
-        return (self.site_id, self.check, self.url, self.page, self.column, self.section, self.element)
-
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["check"] = str(self.check)

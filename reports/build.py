@@ -8,18 +8,17 @@ bulletin, 季度通报), 2026 (year-end assessment, 年终考核); how a period'
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from statistics import mean
 from typing import Any
 
 from checks.dates import CHINA_OFFSET, chinese_date
-from checks.findings import FINDING_FIELDS
 from crawler.registry import Registry
 from crawler.store import Store
-from reports.model import HistoryPoint, Inspection, Report, SiteScore
+from reports.model import Finding, HistoryPoint, Inspection, Report, SiteScore
 from reports.scoring import Scoring, SiteInfo, compare, rank, score_site
 
 QUARTERS = {1: "一", 2: "二", 3: "三", 4: "四"}
@@ -53,9 +52,9 @@ class Inspections:
 
     def scores(self, run_id: int) -> list[SiteScore]:
         if run_id not in self._scores:
-            findings: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            findings: dict[str, list[Finding]] = defaultdict(list)
             for row in self.store.findings(run_id):
-                findings[row["site_id"]].append({key: row[key] for key in FINDING_FIELDS})
+                findings[row["site_id"]].append(Finding.from_json(row))
             checked = self.store.checked_sites(run_id)
             sites = [
                 self._site_info(row) for row in self.store.site_stats(run_id) if row["site_id"] in checked
@@ -136,6 +135,7 @@ def build_report(store: Store, registry: Registry, scoring: Scoring, run_id: int
         history=inspections.history(run_id),
         previous=inspections.inspection(previous_id) if previous_id is not None else None,
         unchecked=inspections.unchecked(run_id),
+        lines=scoring.lines,
     )
 
 
@@ -174,7 +174,7 @@ def build_period_report(store: Store, registry: Registry, scoring: Scoring, peri
         values = [s.score if s.score is not None else scoring.period_veto_score for s in scores]
         value = {"mean": mean(values), "last": values[-1], "min": min(values)}[scoring.period_rule]
         vetoes = [
-            v | {"evidence": {**(v.get("evidence") or {}), "run_id": s_run}}
+            replace(v, evidence={**(v.evidence or {}), "run_id": s_run})
             for s_run, s in zip(runs, scores, strict=False)
             for v in s.vetoes
         ]
@@ -211,59 +211,5 @@ def build_period_report(store: Store, registry: Registry, scoring: Scoring, peri
         period=period,
         rule=rule,
         unchecked=unchecked,
+        lines=scoring.lines,
     )
-
-
-def report_json(report: Report) -> dict[str, Any]:
-    """The documented JSON form of a report (see README)."""
-    inspection = report.inspection
-    return {
-        "inspection": {
-            "run_id": inspection.run_id,
-            "date": inspection.date.isoformat(),
-            "label": inspection.label,
-            "started_at": inspection.started_at,
-            "ended_at": inspection.ended_at,
-            "period": report.period,
-            "rule": report.rule,
-            "previous_run_id": report.previous.run_id if report.previous else None,
-        },
-        "sites": [
-            {
-                "site_id": site.site_id,
-                "name": site.name,
-                "kind": site.kind,
-                "score": site.score,
-                "rank": site.rank,
-                "kind_rank": site.kind_rank,
-                "qualified": site.qualified,
-                "verdict": site.verdict,
-                "bonus": site.bonus,
-                "deductions": [d.__dict__ for d in site.deductions],
-                "vetoes": site.vetoes,
-                "findings": site.findings,
-                "changes": {
-                    "score_delta": site.score_delta,
-                    "rank_delta": site.rank_delta,
-                    "new": site.new_findings,
-                    "fixed": site.fixed_findings,
-                    "open": site.open_findings,
-                },
-            }
-            for site in report.sites
-        ],
-        "unchecked": [
-            {
-                "site_id": site.site_id,
-                "name": site.name,
-                "kind": site.kind,
-                "verdict": site.verdict,
-                "reason": site.note,
-            }
-            for site in report.unchecked
-        ],
-    }
-
-
-def dumps(report: Report) -> str:
-    return json.dumps(report_json(report), ensure_ascii=False, indent=2)

@@ -1,13 +1,15 @@
-"""The Excel workbook for assessors, written with openpyxl from a `Report`.
+"""The Excel workbook for assessors, written with openpyxl from a `Report`, named by `reports.glossary`.
 
 `write_excel(report, path)` writes sheets "排名" (one row per site in rank order), "检查结果" (one row per
 finding, filterable) and one sheet per check that has findings. Finding texts are crawled data: every string
 goes through `set_text`, which defuses formula injection (a crawled anchor text `=HYPERLINK(...)` must stay
-text) and drops characters an xlsx file cannot hold.
+text) and drops characters an xlsx file cannot hold. `workbook_bytes` gives the same workbook as bytes (the
+mail attaches one per site).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -20,8 +22,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.html import element_name, finding_key
-from reports.model import CHECK_NAMES, KIND_NAMES, SEVERITY_NAMES, Report, SiteScore
+from reports.glossary import check_name, check_order, element_name, kind_name, severity_name
+from reports.model import Finding, Report, SiteScore
 
 RANKING_HEADER = (
     "排名",
@@ -132,35 +134,31 @@ def _write_table(ws: Worksheet, header: Sequence[str], rows: Iterable[Sequence[A
     return count
 
 
-def _finding_row(site: SiteScore, finding: dict[str, Any]) -> list[Any]:
-    check = str(finding.get("check"))
-    severity = str(finding.get("severity"))
-    evidence = finding.get("evidence") or {}
+def _finding_row(site: SiteScore, finding: Finding) -> list[Any]:
+    evidence = finding.evidence or {}
     return [
         site.site_id,
         site.name,
-        CHECK_NAMES.get(check, check),
-        SEVERITY_NAMES.get(severity, severity),
-        finding.get("url"),
-        finding.get("page"),
-        finding.get("column"),
-        finding.get("section"),
-        element_name(finding["element"]) if finding.get("element") else None,
-        finding.get("detail"),
+        check_name(finding.check),
+        severity_name(finding.severity),
+        finding.url,
+        finding.page,
+        finding.column,
+        finding.section,
+        element_name(finding.element) if finding.element else None,
+        finding.detail,
         json.dumps(evidence, ensure_ascii=False, separators=(",", ":"), default=str) if evidence else None,
-        "是" if finding_key(finding) in site.open_keys else "否",
+        "是" if site.still_open(finding) else "否",
     ]
 
 
 def _ranking_row(site: SiteScore) -> list[Any]:
-    vetoes = "、".join(
-        dict.fromkeys(CHECK_NAMES.get(str(v.get("check")), str(v.get("check"))) for v in site.vetoes)
-    )
+    vetoes = "、".join(dict.fromkeys(check_name(veto.check) for veto in site.vetoes))
     return [
         site.rank if site.checked else None,
         site.site_id,
         site.name,
-        KIND_NAMES.get(site.kind, site.kind),
+        kind_name(site.kind),
         site.score,
         site.verdict,
         site.kind_rank if site.checked else None,
@@ -191,31 +189,42 @@ def sheet_title(name: str, taken: set[str]) -> str:
 def write_excel(report: Report, path: Path) -> Path:
     """Write the assessors' workbook to `path` and return it."""
     path = Path(path)
-    workbook = Workbook()
-    ranking = workbook.active
+    path.parent.mkdir(parents=True, exist_ok=True)
+    build_workbook(report).save(path)
+    return path
+
+
+def workbook_bytes(report: Report) -> bytes:
+    """The assessors' workbook as the bytes of an .xlsx file."""
+    buffer = io.BytesIO()
+    build_workbook(report).save(buffer)
+    return buffer.getvalue()
+
+
+def build_workbook(report: Report) -> Workbook:
+    """The assessors' workbook: ranking, every finding, and one sheet per check that has findings."""
+    book = Workbook()
+    ranking = book.active
     ranking.title = "排名"
     taken = {"排名", "检查结果"}
     # Sites without checked facts follow the ranked ones: no rank, no score, verdict 未检查.
     _write_table(ranking, RANKING_HEADER, (_ranking_row(site) for site in [*report.sites, *report.unchecked]))
 
-    results = workbook.create_sheet("检查结果")
+    results = book.create_sheet("检查结果")
     rows_by_check: dict[str, list[list[Any]]] = {}
     all_rows = []
     for site in report.sites:
         for finding in site.findings:
             row = _finding_row(site, finding)
             all_rows.append(row)
-            rows_by_check.setdefault(str(finding.get("check")), []).append(row)
+            rows_by_check.setdefault(finding.check, []).append(row)
     _write_table(results, FINDINGS_HEADER, all_rows)
 
-    # Per-check sheets in the rubric's order (CHECK_NAMES), unknown checks after them.
-    order = list(CHECK_NAMES)
-    for check in sorted(rows_by_check, key=lambda c: (order.index(c) if c in order else len(order), c)):
-        sheet = workbook.create_sheet(sheet_title(CHECK_NAMES.get(check, check), taken))
+    # Per-check sheets in the rubric's order, unknown checks after them.
+    for check in sorted(rows_by_check, key=check_order):
+        sheet = book.create_sheet(sheet_title(check_name(check), taken))
         _write_table(sheet, FINDINGS_HEADER, rows_by_check[check])
 
-    workbook.properties.title = clean_text(f"{report.inspection.label} 检查结果")
-    workbook.properties.creator = "duwang"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
-    return path
+    book.properties.title = clean_text(f"{report.inspection.label} 检查结果")
+    book.properties.creator = "duwang"
+    return book

@@ -1,34 +1,70 @@
-"""What a report shows: one inspection's scored and ranked sites, with the findings behind each score,
-and the history the trends are drawn from. Built by `reports.scoring`, rendered by `reports.html`,
-`reports.excel` and `reports.jsonout`; plain data, no I/O.
+"""What a report shows: one inspection's scored and ranked sites, with the (typed) findings behind each
+score, the rubric's lines and the history the trends are drawn from. Built by `reports.build` and
+`reports.scoring`, presented by `reports.views`, rendered by `reports.html`, `reports.excel`,
+`reports.jsonout` and `reports.mail`; plain data, no I/O. The Chinese names live in `reports.glossary`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-KIND_NAMES = {"portal": "政府门户网站", "department": "部门网站", "service": "政务服务网子站"}
-SEVERITY_NAMES = {"veto": "单项否决", "deduction": "扣分", "warning": "警告", "info": "提示"}
-CHECK_NAMES = {
-    "unreachable": "站点无法访问",
-    "homepage_stale": "首页不更新",
-    "columns_stale": "栏目不更新（单项否决指标）",
-    "column_stale": "栏目更新不及时",
-    "column_empty": "空白栏目",
-    "column_needs_render": "脚本生成的栏目未能读取",
-    "dead_link": "链接不可用",
-    "unchecked_links": "未检查的站外链接",
-    "section_missing": "缺少必备栏目",
-    "section_empty": "必备栏目无内容",
-    "annual_report_late": "年度报告逾期",
-    "element_missing": "缺少页面要素",
-    "element_invalid": "页面要素有误",
-    "site_blocked": "网站拒绝检查程序访问",
-    "links_over_budget": "超出检查上限未检查的站外链接",
-    "crawl_deadline": "抓取期限内未抓完",
-}
+from checks.findings import FINDING_FIELDS
+
+FindingKey = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A stored finding as the documents read it. Check and severity stay the stored strings (not the
+    `checks.findings` enums) so that a finding of a check this version no longer knows is still shown."""
+
+    site_id: str
+    check: str
+    severity: str
+    url: str | None = None
+    page: str | None = None
+    column: str | None = None
+    section: str | None = None
+    element: str | None = None
+    detail: str = ""
+    evidence: dict[str, Any] | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Finding:
+        """From the JSON form (a stored row, `duwang findings --format json`); other keys are ignored."""
+        values: dict[str, Any] = {name: data.get(name) for name in FINDING_FIELDS}
+        return cls(**values)
+
+    def as_json(self) -> dict[str, Any]:
+        """The documented JSON form, keys in `FINDING_FIELDS` order, values as stored."""
+        return {name: getattr(self, name) for name in FINDING_FIELDS}
+
+
+def finding_key(finding: Finding) -> FindingKey:
+    """A finding's identity across inspections: new, fixed or still open. The one definition: scoring
+    compares inspections with it, and every document marks the findings still open with it."""
+    return (
+        finding.site_id,
+        finding.check,
+        finding.url,
+        finding.page,
+        finding.column,
+        finding.section,
+        finding.element,
+    )
+
+
+@dataclass(frozen=True)
+class Lines:
+    """The rubric's lines ([scoring] in checks/rubric.toml), carried in the report so that documents draw
+    the pass line the scores were judged by."""
+
+    full_marks: float = 100.0
+    pass_line: float = 60.0  # 合格线
+    bonus_line: float = 80.0  # above it bonus indicators are added
 
 
 @dataclass(frozen=True)
@@ -48,10 +84,10 @@ class SiteScore:
     kind: str  # portal | department | service
     qualified: bool  # 合格: no veto and a score of at least the pass line
     score: float | None  # None when a veto stopped the scoring
-    vetoes: list[dict[str, Any]]  # the veto findings (JSON form)
+    vetoes: list[Finding]  # the veto findings
     deductions: list[Deduction]
     bonus: float
-    findings: list[dict[str, Any]]  # every finding, JSON form as `duwang findings --format json`
+    findings: list[Finding]  # every finding
     rank: int = 0  # overall
     kind_rank: int = 0  # among sites of its kind
     # Against the previous inspection (None when there is none, or the site was not in it):
@@ -60,9 +96,13 @@ class SiteScore:
     new_findings: int | None = None
     fixed_findings: int | None = None
     open_findings: int | None = None  # still open from the previous inspection
-    open_keys: set[tuple] = field(default_factory=set)  # keys of findings still open (mail marks them)
+    open_keys: set[FindingKey] = field(default_factory=set)  # `finding_key`s of findings still open
     checked: bool = True  # False: no checked facts for this inspection, so no score, rank or verdict
     note: str | None = None  # why a site is not checked, in Chinese
+
+    def still_open(self, finding: Finding) -> bool:
+        """Whether the previous inspection found it too (documents mark it 上次已存在)."""
+        return finding_key(finding) in self.open_keys
 
     @property
     def verdict(self) -> str:
@@ -103,3 +143,4 @@ class Report:
     rule: str | None = None  # how a period's inspections were aggregated, in Chinese
     # Registered (or crawled) sites without checked facts: shown as 未检查, never scored nor ranked.
     unchecked: list[SiteScore] = field(default_factory=list)
+    lines: Lines = field(default_factory=Lines)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.rules import RubricError, load_rubric_data
-from reports.model import Deduction, SiteScore
+from reports.model import Deduction, Finding, Lines, SiteScore, finding_key
 
 CATEGORIES = ("veto", "deduction", "bonus")
 
@@ -41,18 +41,14 @@ class Indicator:
     thresholds: str | None = None
     unconfirmed: bool = False
 
-    def matches(self, finding: dict[str, Any]) -> bool:
-        evidence = finding.get("evidence") or {}
+    def matches(self, finding: Finding) -> bool:
+        evidence = finding.evidence or {}
         return (
-            finding["check"] in self.checks
-            and (not self.severity or finding["severity"] in self.severity)
+            finding.check in self.checks
+            and (not self.severity or finding.severity in self.severity)
             and (self.on_homepage is None or bool(evidence.get("on_homepage")) == self.on_homepage)
             and (not self.freshness or evidence.get("freshness") in self.freshness)
-            and (
-                not self.sections
-                or finding.get("section") in self.sections
-                or finding.get("column") in self.sections
-            )
+            and (not self.sections or finding.section in self.sections or finding.column in self.sections)
         )
 
     def applies_to(self, kind: str) -> bool:
@@ -68,6 +64,10 @@ class Scoring:
     indicators: tuple[Indicator, ...]
     period_rule: str
     period_veto_score: float
+
+    @property
+    def lines(self) -> Lines:
+        return Lines(self.full_marks, self.pass_line, self.bonus_line)
 
 
 @dataclass(frozen=True)
@@ -88,48 +88,9 @@ def load_scoring(path: str | Path | None = None) -> Scoring:
     indicators = []
     seen: set[str] = set()
     for number, raw in enumerate(data.get("indicators", [])):
-        label = f"{where}: indicator {raw.get('id') or number!r}"
-        if not isinstance(raw.get("id"), str) or not raw["id"]:
-            raise RubricError(
-                f"{where}: indicators[{number}]: field 'id' missing (give every indicator an id)"
-            )
-        if raw["id"] in seen:
-            raise RubricError(f"{label}: duplicate id (give every indicator its own id)")
-        seen.add(raw["id"])
-        if raw.get("category") not in CATEGORIES:
-            raise RubricError(
-                f"{label}: field 'category': {raw.get('category')!r} is not veto, deduction or bonus"
-            )
-        checks = raw.get("checks")
-        if not isinstance(checks, list) or not checks:
-            raise RubricError(f"{label}: field 'checks': list the check ids it counts, e.g. [\"dead_link\"]")
-        for key in ("points", "cap"):
-            value = raw.get(key)
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | float) or value < 0
-            ):
-                raise RubricError(f"{label}: field {key!r}: {value!r} is not a number ≥ 0")
-        if raw["category"] != "veto" and raw.get("points") is None:
-            raise RubricError(f"{label}: field 'points': missing (points per occurrence)")
-        if not raw.get("enabled", True):
-            continue
-        indicators.append(
-            Indicator(
-                id=raw["id"],
-                name=str(raw.get("name", raw["id"])),
-                category=raw["category"],
-                checks=tuple(checks),
-                points=float(raw.get("points", 0)),
-                cap=float(raw["cap"]) if raw.get("cap") is not None else None,
-                severity=tuple(raw.get("severity", ())),
-                on_homepage=raw.get("on_homepage"),
-                freshness=tuple(raw.get("freshness", ())),
-                sections=tuple(raw.get("sections", ())),
-                kinds=tuple(raw.get("kinds", ())),
-                thresholds=raw.get("thresholds"),
-                unconfirmed=bool(raw.get("unconfirmed", False)),
-            )
-        )
+        _check_indicator(raw, number, where, seen)
+        if raw.get("enabled", True):
+            indicators.append(_indicator(raw))
     periods = data.get("periods", {})
     if periods.get("rule", "mean") not in ("mean", "last", "min"):
         raise RubricError(f"{where}: [periods] rule: {periods.get('rule')!r} is not mean, last or min")
@@ -144,7 +105,48 @@ def load_scoring(path: str | Path | None = None) -> Scoring:
     )
 
 
-def score_site(site: SiteInfo, findings: list[dict[str, Any]], scoring: Scoring) -> SiteScore:
+def _check_indicator(raw: dict[str, Any], number: int, where: Path, seen: set[str]) -> None:
+    """Refuse an indicator the scoring could not use, naming the file, the indicator and the field."""
+    label = f"{where}: indicator {raw.get('id') or number!r}"
+    if not isinstance(raw.get("id"), str) or not raw["id"]:
+        raise RubricError(f"{where}: indicators[{number}]: field 'id' missing (give every indicator an id)")
+    if raw["id"] in seen:
+        raise RubricError(f"{label}: duplicate id (give every indicator its own id)")
+    seen.add(raw["id"])
+    if raw.get("category") not in CATEGORIES:
+        raise RubricError(
+            f"{label}: field 'category': {raw.get('category')!r} is not veto, deduction or bonus"
+        )
+    checks = raw.get("checks")
+    if not isinstance(checks, list) or not checks:
+        raise RubricError(f"{label}: field 'checks': list the check ids it counts, e.g. [\"dead_link\"]")
+    for key in ("points", "cap"):
+        value = raw.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
+            raise RubricError(f"{label}: field {key!r}: {value!r} is not a number ≥ 0")
+    if raw["category"] != "veto" and raw.get("points") is None:
+        raise RubricError(f"{label}: field 'points': missing (points per occurrence)")
+
+
+def _indicator(raw: dict[str, Any]) -> Indicator:
+    return Indicator(
+        id=raw["id"],
+        name=str(raw.get("name", raw["id"])),
+        category=raw["category"],
+        checks=tuple(raw["checks"]),
+        points=float(raw.get("points", 0)),
+        cap=float(raw["cap"]) if raw.get("cap") is not None else None,
+        severity=tuple(raw.get("severity", ())),
+        on_homepage=raw.get("on_homepage"),
+        freshness=tuple(raw.get("freshness", ())),
+        sections=tuple(raw.get("sections", ())),
+        kinds=tuple(raw.get("kinds", ())),
+        thresholds=raw.get("thresholds"),
+        unconfirmed=bool(raw.get("unconfirmed", False)),
+    )
+
+
+def score_site(site: SiteInfo, findings: list[Finding], scoring: Scoring) -> SiteScore:
     """One site's score for one inspection."""
     indicators = [indicator for indicator in scoring.indicators if indicator.applies_to(site.kind)]
     vetoes = [f for f in findings if any(i.category == "veto" and i.matches(f) for i in indicators)]
@@ -186,7 +188,7 @@ def score_site(site: SiteInfo, findings: list[dict[str, Any]], scoring: Scoring)
         bonus = sum(
             i.points
             for i in indicators
-            if i.category == "bonus" and not any(f["check"] in i.checks for f in findings)
+            if i.category == "bonus" and not any(f.check in i.checks for f in findings)
         )
     score = round(score + bonus, 2)
     return SiteScore(
@@ -215,7 +217,7 @@ def rank(sites: Iterable[SiteScore]) -> list[SiteScore]:
 
 
 def _rank_key(site: SiteScore) -> tuple:
-    problems = sum(1 for f in site.findings if f["severity"] in ("deduction", "warning"))
+    problems = sum(1 for f in site.findings if f.severity in ("deduction", "warning"))
     if site.vetoes or site.score is None:
         return (1, len(site.vetoes), problems)
     return (0, -site.score, problems)
@@ -230,13 +232,6 @@ def _assign(ordered: list[SiteScore], attribute: str) -> None:
         previous_key, previous_rank = key, current
 
 
-def finding_key(finding: dict[str, Any]) -> tuple:
-    """A finding's identity across inspections: new, fixed or still open."""
-    return tuple(
-        finding.get(name) for name in ("site_id", "check", "url", "page", "column", "section", "element")
-    )
-
-
 def compare(current: list[SiteScore], previous: list[SiteScore] | None) -> None:
     """Fill in each site's changes against the previous inspection (score, rank, findings)."""
     if previous is None:
@@ -249,8 +244,8 @@ def compare(current: list[SiteScore], previous: list[SiteScore] | None) -> None:
         if site.score is not None and old.score is not None:
             site.score_delta = round(site.score - old.score, 2)
         site.rank_delta = old.rank - site.rank
-        now_keys = {finding_key(f) for f in site.findings if f["severity"] != "info"}
-        old_keys = {finding_key(f) for f in old.findings if f["severity"] != "info"}
+        now_keys = {finding_key(f) for f in site.findings if f.severity != "info"}
+        old_keys = {finding_key(f) for f in old.findings if f.severity != "info"}
         site.open_keys = now_keys & old_keys
         site.new_findings = len(now_keys - old_keys)
         site.fixed_findings = len(old_keys - now_keys)

@@ -21,7 +21,8 @@ import pytest
 from crawler.farm import FarmServer, build_farm
 from crawler.farm import text as farm_text
 from crawler.farm.model import PORT_TOKEN
-from crawler.farm.selfcheck import check_farm, decode_html
+from tests.farm_reader import decode_html
+from tests.farm_selfcheck import check_farm
 
 TODAY = date(2026, 11, 28)
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,8 +85,8 @@ def test_self_check_passes(farm):
 
 @pytest.mark.e2e  # renders and reads every page of the whole farm (~15 s)
 def test_self_check_catches_a_lie(farm, monkeypatch):
-    from crawler.farm import selfcheck
     from crawler.farm import truth as truth_mod
+    from tests import farm_selfcheck
 
     def lying(f, port):
         gt = truth_mod.ground_truth(f, port)
@@ -99,7 +100,7 @@ def test_self_check_catches_a_lie(farm, monkeypatch):
         chained["redirect_chain"] = chained["redirect_chain"][1:]
         return gt
 
-    monkeypatch.setattr(selfcheck, "ground_truth", lying)
+    monkeypatch.setattr(farm_selfcheck, "ground_truth", lying)
     problems = check_farm(farm)
     assert any("answers 404, truth says 200" in p for p in problems)
     assert any("sorted flag wrong" in p for p in problems)
@@ -534,7 +535,9 @@ def test_registry_scope_also(server, tmp_path):
     assert by_id["jssx"]["scope"]["also"] == [{"host": f"127.0.0.18:{server.port}", "path_prefix": "/xxgk/"}]
     assert all("also" not in s["scope"] for sid, s in by_id.items() if sid != "jssx")
     result = subprocess.run(
-        [sys.executable, "-m", "crawler.app.cli", "sites", "--config", str(path)], capture_output=True, text=True
+        [sys.executable, "-m", "crawler.app.cli", "sites", "--config", str(path)],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
 

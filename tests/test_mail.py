@@ -19,11 +19,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from crawler.app.delivery import MailConfigError, SmtpSettings, messages, send, write_eml
 from crawler.registry import Owner, load_registry
 from crawler.store import Store
 from crawler.vocab import RunStatus
 from reports.build import build_report
-from reports.mail import CENTER, MailConfigError, SmtpSettings, compose, send, write_eml
+from reports.mail import CENTER
 from reports.scoring import load_scoring
 
 REGISTRY = """
@@ -215,7 +216,7 @@ def world(tmp_path):
 
 
 def outgoing(world):
-    return compose(world["report"], world["registry"], world["registry"].mail)
+    return messages(world["report"], world["registry"])
 
 
 @pytest.mark.e2e
@@ -457,7 +458,7 @@ def test_a_display_name_posing_as_an_address_is_quoted_into_one_address(world):
         registry.site("czj"), owners=(Owner("张三 <evil@attacker.example>, x", "bgs@czj.example.gov.cn"),)
     )
     registry = replace(registry, sites=tuple(sly if s.id == "czj" else s for s in registry.sites))
-    [item] = [i for i in compose(world["report"], registry, registry.mail) if i.site_id == "czj"]
+    [item] = [i for i in messages(world["report"], registry) if i.site_id == "czj"]
     reparsed = email.message_from_bytes(bytes(item.message), policy=policy.default)
     assert [a.addr_spec for a in reparsed["To"].addresses] == ["bgs@czj.example.gov.cn"]
 
@@ -474,7 +475,7 @@ def test_one_owner_that_cannot_be_addressed_does_not_stop_mail_to_the_others(wor
         ),
     )
     registry = replace(registry, sites=tuple(broken if s.id == "lxz" else s for s in registry.sites))
-    items = compose(world["report"], registry, registry.mail)
+    items = messages(world["report"], registry)
     result = send(items, world["store"], 2, settings, backoff=0)
     delivered = sorted(to[0] for to, _ in recorder.messages)
     assert delivered == ["bgs@czj.example.gov.cn", "zhongxin@lxz.example.gov.cn"]
@@ -595,7 +596,7 @@ def test_an_unchecked_site_is_in_the_summary_as_such_and_its_owner_gets_no_verdi
     store.end_run(run_id, RunStatus.COMPLETED, {})
     store.replace_findings(run_id, [], checked=["lxz", "czj"])  # jyj was crawled but never checked
     report = build_report(store, world["registry"], load_scoring())
-    items = compose(report, world["registry"], world["registry"].mail)
+    items = messages(report, world["registry"])
     assert sorted(item.site_id for item in items) == ["_center", "czj", "lxz", "lxz"]
     summary = next(item.message for item in items if item.site_id == CENTER)
     text = summary.get_body(("plain",)).get_content()

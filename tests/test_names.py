@@ -8,7 +8,7 @@ import pytest
 
 from checks.dates import CHINA_OFFSET, chinese_date
 from checks.findings import SEVERITY_ORDER, CheckId, Severity, severity_rank
-from reports.model import CHECK_NAMES, SEVERITY_NAMES
+from reports.glossary import CHECK_NAMES, SEVERITY_NAMES
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -16,14 +16,14 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 @pytest.mark.parametrize("check", list(CheckId))
 def test_every_check_has_a_chinese_name(check):
     assert HAN.search(CHECK_NAMES.get(str(check), "")), (
-        f"reports.model.CHECK_NAMES has no Chinese name for {check}"
+        f"reports.glossary.CHECK_NAMES has no Chinese name for {check}"
     )
 
 
 @pytest.mark.parametrize("severity", list(Severity))
 def test_every_severity_has_a_chinese_name(severity):
     assert HAN.search(SEVERITY_NAMES.get(str(severity), "")), (
-        f"reports.model.SEVERITY_NAMES has no Chinese name for {severity}"
+        f"reports.glossary.SEVERITY_NAMES has no Chinese name for {severity}"
     )
 
 

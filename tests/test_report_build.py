@@ -7,7 +7,8 @@ import pytest
 from crawler.registry import load_registry
 from crawler.store import Store
 from crawler.vocab import RunStatus
-from reports.build import build_period_report, build_report, parse_period, report_json
+from reports.build import build_period_report, build_report, parse_period
+from reports.jsonout import report_json
 from reports.scoring import load_scoring
 
 REGISTRY = """

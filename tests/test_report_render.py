@@ -1,17 +1,30 @@
 """Report renderers: the HTML pages and the Excel workbook from a small hand-built Report, including crawled
 text that tries to be markup (`<script>`) or a spreadsheet formula (`=HYPERLINK`)."""
 
+import ast
 import re
 from datetime import date
 from html.parser import HTMLParser
+from pathlib import Path
 
 import openpyxl
 import pytest
 
 from reports.charts import histogram_counts, score_histogram, trend_chart
 from reports.excel import clean_text, is_formula_like, write_excel
-from reports.html import http_url, write_html
-from reports.model import CHECK_NAMES, Deduction, HistoryPoint, Inspection, Report, SiteScore
+from reports.glossary import CHECK_NAMES
+from reports.html import write_html
+from reports.model import (
+    Deduction,
+    Finding,
+    HistoryPoint,
+    Inspection,
+    Lines,
+    Report,
+    SiteScore,
+    finding_key,
+)
+from reports.views import http_url
 
 SCRIPT = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://127.0.0.1/","x")'
@@ -31,11 +44,7 @@ def finding(site_id, check, severity, detail, **fields):
         "evidence": {},
     }
     data.update(fields)
-    return data
-
-
-def key(f):
-    return (f["site_id"], f["check"], f["url"], f["page"], f["column"], f["section"], f["element"])
+    return Finding.from_json(data)
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +118,7 @@ def report():
             new_findings=2,
             fixed_findings=1,
             open_findings=1,
-            open_keys={key(stale)},
+            open_keys={finding_key(stale)},
         ),
         SiteScore(
             "zwfw",
@@ -275,7 +284,7 @@ def test_site_page_shows_deductions_findings_and_still_open_marks(html_out):
 
 def test_charts_are_deterministic_svg(report):
     scores = [88.5, 55.0, None, 100.0, 104.0, 59.5, 60.0]
-    assert dict(histogram_counts(scores)) == {
+    assert dict(histogram_counts(scores, pass_line=60)) == {
         "0–59": 2,
         "60–69": 1,
         "70–79": 0,
@@ -284,13 +293,14 @@ def test_charts_are_deterministic_svg(report):
         "100+": 1,
         "单项否决": 1,
     }
-    assert score_histogram(scores) == score_histogram(scores)
-    assert score_histogram(scores).startswith("<svg") and "单项否决" in score_histogram(scores)
-    chart = trend_chart(report.history)
-    assert chart == trend_chart(report.history) and "<polyline" in chart
+    histogram = score_histogram(scores, pass_line=60)
+    assert histogram == score_histogram(scores, pass_line=60)
+    assert histogram.startswith("<svg") and "单项否决" in histogram
+    chart = trend_chart(report.history, pass_line=60)
+    assert chart == trend_chart(report.history, pass_line=60) and "<polyline" in chart
     assert "2026年9月28日" in chart and "77.3" in chart  # average of 80, 62 and 90
-    assert "暂无历史数据" in trend_chart([])
-    assert "<polyline" not in trend_chart(report.history, ["nosuchsite"])
+    assert "暂无历史数据" in trend_chart([], pass_line=60)
+    assert "<polyline" not in trend_chart(report.history, ["nosuchsite"], pass_line=60)
 
 
 @pytest.fixture(scope="module")
@@ -416,3 +426,43 @@ def test_an_unchecked_site_is_listed_after_the_ranking_never_scored_nor_counted(
         (1, "lxz", "临夏回族自治州人民政府", "政府门户网站", 96.0, "合格", 1),
         (None, "jyj", "临夏州教育局", "部门网站", None, "未检查", None),
     ]
+
+
+def test_the_pass_line_is_the_rubrics_not_a_fixed_60(report, tmp_path):
+    strict = Report(report.inspection, report.sites, report.history, lines=Lines(pass_line=70.0))
+    overview = write_html(strict, tmp_path).read_text(encoding="utf-8")
+    assert "虚线为合格线（70 分）" in overview and "0–69" in overview and "0–59" not in overview
+    assert dict(histogram_counts([69.5, 70.0, 88.5, None], pass_line=70)) == {
+        "0–69": 1,
+        "70–79": 1,
+        "80–89": 1,
+        "90–100": 0,
+        "100+": 0,
+        "单项否决": 1,
+    }
+
+
+RENDERERS = ("html", "excel", "jsonout", "mail")
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_renderers_read_the_views_and_never_each_other(renderer):
+    # Imports made at run time; those under `if TYPE_CHECKING:` only name types.
+    tree = ast.parse(
+        (Path(__file__).parent.parent / "reports" / f"{renderer}.py").read_text(encoding="utf-8")
+    )
+    typing_only = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
+        for node in ast.walk(block)
+    }
+    imported = {
+        alias.name if isinstance(node, ast.Import) else str(node.module)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom) and id(node) not in typing_only
+        for alias in node.names
+    }
+    assert "reports.views" in imported or renderer in ("excel", "jsonout")
+    assert not imported & {f"reports.{other}" for other in RENDERERS}, imported
+    assert not any(name.split(".")[0] == "crawler" for name in imported), imported

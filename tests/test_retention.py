@@ -265,7 +265,9 @@ def test_duwang_prune_uses_keep_runs_and_says_what_it_deleted(tmp_path):
     with sqlite3.connect(db) as conn:
         assert conn.execute("select distinct run_id from pages").fetchall() == [(runs[-1],)]
     refused = subprocess.run(
-        [sys.executable, "-m", "crawler.app.cli", "check", *common, "--run", "1"], capture_output=True, text=True
+        [sys.executable, "-m", "crawler.app.cli", "check", *common, "--run", "1"],
+        capture_output=True,
+        text=True,
     )
     assert refused.returncode != 0 and "were pruned" in refused.stderr
     assert json.loads(Store(db).run(1)["sites"]) == ["lxz"]  # the run's own row stays

@@ -3,6 +3,7 @@
 import pytest
 
 from checks.rules import RubricError
+from reports.model import Finding
 from reports.scoring import SiteInfo, compare, load_scoring, rank, score_site
 
 SCORING = load_scoring()
@@ -24,7 +25,7 @@ def finding(check, severity="deduction", site_id="lxz", **fields):
         "detail": "",
         "evidence": evidence,
     }
-    return base | fields
+    return Finding.from_json(base | fields)
 
 
 def dead(n, on_homepage, site_id="lxz"):
@@ -49,7 +50,7 @@ def test_a_veto_stops_the_scoring():
     findings = [finding("homepage_stale", "veto"), *dead(3, True)]
     site = score_site(PORTAL, findings, SCORING)
     assert site.score is None and not site.qualified and site.verdict == "不合格（单项否决）"
-    assert [v["check"] for v in site.vetoes] == ["homepage_stale"]
+    assert [v.check for v in site.vetoes] == ["homepage_stale"]
     assert site.deductions == []
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from checks.rules import RubricError
 from crawler.app.cli import main
+from crawler.app.mailserver import MailConfigError
 from crawler.app.worker import _parser, worker_command
 from crawler.app.worker import main as worker_main
 from crawler.errors import ConfigError
 from crawler.registry import RegistryError
-from reports.mail import MailConfigError
 
 
 def test_the_command_a_parent_builds_is_the_one_the_child_reads(tmp_path):
@@ -52,4 +52,3 @@ def test_the_user_facing_crawl_command_has_no_child_options():
 
 def test_every_configuration_error_is_one_config_error():
     assert all(issubclass(error, ConfigError) for error in (RegistryError, RubricError, MailConfigError))
-

@@ -22,7 +22,7 @@ from crawler.app.cli_options import (
 from crawler.registry import load_registry
 
 if TYPE_CHECKING:
-    from reports.mail import MailResult
+    from crawler.app.delivery import MailResult
 
 
 @click.command(cls=DuwangCommand)
@@ -117,7 +117,7 @@ def mail(
     rubric: Path | None,
 ) -> None:
     """E-mail each site's findings to its owners and the ranking to the info center (at most once each)."""
-    from reports.mail import SmtpSettings, write_eml
+    from crawler.app.delivery import SmtpSettings, write_eml
 
     inspection = _jobs(config, db, rubric)
     try:

@@ -25,8 +25,10 @@ from crawler.store import PruneResult, Store
 if TYPE_CHECKING:
     from checks.findings import Finding
     from checks.rules import Rules
+    from crawler.app.delivery import MailResult
+    from crawler.app.mailserver import SmtpSettings
     from crawler.probe import ProbeResult
-    from reports.mail import MailResult, Outgoing, SmtpSettings
+    from reports.mail import Outgoing
     from reports.model import Report
     from reports.scoring import Scoring
 
@@ -151,9 +153,9 @@ class Jobs:
 
     def write_reports(self, folder: Path, run_id: int | None = None, period: str | None = None) -> Path:
         """Write index.html, sites/, report.xlsx and report.json into `folder`; return the index's path."""
-        from reports.build import dumps
         from reports.excel import write_excel
         from reports.html import write_html
+        from reports.jsonout import dumps
 
         document = self.report(run_id, period)
         folder.mkdir(parents=True, exist_ok=True)
@@ -165,16 +167,16 @@ class Jobs:
     def compose_mail(self, run_id: int | None = None) -> tuple[Report, list[Outgoing]]:
         """The report of a checked crawl and its messages: each site's findings to its owners, the ranking to
         the info center."""
-        from reports.mail import compose
+        from crawler.app.delivery import messages
 
         document = self.report(run_id)
-        return document, compose(document, self.registry, self.registry.mail)
+        return document, messages(document, self.registry)
 
     def send_mail(
         self, document: Report, outgoing: list[Outgoing], smtp: SmtpSettings, resend_unconfirmed: bool = False
     ) -> MailResult:
         """Send the messages not yet sent for the report's crawl, recording each in the mail log."""
-        from reports.mail import send
+        from crawler.app.delivery import send
 
         with Store(self.db, create=False) as store:
             return send(

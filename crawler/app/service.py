@@ -281,7 +281,7 @@ class Service:
         return base / name
 
     def _mail(self, jobs: Jobs) -> str:
-        from reports.mail import MailConfigError, SmtpSettings
+        from crawler.app.delivery import MailConfigError, SmtpSettings
 
         try:
             smtp = SmtpSettings.from_env()

@@ -14,19 +14,15 @@ pages and page chrome. Modelled on the structure (not the text) of real governme
   hidden), headline items outside their list, image-only and ``href="#"`` menu entries, a footer mega-menu
   that differs slightly per page, a search box without <form>, empty columns as a bare empty ``<ul>``.
 
-The model asks this module; the templates live in templates/<family>/ and fall back to the standard ones.
+The builders ask this module; the templates live in templates/<family>/ and fall back to the standard ones.
 """
 
 from __future__ import annotations
 
 import zlib
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from .model import Column
-    from .sites import SiteDef
+from .model import Column, SiteDef
 
 FAMILIES = ("standard", "trs_table", "hanweb", "tabs")
 # trs_table: the default document a column is also linked under, when not index.html.

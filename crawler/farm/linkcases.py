@@ -13,18 +13,19 @@ stores them, and pages whose markup once made a crawler drop them.
   homepage form whose action has a full-width '／' where the port ends (so the port is no number). The page
   answers 200 and must be stored and checked like any other, each bad attribute counted as an extract error.
 
-The builder calls build(); selfcheck calls check() with its reader. Truth keys: dead_links entries gain
-``redirect_chain``; ``raw_paths``, ``help_pages`` and ``malformed_pages`` list the other cases.
+A planting module (see build.PLANTERS): build() serves and links the cases and returns them as Planted.
+Truth keys: dead_links entries gain ``redirect_chain``; ``raw_paths``, ``help_pages`` and
+``malformed_pages`` list the other cases. tests/farm_selfcheck.py checks them against the served pages.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urljoin, urlsplit
+from typing import Any
+from urllib.parse import quote
 
-if TYPE_CHECKING:
-    from .model import DeadLink, Resource, _SiteBuilder
+from .builder import SiteBuilder
+from .faults import fault
+from .model import PORT_TOKEN, DeadLink, Planted, Resource
 
 # The soft-404 page the retired URLs land on (one per site, shared by both).
 ERROR_PAGE = "error/404.html"
@@ -79,26 +80,15 @@ MALFORMED: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
-@dataclass
-class LinkCases:
-    """What build() adds to a site: more dead links, and the truth of the cases that are not dead."""
-
-    dead: list[DeadLink] = field(default_factory=list)
-    raw_paths: list[dict] = field(default_factory=list)
-    help_pages: list[dict] = field(default_factory=list)
-    malformed_pages: list[dict] = field(default_factory=list)
-
-
 def encoded(path: str) -> str:
     """The path as a browser (and the crawler) requests it: UTF-8, percent-encoded."""
     return quote(path, safe="/%:?#[]@!$&'()*+,;=~")
 
 
-def build(b: _SiteBuilder) -> LinkCases:
+def build(b: SiteBuilder) -> Planted:
     """Serve and link the site's cases (SiteDef.link_cases, SiteDef.malformed) and say what they are."""
-    from .model import PORT_TOKEN, DeadLink
-
-    out = LinkCases()
+    raw_paths: list[dict] = []
+    help_pages: list[dict] = []
     dead: dict[str, DeadLink] = {}
     for case, placement in b.d.link_cases:
         rel, text = LINK_CASES[case]
@@ -119,10 +109,15 @@ def build(b: _SiteBuilder) -> LinkCases:
         if dl is not None:
             dl.pages += [p for p in pages if p not in dl.pages]
         if case in ("raw_404", "raw_200"):
-            _merge(out.raw_paths, target, pages, href=href, status=404 if case == "raw_404" else 200)
+            _merge(raw_paths, target, pages, href=href, status=404 if case == "raw_404" else 200)
         if case == "help":
-            _merge(out.help_pages, target, pages, title=b.title(HELP_TITLE), phrase=SOFT_404_PHRASE)
-    out.dead = list(dead.values())
+            _merge(help_pages, target, pages, title=b.title(HELP_TITLE), phrase=SOFT_404_PHRASE)
+    truth = {"raw_paths": raw_paths, "help_pages": help_pages, "malformed_pages": _malformed(b)}
+    return Planted(dead=list(dead.values()), truth=truth)
+
+
+def _malformed(b: SiteBuilder) -> list[dict]:
+    out: list[dict] = []
     for markup, placement in b.d.malformed:
         where, html, errors = MALFORMED[markup]
         if where == "body" and placement != "home":
@@ -131,7 +126,7 @@ def build(b: _SiteBuilder) -> LinkCases:
         paths = _pages_at(b, placement)
         ctx = b.res[paths[0]].ctx  # aliases share the resource, so they carry the markup too
         ctx.setdefault(f"{where}_extra", []).append(html.format(ip=b.d.ip, port=PORT_TOKEN))
-        out.malformed_pages += [
+        out += [
             {"url": b.url(p), "markup": markup, "placement": placement, "extract_errors": list(errors)}
             for p in paths
         ]
@@ -146,7 +141,7 @@ def _merge(rows: list[dict], url: str, pages: list[str], **facts: Any) -> None:
         row["pages"] += [p for p in pages if p not in row["pages"]]
 
 
-def _pages_at(b: _SiteBuilder, placement: str) -> list[str]:
+def _pages_at(b: SiteBuilder, placement: str) -> list[str]:
     if placement == "home":
         return [b.p("")]
     where, _, name = placement.partition(":")
@@ -156,9 +151,7 @@ def _pages_at(b: _SiteBuilder, placement: str) -> list[str]:
     return [col.index, *col.aliases]
 
 
-def _resource(b: _SiteBuilder, case: str) -> Resource:
-    from .model import Resource
-
+def _resource(b: SiteBuilder, case: str) -> Resource:
     if case == "redirect_direct":
         _error_page(b)
         return Resource("redirect", status=302, location=b.p(ERROR_PAGE))
@@ -189,55 +182,6 @@ def _resource(b: _SiteBuilder, case: str) -> Resource:
     )
 
 
-def _error_page(b: _SiteBuilder) -> None:
+def _error_page(b: SiteBuilder) -> None:
     if b.p(ERROR_PAGE) not in b.res:
-        b.add(b.p(ERROR_PAGE), b.fault("soft_404"))
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Self-check
-
-
-def check(st: dict, reader: Any, linkers: dict[tuple[str, str], set[str]]) -> list[str]:
-    """Problems with a site's raw-path, help-page and malformed-page truth (selfcheck's reader)."""
-    out: list[str] = []
-    dead = {d["target"] for d in st["dead_links"]}
-    for row in st["raw_paths"]:
-        linking = sorted(linkers.get((row["url"], "a"), ()))
-        if linking != sorted(row["pages"]):
-            out.append(f"raw path {row['url']} linked from {linking}, truth says {row['pages']}")
-        reply = reader.fetch(row["url"])
-        if reply is None or reply.status != row["status"]:
-            out.append(f"raw path {row['url']} does not answer {row['status']}")
-        if (row["status"] == 404) != (row["url"] in dead):
-            out.append(f"raw path {row['url']}: dead-link truth disagrees with its status")
-        page_url = row["pages"][0] if row["pages"] else None
-        body = reader.fetch(page_url).body if page_url else b""
-        if row["href"].encode(st["encoding"]) not in body:
-            out.append(f"raw path {row['url']} is not written raw on {page_url}")
-    for row in st["help_pages"]:
-        page = reader.page(row["url"])
-        if page is None or row["phrase"] not in page.text or row["phrase"] in page.title:
-            out.append(f"help page {row['url']} does not mention {row['phrase']} in its text only")
-        elif len(page.text) <= 400:
-            out.append(f"help page {row['url']} is short")
-        linking = linkers.get((row["url"], "a"), set()) - {row["url"]}  # its own href="#" menu headers
-        if row["url"] in dead or sorted(linking) != sorted(row["pages"]):
-            out.append(f"help page {row['url']}: wrong links or listed as dead")
-    for row in st["malformed_pages"]:
-        reply = reader.fetch(row["url"])
-        html = MALFORMED[row["markup"]][1].format(ip=urlsplit(row["url"]).hostname, port=reader.port)
-        if reply is None or reply.status != 200 or html.encode(st["encoding"]) not in reply.body:
-            out.append(f"malformed page {row['url']} does not serve its markup")
-    return out
-
-
-def follow(reader: Any, target: str, chain: list[str]) -> tuple[Any, list[str]]:
-    """The last reply of `target`'s redirects and the URLs they went through (at most len(chain) + 1)."""
-    hops: list[str] = []
-    url, reply = target, reader.fetch(target)
-    while reply is not None and reply.status in (301, 302) and len(hops) <= len(chain):
-        url = urljoin(url, dict(reply.headers)["Location"])
-        hops.append(url)
-        reply = reader.fetch(url)
-    return reply, hops
+        b.add(b.p(ERROR_PAGE), fault(b, "soft_404"))

@@ -1,16 +1,17 @@
-"""Page rendering for the farm: the jinja2 environment (autoescape on), date formats, page.js, calendar."""
+"""Page rendering for the farm: the jinja2 environment (autoescape on), date formats, page.js, calendar.
+
+Imports the data types (model.py) only: what a page shows is decided by the builders, not here.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader
 
-if TYPE_CHECKING:
-    from .model import SiteModel
+from .model import SiteModel
 
 HERE = Path(__file__).resolve().parent
 STYLE = (

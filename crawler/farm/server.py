@@ -18,11 +18,14 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from typing import TextIO
 from urllib.parse import urlsplit
 
 from . import truth
+from .answers import Farm
 from .behaviours import Behaviours
-from .model import PORT_TOKEN, Farm, Reply, build_farm
+from .build import build_farm
+from .model import PORT_TOKEN, Reply
 
 BIND_TRIES = 20
 STEP = 0.05  # seconds: how often sleeping handlers and the accept loop look at the stop flag
@@ -154,7 +157,7 @@ class FarmServer:
         self.port = 0
         self._want_port = port
         self._log_path = Path(log_path) if log_path else None
-        self._log_file = None
+        self._log_file: TextIO | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._servers: list[_HostServer] = []

@@ -1,7 +1,7 @@
 """The farm's fixed tables: the columns of each kind of site, the required sections, the injected dead-link
 targets and the bytes of the small files (images, PDF, Office) the farm serves.
 
-Pure data, split from model.py so the model keeps to building and answering.
+Pure data: the builders (columns.py, pages.py, faults.py, chrome.py) read it.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import zlib
 
-from .sites import REFUSED_IP
+from .identities import REFUSED_IP
 
 # (name, path under the site prefix, freshness, hub, items at scale 1, shown on the homepage)
 ColumnSpec = tuple[str, str, str, str, int, bool]

@@ -7,6 +7,8 @@ gb2312 in its meta tag (tests check the round trip).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 TOPICS = (
@@ -101,99 +103,165 @@ def person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
+@dataclass(frozen=True)
+class _Draw:
+    """What one title is made of: drawn before its column's forms, which may draw more from rng."""
+
+    rng: random.Random
+    topic: str
+    place: str
+    year: int
+    short: str
+    org: str
+
+
+def _news(c: _Draw) -> tuple[str, ...]:
+    return (
+        f"{c.org}召开{c.topic}工作推进会",
+        f"{c.short}领导调研{c.place}{c.topic}工作",
+        f"{c.org}举办{c.topic}专题培训班",
+        f"{c.place}扎实推进{c.topic}",
+        f"{c.org}开展{c.topic}宣传活动",
+        f"{c.short}{c.topic}现场观摩会在{c.place}召开",
+    )
+
+
+def _notices(c: _Draw) -> tuple[str, ...]:
+    return (
+        f"关于开展{c.topic}专项检查的通知",
+        f"关于做好{c.year}年{c.topic}工作的通知",
+        f"关于{c.topic}有关事项的公告",
+        f"{c.org}关于{c.topic}项目的公示",
+    )
+
+
+def _policies(c: _Draw) -> tuple[str, ...]:
+    num = c.rng.randint(1, 120)
+    return (
+        f"{c.org}关于印发《{c.short}{c.topic}实施方案》的通知（{c.short[:2]}政发〔{c.year}〕{num}号）",
+        f"{c.org}关于进一步加强{c.topic}工作的意见",
+        f"《{c.short}{c.topic}管理办法》",
+    )
+
+
+def _readings(c: _Draw) -> tuple[str, ...]:
+    return (
+        f"《{c.short}{c.topic}实施方案》政策解读",
+        f"图解：{c.short}{c.topic}工作要点",
+        f"一图读懂{c.topic}新政策",
+    )
+
+
+def _responses(c: _Draw) -> tuple[str, ...]:
+    return (
+        f"关于群众反映{c.place}{c.rng.choice(ISSUES)}问题的回应",
+        f"{c.org}就{c.topic}热点问题答记者问",
+    )
+
+
+def _personnel(c: _Draw) -> tuple[str, ...]:
+    return (
+        f"关于{person(c.rng)}等同志职务任免的通知",
+        f"{c.short}{c.year}年公开招聘事业单位工作人员公告",
+        f"{c.short}{c.year}年公开招聘拟聘用人员公示",
+    )
+
+
+def _plans(c: _Draw) -> tuple[str, ...]:
+    return (f"{c.short}{c.year}年{c.topic}工作计划", f"{c.short}{c.topic}发展规划（{c.year}-{c.year + 4}年）")
+
+
+def _functions(c: _Draw) -> tuple[str, ...]:
+    return (f"{c.org}主要职责", f"{c.org}内设机构及职能", f"{c.org}{c.topic}工作领导小组职责")
+
+
+def _leaders(c: _Draw) -> tuple[str, ...]:
+    return (f"{person(c.rng)}同志简历及分工", f"领导分工：{person(c.rng)}")
+
+
+def _figures(c: _Draw) -> tuple[str, ...]:
+    return (
+        f"{c.short}{c.year}年{c.rng.randint(1, 12)}月主要经济指标",
+        f"{c.org}{c.year}年部门预算公开",
+        f"{c.org}{c.year}年部门决算公开",
+    )
+
+
+def _tenders(c: _Draw) -> tuple[str, ...]:
+    return (
+        f"{c.short}{c.place}{c.topic}项目招标公告",
+        f"{c.short}{c.topic}项目中标公示",
+        f"{c.place}{c.topic}项目更正公告",
+    )
+
+
+def _consultations(c: _Draw) -> tuple[str, ...]:
+    return (
+        f"关于《{c.short}{c.topic}实施方案（征求意见稿）》公开征求意见的公告",
+        f"在线访谈：{c.org}负责人解读{c.topic}",
+        f"{c.topic}网上问卷调查",
+    )
+
+
+def _questions(c: _Draw) -> tuple[str, ...]:
+    return (
+        f"关于{c.place}{c.rng.choice(ISSUES)}的咨询",
+        f"反映{c.place}{c.rng.choice(ISSUES)}问题",
+        f"{c.topic}政策咨询",
+    )
+
+
+def _rules(c: _Draw) -> tuple[str, ...]:
+    return (
+        f"{c.org}政府信息公开保密审查制度",
+        f"{c.org}政府信息公开工作考核制度",
+        f"{c.org}政府信息公开发布协调制度",
+    )
+
+
+# Column name -> the title forms of its items; a column whose name has 动态 in it (or 要闻) is news, and a
+# column not listed gets _other's.
+_FORMS: dict[str, Callable[[_Draw], tuple[str, ...]]] = {
+    "要闻": _news,
+    "通知公告": _notices,
+    "公示公告": _notices,
+    "政策文件": _policies,
+    "政策解读": _readings,
+    "回应关切": _responses,
+    "人事信息": _personnel,
+    "规划计划": _plans,
+    "机构职能": _functions,
+    "负责人信息": _leaders,
+    "数据发布": _figures,
+    "财政资金": _figures,
+    "重大建设项目": _tenders,
+    "公共资源配置": _tenders,
+    "行政处罚": _tenders,
+    "征集调查": _consultations,
+    "在线访谈": _consultations,
+    "咨询投诉": _questions,
+    "办事指南": lambda c: (f"{c.rng.choice(SERVICE_ITEMS)}办事指南",),
+    "表格下载": lambda c: (f"{c.rng.choice(SERVICE_ITEMS)}申请表",),
+    "办件公示": lambda c: (
+        f"{c.rng.choice(SERVICE_ITEMS)}办件公示（受理编号{c.rng.randint(100000, 999999)}）",
+    ),
+    "信息公开指南": lambda c: (f"{c.org}政府信息公开指南（{c.year}年修订）",),
+    "信息公开制度": _rules,
+    "依申请公开": lambda c: (f"{c.org}政府信息公开申请表", f"{c.org}依申请公开办理流程"),
+}
+
+
+def _other(c: _Draw) -> tuple[str, ...]:
+    return (f"{c.org}{c.topic}工作情况", f"{c.short}{c.topic}有关情况说明")
+
+
 def title_for(freshness_name: str, rng: random.Random, short: str, org: str, day: date | None) -> str:
     """A realistic item title for a column named `freshness_name` (the column's Chinese name)."""
     topic = rng.choice(TOPICS)
     place = rng.choice(PLACES)
-    year = (day or date(2020, 1, 1)).year
-    n = freshness_name
-    forms: tuple[str, ...]
-    if "动态" in n or n == "要闻":
-        forms = (
-            f"{org}召开{topic}工作推进会",
-            f"{short}领导调研{place}{topic}工作",
-            f"{org}举办{topic}专题培训班",
-            f"{place}扎实推进{topic}",
-            f"{org}开展{topic}宣传活动",
-            f"{short}{topic}现场观摩会在{place}召开",
-        )
-    elif n in ("通知公告", "公示公告"):
-        forms = (
-            f"关于开展{topic}专项检查的通知",
-            f"关于做好{year}年{topic}工作的通知",
-            f"关于{topic}有关事项的公告",
-            f"{org}关于{topic}项目的公示",
-        )
-    elif n == "政策文件":
-        num = rng.randint(1, 120)
-        forms = (
-            f"{org}关于印发《{short}{topic}实施方案》的通知（{short[:2]}政发〔{year}〕{num}号）",
-            f"{org}关于进一步加强{topic}工作的意见",
-            f"《{short}{topic}管理办法》",
-        )
-    elif n == "政策解读":
-        forms = (
-            f"《{short}{topic}实施方案》政策解读",
-            f"图解：{short}{topic}工作要点",
-            f"一图读懂{topic}新政策",
-        )
-    elif n == "回应关切":
-        forms = (f"关于群众反映{place}{rng.choice(ISSUES)}问题的回应", f"{org}就{topic}热点问题答记者问")
-    elif n == "人事信息":
-        forms = (
-            f"关于{person(rng)}等同志职务任免的通知",
-            f"{short}{year}年公开招聘事业单位工作人员公告",
-            f"{short}{year}年公开招聘拟聘用人员公示",
-        )
-    elif n == "规划计划":
-        forms = (f"{short}{year}年{topic}工作计划", f"{short}{topic}发展规划（{year}-{year + 4}年）")
-    elif n == "机构职能":
-        forms = (f"{org}主要职责", f"{org}内设机构及职能", f"{org}{topic}工作领导小组职责")
-    elif n == "负责人信息":
-        forms = (f"{person(rng)}同志简历及分工", f"领导分工：{person(rng)}")
-    elif n in ("数据发布", "财政资金"):
-        forms = (
-            f"{short}{year}年{rng.randint(1, 12)}月主要经济指标",
-            f"{org}{year}年部门预算公开",
-            f"{org}{year}年部门决算公开",
-        )
-    elif n in ("重大建设项目", "公共资源配置", "行政处罚"):
-        forms = (
-            f"{short}{place}{topic}项目招标公告",
-            f"{short}{topic}项目中标公示",
-            f"{place}{topic}项目更正公告",
-        )
-    elif n in ("征集调查", "在线访谈"):
-        forms = (
-            f"关于《{short}{topic}实施方案（征求意见稿）》公开征求意见的公告",
-            f"在线访谈：{org}负责人解读{topic}",
-            f"{topic}网上问卷调查",
-        )
-    elif n == "咨询投诉":
-        forms = (
-            f"关于{place}{rng.choice(ISSUES)}的咨询",
-            f"反映{place}{rng.choice(ISSUES)}问题",
-            f"{topic}政策咨询",
-        )
-    elif n == "办事指南":
-        forms = (f"{rng.choice(SERVICE_ITEMS)}办事指南",)
-    elif n == "表格下载":
-        forms = (f"{rng.choice(SERVICE_ITEMS)}申请表",)
-    elif n == "办件公示":
-        forms = (f"{rng.choice(SERVICE_ITEMS)}办件公示（受理编号{rng.randint(100000, 999999)}）",)
-    elif n in ("信息公开指南",):
-        forms = (f"{org}政府信息公开指南（{year}年修订）",)
-    elif n == "信息公开制度":
-        forms = (
-            f"{org}政府信息公开保密审查制度",
-            f"{org}政府信息公开工作考核制度",
-            f"{org}政府信息公开发布协调制度",
-        )
-    elif n == "依申请公开":
-        forms = (f"{org}政府信息公开申请表", f"{org}依申请公开办理流程")
-    else:
-        forms = (f"{org}{topic}工作情况", f"{short}{topic}有关情况说明")
-    return rng.choice(forms)
+    draw = _Draw(rng, topic, place, (day or date(2020, 1, 1)).year, short, org)
+    forms = _news if "动态" in freshness_name else _FORMS.get(freshness_name, _other)
+    return rng.choice(forms(draw))
 
 
 def body_for(rng: random.Random, short: str, org: str, title: str) -> list[str]:

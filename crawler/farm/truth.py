@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from . import families
-from .model import LIMITS, PORT_TOKEN, Column, Farm, SiteModel, absolute
-from .sites import ELEMENTS
+from .answers import Farm
+from .model import ELEMENTS, LIMITS, PORT_TOKEN, Column, SiteModel, absolute
 from .tables import SECTION_COLUMNS
 
 REGISTRY_HEADER = """# duwang demo farm registry — generated, do not edit
@@ -127,11 +127,9 @@ def site_truth(farm: Farm, site: SiteModel) -> dict:
             for dl in site.dead_links
         ],
         "redirects": list(site.redirects),
-        # issue 10 causes 10 and 11 (crawler/farm/linkcases.py): raw Chinese paths, help pages that mention
-        # the soft-404 phrase, pages with malformed markup (stored and checked as usual, errors counted)
-        "raw_paths": site.cases.raw_paths,
-        "help_pages": site.cases.help_pages,
-        "malformed_pages": site.cases.malformed_pages,
+        # The planting modules' own keys (build.PLANTERS), in planting order. linkcases.py (issue 10 causes
+        # 10 and 11): raw_paths, help_pages, malformed_pages.
+        **site.planted.truth,
         "columns": columns,
         "sections": dict(site.sections),
         "section_names": dict(site.section_names),

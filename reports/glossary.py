@@ -1,0 +1,106 @@
+"""The Chinese names every document uses: kinds of site, severities, checks (in the rubric's order), page
+elements, the counts of the veto indicator 栏目不更新, and the labels of evidence fields.
+
+This is the one place a new check id gets its Chinese name (`CHECK_NAMES`; tests/test_names.py fails for a
+check without one). Names of values that the checks themselves define (column classes, link errors, element
+ids) are read from `checks/` rather than copied. Plain lookups, no I/O.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checks.elements import NAMES as ELEMENT_NAMES
+
+KIND_NAMES = {"portal": "政府门户网站", "department": "部门网站", "service": "政务服务网子站"}
+SEVERITY_NAMES = {"veto": "单项否决", "deduction": "扣分", "warning": "警告", "info": "提示"}
+# In the rubric's order: findings of equally severe checks are listed in this order in every document.
+CHECK_NAMES = {
+    "unreachable": "站点无法访问",
+    "homepage_stale": "首页不更新",
+    "columns_stale": "栏目不更新（单项否决指标）",
+    "column_stale": "栏目更新不及时",
+    "column_empty": "空白栏目",
+    "column_needs_render": "脚本生成的栏目未能读取",
+    "dead_link": "链接不可用",
+    "unchecked_links": "未检查的站外链接",
+    "section_missing": "缺少必备栏目",
+    "section_empty": "必备栏目无内容",
+    "annual_report_late": "年度报告逾期",
+    "element_missing": "缺少页面要素",
+    "element_invalid": "页面要素有误",
+    "site_blocked": "网站拒绝检查程序访问",
+    "links_over_budget": "超出检查上限未检查的站外链接",
+    "crawl_deadline": "抓取期限内未抓完",
+}
+_CHECK_ORDER = {check: position for position, check in enumerate(CHECK_NAMES)}
+
+# columns_stale (the veto indicator) uses the element field for which of its three counts fired.
+COUNT_NAMES = {
+    "news_and_policy": "动态要闻类、通知公告政策文件类栏目不更新",
+    "should_update": "应更新栏目长期未更新",
+    "empty": "空白栏目",
+}
+
+EVIDENCE_NAMES = {
+    "page_title": "页面标题",
+    "anchor_text": "链接文字",
+    "reason": "原因",
+    "status": "HTTP 状态码",
+    "error": "错误",
+    "kind": "链接类型",
+    "tag": "HTML 标签",
+    "attr": "属性",
+    "on_homepage": "位于首页",
+    "reprobe_status": "复查状态码",
+    "reprobe_error": "复查错误",
+    "targets": "目标地址",
+    "hosts": "主机",
+    "probes": "探测次数",
+    "failed": "失败次数",
+    "share": "失败比例",
+    "errors": "错误类型",
+    "newest": "最新发布日期",
+    "age_days": "距检查日天数",
+    "window_days": "更新期限（天）",
+    "freshness": "栏目类别",
+    "limit_days": "更新期限（天）",
+    "entries": "条目数",
+    "text": "页面文字",
+    "count": "数量",
+    "veto_line": "否决线",
+    "warn_line": "警告线",
+    "footer": "页脚所示",
+    "meta": "meta 标签所示",
+    "latest_year": "最新年度",
+    "due_year": "应发布年度",
+    "deadline": "截止日期",
+    "run_id": "督查批次",
+}
+
+
+def kind_name(kind: str) -> str:
+    return KIND_NAMES.get(kind, kind)
+
+
+def severity_name(severity: str) -> str:
+    return SEVERITY_NAMES.get(severity, severity)
+
+
+def check_name(check: str) -> str:
+    """A check's Chinese name; a check this version does not know (an older database's) keeps its id."""
+    return CHECK_NAMES.get(check, check)
+
+
+def check_order(check: str) -> tuple[int, str]:
+    """Sort key: the rubric's order of `CHECK_NAMES`, unknown checks after them by id."""
+    return (_CHECK_ORDER.get(check, len(_CHECK_ORDER)), check)
+
+
+def element_name(element: Any) -> str:
+    """An element's Chinese name; the checks store an id such as "site_id_code" or "should_update"."""
+    return ELEMENT_NAMES.get(element) or COUNT_NAMES.get(element) or str(element)
+
+
+def evidence_name(key: str) -> str:
+    return EVIDENCE_NAMES.get(key, key)

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from crawler.probe import ProbeResult
     from crawler.registry import Registry
     from crawler.store import Store
-    from reports.model import Report
+    from reports.model import Finding, Report
 
 EVENTS = ("unreachable", "veto", "inspection_done")  # what an [[alerts]] channel may ask for
 # Robots whose URL holds nothing but the key: written literally it would sit in the registry file.
@@ -185,20 +185,20 @@ def recovered_alert(site_id: str, name: str, result: ProbeResult) -> Alert:
     return Alert("recovered", text, f"outage:{site_id}", site_id)
 
 
-def veto_alerts(report: Report, previous: Mapping[str, Iterable[dict[str, Any]]]) -> list[Alert]:
+def veto_alerts(report: Report, previous: Mapping[str, Iterable[Finding]]) -> list[Alert]:
     """One alert per veto finding that the site's previous inspection (`previous[site_id]`) did not have."""
-    from reports.scoring import finding_key
+    from reports.model import finding_key
 
     alerts = []
     label = report.inspection.label
     for site in report.sites:
-        before = {finding_key(f) for f in previous.get(site.site_id, ()) if f["severity"] == "veto"}
+        before = {finding_key(f) for f in previous.get(site.site_id, ()) if f.severity == "veto"}
         for veto in site.vetoes:
             key = finding_key(veto)
             if key in before:
                 continue
             digest = hashlib.sha1(json.dumps(key, ensure_ascii=False).encode()).hexdigest()[:16]
-            text = f"{PREFIX}{label}新增单项否决：{site.name}（{site.site_id}）{veto['detail']}"
+            text = f"{PREFIX}{label}新增单项否决：{site.name}（{site.site_id}）{veto.detail}"
             alerts.append(
                 Alert("veto", text, f"veto:{site.site_id}:{digest}", site.site_id, report.inspection.run_id)
             )
@@ -297,11 +297,8 @@ def send(channel: AlertChannel, text: str, environ: Mapping[str, str] = os.envir
         except Exception as exc:  # a plugin's own bug must not end the job that raised the alert
             error = f"{type(exc).__name__}: {exc}"
     detail = "; ".join(dict.fromkeys(warnings))
-    return _redact(f"{error}: {detail}" if detail else error, secrets)
-
-
-def _redact(text: str, secrets: list[str]) -> str:
-    for secret in sorted(filter(None, secrets), key=len, reverse=True):
+    text = f"{error}: {detail}" if detail else error
+    for secret in sorted(filter(None, secrets), key=len, reverse=True):  # Apprise's warnings may quote it
         text = text.replace(secret, "***")
     return text
 
@@ -388,11 +385,14 @@ def after_inspection(db: Path, registry: Registry, rubric: Path | None, run_id: 
         return f"alerts failed: {type(exc).__name__}: {exc}"
 
 
-def previous_findings(store: Store, run_id: int, site_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-    """Each site's findings in the latest inspection before `run_id` that checked it."""
+def previous_findings(store: Store, run_id: int, site_ids: Iterable[str]) -> dict[str, list[Finding]]:
+    """Each site's findings in the latest inspection before `run_id` that checked it (none: no such one)."""
+    from reports.model import Finding
+
     earlier = sorted((other for other in store.checked_runs() if other < run_id), reverse=True)
-    found: dict[str, list[dict[str, Any]]] = {}
+    found: dict[str, list[Finding]] = {}
     for site_id in site_ids:
         other = next((o for o in earlier if site_id in store.checked_sites(o)), None)
-        found[site_id] = store.findings(other, site_id) if other is not None else []
+        rows = store.findings(other, site_id) if other is not None else []
+        found[site_id] = [Finding.from_json(row) for row in rows]
     return found

@@ -9,7 +9,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -22,7 +22,7 @@ from crawler.app.cli import main
 from crawler.probe import ProbeResult
 from crawler.registry import RegistryError, load_registry
 from crawler.store import Store
-from reports.model import Deduction, Inspection, Report, SiteScore
+from reports.model import Deduction, Finding, Inspection, Report, SiteScore
 
 SITES = """
 [network]
@@ -206,19 +206,8 @@ def site(site_id, name, score, vetoes=(), deductions=(), qualified=None):
     )
 
 
-def veto(site_id, check="homepage_stale", detail="首页栏目 2 周未更新。"):
-    return {
-        "site_id": site_id,
-        "check": check,
-        "severity": "veto",
-        "url": None,
-        "page": None,
-        "column": None,
-        "section": None,
-        "element": None,
-        "detail": detail,
-        "evidence": {},
-    }
+def veto(site_id, check="homepage_stale", detail="首页栏目 2 周未更新。") -> Finding:
+    return Finding(site_id, check, "veto", detail=detail, evidence={})
 
 
 def a_report() -> Report:
@@ -257,7 +246,7 @@ def test_only_vetoes_the_previous_inspection_did_not_have_are_alerted():
     )
     assert fresh[0].key != fresh[1].key and fresh[0].key.startswith("veto:lxz:")
     # The stale homepage was a veto before (a warning does not count): only the outage is new.
-    before = {"lxz": [veto("lxz"), veto("lxz", "unreachable") | {"severity": "warning"}]}
+    before = {"lxz": [veto("lxz"), replace(veto("lxz", "unreachable"), severity="warning")]}
     assert [a.text for a in veto_alerts(report, before)] == [
         "【读网督查】2026年12月2日督查新增单项否决：临夏州人民政府（lxz）无法访问。"
     ]
@@ -444,7 +433,9 @@ def test_the_inspection_job_alerts_are_the_new_vetoes_and_the_summary(tmp_path, 
         run_id = store.begin_run(["lxz"], "sites.toml")
         store.save_site_stats(run_id, [{"site_id": "lxz", "name": "临夏州人民政府", "kind": "portal"}])
         store.end_run(run_id, RunStatus.COMPLETED, {})
-        store.replace_findings(run_id, [f | {"checked_at": "2026-12-02T02:00:00"} for f in findings], ["lxz"])
+        store.replace_findings(
+            run_id, [f.as_json() | {"checked_at": "2026-12-02T02:00:00"} for f in findings], ["lxz"]
+        )
     store.close()
     sent: list[str] = []
     monkeypatch.setattr(alerts, "send", lambda channel, text, environ=None: sent.append(text))

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
+from checks.contentdata import ContentLists
+from crawler.contentconf import parse_content
 from crawler.errors import ConfigError
 from crawler.vocab import SiteKind
 
@@ -222,6 +224,7 @@ class Registry:
     schedule: Schedule = field(default_factory=Schedule)
     mail: MailSettings = field(default_factory=MailSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
+    content: ContentLists = field(default_factory=ContentLists)  # [content]: crawler/contentconf.py
     alerts: tuple[AlertChannel, ...] = ()  # [[alerts]]: group robots and other channels (crawler/alerts.py)
 
     def site(self, site_id: str) -> Site:
@@ -342,7 +345,7 @@ class _Parser:
         return f"{line}{label}, field {name!r}"
 
     def registry(self, data: dict[str, Any]) -> Registry:
-        known = {"defaults", "network", "sites", "schedule", "mail", "storage", "alerts"}
+        known = {"defaults", "network", "sites", "schedule", "mail", "storage", "content", "alerts"}
         self.unknown(data, known, "top level")
         defaults = self.limits(data.get("defaults", {}), Limits(), "[defaults]")
         allow = self.allow_list(data.get("network", {}))
@@ -370,6 +373,7 @@ class _Parser:
             schedule=self.schedule(data.get("schedule", {})),
             mail=self.mail(data.get("mail", {})),
             storage=self.storage(data.get("storage", {})),
+            content=parse_content(data.get("content", {}), self.fail),
             alerts=self.alerts(data.get("alerts", [])),
         )
 

@@ -346,12 +346,11 @@ def _build(data: dict[str, Any], path: Path) -> Rules:
         if kind not in SITE_KINDS:
             raise RubricError(f"{path}: [sections] {kind}: not a site kind ({', '.join(SITE_KINDS)})")
     texts = words("texts")
-    columns_stale = {key: need("columns_stale", key, int) for key in TABLE_FIELDS["columns_stale"]}
     return Rules(
         freshness_days=freshness,
         homepage_window_days=need("homepage", "window_days", int),
         homepage_warn_days=need("homepage", "warn_days", int),
-        columns_stale=columns_stale,
+        columns_stale={key: need("columns_stale", key, int) for key in TABLE_FIELDS["columns_stale"]},
         availability_days=need("availability", "days", int),
         availability_veto_share=float(need("availability", "veto_share", (int, float))),
         availability_warn_share=float(need("availability", "warn_share", (int, float))),

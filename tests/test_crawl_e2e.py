@@ -281,7 +281,8 @@ def test_an_interrupted_crawl_is_recorded_and_a_killed_one_found_crashed(farm, t
             timeout=60,
         )
         assert listing.returncode == 0
-        assert listing.stdout.strip().splitlines()[-1].split()[1] == expected, listing.stdout
+        # The status column: the Chinese word, then the stored value (运行中/完成/中断/失败/崩溃 and its id).
+        assert listing.stdout.strip().splitlines()[-1].split()[2] == expected, listing.stdout
     store = Store(db)
     try:
         assert [run["status"] for run in store.runs()] == ["interrupted", "crashed"]

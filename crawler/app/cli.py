@@ -309,7 +309,7 @@ def prune_summary(result: PruneResult, dry_run: bool = False) -> str:
     show_default=True,
     help="写出 registry.toml 和 ground_truth.json 的目录",
 )
-@click.option("--seed", type=int, default=2018, show_default=True)
+@click.option("--seed", type=int, default=2018, show_default=True, help="生成网站群的随机种子")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="网站群内容的基准日期")
 @click.option("--scale", type=int, default=1, show_default=True, help="列表条目和详情页的倍数")
 def farm(

@@ -33,7 +33,7 @@ from crawler.app.cli_options import (
     site_option,
     today_option,
 )
-from crawler.app.cli_reports import findings, mail, report
+from crawler.app.cli_reports import confirm, findings, mail, report
 from crawler.app.farmprocess import FarmProcess
 from crawler.app.inspection import inspection_now
 from crawler.registry import load_registry
@@ -51,7 +51,7 @@ def main() -> None:
     每个命令的用法：duwang 命令 --help。退出码：0 成功，1 运行错误（或抓取未完成），3 配置错误。"""
 
 
-for command in (findings, report, mail, runs, jobs_command):
+for command in (findings, confirm, report, mail, runs, jobs_command):
     main.add_command(command)
 
 
@@ -127,14 +127,14 @@ def crawl(
     help="完整加载首页的秒数（整个响应的期限）",
 )
 def probe(config: Path, db: Path, site_ids: tuple[str, ...], timeout: float) -> None:
-    """探测每个站点首页一次（可访问性），每个站点探测完即写入数据库。"""
+    """探测每个站点首页一次（可访问性），再探测 HTTPS 证书和 IPv6；每个结果即时写入数据库。"""
     from crawler.probe import ProbeResult
 
     def show(result: ProbeResult) -> None:
         verdict = "正常 ok" if result.ok else f"失败 FAIL {result.error or result.status}"
         click.echo(f"{result.site_id:<14} {verdict:<22} {result.elapsed:>6.2f}s  {result.url}")
 
-    jobs.Jobs(db, load_registry(config)).probe(site_ids, timeout, on_result=show)
+    jobs.Jobs(db, load_registry(config)).probe(site_ids, timeout, on_result=show, echo=click.echo)
 
 
 @main.command()

@@ -43,6 +43,7 @@ from crawler import extract, lists, pagekind, render
 from crawler.failures import TRANSIENT, classify_failure
 from crawler.items import LinkFact, PageFact
 from crawler.middlewares import PROBLEMS_META, AlreadyFetched, slow_host
+from crawler.pagetext import main_text
 from crawler.registry import Registry, Site, load_registry
 from crawler.store import Store, now_iso
 from crawler.vocab import FetchError, FetchRole, LinkKind, RunStatus, StopReason
@@ -547,6 +548,7 @@ class SiteSpider(scrapy.Spider):
         if kind is not None:
             fact.kind, fact.kind_evidence = kind, pagekind.evidence_json(evidence)
         fact.script_count = read_part(problems, "scripts", 0, extract.script_count, selector)
+        fact.body_text = read_part(problems, "body", None, main_text, selector.root, kind, fact.list_items)
         if fact.depth == 0:
             fact.footer = read_part(problems, "footer", None, extract.footer_text, selector)
             fact.forms = read_part(problems, "forms", [], extract.forms, selector, url, problems)

@@ -13,10 +13,12 @@ from types import SimpleNamespace
 
 import pytest
 
+from crawler import progress as counters
 from crawler.app.progress import Feed, SiteCount, Tally, estimate_left
 from crawler.app.progress_display import ForwardDisplay, LineDisplay, LogDisplay, live_view, progress_line
 from crawler.app.timefmt import beijing, between, duration_text
-from crawler.extensions import Progress, write_report
+from crawler.extensions import Progress
+from crawler.extensions.progress import write_report
 from crawler.store import Store
 
 
@@ -121,21 +123,45 @@ def test_the_feed_reads_every_pipe_and_keeps_each_process_last_complete_report()
     assert (final.done, final.pages, final.current) == (1, 6, ["b"])
 
 
+class Stats(dict):
+    """The part of Scrapy's stats collector the progress counters use."""
+
+    def get_value(self, key, default=None):
+        return self.get(key, default)
+
+    def set_value(self, key, value):
+        self[key] = value
+
+    def inc_value(self, key, count=1, start=0):
+        self[key] = self.get(key, start) + count
+
+
 def test_the_crawl_extension_writes_its_sites_counters_as_json_lines():
+    stats = Stats()
+    for _ in range(6):
+        counters.start(stats, "jyj")
+    for counter in ("pages", "pages", "pages", "checks", "checks"):
+        counters.finish(stats, "jyj", counter)
+    counters.count(stats, "jyj", "links", 40)
+    counters.count(stats, "jyj", "errors")
+    crawler = SimpleNamespace(stats=stats)
+    spider = SimpleNamespace(sites=(SimpleNamespace(id="jyj"), SimpleNamespace(id="wjw")))
     read, write = os.pipe()
-    counters = SimpleNamespace(
-        pages=3, checks=2, links=40, errors=1, pending=0, started_at="2026-12-01T00:00:00", done=True
-    )
-    extension = Progress(crawler=None, fd=write, interval=1.0)  # type: ignore[arg-type]
-    extension.report(SimpleNamespace(progress={"jyj": counters}))
+    extension = Progress(crawler=crawler, fd=write, interval=1.0)  # type: ignore[arg-type]
+    extension.report(spider)
+    counters.finish(stats, "jyj", "pages")  # the last answer: the site is done
+    extension.report(spider)
     os.close(write)
-    line = os.read(read, 65536).decode()
+    first, last = os.read(read, 65536).decode().splitlines()
     os.close(read)
-    assert json.loads(line) == report(jyj=site(3, 2, 40, 1, 0, started=True, done=True))
+    assert json.loads(first) == report(jyj=site(3, 2, 40, 1, 1, started=True), wjw=site(started=False))
+    assert json.loads(last) == report(
+        jyj=site(4, 2, 40, 1, 0, started=True, done=True), wjw=site(started=False)
+    )
     closed_read, closed_write = os.pipe()
     os.close(closed_read)
-    extension = Progress(crawler=None, fd=closed_write, interval=1.0)  # type: ignore[arg-type]
-    extension.report(SimpleNamespace(progress={"jyj": counters}))  # the reader is gone: the crawl goes on
+    extension = Progress(crawler=crawler, fd=closed_write, interval=1.0)  # type: ignore[arg-type]
+    extension.report(spider)  # the reader is gone: the crawl goes on
     assert extension.reader_gone
     os.close(closed_write)
 

@@ -21,6 +21,7 @@ from scrapy.settings import Settings
 
 from crawler.app.parallel import process_count, run_parallel
 from crawler.childenv import scrub_process_env
+from crawler.pipelines import RUN_ID_STAT
 from crawler.registry import Site, load_registry
 from crawler.spiders.site import SiteSpider
 from crawler.store import Store
@@ -88,7 +89,7 @@ def run_crawl(
         if feed is not None:  # this process crawls, and reports to its own feed
             settings.set("DUWANG_PROGRESS_FD", feed.pipe("main"), priority="cmdline")
         crawler = _crawl_here(settings, sites, config, db, join_run, run_sites, sweep)
-    run_id = getattr(crawler.spider, "run_id", None)
+    run_id = crawler.stats.get_value(RUN_ID_STAT) if crawler.stats is not None else None
     if run_id is None:
         raise RuntimeError("the crawl ended before its run was recorded; see the log above")
     return int(run_id)

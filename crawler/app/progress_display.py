@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from crawler.app.progress import Display, Feed, Snapshot, Tally
 from crawler.app.timefmt import duration_text
-from crawler.extensions import write_report
+from crawler.extensions.progress import write_report
 
 CURRENT_SHOWN = 4  # sites named in a plain line; the rest are counted
 

@@ -1,6 +1,7 @@
 """Scrapy extension `Progress`: the crawl's counters, every DUWANG_PROGRESS_INTERVAL seconds and once at the
 end, as one JSON line on the pipe DUWANG_PROGRESS_FD, for the process that shows the whole crawl
-(`crawler.app.progress`, which merges the reports of every crawl process into one display):
+(`crawler.app.progress`, which merges the reports of every crawl process into one display). The figures are
+the per-site counters in the stats collector (crawler/progress.py):
 
 `{"sites": {"jyj": {"pages": 12, "checks": 30, "links": 400, "errors": 1, "pending": 5, "started": true,
 "done": false}}}`
@@ -20,6 +21,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler.progress import SiteProgress, site_progress
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
@@ -35,7 +38,7 @@ def write_report(fd: int, report: Mapping[str, Any]) -> bool:
     return True
 
 
-def site_report(progress: Any) -> dict[str, Any]:
+def site_report(progress: SiteProgress) -> dict[str, Any]:
     """The figures of one site's progress counters that a display needs."""
     return {
         "pages": progress.pages,
@@ -78,6 +81,7 @@ class Progress:
     def report(self, spider: Any) -> None:
         if self.reader_gone:
             return
-        progress = getattr(spider, "progress", {})
+        stats = self.crawler.stats
+        progress = {site.id: site_progress(stats, site.id) for site in getattr(spider, "sites", ())}
         report = {"sites": {site_id: site_report(site) for site_id, site in progress.items()}}
         self.reader_gone = not write_report(self.fd, report)

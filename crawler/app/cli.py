@@ -64,7 +64,7 @@ def sites(config: Path, db: Path) -> None:
     for site in registry.sites:
         owners = ", ".join(owner.email for owner in site.owners) or "-"
         click.echo(f"{site.id:<14} {site.kind:<10} {site.start_urls[0]:<40} {site.name}  <{owners}>")
-    click.echo(f"{len(registry.sites)} sites in {config}; database {db}")
+    click.echo(f"登记表 {config} 共 {len(registry.sites)} 个站点；数据库 {db}")
 
 
 @main.command()
@@ -106,7 +106,7 @@ def crawl(
     for setting in settings:
         name, equals, value = setting.partition("=")
         if not equals or not name.strip():
-            raise click.BadParameter(f"{setting!r} is not NAME=VALUE", param_hint="--set")
+            raise click.BadParameter(f"{setting!r} 不是 NAME=VALUE 的形式", param_hint="--set")
         overrides[name.strip()] = value
     overrides |= {"DUWANG_PROGRESS": not quiet, "LOG_LEVEL": log_level}
     if processes:
@@ -238,7 +238,7 @@ def page(
     try:
         "".encode(charset)
     except LookupError:
-        raise click.BadParameter(f"unknown encoding {charset!r}", param_hint="--charset") from None
+        raise click.BadParameter(f"不认识的编码 {charset!r}", param_hint="--charset") from None
     day = today.date() if today is not None else inspection_now().date()
     view = read_page(file.read_bytes(), url, charset, day, rules)
     if output == "json":
@@ -342,9 +342,7 @@ def demo(config: Path, db: Path, out: Path, quiet: bool) -> None:
         if config.resolve() != registry_path.resolve():
             config.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(registry_path, config)
-        click.echo(
-            f"demo farm ready; registry {config}; ground truth {farm_dir / 'ground_truth.json'}", err=True
-        )
+        click.echo(f"演示网站群已启动；登记表 {config}；标准答案 {farm_dir / 'ground_truth.json'}", err=True)
         run_id = jobs.crawl(config, db, (), {"DUWANG_PROGRESS": not quiet, "LOG_LEVEL": "WARNING"})
     _print_summary(db, run_id)
     inspection = jobs.Jobs(db, load_registry(config))

@@ -16,18 +16,11 @@ from typing import Any
 import click
 
 from crawler.app.cli_options import DuwangCommand, config_option, db_option
-from crawler.app.crawl import limit_notes, pad
+from crawler.app.crawl import RUN_STATUS, limit_notes, pad
 from crawler.app.timefmt import beijing, between, duration_text
 from crawler.registry import load_registry
 from crawler.store import Store
 
-RUN_STATUS = {
-    "running": "运行中",
-    "completed": "完成",
-    "interrupted": "中断",
-    "failed": "失败",
-    "crashed": "崩溃",
-}
 JOB_OUTCOME = {
     "running": "运行中",
     "ok": "成功",

@@ -32,6 +32,14 @@ if TYPE_CHECKING:
 
     from crawler.app.progress import Feed
 
+# A run's status as people read it (`crawler.vocab.RunStatus` values; the English value is shown beside).
+RUN_STATUS = {
+    "running": "运行中",
+    "completed": "完成",
+    "interrupted": "中断",
+    "failed": "失败",
+    "crashed": "崩溃",
+}
 QUIET_LOGGERS = (
     "scrapy.downloadermiddlewares.robotstxt",
     "scrapy.downloadermiddlewares.retry",
@@ -179,7 +187,14 @@ def format_summary(run: dict[str, Any], sites: list[dict[str, Any]]) -> str:
     rows = [[row["site_id"], *(row.get(name) or 0 for name in columns), row["name"]] for row in sites]
     totals = [sum(row[index] for row in rows) for index in range(1, 6)]
     rows.append(["合计 total", *totals, f"{len(sites)} 个站点 sites"])
-    lines = [f"运行 run {run['id']}: {run['status']}  ({run['started_at']} → {run['ended_at']})"]
+    from crawler.app.timefmt import beijing, between, duration_text
+
+    took = duration_text(between(run["started_at"], run["ended_at"]))
+    status = f"{RUN_STATUS.get(run['status'], '')} {run['status']}".strip()
+    lines = [
+        f"运行 run {run['id']}: {status}  （北京时间 {beijing(run['started_at'])} → "
+        f"{beijing(run['ended_at'])}，用时 {took}）"
+    ]
     for cells in [header, *rows]:
         lines.append(
             "  ".join(

@@ -79,7 +79,7 @@ def stored_findings(
     with Store(db, create=False) as store:
         checked = store.checked_runs()
         if run_id is None and not checked:
-            raise LookupError(f"{db}: no checked crawl; run `duwang check` first")
+            raise LookupError(f"{db}：还没有检查过的抓取 no checked crawl；先运行 `duwang check`")
         run_id = run_id if run_id is not None else checked[-1]
         return run_id, [row for row in store.findings(run_id) if not wanted or row["site_id"] in wanted]
 

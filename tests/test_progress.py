@@ -228,7 +228,7 @@ def test_the_live_view_renders_in_chinese():
     console = Console(file=io.StringIO(), width=120, color_system=None)
     console.print(live_view(tally.snapshot(), {"wjw": "卫健委"}))
     text = console.file.getvalue()
-    assert "站点 1/2 已完成" in text and "正在抓取 wjw（卫健委）" in text and "页面 8" in text
+    assert "站点 1/2 已完成" in text and "正在抓取 1 个：wjw（卫健委）" in text and "页面 8" in text
 
 
 def test_times_are_shown_in_beijing_time_and_durations_in_chinese_units():

@@ -127,7 +127,9 @@ def live_view(snapshot: Snapshot, names: Mapping[str, str]) -> Any:
         f"页面 {snapshot.pages} · 检查 {snapshot.checks} · 链接 {snapshot.links} · "
         f"错误 {snapshot.errors} · {snapshot.rate:.0f} 个地址/秒"
     )
-    current = current_text(snapshot.current, names, limit=8) or "-"
+    current = "-"
+    if snapshot.current:
+        current = f"{len(snapshot.current)} 个：{current_text(snapshot.current, names, limit=8)}"
     return Group(head, Text(figures), Text(f"正在抓取 {current}", overflow="ellipsis", no_wrap=True))
 
 

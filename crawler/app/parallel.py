@@ -42,7 +42,7 @@ def process_count(setting: str | int | None, sites: tuple[Site, ...]) -> int:
     """How many processes to use: the setting, or "auto" (one per core, at most 4), never more than hosts."""
     hosts = len(host_groups(sites))
     auto = setting in (None, "", "auto")
-    wanted = min(len(os.sched_getaffinity(0)), 4) if auto else max(int(setting), 1)
+    wanted = min(len(os.sched_getaffinity(0)), 4) if auto else max(int(setting or 1), 1)
     return max(min(wanted, hosts), 1)
 
 

@@ -69,7 +69,7 @@ def findings(config: Path, db: Path, run_id: int | None, site_ids: tuple[str, ..
 def confirm(
     config: Path, db: Path, finding_id: int, decision: str | None, who: str, reason: str, rubric: Path | None
 ) -> None:
-    """Confirm one content finding (a 待确认 warning) as a deduction or veto, or dismiss it."""
+    """人工确认一条内容检查结果（待确认警告）：转为扣分或单项否决，或标为误报。"""
     from checks.rules import load_rubric_data
     from crawler.confirm import ConfirmError
     from crawler.confirm import confirm as record

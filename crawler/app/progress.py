@@ -25,6 +25,8 @@ from typing import Any, Protocol
 
 COUNTERS = ("pages", "checks", "links", "errors", "pending")
 
+POLL = 0.05  # seconds the feed waits for a report before it looks at the clock again
+
 
 @dataclass
 class SiteCount:
@@ -214,13 +216,19 @@ class Feed:
         self.selector.close()
 
     def _run(self) -> None:
+        # The pipes are drained as soon as they hold data (a crawl process blocks on a full pipe), the display
+        # shown every `tick`.
+        shown = float("-inf")
         while not self.stopping.is_set():
             with self.lock:
-                ready = self.selector.select(timeout=0) if self.selector.get_map() else []
+                ready = self.selector.select(timeout=POLL) if self.selector.get_map() else []
                 for key, _ in ready:
                     self._drain(key.fd, str(key.data))
-            self.display.show(self.tally.snapshot())
-            self.stopping.wait(self.tick)
+            if not ready:
+                self.stopping.wait(POLL)
+            if time.monotonic() - shown >= self.tick:
+                self.display.show(self.tally.snapshot())
+                shown = time.monotonic()
 
     def _drain(self, fd: int, source: str) -> None:
         """Read all `fd` holds now and keep the last complete report; at end of file, forget the pipe."""

@@ -20,6 +20,7 @@ import click
 
 from crawler import __version__
 from crawler.app import jobs
+from crawler.app.cli_alerts import alert
 from crawler.app.cli_history import jobs as jobs_command
 from crawler.app.cli_history import runs
 from crawler.app.cli_options import (
@@ -51,7 +52,7 @@ def main() -> None:
     每个命令的用法：duwang 命令 --help。退出码：0 成功，1 运行错误（或抓取未完成），3 配置错误。"""
 
 
-for command in (findings, confirm, report, mail, runs, jobs_command):
+for command in (findings, confirm, report, mail, alert, runs, jobs_command):
     main.add_command(command)
 
 

@@ -17,6 +17,7 @@ older database is upgraded in place when a newer duwang opens it. Tables:
 - `page_texts`: each page's main text, compressed, for the content check; `confirmations`: a person's
   decision on a content finding (`duwang confirm`).
 - `tech_probes`: HTTPS, certificate and IPv6 probes (crawler/techprobe.py, crawler/techstore.py).
+- `alert_log`: alerts sent (or not) to the group robots, one row per alert and channel (crawler/alerts.py).
 
 Writes of one run never touch another run's rows, so a crashed run cannot damage earlier ones.
 
@@ -35,11 +36,13 @@ The parts, each a class that `Store` composes (one connection, one object for ca
 - `findings`: the checks' findings and the sites they looked at;
 - `outbox`: the mail log;
 - `probes`: availability probes;
-- `texts`: page texts (zlib) for the content check.
+- `texts`: page texts (zlib) for the content check;
+- `alerts`: the alert log.
 """
 
 from __future__ import annotations
 
+from crawler.store.alerts import AlertStore
 from crawler.store.checkfacts import CheckFactStore, SiteRows
 from crawler.store.connection import now_iso
 from crawler.store.errors import StoreError, database_error
@@ -63,7 +66,7 @@ __all__ = [
 ]
 
 
-class Store(RunStore, FactStore, CheckFactStore, FindingStore, OutboxStore, ProbeStore):
+class Store(RunStore, FactStore, CheckFactStore, FindingStore, OutboxStore, ProbeStore, AlertStore):
     """A duwang database: `Store(path, create=True)`, one per process, not shared across threads; close it,
     or open it as `with Store(path) as store:`.
 

@@ -336,6 +336,29 @@ def m015_page_text(db: Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m016_alert_log(db: Database) -> None:
+    # One row per alert and channel (crawler/alerts.py): what was said, to which channel (its name, never
+    # its URL: that holds the robot's key), whether it went. `key` keeps a veto or an outage from being
+    # alerted again on every probe or re-run.
+    db.table("alert_log").create(
+        {
+            "id": int,
+            "event": str,
+            "key": str,
+            "site_id": str,
+            "run_id": int,
+            "channel": str,
+            "status": str,
+            "error": str,
+            "text": str,
+            "sent_at": str,
+        },
+        pk="id",
+    )
+    db.table("alert_log").create_index(["key", "sent_at"])
+
+
 def refuse_newer_schema(db: Database, path: Path) -> None:
     """A migration applied to the file that this duwang does not know came from a newer duwang: its tables
     may hold data this version would neither read nor carry over, so the file is not used."""

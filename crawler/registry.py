@@ -12,6 +12,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -202,6 +203,16 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """The overview bulletin's header and signature ([report]): title, 文号, 落款 and its date."""
+
+    title: str = "临夏州政府网站检查报告"
+    doc_number: str = ""  # 文号, e.g. "临州政办网〔2026〕12号"; none printed when empty
+    issuer: str = "州政府信息中心"  # 落款
+    signed_on: date | None = None  # the 落款 date ([report] date); the date the checks used when not set
+
+
+@dataclass(frozen=True)
 class StorageSettings:
     """How much crawl history the database keeps (`duwang prune`, and the service after each inspection)."""
 
@@ -219,6 +230,7 @@ class Registry:
     schedule: Schedule = field(default_factory=Schedule)
     mail: MailSettings = field(default_factory=MailSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
 
     def site(self, site_id: str) -> Site:
         for site in self.sites:
@@ -338,7 +350,9 @@ class _Parser:
         return f"{line}{label}, field {name!r}"
 
     def registry(self, data: dict[str, Any]) -> Registry:
-        self.unknown(data, {"defaults", "network", "sites", "schedule", "mail", "storage"}, "top level")
+        self.unknown(
+            data, {"defaults", "network", "sites", "schedule", "mail", "storage", "report"}, "top level"
+        )
         defaults = self.limits(data.get("defaults", {}), Limits(), "[defaults]")
         allow = self.allow_list(data.get("network", {}))
         raw_sites = data.get("sites")
@@ -365,6 +379,7 @@ class _Parser:
             schedule=self.schedule(data.get("schedule", {})),
             mail=self.mail(data.get("mail", {})),
             storage=self.storage(data.get("storage", {})),
+            report=self.report(data.get("report", {})),
         )
 
     def schedule(self, raw: Any) -> Schedule:
@@ -422,6 +437,24 @@ class _Parser:
                 "[mail], field 'attach_excel'", f"{attach!r} is not true or false", "true or false"
             )
         return MailSettings(sender, tuple(center), days, attach)
+
+    def report(self, raw: Any) -> ReportSettings:
+        if not isinstance(raw, dict):
+            raise self.fail("[report]", "must be a table", 'write [report] with doc_number = "…〔2026〕1号"')
+        self.unknown(raw, {"title", "doc_number", "issuer", "date"}, "[report]")
+        for key in ("title", "doc_number", "issuer"):
+            value = raw.get(key, "")
+            if not isinstance(value, str) or any(ord(char) < 32 for char in value):
+                raise self.fail(f"[report], field {key!r}", f"{value!r} is not one line of text", 'e.g. "…"')
+        day = raw.get("date")
+        if isinstance(day, str):
+            try:
+                day = date.fromisoformat(day)
+            except ValueError:
+                day = False
+        if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
+            raise self.fail("[report], field 'date'", f"{raw.get('date')!r} is not a date", "e.g. 2026-12-01")
+        return replace(ReportSettings(), **{k: v for k, v in raw.items() if k != "date"}, signed_on=day)
 
     def storage(self, raw: Any) -> StorageSettings:
         if not isinstance(raw, dict):

@@ -17,10 +17,8 @@ from markupsafe import Markup
 
 from checks.dates import chinese_date
 from reports.charts import score_histogram, trend_chart
-from reports.model import Report
-from reports.views import fmt_points, overview, site_view
-
-DEFAULT_TITLE = "临夏州政府网站检查报告"
+from reports.model import Bulletin, Report
+from reports.views import fmt_points, indicator_points, overview, site_view
 
 
 def _environment() -> Environment:
@@ -37,16 +35,20 @@ def _environment() -> Environment:
     return env
 
 
-def write_html(report: Report, out_dir: Path, *, title: str = DEFAULT_TITLE) -> Path:
+def write_html(
+    report: Report, out_dir: Path, *, bulletin: Bulletin | None = None, history: str | None = None
+) -> Path:
     """Write the overview `out_dir/index.html` and one page per site under `out_dir/sites/`; return the
-    overview's path."""
+    overview's path. `bulletin`: the overview's title, 文号 and 落款; `history`: the path from `out_dir` to
+    the history folder (`reports.history`), linked from every page when given."""
     out_dir = Path(out_dir)
     (out_dir / "sites").mkdir(parents=True, exist_ok=True)
+    bulletin = bulletin or Bulletin()
     env = _environment()
     view = overview(report)
     pass_line = view.lines.pass_line
     common = {
-        "title": title,
+        "title": bulletin.title,
         "inspection": view.inspection,
         "previous": view.previous,
         "period": view.period,
@@ -62,6 +64,13 @@ def write_html(report: Report, out_dir: Path, *, title: str = DEFAULT_TITLE) -> 
         summary=view.summary,
         rule=view.rule,
         lines=view.lines,
+        bulletin=bulletin,
+        signed_on=bulletin.signed_on or view.inspection.as_of,
+        combined=view.combined,
+        gaps=view.gaps,
+        history_href=f"{history}/index.html" if history else None,
+        any_bonus=any(row.site.bonuses for row in view.rows),
+        any_unconfirmed=any(d.unconfirmed for row in view.rows for d in row.site.deductions),
         # The one place markup is trusted: SVG drawn by reports.charts from numbers, its texts escaped there.
         histogram=Markup(
             score_histogram(
@@ -83,6 +92,8 @@ def write_html(report: Report, out_dir: Path, *, title: str = DEFAULT_TITLE) -> 
             site=site.site,
             groups=site.groups,
             vetoes=site.vetoes,
+            points=indicator_points(site.site),
+            history_href=f"../{history}/{row.href}" if history else None,
             trend=Markup(
                 trend_chart(
                     view.history,

@@ -86,7 +86,6 @@ EVIDENCE_NAMES = {
     "blocked_pages": "被拒绝的页面数",
     "fetched_pages": "抓取的页面数",
     "statuses": "HTTP 状态码",
-    "confidence": "识别可信度",
     "found_in": "发现位置",
     "pages": "页面数",
     "days": "天数",
@@ -103,6 +102,11 @@ EVIDENCE_NAMES = {
     "meta_page": "meta 所在页面",
     "timeout": "超时",
     "tls": "TLS 证书",
+    "how": "识别方式",
+    "page_kind": "页面类型",
+    "article_signals": "文章页特征",
+    "confidence": "栏目识别",
+    "identified_by": "识别方式代码",
 }
 
 

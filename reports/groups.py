@@ -57,7 +57,7 @@ class FindingView:
     evidence: list[EvidenceItem]  # technical: folded away in HTML, its own sheet in Excel
     still_open: bool
     finding: Finding  # the first (most severe) of the findings it stands for
-    linked_from: list[PageRef] = field(default_factory=list)  # every page linking to a broken target
+    linked_from: list[PageRef] = field(default_factory=list)  # the pages linking to a broken target, if > 1
 
     @property
     def pages(self) -> int:
@@ -103,7 +103,7 @@ def finding_view(site: SiteScore, finding: Finding, same_target: list[Finding] |
         evidence=evidence_items(finding.evidence),
         still_open=any(site.still_open(f) for f in together),
         finding=finding,
-        linked_from=[PageRef(page, http_url(page)) for page in pages] if same_target else [],
+        linked_from=[PageRef(page, http_url(page)) for page in pages] if len(pages) > 1 else [],
     )
 
 
@@ -116,7 +116,7 @@ def _target_detail(finding: Finding, pages: int) -> str:
     if evidence.get("redirected_to") and reason != "redirect_loop":
         problem = f"跳转到 {evidence['redirected_to']} 后{problem}"
     name = evidence.get("anchor_text") or finding.url
-    return f"{what}“{name}”无法访问（{problem}），{pages} 个页面链接到它（见下），请修复或删除这些链接。"
+    return f"{what}“{name}”无法访问（{problem}），{pages} 个页面链接到它，请修复或删除这些链接。"
 
 
 def _views(site: SiteScore, check: str, findings: list[Finding]) -> list[FindingView]:

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from checks.dates import chinese_date
 from reports.charts import score_histogram, trend_chart
+from reports.history import History
 from reports.model import Bulletin, Report
 from reports.views import fmt_points, indicator_points, overview, site_view
 
@@ -106,4 +107,45 @@ def write_html(
             ),
         )
         (out_dir / row.href).write_text(page, encoding="utf-8", newline="\n")
+    return index
+
+
+def write_history(history: History, folder: Path, *, bulletin: Bulletin | None = None) -> Path:
+    """Write the history `folder/index.html` (every inspection, newest first) and one page per site under
+    `folder/sites/` (its scores and open findings over time); links to the inspections' own reports lead to
+    `../<key>/` beside `folder`. Returns the index's path."""
+    folder = Path(folder)
+    (folder / "sites").mkdir(parents=True, exist_ok=True)
+    bulletin = bulletin or Bulletin()
+    env = _environment()
+    latest = history.inspections[0].inspection if history.inspections else None
+    pass_line = history.lines.pass_line
+    common = {"title": bulletin.title, "inspection": latest, "lines": history.lines}
+    index = folder / "index.html"
+    index.write_text(
+        env.get_template("history_index.html").render(
+            **common,
+            rows=history.inspections,
+            sites=history.sites,
+            trend=Markup(trend_chart(history.trend, pass_line=pass_line, width=640, height=260)),
+        ),
+        encoding="utf-8",
+        newline="\n",
+    )
+    for site in history.sites:
+        page = env.get_template("history_site.html").render(
+            **common,
+            site=site,
+            trend=Markup(
+                trend_chart(
+                    history.trend,
+                    [site.site_id],
+                    pass_line=pass_line,
+                    width=520,
+                    height=220,
+                    title="本站历次督查得分",
+                )
+            ),
+        )
+        (folder / "sites" / site.page).write_text(page, encoding="utf-8", newline="\n")
     return index

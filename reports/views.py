@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from checks.dates import chinese_date
-from reports.glossary import check_name, kind_name
+from reports.glossary import check_name, check_order, kind_name
 from reports.groups import CheckGroup, FindingView, PageRef, check_groups, finding_view, http_url, is_gap
 from reports.model import HistoryPoint, Inspection, Lines, Report, SiteScore, round_score, score_text
 
@@ -163,10 +163,20 @@ class Summary:
 
 @dataclass
 class GapView:
-    """What the inspector could not check on one site: for the info center's overview, not owners' mail."""
+    """One kind of gap of the inspector's own (e.g. off-list links not checked) over every site it touched:
+    for the info center's overview and summary mail, not owners' mail."""
 
-    row: SiteRow
-    groups: list[CheckGroup]
+    check: str
+    name: str
+    entries: list[tuple[SiteRow, str]]  # (site, what was not checked there)
+
+    @property
+    def site_count(self) -> int:
+        return len({row.site.site_id for row, _ in self.entries})
+
+    @property
+    def site_names(self) -> str:
+        return "、".join(dict.fromkeys(row.site.name for row, _ in self.entries))
 
 
 @dataclass
@@ -181,7 +191,7 @@ class Overview:
     vetoes: list[VetoView]
     summary: Summary
     history: list[HistoryPoint]  # ends at this inspection
-    gaps: list[GapView]  # the inspector's own gaps, per site
+    gaps: list[GapView]  # the inspector's own gaps, per kind of gap
     combined: int | None  # period reports: how many inspections the period combines
 
     @property
@@ -297,10 +307,10 @@ def site_view(view: Overview, row: SiteRow) -> SiteView:
 
 
 def gap_views(rows: list[SiteRow]) -> list[GapView]:
-    """The inspector's own gaps of every site (off-list links unchecked, no browser, budget, deadline)."""
-    views = []
+    """The inspector's own gaps (off-list links unchecked, no browser, budget, deadline), one per kind."""
+    by_check: dict[str, GapView] = {}
     for row in rows:
-        groups = check_groups(row.site, owners=False, gaps=True)
-        if groups:
-            views.append(GapView(row, groups))
-    return views
+        for group in check_groups(row.site, owners=False, gaps=True):
+            gap = by_check.setdefault(group.check, GapView(group.check, group.name, []))
+            gap.entries += [(row, finding.detail) for finding in group.findings]
+    return sorted(by_check.values(), key=lambda gap: check_order(gap.check))

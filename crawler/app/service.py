@@ -224,8 +224,8 @@ class Service:
         with self._job_registry() as (jobs, snapshot):
             self._crawl(snapshot)
             run_id, findings = jobs.check(None, inspection_now())
-            folder = self._reports_folder(inspection_now().date().isoformat())
-            jobs.write_reports(folder, run_id=run_id)
+            # The reports folder keeps every inspection in <date>/, the latest at its top, and the history.
+            folder = jobs.write_reports(self._reports_folder("."), run_id=run_id).parent
             mailed = self._mail(jobs)
             pruned = self._prune(jobs)
         return f"run {run_id}: {len(findings)} findings; reports in {folder}; {mailed}; {pruned}"
@@ -252,9 +252,8 @@ class Service:
 
     def period(self, kind: str) -> str:
         period = previous_period(kind, inspection_now().date())
-        folder = self._reports_folder(period)
         with self._job_registry() as (jobs, _):
-            jobs.write_reports(folder, period=period)
+            folder = jobs.write_reports(self._reports_folder("."), period=period, top=False).parent
         return f"{kind} report {period} in {folder}"
 
     def _reports_folder(self, name: str) -> Path:

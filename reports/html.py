@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup
 
 from checks.dates import chinese_date
 from reports.charts import score_histogram, trend_chart
 from reports.history import History
 from reports.model import Bulletin, Report
-from reports.views import fmt_points, indicator_points, overview, site_view
+from reports.views import Overview, fmt_points, indicator_points, overview, site_view
 
 
 def _environment() -> Environment:
@@ -47,7 +47,6 @@ def write_html(
     bulletin = bulletin or Bulletin()
     env = _environment()
     view = overview(report)
-    pass_line = view.lines.pass_line
     common = {
         "title": bulletin.title,
         "inspection": view.inspection,
@@ -56,33 +55,9 @@ def write_html(
         "total_sites": view.summary.sites,
         "has_previous": view.has_previous,
     }
-    page = env.get_template("overview.html").render(
-        **common,
-        root="",
-        rows=view.rows,
-        unchecked_rows=view.unchecked_rows,
-        vetoes=view.vetoes,
-        summary=view.summary,
-        rule=view.rule,
-        lines=view.lines,
-        bulletin=bulletin,
-        signed_on=bulletin.signed_on or view.inspection.as_of,
-        combined=view.combined,
-        gaps=view.gaps,
-        history_href=f"{history}/index.html" if history else None,
-        any_bonus=any(row.site.bonuses for row in view.rows),
-        any_unconfirmed=any(d.unconfirmed for row in view.rows for d in row.site.deductions),
-        # The one place markup is trusted: SVG drawn by reports.charts from numbers, its texts escaped there.
-        histogram=Markup(
-            score_histogram(
-                (None if site.vetoes else site.score for site in report.sites), pass_line=pass_line, width=520
-            )
-        ),
-        trend=Markup(trend_chart(view.history, pass_line=pass_line, width=520, height=260)),
-    )
     index = out_dir / "index.html"
+    page = _overview_page(env, view, bulletin, history).render(**common)
     index.write_text(page, encoding="utf-8", newline="\n")
-
     site_template = env.get_template("site.html")
     for row in view.rows:
         site = site_view(view, row)
@@ -99,7 +74,7 @@ def write_html(
                 trend_chart(
                     view.history,
                     [row.site.site_id],
-                    pass_line=pass_line,
+                    pass_line=view.lines.pass_line,
                     width=360,
                     height=170,
                     title="本站历次检查得分",
@@ -108,6 +83,40 @@ def write_html(
         )
         (out_dir / row.href).write_text(page, encoding="utf-8", newline="\n")
     return index
+
+
+def _overview_page(env: Environment, view: Overview, bulletin: Bulletin, history: str | None) -> Template:
+    """The overview's template with everything but the parts it shares with the site pages."""
+    pass_line = view.lines.pass_line
+    rows = view.rows
+    return env.get_template(
+        "overview.html",
+        globals={
+            "root": "",
+            "rows": rows,
+            "unchecked_rows": view.unchecked_rows,
+            "vetoes": view.vetoes,
+            "summary": view.summary,
+            "rule": view.rule,
+            "lines": view.lines,
+            "bulletin": bulletin,
+            "signed_on": bulletin.signed_on or view.inspection.as_of,
+            "combined": view.combined,
+            "gaps": view.gaps,
+            "history_href": f"{history}/index.html" if history else None,
+            "any_bonus": any(row.site.bonuses for row in rows),
+            "any_unconfirmed": any(d.unconfirmed for row in rows for d in row.site.deductions),
+            # The one place markup is trusted: SVG drawn by reports.charts from numbers, texts escaped there.
+            "histogram": Markup(
+                score_histogram(
+                    (None if row.site.vetoes else row.site.score for row in rows),
+                    pass_line=pass_line,
+                    width=520,
+                )
+            ),
+            "trend": Markup(trend_chart(view.history, pass_line=pass_line, width=520, height=260)),
+        },
+    )
 
 
 def write_history(history: History, folder: Path, *, bulletin: Bulletin | None = None) -> Path:

@@ -7,6 +7,7 @@ from datetime import datetime
 from checks.availability import check_availability, check_homepage
 from checks.blocked import check_blocked
 from checks.columns import check_columns, discover_columns
+from checks.content import check_content
 from checks.elements import check_elements
 from checks.facts import SiteFacts
 from checks.findings import Finding
@@ -14,6 +15,7 @@ from checks.limits import check_limits
 from checks.links import check_links
 from checks.rules import Rules
 from checks.sections import check_sections
+from checks.tech import check_tech
 
 
 def check_site(facts: SiteFacts, rules: Rules, now: datetime) -> list[Finding]:
@@ -22,14 +24,16 @@ def check_site(facts: SiteFacts, rules: Rules, now: datetime) -> list[Finding]:
     blocked = check_blocked(facts)
     if blocked is not None:
         # Nothing else can be judged: what is missing was hidden by the firewall, not absent from the site.
-        return [*check_availability(facts, rules, now), blocked]
+        return [*check_availability(facts, rules, now), *check_tech(facts, rules, now), blocked]
     columns = discover_columns(facts, rules)
     return [
         *check_availability(facts, rules, now),
+        *check_tech(facts, rules, now),
         *check_homepage(facts, columns, rules, today),
         *check_columns(facts, columns, rules, today),
         *check_sections(facts, columns, rules, today),
         *check_elements(facts),
         *check_links(facts, rules),
         *check_limits(facts),
+        *check_content(facts),
     ]

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from checks.contentdata import ContentLists
+from crawler.contentconf import parse_content
 from crawler.errors import ConfigError
 from crawler.vocab import SiteKind
 
@@ -231,6 +233,7 @@ class Registry:
     mail: MailSettings = field(default_factory=MailSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    content: ContentLists = field(default_factory=ContentLists)  # [content]: crawler/contentconf.py
 
     def site(self, site_id: str) -> Site:
         for site in self.sites:
@@ -351,7 +354,9 @@ class _Parser:
 
     def registry(self, data: dict[str, Any]) -> Registry:
         self.unknown(
-            data, {"defaults", "network", "sites", "schedule", "mail", "storage", "report"}, "top level"
+            data,
+            {"defaults", "network", "sites", "schedule", "mail", "storage", "report", "content"},
+            "top level",
         )
         defaults = self.limits(data.get("defaults", {}), Limits(), "[defaults]")
         allow = self.allow_list(data.get("network", {}))
@@ -380,6 +385,7 @@ class _Parser:
             mail=self.mail(data.get("mail", {})),
             storage=self.storage(data.get("storage", {})),
             report=self.report(data.get("report", {})),
+            content=parse_content(data.get("content", {}), self.fail),
         )
 
     def schedule(self, raw: Any) -> Schedule:

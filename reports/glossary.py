@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from checks.elements import NAMES as ELEMENT_NAMES
+from checks.tech import EVIDENCE_NAMES as TECH_EVIDENCE_NAMES
+from checks.tech import NAMES as TECH_NAMES
 
 KIND_NAMES = {"portal": "政府门户网站", "department": "部门网站", "service": "政务服务网子站"}
 SEVERITY_NAMES = {"veto": "单项否决", "deduction": "扣分", "warning": "警告", "info": "提示"}
@@ -32,13 +34,26 @@ CHECK_NAMES = {
     "site_blocked": "网站拒绝检查程序访问",
     "links_over_budget": "超出检查上限未检查的站外链接",
     "crawl_deadline": "抓取期限内未抓完",
+    "https_missing": "未提供HTTPS访问",
+    "cert_invalid": "HTTPS证书无效",
+    "cert_expiring": "HTTPS证书即将过期",
+    "ipv6_unreachable": "IPv6无法访问",
+    "tech_unmeasured": "技术指标未能检测",
+    "leader_name": "领导人姓名错误",
+    "leader_title": "领导人职务错误",
+    "wrong_formulation": "严重表述错误",
+    "typo": "错别字",
+    "sensitive_word": "敏感词",
 }
 _CHECK_ORDER = {check: position for position, check in enumerate(CHECK_NAMES)}
 
 # Checks that report the inspector's own gaps, not the site's faults: outside links off the allow-list or over
-# the budget left unchecked, a script-filled list with no browser to read it, a crawl stopped by its deadline.
-# They go to the info center's overview; the site's owner is not asked to check them by hand.
-INSPECTOR_GAPS = frozenset({"unchecked_links", "links_over_budget", "crawl_deadline", "column_needs_render"})
+# the budget left unchecked, a script-filled list with no browser to read it, a crawl stopped by its deadline,
+# a technical indicator the inspector's own network could not measure (e.g. no IPv6 route). They go to the
+# info center's overview; the site's owner is not asked to check them by hand.
+INSPECTOR_GAPS = frozenset(
+    {"unchecked_links", "links_over_budget", "crawl_deadline", "column_needs_render", "tech_unmeasured"}
+)
 
 # columns_stale (the veto indicator) uses the element field for which of its three counts fired.
 COUNT_NAMES = {
@@ -107,6 +122,9 @@ EVIDENCE_NAMES = {
     "article_signals": "文章页特征",
     "confidence": "栏目识别",
     "identified_by": "识别方式代码",
+    "similar": "相近的链接",
+    "looked_at": "读取范围",
+    **TECH_EVIDENCE_NAMES,
 }
 
 
@@ -130,7 +148,7 @@ def check_order(check: str) -> tuple[int, str]:
 
 def element_name(element: Any) -> str:
     """An element's Chinese name; the checks store an id such as "site_id_code" or "should_update"."""
-    return ELEMENT_NAMES.get(element) or COUNT_NAMES.get(element) or str(element)
+    return ELEMENT_NAMES.get(element) or TECH_NAMES.get(element) or COUNT_NAMES.get(element) or str(element)
 
 
 def evidence_name(key: str) -> str:

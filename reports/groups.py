@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from checks.findings import severity_rank
 from checks.links import ERROR_WORDS, KIND_WORDS
+from checks.tech import NAMES as TECH_NAMES
 from reports.evidence import EvidenceItem, evidence_items
 from reports.glossary import INSPECTOR_GAPS, check_name, check_order, element_name, severity_name
 from reports.model import Finding, SiteScore
@@ -76,7 +77,9 @@ class CheckGroup:
 def finding_view(site: SiteScore, finding: Finding, same_target: list[Finding] | None = None) -> FindingView:
     """One finding (or the findings of one broken target, `same_target`, most severe first) as a reader sees
     it."""
-    element_label = "统计项" if finding.check == "columns_stale" else "页面要素"
+    element_label = {"columns_stale": "统计项"}.get(
+        finding.check, "技术指标" if finding.element in TECH_NAMES else "页面要素"
+    )
     places = [
         (label, element_name(value) if name == "element" else str(value))
         for name, label, value in (

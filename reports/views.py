@@ -1,12 +1,14 @@
 """The views every document is rendered from: the overview of an inspection and each site's page, built once
 from a `Report` with the Chinese names, formatted numbers and changes already worked out.
 
-`overview(report)` gives the ranking rows, the summary counts, the vetoes and the trend history;
-`site_view(overview, row)` one site's findings grouped by check (vetoes first, then the rubric's order),
-with their evidence as labelled values (`reports.evidence`). The HTML pages and the mail messages render
-these, the Excel workbook the same names (`reports.glossary`); renderers never import each other. Finding
-texts come from crawled pages and stay plain text here: escaping is each renderer's job; only http(s) URLs
-get an `href`.
+`overview(report)` gives the ranking rows, the summary counts, the vetoes, the inspector's own gaps (for the
+info center, by kind) and the trend history; `site_view(overview, row)` one site's findings for its owner
+grouped by check (vetoes first, then the rubric's order; one entry per broken link target with the pages
+linking to it: `reports.groups`), with their evidence as labelled values (`reports.evidence`);
+`indicator_points(site)` every point taken or added, by indicator. Numbers are formatted by the one rounding
+rule (`reports.model.round_score`). The HTML pages and the mail messages render these, the Excel workbook
+too; renderers never import each other. Finding texts come from crawled pages and stay plain text here:
+escaping is each renderer's job; only http(s) URLs get an `href`.
 """
 
 from __future__ import annotations

@@ -131,6 +131,19 @@ def test_owner_mail_has_one_entry_per_target_and_no_gap_the_center_mail_has_the_
     assert "检查工作说明" in center_text and GAP.detail in center_text
 
 
+def test_every_document_shows_a_score_by_the_one_rounding_rule(report, tmp_path):
+    # A figure with more decimals (an older caller's) prints as 98.7 everywhere, never 98.67 in the mail.
+    report.sites[0].score = 98.65
+    config = tmp_path / "sites.toml"
+    config.write_text(REGISTRY, encoding="utf-8")
+    registry = load_registry(config)
+    owner, center = compose(report, registry, registry.mail)
+    assert "得分 98.7" in owner.message["Subject"]
+    assert "98.7" in center.message.get_body(("plain",)).get_content()
+    assert "98.65" not in center.message.get_body(("plain",)).get_content()
+    assert ">98.7<" in write_html(report, tmp_path / "html").read_text(encoding="utf-8")
+
+
 def test_html_folds_the_evidence_and_prints_a_numbered_a4_bulletin(report, tmp_path):
     bulletin = Bulletin(
         "临夏州政府网站检查通报", "临州网办〔2026〕12号", "临夏州人民政府办公室", date(2026, 12, 3)

@@ -47,9 +47,9 @@ def test_json_has_every_site_ranked_and_the_vetoed_ones_unqualified(reported):
 def test_excel_scores_equal_the_json_and_a_planted_formula_stays_text(reported):
     book = load_workbook(reported["out"] / "report.xlsx")
     ranking = book["排名"]
-    header = [cell.value for cell in ranking[1]]
+    header = [cell.value for cell in ranking[2]]  # row 1 names the inspection
     ids, scores = header.index("站点编号"), header.index("得分")
-    excel = {row[ids].value: row[scores].value for row in ranking.iter_rows(min_row=2)}
+    excel = {row[ids].value: row[scores].value for row in ranking.iter_rows(min_row=3)}
     assert excel == {s["site_id"]: s["score"] for s in reported["json"]["sites"]}
     planted = [
         cell

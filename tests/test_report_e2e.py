@@ -80,6 +80,8 @@ def test_html_in_a_browser_shows_the_ranking_and_crawled_script_as_text(reported
             assert table.is_visible()
             assert table.locator("tbody tr").count() == 25
             page.goto((out / "sites" / "hzx.html").as_uri())
+            # Technical evidence is folded away (<details>); open it all, as a reader clicking through would.
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
             assert "<script>window.__duwang_xss=1</script>" in page.inner_text("body")
             assert page.evaluate("typeof window.__duwang_xss") == "undefined"
         finally:

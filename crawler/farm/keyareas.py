@@ -46,9 +46,9 @@ def plant_titles(b: SiteBuilder) -> None:
         for item in column.items:
             if "预算" in item.title or "决算" in item.title:
                 item.title = f"{b.d.short}{item.created.year}年财政收支情况"
-    column = _fiscal_column(b)
-    if column is not None:
-        for item, (kind, year) in zip(column.items, _plan(b), strict=False):
+    fiscal = _fiscal_column(b)
+    if fiscal is not None:
+        for item, (kind, year) in zip(fiscal.items, _plan(b), strict=False):
             item.title = FORMS[kind].format(short=b.d.short, year=year)
 
 

@@ -88,6 +88,9 @@ class Scope:
     host: str
     path_prefix: str = "/"
     also: tuple[ScopePart, ...] = ()
+    # Other names of the same site (a former host, the bare domain): never crawled, only recognised as the
+    # site's own in the keys of its findings, so a move between them keeps the findings (checks.identity).
+    aliases: tuple[str, ...] = ()
 
     @property
     def parts(self) -> tuple[ScopePart, ...]:
@@ -99,6 +102,11 @@ class Scope:
         """The host names (no port) of every part, in order, each once."""
         names = (_url_parts(f"http://{part.host}/").hostname for part in self.parts)
         return tuple(dict.fromkeys(names))
+
+    @property
+    def own_hosts(self) -> frozenset[str]:
+        """The host names that are this site's own in its findings' keys: every part's and the aliases."""
+        return frozenset((*self.hostnames, *self.aliases))
 
     def part_of(self, url: str) -> ScopePart | None:
         """The part holding `url`, the longest path prefix first; None when outside the site."""
@@ -584,7 +592,7 @@ class _Parser:
     def scope(self, raw: Any, where: str) -> Scope:
         if not isinstance(raw, dict):
             raise self.fail(where, "must be a table", 'write [sites.scope] with host = "www.example.gov.cn"')
-        self.unknown(raw, {"host", "path_prefix", "also"}, where)
+        self.unknown(raw, {"host", "path_prefix", "also", "aliases"}, where)
         main = self.scope_part(raw, where)
         also = raw.get("also", [])
         if not isinstance(also, list):
@@ -607,7 +615,20 @@ class _Parser:
                     place, f"repeats the part {part} already given as {first}", "list each part once"
                 )
             parts.append(part)
-        return Scope(main.host, main.path_prefix, tuple(parts[1:]))
+        return Scope(main.host, main.path_prefix, tuple(parts[1:]), self.aliases(raw, where + ".aliases"))
+
+    def aliases(self, raw: dict[str, Any], where: str) -> tuple[str, ...]:
+        values = raw.get("aliases", [])
+        example = 'e.g. aliases = ["lx.gov.cn", "old.example.gov.cn"]'
+        if not isinstance(values, list):
+            raise self.fail(where, "must be a list of host names", example)
+        names = []
+        for number, value in enumerate(values):
+            name = value.strip().lower().rstrip(".") if isinstance(value, str) else ""
+            if not HOSTNAME_RE.match(name) and _ip_address(name) is None:
+                raise self.fail(f"{where}[{number}]", f"{value!r} is not a host name", example)
+            names.append(name)
+        return tuple(dict.fromkeys(names))
 
     def scope_part(self, raw: dict[str, Any], where: str) -> ScopePart:
         host = raw.get("host")

@@ -324,6 +324,45 @@ def m014_tech_probes(db: Database) -> None:
     db.table("tech_probes").create_index(["site_id", "probed_at"])
 
 
+@MIGRATIONS()
+def m015_rectification(db: Database) -> None:
+    # Finding identity, history and 复查 (crawler/rectstore.py): each finding's site-relative key, the
+    # history of each key per site (rebuilt by `duwang check`), and the results of `duwang recheck`.
+    db.table("findings").add_column("key", str)
+    db.table("findings").create_index(["site_id", "key"])
+    db.table("finding_history").create(
+        {
+            "site_id": str,
+            "key": str,
+            "check": str,
+            "severity": str,  # at its last report
+            "first_run": int,
+            "first_seen": str,  # China date of the first inspection that reported it
+            "last_run": int,
+            "last_seen": str,
+            "times_reported": int,  # inspections that reported it
+            "reopened": int,  # times it was reported again after an inspection found it fixed
+            "fixed_run": int,  # the inspection that first no longer found it (NULL while open)
+            "fixed_on": str,
+            "status": str,  # open | fixed
+        },
+        pk=("site_id", "key"),
+    )
+    db.table("rechecks").create(
+        {
+            "id": int,
+            "site_id": str,
+            "key": str,
+            "run_id": int,  # the inspection whose finding was re-checked
+            "checked_at": str,  # UTC ISO
+            "result": str,  # 已整改 | 未整改
+            "evidence": str,  # JSON
+        },
+        pk="id",
+    )
+    db.table("rechecks").create_index(["site_id", "key", "checked_at"])
+
+
 # What pruning deletes of a run, table by table with the column naming the page: the crawl facts. The run's
 # row, run_sites, findings, checked_sites and mail_log stay (reports, trends and periods read them).
 _PRUNED_FACTS = (

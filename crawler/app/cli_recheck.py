@@ -1,0 +1,41 @@
+"""The `duwang recheck` command (复查): a shell over `crawler.app.recheck`, added to the command group in
+`crawler.app.cli`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from crawler.app import jobs
+from crawler.app.cli_options import DuwangCommand, config_option, db_option, existing_db, rubric_option
+from crawler.registry import load_registry
+
+
+@click.command(cls=DuwangCommand)
+@config_option()
+@db_option()
+@click.option(
+    "--site", "site_id", required=True, metavar="ID", help="the site whose open findings to re-check"
+)
+@click.option(
+    "--finding",
+    "key",
+    default=None,
+    metavar="KEY",
+    help="only this finding (its key: `duwang findings` shows it)",
+)
+@rubric_option()
+def recheck(config: Path, db: Path, site_id: str, key: str | None, rubric: Path | None) -> None:
+    """复查: re-fetch only the URLs of a site's open findings; record 已整改 / 未整改 (no full inspection)."""
+    from crawler.app.recheck import format_verdicts, recheck_site
+
+    registry = load_registry(config)
+    rules = jobs.Jobs(db, registry, rubric).rules()
+    existing_db(db)
+    registry.site(site_id)  # an unknown site is a configuration error (exit 3) before anything is fetched
+    try:
+        run_id, verdicts = recheck_site(config, db, registry, rules, site_id, key)
+    except LookupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(format_verdicts(site_id, run_id, verdicts))

@@ -114,6 +114,7 @@ class FindingView:
     places: list[tuple[str, str]]  # (label, value): column, section, element
     evidence: list[EvidenceItem]
     still_open: bool
+    recheck: str | None = None  # the latest 复查: 已整改（复查确认） or 未整改（复查确认）
 
 
 @dataclass
@@ -149,6 +150,7 @@ def finding_view(site: SiteScore, finding: Finding) -> FindingView:
         places=places,
         evidence=evidence_items(finding.evidence),
         still_open=site.still_open(finding),
+        recheck=site.recheck(finding),
     )
 
 

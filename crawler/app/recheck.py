@@ -25,7 +25,7 @@ from typing import Any
 
 from checks.elements import check_elements
 from checks.facts import Link, Page
-from checks.links import ERROR_WORDS, broken_reason
+from checks.links import CONFIRMABLE_ERRORS, ERROR_WORDS, broken_reason
 from checks.rules import Rules
 from crawler import extract, rectstore
 from crawler.app.crawl import QUIET_LOGGERS, crawl_settings
@@ -36,6 +36,8 @@ from crawler.store import Store
 
 LINK_CHECKS = frozenset({"dead_link"})
 ELEMENT_CHECKS = frozenset({"element_missing", "element_invalid"})
+# Failures that say a target is still broken; any other (robots.txt, allow-list, unknown) decides nothing.
+DECIDING_ERRORS = CONFIRMABLE_ERRORS | {"redirect_loop"}
 NOT_RECHECKABLE = "此类问题需完整督查才能确认，待下次督查"
 
 
@@ -102,8 +104,9 @@ def judge_link(row: dict[str, Any], results: dict[str, Fetched], rules: Rules) -
     evidence = row.get("evidence") or {}
     verdict = Verdict(row["key"], row["check"], row["url"] or "", None, "")
     target = results.get(row["url"] or "")
-    if target is None or target.error in ("robots", "offlist"):
-        verdict.reason = "目标地址本次未能访问（robots.txt 或网络范围限制），无法复查"
+    if target is None or (target.status is None and target.error not in DECIDING_ERRORS):
+        error = target.error if target is not None else "not fetched"
+        verdict.reason = f"目标地址本次未能访问（{error}：robots.txt、网络范围限制或其他原因），无法复查"
         return verdict
     link = Link(
         row["page"] or "",

@@ -56,7 +56,9 @@ class RecheckSpider(scrapy.Spider):
         self.urls = list(dict.fromkeys(urls or []))
         self.config_arg = config
         self.registry: Registry
-        self.seen: set[str] = set()  # FetchOnceMiddleware: a redirect chain never fetches a URL twice
+        # No fetch-once set for FetchOnceMiddleware: two targets redirecting to one error page must both
+        # reach it (a crawl records the first and judges the second from it; a recheck has no store).
+        self.seen: set[str] | None = None
         self.results: dict[str, Fetched] = {}
 
     @classmethod

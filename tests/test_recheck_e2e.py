@@ -1,0 +1,80 @@
+"""复查 end to end on the demo farm: the owner of 州人社局 (rsj) fixes one planted dead link and not the
+others; `duwang recheck` fetches only the URLs involved, records 已整改 for the fixed one and 未整改 for the
+rest, and the report and the site's mail show 已整改（复查确认）."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import sqlite3
+from urllib.parse import urlsplit
+
+import pytest
+
+from crawler.farm import FarmServer, build_farm
+from tests.conftest import TODAY, duwang
+
+SITE = "rsj"  # three planted dead links and two missing page elements (网站地图, 找错)
+
+
+def rechecks(db) -> dict[str, str]:
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("select key, result from rechecks order by id").fetchall()
+    return dict(rows)  # the latest result of each key
+
+
+@pytest.mark.e2e
+def test_recheck_records_the_repaired_dead_link_fixed_and_the_others_not(tmp_path):
+    db, registry = tmp_path / "facts.db", tmp_path / "registry.toml"
+    common = ["--config", str(registry), "--db", str(db)]
+    with FarmServer(build_farm(seed=2018, today=TODAY), port=0) as server:
+        server.write_registry(registry)
+        duwang("crawl", *common, "--site", SITE, "--quiet")
+        duwang("check", *common, "--today", TODAY.isoformat())
+        found = json.loads(duwang("findings", *common, "--site", SITE, "--format", "json").stdout)["findings"]
+        dead = [f for f in found if f["check"] == "dead_link"]
+        elements = [f for f in found if f["check"] == "element_missing"]
+        targets = sorted({f["url"] for f in dead})
+        assert len(targets) >= 2 and len(elements) >= 2
+        repaired = targets[0]
+        truth = server.ground_truth()["sites"][SITE]["dead_links"]
+        hops = {urlsplit(url).path for link in truth for url in link["redirect_chain"]}  # followed redirects
+        server.repair(repaired)  # the owner fixes one broken target
+
+        # One finding only: a dead link that was not fixed.
+        other = next(f for f in dead if f["url"] != repaired)
+        server.reset_log()
+        output = duwang("recheck", *common, "--site", SITE, "--finding", other["key"]).stdout
+        assert "未整改 1 个" in output and other["key"] in output
+        assert rechecks(db) == {other["key"]: "未整改"}
+        asked = {urlsplit(r["path"]).path for r in server.requests()} - {"/robots.txt"}
+        assert asked <= {urlsplit(other["url"]).path, urlsplit(other["page"]).path} | hops
+
+        # The whole site: only the URLs of its open findings are fetched, not the site.
+        server.reset_log()
+        output = duwang("recheck", *common, "--site", SITE).stdout
+        involved = {urlsplit(url).path for f in dead for url in (f["url"], f["page"])} | {"/"}
+        fetched = [urlsplit(r["path"]).path for r in server.requests() if r["path"] != "/robots.txt"]
+        assert set(fetched) <= involved | hops and len(fetched) <= 2 * len(set(fetched)), fetched  # + retries
+    results = rechecks(db)
+    for finding in dead:
+        expected = "已整改" if finding["url"] == repaired else "未整改"
+        assert results[finding["key"]] == expected, finding
+    assert all(results[f["key"]] == "未整改" for f in elements)  # the homepage still lacks them
+    fixed_count = sum(1 for f in dead if f["url"] == repaired)
+    assert f"合计：已整改 {fixed_count} 个" in output
+
+    # The report and the mail tell a fix confirmed by 复查 apart.
+    duwang("report", *common, "--out", str(tmp_path / "out"))
+    document = json.loads(next((tmp_path / "out").rglob("report.json")).read_text(encoding="utf-8"))
+    [site] = [s for s in document["sites"] if s["site_id"] == SITE]
+    fixed_keys = {f["key"] for f in dead if f["url"] == repaired}
+    assert {k for k, v in site["rechecked"].items() if v == "已整改（复查确认）"} == fixed_keys
+    page = next((tmp_path / "out").rglob(f"{SITE}.html")).read_text(encoding="utf-8")
+    assert "已整改（复查确认）" in page and "未整改（复查确认）" in page
+    duwang("mail", *common, "--dry-run", str(tmp_path / "mail"))
+    [eml] = [path for path in (tmp_path / "mail").rglob("*.eml") if SITE in path.name]
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    text = next(part for part in message.walk() if part.get_content_type() == "text/plain")
+    assert "[已整改（复查确认）]" in text.get_content()

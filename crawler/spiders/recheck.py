@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import scrapy
 from parsel import Selector
@@ -45,7 +45,8 @@ class Fetched:
 
 class RecheckSpider(scrapy.Spider):
     name = "recheck"
-    custom_settings: ClassVar[dict[str, Any]] = {
+    # Scrapy reads it from the class; typed as its base declares it (not ClassVar).
+    custom_settings: dict[str, Any] | None = {  # noqa: RUF012
         "ITEM_PIPELINES": {},  # a recheck stores its verdicts itself, not crawl facts
         "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None, "crawler.extensions.Progress": None},
         "DUWANG_RENDER": False,

@@ -28,6 +28,7 @@ import json
 import os
 import socket
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -370,6 +371,7 @@ _PRUNED_FACTS = (
     ("list_items", "page_url"),
     ("page_meta", "page_url"),
     ("footers", "page_url"),
+    ("page_texts", "page_url"),
 )
 
 
@@ -747,6 +749,7 @@ class Store:
             self._insert_rows(
                 "footers", ("run_id", "site_id", "page_url", "text", "forms"), footers, replace=True
             )
+            self._insert_rows("page_texts", PAGE_TEXT_COLUMNS, page_text_rows(run_id, facts), replace=True)
 
     def _insert_rows(
         self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]], replace: bool = False
@@ -1154,3 +1157,54 @@ def _process_alive(pid: int | None) -> bool:
     except PermissionError:
         return True
     return True
+
+
+# -- page texts (the content check) ----------------------------------------------------------------------
+
+
+@MIGRATIONS()
+def m014_page_text(db: Database) -> None:
+    # Each page's main text (title and body, or a list's entry titles) for the content check, zlib-compressed:
+    # keyed like the other facts, so a page carried over unchanged (facts_run) is stored once.
+    db.table("page_texts").create(
+        {"run_id": int, "page_url": str, "text": bytes}, pk=("run_id", "page_url"), if_not_exists=True
+    )
+    # A person's decision on one content finding (`duwang confirm`), by the finding's key, so that it
+    # survives `duwang check` run again; who, when and why are kept.
+    db.table("confirmations").create(
+        {
+            "key": str,
+            "site_id": str,
+            "check_id": str,
+            "severity": str,
+            "confirmed_by": str,
+            "confirmed_at": str,
+            "reason": str,
+            "finding": str,
+        },
+        pk="key",
+        if_not_exists=True,
+    )
+
+
+PAGE_TEXT_COLUMNS = ("run_id", "page_url", "text")
+
+
+def page_text_rows(run_id: int, facts: list[PageFact]) -> list[tuple[int, str, bytes]]:
+    """The rows of `page_texts` for a batch: pages read now (a carried page references its facts run)."""
+    return [
+        (run_id, fact.url, zlib.compress(fact.body_text.encode("utf-8"), 6))
+        for fact in facts
+        if fact.carried_from is None and fact.body_text
+    ]
+
+
+def page_texts(store: Store, run_id: int, site_id: str) -> dict[str, str]:
+    """The main text of each page of one site in a run, by URL (carried pages read from their facts run)."""
+    rows = store.db.execute(
+        "select t.page_url, t.text from pages p"
+        " cross join page_texts t on t.run_id = p.facts_run and t.page_url = p.url"
+        " where p.run_id = ? and p.site_id = ?",
+        [run_id, site_id],
+    )
+    return {url: zlib.decompress(blob).decode("utf-8") for url, blob in rows}

@@ -39,6 +39,11 @@ CHECK_NAMES = {
     "cert_expiring": "HTTPS证书即将过期",
     "ipv6_unreachable": "IPv6无法访问",
     "tech_unmeasured": "技术指标未能检测",
+    "leader_name": "领导人姓名错误",
+    "leader_title": "领导人职务错误",
+    "wrong_formulation": "严重表述错误",
+    "typo": "错别字",
+    "sensitive_word": "敏感词",
 }
 _CHECK_ORDER = {check: position for position, check in enumerate(CHECK_NAMES)}
 

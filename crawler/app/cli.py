@@ -32,7 +32,7 @@ from crawler.app.cli_options import (
     today_option,
 )
 from crawler.app.cli_recheck import recheck
-from crawler.app.cli_reports import findings, mail, report
+from crawler.app.cli_reports import confirm, findings, mail, report
 from crawler.app.farmprocess import FarmProcess
 from crawler.app.inspection import inspection_now
 from crawler.registry import load_registry
@@ -46,7 +46,7 @@ def main() -> None:
     """duwang 读网督查: inspect government websites, store what was seen, report findings."""
 
 
-for command in (findings, report, mail, recheck):
+for command in (findings, confirm, report, mail, recheck):
     main.add_command(command)
 
 

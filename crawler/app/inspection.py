@@ -19,8 +19,9 @@ from checks.findings import Finding
 from checks.inspect import check_site
 from checks.rules import Rules
 from crawler import rectstore
+from crawler.confirm import apply_confirmations
 from crawler.registry import Registry
-from crawler.store import Store
+from crawler.store import Store, page_texts
 from crawler.techprobe import TechResult
 from crawler.techstore import tech_probes
 from crawler.vocab import RunStatus
@@ -62,6 +63,8 @@ def iter_site_facts(store: Store, run_id: int, registry: Registry, now: datetime
             column_hints=tuple(ColumnHint(h.name, _normalized(h.url), h.freshness) for h in site.columns),
             crawl=limits.get(site.id, CrawlLimits()),
             tech=tuple(_tech(result) for result in tech_probes(store, site.id, since)),
+            texts=page_texts(store, run_id, site.id),
+            content=registry.content,
         )
 
 
@@ -78,7 +81,8 @@ def run_checks(
             findings.extend(check_site(facts, rules, now))
             checked.append(facts.site_id)
         hosts = rectstore.own_hosts(registry)
-        store.replace_findings(run_id, [_row(finding, now, hosts) for finding in findings], checked)
+        rows = apply_confirmations(store, [_row(finding, now, hosts) for finding in findings])
+        store.replace_findings(run_id, rows, checked)
         # Findings stored before keys existed get theirs, then the history of every checked site follows.
         rectstore.fill_missing_keys(store, registry)
         rectstore.update_history(store, checked)

@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from crawler import extract
 from crawler.failures import classify_failure
 from crawler.registry import Registry, load_registry
-from crawler.spiders.site import HTML_TYPES, slot_settings
+from crawler.spiders.reading import HTML_TYPES, slot_settings
 
 
 @dataclass
@@ -45,10 +45,22 @@ class Fetched:
 
 class RecheckSpider(scrapy.Spider):
     name = "recheck"
-    # Scrapy reads it from the class; typed as its base declares it (not ClassVar).
+    # Scrapy reads it from the class; typed as its base declares it (not ClassVar). The crawl's own
+    # components are left out: no budgets, sweep, revalidation, re-probes, deadline, progress or fact store;
+    # the allow-list, robots.txt, retries, redirects (a loop fails) and the per-host delays stay.
     custom_settings: dict[str, Any] | None = {  # noqa: RUF012
-        "ITEM_PIPELINES": {},  # a recheck stores its verdicts itself, not crawl facts
-        "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None, "crawler.extensions.Progress": None},
+        "ITEM_PIPELINES": {},
+        "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",  # every URL is asked once, on purpose
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+            "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+        },
+        "EXTENSIONS": {
+            "scrapy.extensions.telnet.TelnetConsole": None,
+            "crawler.extensions.Politeness": 530,
+        },
+        "DUWANG_INCREMENTAL": False,
+        "DUWANG_DEADLINE": False,
         "DUWANG_RENDER": False,
     }
 
@@ -57,9 +69,6 @@ class RecheckSpider(scrapy.Spider):
         self.urls = list(dict.fromkeys(urls or []))
         self.config_arg = config
         self.registry: Registry
-        # No fetch-once set for FetchOnceMiddleware: two targets redirecting to one error page must both
-        # reach it (a crawl records the first and judges the second from it; a recheck has no store).
-        self.seen: set[str] | None = None
         self.results: dict[str, Fetched] = {}
 
     @classmethod

@@ -7,14 +7,23 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import re
+import shutil
 import sqlite3
+import urllib.request
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import pytest
 
+from checks.rules import load_rules
+from crawler.app.recheck import recheck_site
 from crawler.farm import FarmServer, build_farm
+from crawler.registry import load_registry
+from crawler.spiders.recheck import Fetched
 from tests.conftest import TODAY, duwang
 
+DATE = re.compile(r"20\d\d-\d\d-\d\d")
 SITE = "rsj"  # three planted dead links and two missing page elements (网站地图, 找错)
 
 
@@ -78,3 +87,44 @@ def test_recheck_records_the_repaired_dead_link_fixed_and_the_others_not(tmp_pat
     message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     text = next(part for part in message.walk() if part.get_content_type() == "text/plain")
     assert "[已整改（复查确认）]" in text.get_content()
+
+
+@pytest.mark.e2e
+def test_a_stale_column_updated_since_the_inspection_is_fixed_and_one_not_updated_is_not(
+    inspected_farm, tmp_path
+):
+    """The column checks run again on the inspection's facts with the list page as it is now: the owner of
+    one stale column published today (its page's dates rewritten), another's page is unchanged."""
+    db = tmp_path / "facts.db"
+    shutil.copy(inspected_farm.db, db)  # the session's database stays as the other tests read it
+    registry = load_registry(inspected_farm.registry)
+    rules = load_rules(None)
+    with sqlite3.connect(db) as connection:
+        connection.row_factory = sqlite3.Row
+        stale = [
+            dict(row)
+            for row in connection.execute("select * from findings where [check] = 'column_stale' order by id")
+        ]
+    by_site: dict[str, list[dict]] = {}
+    for row in stale:
+        by_site.setdefault(row["site_id"], []).append(row)
+    site_id, rows = next((site, rows) for site, rows in by_site.items() if len(rows) >= 2)
+    updated, untouched = rows[0], rows[1]
+
+    def fetcher(config, db_path, urls):
+        fetched = {}
+        for url in urls:
+            with urllib.request.urlopen(url, timeout=10) as answer:  # the farm, on loopback
+                html = answer.read().decode(answer.headers.get_content_charset() or "utf-8")
+            if url == updated["url"]:
+                html = DATE.sub(TODAY.isoformat(), html)  # every item of the list published today
+            fetched[url] = Fetched(url, 200, url, "text/html", html=html)
+        return fetched
+
+    now = datetime.combine(TODAY, datetime.min.time())
+    for row in (updated, untouched):
+        _, [verdict] = recheck_site(
+            inspected_farm.registry, db, registry, rules, site_id, row["key"], fetcher, now
+        )
+        assert verdict.result == ("已整改" if row is updated else "未整改"), verdict
+    assert rechecks(db) == {updated["key"]: "已整改", untouched["key"]: "未整改"}

@@ -10,7 +10,11 @@ What can be re-checked from a few fetches:
 - a dead link (dead_link): fixed when its target now answers (judged by `checks.links.broken_reason`), or
   when the page that carried it no longer links to it; its target and that page are fetched;
 - a missing or invalid page element (element_missing, element_invalid): the homepages are fetched and the
-  element checks run on them again.
+  element checks run on them again;
+- a stale or empty column (column_stale, column_empty): its list page is fetched, and the column checks run
+  again on the inspection's stored facts of the site with that page's lists replaced by what it lists now
+  (the rest of the site tells the column from navigation, as in the inspection); a column the re-run no
+  longer finds by its name is not decided.
 Any other finding (stale columns, sections, availability over time, ...) needs a whole crawl: it is listed as
 not re-checkable and waits for the next inspection.
 """
@@ -19,22 +23,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from checks.columns import check_columns, discover_columns
 from checks.elements import check_elements
-from checks.facts import Link, Page
+from checks.facts import Entry, Link, Page
 from checks.links import CONFIRMABLE_ERRORS, ERROR_WORDS, broken_reason
 from checks.rules import Rules
-from crawler import extract, rectstore
+from crawler import extract, lists, rectstore
 from crawler.app.crawl import QUIET_LOGGERS, crawl_settings
+from crawler.app.inspection import inspection_now, iter_site_facts
 from crawler.pageview import homepage_facts
 from crawler.registry import Registry, Site
 from crawler.spiders.recheck import Fetched, RecheckSpider, page_links
 from crawler.store import Store
 
 LINK_CHECKS = frozenset({"dead_link"})
+COLUMN_CHECKS = frozenset({"column_stale", "column_empty"})
 ELEMENT_CHECKS = frozenset({"element_missing", "element_invalid"})
 # Failures that say a target is still broken; any other (robots.txt, allow-list, unknown) decides nothing.
 DECIDING_ERRORS = CONFIRMABLE_ERRORS | {"redirect_loop"}
@@ -75,6 +83,8 @@ def urls_involved(site: Site, rows: list[dict[str, Any]]) -> list[str]:
             urls.extend(url for url in (row["url"], row["page"]) if url)
         elif row["check"] in ELEMENT_CHECKS:
             urls.extend(extract.normalize_url(url) for url in site.start_urls)
+        elif row["check"] in COLUMN_CHECKS and row["url"]:
+            urls.append(row["url"])
     return list(dict.fromkeys(urls))
 
 
@@ -181,6 +191,65 @@ def judge_elements(site: Site, rows: list[dict[str, Any]], results: dict[str, Fe
     return verdicts
 
 
+def judge_columns(
+    store: Store,
+    registry: Registry,
+    rules: Rules,
+    run_id: int,
+    rows: list[dict[str, Any]],
+    results: dict[str, Fetched],
+    now: datetime,
+) -> list[Verdict]:
+    """The column checks again, on the inspection's facts with each fetched list page's lists as they are
+    now; undecided when the page did not answer, the facts were pruned, or the column is no longer found."""
+    site_id = rows[0]["site_id"]
+    facts = next((f for f in iter_site_facts(store, run_id, registry, now) if f.site_id == site_id), None)
+    entries = dict(facts.entries) if facts is not None else {}
+    fresh: set[str] = set()
+    for url in {row["url"] for row in rows}:
+        fetched = results.get(url)
+        selector = fetched.selector() if fetched is not None and fetched.status == 200 else None
+        if selector is not None and fetched is not None:
+            items = lists.list_items(selector, url, fetched.encoding)
+            entries[url] = tuple(Entry(url, *astuple(item)) for item in items)
+            fresh.add(url)
+    if facts is None or not facts.pages:
+        return [_undecided(row, "本次督查的抓取数据已清理，无法复查") for row in rows]
+    facts = replace(facts, entries=entries)
+    columns = discover_columns(facts, rules)
+    names = {column.name for column in columns}
+    hosts = {site_id: registry.site(site_id).scope.own_hosts}
+    now_found = {
+        rectstore.key_of(finding.as_json(), hosts): finding
+        for finding in check_columns(facts, columns, rules, now.date())
+    }
+    verdicts = []
+    for row in rows:
+        if row["url"] not in fresh:
+            verdicts.append(_undecided(row, f"栏目页面 {row['url']} 本次未能正常访问，无法复查"))
+        elif row["column"] not in names:
+            verdicts.append(_undecided(row, f"栏目“{row['column']}”在复查时未能识别，待下次督查确认"))
+        elif (found := now_found.get(row["key"])) is not None:
+            verdicts.append(_verdict(row, rectstore.NOT_FIXED, found.detail, found.evidence))
+        else:
+            verdicts.append(_verdict(row, rectstore.FIXED, f"栏目“{row['column']}”已有按期更新的信息"))
+    return verdicts
+
+
+def _subject(row: dict[str, Any]) -> str:
+    return row["url"] or row["column"] or row["section"] or row["element"] or ""
+
+
+def _undecided(row: dict[str, Any], reason: str) -> Verdict:
+    return Verdict(row["key"], row["check"], row["column"] or _subject(row), None, reason)
+
+
+def _verdict(
+    row: dict[str, Any], result: str, reason: str, evidence: dict[str, Any] | None = None
+) -> Verdict:
+    return Verdict(row["key"], row["check"], row["column"] or _subject(row), result, reason, evidence or {})
+
+
 def recheck_site(
     config: str | Path,
     db: str | Path,
@@ -189,6 +258,7 @@ def recheck_site(
     site_id: str,
     key: str | None = None,
     fetcher: Callable[[str | Path, str | Path, list[str]], dict[str, Fetched]] = fetch,
+    now: datetime | None = None,
 ) -> tuple[int, list[Verdict]]:
     """Re-check the open findings of a site (or only the one with `key`), record the verdicts, return them
     with the inspection they belong to. LookupError: no inspection of the site, or no such open finding."""
@@ -207,10 +277,14 @@ def recheck_site(
     elements = [row for row in rows if row["check"] in ELEMENT_CHECKS]
     if elements:
         verdicts.extend(judge_elements(site, elements, results))
-    for row in rows:
-        if row["check"] not in LINK_CHECKS | ELEMENT_CHECKS:
-            subject = row["url"] or row["column"] or row["section"] or row["element"] or ""
-            verdicts.append(Verdict(row["key"], row["check"], subject, None, NOT_RECHECKABLE))
+    columns = [row for row in rows if row["check"] in COLUMN_CHECKS]
+    if columns:
+        with Store(db) as store:
+            verdicts.extend(
+                judge_columns(store, registry, rules, run_id, columns, results, now or inspection_now())
+            )
+    recheckable = LINK_CHECKS | ELEMENT_CHECKS | COLUMN_CHECKS
+    verdicts.extend(_undecided(row, NOT_RECHECKABLE) for row in rows if row["check"] not in recheckable)
     decided = [
         {
             "site_id": site_id,

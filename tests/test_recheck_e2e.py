@@ -63,7 +63,8 @@ def test_recheck_records_the_repaired_dead_link_fixed_and_the_others_not(tmp_pat
         # The whole site: only the URLs of its open findings are fetched, not the site.
         server.reset_log()
         output = duwang("recheck", *common, "--site", SITE).stdout
-        involved = {urlsplit(url).path for f in dead for url in (f["url"], f["page"])} | {"/"}
+        columns = {urlsplit(f["url"]).path for f in found if f["check"] in ("column_stale", "column_empty")}
+        involved = {urlsplit(url).path for f in dead for url in (f["url"], f["page"])} | columns | {"/"}
         fetched = [urlsplit(r["path"]).path for r in server.requests() if r["path"] != "/robots.txt"]
         assert set(fetched) <= involved | hops and len(fetched) <= 2 * len(set(fetched)), fetched  # + retries
     results = rechecks(db)

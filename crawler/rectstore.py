@@ -1,6 +1,6 @@
 """Storing the rectification loop (整改): findings' keys, each finding's history, and 复查 (recheck) results.
 
-Tables from migration m015: `findings.key` (computed by `checks.identity.finding_key` when `duwang check`
+Tables from migration m017: `findings.key` (computed by `checks.identity.finding_key` when `duwang check`
 stores a run's findings), `finding_history` (one row per site and key: first seen, times reported, fixed on,
 reopened; rebuilt for the checked sites by every `duwang check`, derived from the stored findings alone) and
 `rechecks` (one row per finding re-checked by `duwang recheck`: when, 已整改 or 未整改, and the evidence).

@@ -14,13 +14,16 @@ import unicodedata
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 from checks.contentdata import ContentLists
 from crawler.contentconf import parse_content
 from crawler.errors import ConfigError
 from crawler.vocab import SiteKind
+
+if TYPE_CHECKING:
+    from crawler.alerts import AlertChannel
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 # An address as it may stand in an SMTP envelope and a header, whole (fullmatch: `$` would let a trailing
@@ -230,6 +233,7 @@ class Registry:
     mail: MailSettings = field(default_factory=MailSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     content: ContentLists = field(default_factory=ContentLists)  # [content]: crawler/contentconf.py
+    alerts: tuple[AlertChannel, ...] = ()  # [[alerts]]: group robots and other channels (crawler/alerts.py)
 
     def site(self, site_id: str) -> Site:
         for site in self.sites:
@@ -349,9 +353,8 @@ class _Parser:
         return f"{line}{label}, field {name!r}"
 
     def registry(self, data: dict[str, Any]) -> Registry:
-        self.unknown(
-            data, {"defaults", "network", "sites", "schedule", "mail", "storage", "content"}, "top level"
-        )
+        known = {"defaults", "network", "sites", "schedule", "mail", "storage", "content", "alerts"}
+        self.unknown(data, known, "top level")
         defaults = self.limits(data.get("defaults", {}), Limits(), "[defaults]")
         allow = self.allow_list(data.get("network", {}))
         raw_sites = data.get("sites")
@@ -379,7 +382,13 @@ class _Parser:
             mail=self.mail(data.get("mail", {})),
             storage=self.storage(data.get("storage", {})),
             content=parse_content(data.get("content", {}), self.fail),
+            alerts=self.alerts(data.get("alerts", [])),
         )
+
+    def alerts(self, raw: Any) -> tuple[AlertChannel, ...]:
+        from crawler.alerts import parse_channels
+
+        return parse_channels(raw, self.fail)
 
     def schedule(self, raw: Any) -> Schedule:
         from crawler.cron import cron_trigger

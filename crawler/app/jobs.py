@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from crawler.app.delivery import MailResult
     from crawler.app.mailserver import SmtpSettings
     from crawler.probe import ProbeResult
+    from reports.history import History
     from reports.mail import Outgoing
     from reports.model import Report
     from reports.scoring import Scoring
@@ -156,18 +157,26 @@ class Jobs:
                 return build_period_report(store, self.registry, scoring, period)
             return build_report(store, self.registry, scoring, run_id)
 
-    def write_reports(self, folder: Path, run_id: int | None = None, period: str | None = None) -> Path:
-        """Write index.html, sites/, report.xlsx and report.json into `folder`; return the index's path."""
-        from reports.excel import write_excel
-        from reports.html import write_html
-        from reports.jsonout import dumps
+    def write_reports(
+        self, folder: Path, run_id: int | None = None, period: str | None = None, top: bool = True
+    ) -> Path:
+        """Write index.html, sites/, report.xlsx and report.json into `folder` (`top`) and into its own
+        `folder/<date or period>/`, and refresh `folder/history/` (every inspection, a page per site); return
+        the overview's path (`reports.publish`)."""
+        from dataclasses import asdict
+
+        from reports.history import build_history
+        from reports.model import Bulletin
+        from reports.publish import publish
 
         document = self.report(run_id, period)
-        folder.mkdir(parents=True, exist_ok=True)
-        index = write_html(document, folder)
-        write_excel(document, folder / "report.xlsx")
-        (folder / "report.json").write_text(dumps(document) + "\n", encoding="utf-8")
-        return index.resolve()
+
+        def history(folders: dict[int, str]) -> History:
+            with Store(self.db, create=False) as store:
+                return build_history(store, self.registry, self.scoring(), folders)
+
+        bulletin = Bulletin(**asdict(self.registry.report))
+        return publish(document, folder, history, bulletin=bulletin, top=top).resolve()
 
     def compose_mail(self, run_id: int | None = None) -> tuple[Report, list[Outgoing]]:
         """The report of a checked crawl and its messages: each site's findings to its owners, the ranking to

@@ -231,8 +231,8 @@ class Service:
         with self._job_registry() as (jobs, snapshot):
             self._crawl(snapshot)
             run_id, findings = jobs.check(None, inspection_now())
-            folder = self._reports_folder(inspection_now().date().isoformat())
-            jobs.write_reports(folder, run_id=run_id)
+            # The reports folder keeps every inspection in <date>/, the latest at its top, and the history.
+            folder = jobs.write_reports(self._reports_folder("."), run_id=run_id).parent
             alerted = after_inspection(
                 self.db, jobs.registry, self.rubric, run_id
             )  # before mail: it may raise
@@ -262,10 +262,9 @@ class Service:
 
     def period(self, kind: str) -> str:
         period = previous_period(kind, inspection_now().date())
-        folder = self._reports_folder(period)
         with self._job_registry() as (jobs, _):
             try:
-                jobs.write_reports(folder, period=period)
+                folder = jobs.write_reports(self._reports_folder("."), period=period, top=False).parent
             except LookupError as exc:
                 if isinstance(exc, KeyError | IndexError):  # a bug, not an empty period
                     raise

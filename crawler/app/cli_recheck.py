@@ -23,22 +23,22 @@ from crawler.registry import load_registry
 @click.command(cls=DuwangCommand)
 @config_option()
 @db_option()
-@click.option(
-    "--site", "site_id", required=True, metavar="ID", help="the site whose open findings to re-check"
-)
+@click.option("--site", "site_id", required=True, metavar="ID", help="复查哪个站点的未整改问题（站点 id）")
 @click.option(
     "--finding",
     "key",
     default=None,
     metavar="KEY",
-    help="only this finding (its key: `duwang findings` shows it)",
+    help="只复查这一个问题（问题编号 key，见 duwang findings）",
 )
 @rubric_option()
 @today_option()
 def recheck(
     config: Path, db: Path, site_id: str, key: str | None, rubric: Path | None, today: datetime | None
 ) -> None:
-    """复查: re-fetch only the URLs of a site's open findings; record 已整改 / 未整改 (no full inspection)."""
+    """复查：只重新访问站点未整改问题涉及的地址，记录 已整改 / 未整改（不启动完整督查）。
+
+    Re-fetch only the URLs of a site's open findings and record the result (no full inspection)."""
     from crawler.app.inspection import inspection_now
     from crawler.app.recheck import format_verdicts, recheck_site
 

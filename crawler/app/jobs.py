@@ -45,16 +45,24 @@ def crawl(
     return run_crawl(config, db, list(site_ids), dict(settings or {}))
 
 
-def start_crawl(config: Path, db: Path, python: str) -> subprocess.Popen[bytes]:
-    """A whole quiet crawl in a child process (`crawler.app.worker`), its stderr piped for the reason of a
-    failure. The child's environment holds no secret: a crawl needs no SMTP password."""
+def start_crawl(
+    config: Path, db: Path, python: str, progress_fd: int | None = None
+) -> subprocess.Popen[bytes]:
+    """A whole crawl in a child process (`crawler.app.worker`), its stderr piped for the reason of a failure,
+    its progress reported as JSON lines on the pipe `progress_fd` if given (`crawler.app.progress`). The
+    child's environment holds no secret: a crawl needs no SMTP password."""
     from crawler.app.worker import worker_command
 
-    command = worker_command(
-        config, db, settings={"DUWANG_PROGRESS": False, "LOG_LEVEL": "WARNING"}, python=python
-    )
+    settings: dict[str, object] = {"DUWANG_PROGRESS": False, "LOG_LEVEL": "WARNING"}
+    if progress_fd is not None:
+        settings["DUWANG_PROGRESS_FD"] = progress_fd
+    command = worker_command(config, db, settings=settings, python=python)
     return subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=scrubbed_env(PYTHONUNBUFFERED="1")
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=scrubbed_env(PYTHONUNBUFFERED="1"),
+        pass_fds=() if progress_fd is None else (progress_fd,),
     )
 
 
@@ -72,7 +80,7 @@ def stored_findings(
     with Store(db, create=False) as store:
         checked = store.checked_runs()
         if run_id is None and not checked:
-            raise LookupError(f"{db}: no checked crawl; run `duwang check` first")
+            raise LookupError(f"{db}：还没有检查过的抓取 no checked crawl；先运行 `duwang check`")
         run_id = run_id if run_id is not None else checked[-1]
         return run_id, [row for row in store.findings(run_id) if not wanted or row["site_id"] in wanted]
 

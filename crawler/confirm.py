@@ -1,8 +1,8 @@
 """A person's decision on a content finding (`duwang confirm FINDING`): the check only warns (待确认); a
 confirmed finding becomes the deduction or veto the rubric's indicators count it under, or is dismissed.
 
-Decisions are stored in `confirmations` by the finding's key (site, check, URL, page, column, section,
-element: what makes a finding the same one in two inspections), with who, when and why, and applied again
+Decisions are stored in `confirmations` by the finding's key (`checks.identity.finding_key`, stored with
+each finding: what makes a finding the same one in two inspections), with who, when and why, and applied again
 each time `duwang check` stores a run's findings: a confirmed error stays confirmed on re-checks and in
 later inspections while the page still shows it.
 """
@@ -46,6 +46,10 @@ class Confirmation:
 
 
 def finding_key(row: dict[str, Any]) -> str:
+    """The finding's stored key (`checks.identity`: site-relative, so a confirmation survives a move of the
+    site to https or another host); the absolute fields for a row stored before keys existed."""
+    if row.get("key"):
+        return str(row["key"])
     return json.dumps([row.get(name) for name in KEY_FIELDS], ensure_ascii=False)
 
 
@@ -75,13 +79,13 @@ def confirm(
     store = Store(db, create=False)
     try:
         row = store.db.execute(
-            "select id, run_id, site_id, [check], url, page, [column], section, element, evidence"
+            "select id, run_id, site_id, [check], url, page, [column], section, element, evidence, key"
             " from findings where id = ?",
             [finding_id],
         ).fetchone()
         if row is None:
             raise ConfirmError(f"{db}: 没有编号为 {finding_id} 的检查结果（用 duwang findings 查看编号）")
-        finding = dict(zip(("id", "run_id", *KEY_FIELDS, "evidence"), row, strict=True))
+        finding = dict(zip(("id", "run_id", *KEY_FIELDS, "evidence", "key"), row, strict=True))
         if finding["check"] not in CONTENT_CHECKS:
             raise ConfirmError(f"检查结果 {finding_id}（{finding['check']}）不是内容检查结果，无需人工确认")
         decision = decision or default_decision(finding["check"], indicators)

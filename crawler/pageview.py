@@ -75,25 +75,35 @@ def read_page(body: bytes, url: str, charset: str, today: date, rules: Rules) ->
     page = Page(url, "page", "page", 0, 200, None, "text/html", title, text, kind=kind)
     if is_error_page(page, rules.soft_404_texts):
         kind = "error"
-    facts = SiteFacts(
-        site_id="page",
-        name="",
-        kind="portal",
-        home_urls=(url,),
-        pages={url: page},
-        links=tuple(
-            Link(url, link.url, link.tag, link.attr, str(link.kind), link.anchor_text, False, False)
-            for link in extract.extract_links(selector, url)
-        ),
-        entries={},
-        meta={url: meta},
-        footers={url: extract.footer_text(selector)},
-        forms={url: tuple(extract.forms(selector, url))},
-    )
+    facts = homepage_facts("page", "portal", {url: (page, selector, meta)})
     readings = read_elements(facts)
     elements = {name: reading.present for name, reading in readings.items()}
     code = readings["site_id_code"].evidence.get("code")
     return PageView(url, title, kind, evidence, meta, _lists(items, today), elements, code)
+
+
+def homepage_facts(
+    site_id: str, kind: str, homes: dict[str, tuple[Page, Selector, dict[str, str]]]
+) -> SiteFacts:
+    """The facts of a site made of its homepages alone (each: its page row, parsed body and meta tags): what
+    the page-element checks read. Also used by `duwang recheck` for the elements of a fetched homepage."""
+    links = [
+        Link(url, link.url, link.tag, link.attr, str(link.kind), link.anchor_text, False, False)
+        for url, (_, selector, _) in homes.items()
+        for link in extract.extract_links(selector, url)
+    ]
+    return SiteFacts(
+        site_id=site_id,
+        name="",
+        kind=kind,
+        home_urls=tuple(homes),
+        pages={url: page for url, (page, _, _) in homes.items()},
+        links=tuple(links),
+        entries={},
+        meta={url: meta for url, (_, _, meta) in homes.items()},
+        footers={url: extract.footer_text(selector) for url, (_, selector, _) in homes.items()},
+        forms={url: tuple(extract.forms(selector, url)) for url, (_, selector, _) in homes.items()},
+    )
 
 
 def _lists(items: list, today: date) -> list[dict[str, Any]]:

@@ -15,10 +15,22 @@ from datetime import UTC, date, datetime, timedelta
 from statistics import mean
 from typing import Any
 
+from checks import identity
 from checks.dates import CHINA_OFFSET, chinese_date
+from crawler.rectstore import FIXED, rechecks_after
 from crawler.registry import Registry
 from crawler.store import Store
-from reports.model import Finding, HistoryPoint, Inspection, Report, SiteScore, round_score
+from reports.model import (
+    RECHECK_FIXED,
+    RECHECK_OPEN,
+    Finding,
+    HistoryPoint,
+    Inspection,
+    Report,
+    SiteScore,
+    finding_key,
+    round_score,
+)
 from reports.scoring import Scoring, SiteInfo, compare, rank, score_site
 
 QUARTERS = {1: "一", 2: "二", 3: "三", 4: "四"}
@@ -79,7 +91,7 @@ class Inspections:
         if run_id not in self._scores:
             findings: dict[str, list[Finding]] = defaultdict(list)
             for row in self.rows(run_id):
-                findings[row["site_id"]].append(Finding.from_json(row))
+                findings[row["site_id"]].append(self._keyed(Finding.from_json(row)))
             checked = self.store.checked_sites(run_id)
             sites = [
                 self._site_info(row) for row in self.store.site_stats(run_id) if row["site_id"] in checked
@@ -118,6 +130,26 @@ class Inspections:
             for site in self.scores(run_id)
         ]
 
+    def _keyed(self, finding: Finding) -> Finding:
+        # Stored before keys existed and not checked since: keyed with the current registry's hosts.
+        if finding.key:
+            return finding
+        site = next((s for s in self.registry.sites if s.id == finding.site_id), None)
+        hosts = site.scope.own_hosts if site is not None else frozenset()
+        return replace(
+            finding,
+            key=identity.finding_key(
+                finding.site_id,
+                finding.check,
+                hosts,
+                finding.url,
+                finding.page,
+                finding.column,
+                finding.section,
+                finding.element,
+            ),
+        )
+
     def _site_info(self, row: dict[str, Any]) -> SiteInfo:
         site = next((s for s in self.registry.sites if s.id == row["site_id"]), None)
         services = site.services if site is not None else True
@@ -153,7 +185,9 @@ def build_report(store: Store, registry: Registry, scoring: Scoring, run_id: int
         )
     sites = inspections.scores(run_id)
     previous_id = inspections.previous(run_id)
-    compare(sites, inspections.scores(previous_id) if previous_id is not None else None)
+    previous_sites = inspections.scores(previous_id) if previous_id is not None else None
+    compare(sites, previous_sites)
+    mark_rechecks(store, sites, run_id, previous_id, previous_sites)
     return Report(
         inspection=inspections.inspection(run_id),
         sites=sites,
@@ -162,6 +196,32 @@ def build_report(store: Store, registry: Registry, scoring: Scoring, run_id: int
         unchecked=inspections.unchecked(run_id),
         lines=scoring.lines,
     )
+
+
+def mark_rechecks(
+    store: Store,
+    sites: list[SiteScore],
+    run_id: int,
+    previous_id: int | None,
+    previous_sites: list[SiteScore] | None,
+) -> None:
+    """Tell 已整改（复查确认） from 已整改（下次督查发现）: the 复查 results of this inspection's findings,
+    and how many of the findings fixed since the previous inspection a 复查 had already confirmed."""
+    for (site_id, key), row in rechecks_after(store, run_id).items():
+        for site in sites:
+            if site.site_id == site_id:
+                site.rechecked[key] = RECHECK_FIXED if row["result"] == FIXED else RECHECK_OPEN
+    if previous_id is None or previous_sites is None:
+        return
+    confirmed = {pair for pair, row in rechecks_after(store, previous_id).items() if row["result"] == FIXED}
+    before = {site.site_id: site for site in previous_sites}
+    for site in sites:
+        old = before.get(site.site_id)
+        if old is None or site.fixed_findings is None:
+            continue
+        now_keys = {finding_key(f) for f in site.findings}
+        fixed = {finding_key(f) for f in old.findings if f.severity != "info"} - now_keys
+        site.fixed_confirmed = sum(1 for key in fixed if (site.site_id, key) in confirmed)
 
 
 def parse_period(text: str) -> tuple[date, date, str]:

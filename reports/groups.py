@@ -16,7 +16,7 @@ from checks.links import ERROR_WORDS, KIND_WORDS
 from checks.tech import NAMES as TECH_NAMES
 from reports.evidence import EvidenceItem, evidence_items
 from reports.glossary import INSPECTOR_GAPS, check_name, check_order, element_name, severity_name
-from reports.model import Finding, SiteScore
+from reports.model import RECHECK_FIXED, RECHECK_OPEN, Finding, SiteScore
 
 # A broken target is one finding however many pages link to it (a dead link in the footer template is one
 # fault to fix, not one per page); the pages are listed under it.
@@ -59,6 +59,7 @@ class FindingView:
     still_open: bool
     finding: Finding  # the first (most severe) of the findings it stands for
     linked_from: list[PageRef] = field(default_factory=list)  # the pages linking to a broken target, if > 1
+    recheck: str | None = None  # the latest 复查: 已整改（复查确认） or 未整改（复查确认）
 
     @property
     def pages(self) -> int:
@@ -107,7 +108,18 @@ def finding_view(site: SiteScore, finding: Finding, same_target: list[Finding] |
         still_open=any(site.still_open(f) for f in together),
         finding=finding,
         linked_from=[PageRef(page, http_url(page)) for page in pages] if len(pages) > 1 else [],
+        recheck=_recheck(site, together),
     )
+
+
+def _recheck(site: SiteScore, together: list[Finding]) -> str | None:
+    """What 复查 found of the findings a view stands for: fixed only when every one was found fixed."""
+    results = [site.recheck(f) for f in together]
+    if any(result == RECHECK_OPEN for result in results):
+        return RECHECK_OPEN
+    if results and all(result == RECHECK_FIXED for result in results):
+        return RECHECK_FIXED
+    return None
 
 
 def _target_detail(finding: Finding, pages: int) -> str:

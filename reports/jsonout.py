@@ -48,7 +48,12 @@ def report_json(report: Report) -> dict[str, Any]:
                     "new": site.new_findings,
                     "fixed": site.fixed_findings,
                     "open": site.open_findings,
+                    # of "fixed": found fixed by a 复查 first (已整改（复查确认）) or only now (下次督查发现)
+                    "fixed_rechecked": site.fixed_confirmed,
+                    "fixed_next": site.fixed_by_next,
                 },
+                # this inspection's findings re-checked since (`duwang recheck`): key -> result
+                "rechecked": dict(site.rechecked),
             }
             for site in report.sites
         ],

@@ -12,9 +12,13 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from checks import identity
 from checks.findings import FINDING_FIELDS
 
-FindingKey = tuple[Any, ...]
+FindingKey = str  # `checks.identity.finding_key`
+RECHECK_FIXED = "已整改（复查确认）"  # a 复查 (duwang recheck) found it fixed
+NEXT_FIXED = "已整改（下次督查发现）"  # the next inspection no longer found it
+RECHECK_OPEN = "未整改（复查确认）"
 Day = date  # for annotations inside classes whose field `date` hides the type
 
 SCORE_STEP = Decimal("0.1")  # every score, point and change is shown, compared and ranked to one decimal
@@ -52,12 +56,13 @@ class Finding:
     element: str | None = None
     detail: str = ""
     evidence: dict[str, Any] | None = None
+    key: str | None = None  # as stored by `duwang check` (None: computed from the fields, no own hosts)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Finding:
         """From the JSON form (a stored row, `duwang findings --format json`); other keys are ignored."""
         values: dict[str, Any] = {name: data.get(name) for name in FINDING_FIELDS}
-        return cls(**values)
+        return cls(**values, key=data.get("key"))
 
     def as_json(self) -> dict[str, Any]:
         """The documented JSON form, keys in `FINDING_FIELDS` order, values as stored."""
@@ -65,11 +70,15 @@ class Finding:
 
 
 def finding_key(finding: Finding) -> FindingKey:
-    """A finding's identity across inspections: new, fixed or still open. The one definition: scoring
-    compares inspections with it, and every document marks the findings still open with it."""
-    return (
+    """A finding's identity across inspections: new, fixed or still open. Scoring compares inspections
+    with it, and every document marks the findings still open with it. The key stored with the finding
+    (site-relative: see `checks.identity`, the one function that computes keys) when there is one."""
+    if finding.key:
+        return finding.key
+    return identity.finding_key(
         finding.site_id,
         finding.check,
+        (),
         finding.url,
         finding.page,
         finding.column,
@@ -131,12 +140,34 @@ class SiteScore:
     fixed_findings: int | None = None
     open_findings: int | None = None  # still open from the previous inspection
     open_keys: set[FindingKey] = field(default_factory=set)  # `finding_key`s of findings still open
+    # Of `fixed_findings`: those a 复查 after the previous inspection had already confirmed fixed.
+    fixed_confirmed: int | None = None
+    # The latest 复查 (duwang recheck) of this inspection's findings: key -> RECHECK_FIXED | RECHECK_OPEN.
+    rechecked: dict[FindingKey, str] = field(default_factory=dict)
     checked: bool = True  # False: no checked facts for this inspection, so no score, rank or verdict
     note: str | None = None  # why a site is not checked, in Chinese
 
     def still_open(self, finding: Finding) -> bool:
         """Whether the previous inspection found it too (documents mark it 上次已存在)."""
         return finding_key(finding) in self.open_keys
+
+    def recheck(self, finding: Finding) -> str | None:
+        """What the latest 复查 found of it, or None when it was not re-checked."""
+        return self.rechecked.get(finding_key(finding))
+
+    @property
+    def fixed_by_next(self) -> int | None:
+        """Fixed findings only the next inspection found fixed (已整改（下次督查发现）)."""
+        if self.fixed_findings is None:
+            return None
+        return self.fixed_findings - (self.fixed_confirmed or 0)
+
+    @property
+    def recheck_fixed(self) -> int:
+        """Findings a 复查 confirmed fixed (已整改（复查确认）): of the previous inspection, found fixed by
+        a recheck before this one, and of this inspection, by a recheck since."""
+        later = sum(1 for result in self.rechecked.values() if result == RECHECK_FIXED)
+        return (self.fixed_confirmed or 0) + later
 
     @property
     def verdict(self) -> str:

@@ -149,9 +149,11 @@ def test_findings_json_schema(checked):
         "element",
         "detail",
         "evidence",
+        "key",  # the finding's identity across inspections (checks/identity.py)
     }
     for finding in checked["findings"]:
         assert set(finding) == keys
+        assert len(finding["key"]) == 12 and int(finding["key"], 16) >= 0
         assert finding["severity"] in ("veto", "deduction", "warning", "info")
         assert finding["detail"] and any("\u4e00" <= char <= "\u9fff" for char in finding["detail"])
     dead = next(f for f in checked["findings"] if f["check"] == "dead_link")

@@ -34,6 +34,7 @@ from crawler.app.cli_options import (
     site_option,
     today_option,
 )
+from crawler.app.cli_recheck import recheck
 from crawler.app.cli_reports import confirm, findings, mail, report
 from crawler.app.farmprocess import FarmProcess
 from crawler.app.inspection import inspection_now
@@ -52,7 +53,7 @@ def main() -> None:
     每个命令的用法：duwang 命令 --help。退出码：0 成功，1 运行错误（或抓取未完成），3 配置错误。"""
 
 
-for command in (findings, confirm, report, mail, alert, runs, jobs_command):
+for command in (findings, confirm, report, mail, alert, runs, jobs_command, recheck):
     main.add_command(command)
 
 

@@ -41,14 +41,16 @@ def findings(config: Path, db: Path, run_id: int | None, site_ids: tuple[str, ..
     except LookupError as error:
         raise click.ClickException(str(error)) from None
     if output == "json":
-        document = {"run_id": run_id, "findings": [{key: row[key] for key in FINDING_FIELDS} for row in rows]}
+        # `key`: the finding's identity across inspections (`duwang recheck --finding KEY`)
+        fields = (*FINDING_FIELDS, "key")
+        document = {"run_id": run_id, "findings": [{name: row.get(name) for name in fields} for row in rows]}
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     for row in rows:
         subject = row["url"] or row["section"] or row["element"] or ""
         click.echo(
             f"{row['site_id']:<12} {row['severity']:<9} {row['check']:<20} {subject}\n    {row['detail']}"
-            f" [#{row['id']}]"
+            f" [#{row['id']}]\n    编号 key: {row.get('key') or '-'}"
         )
 
 

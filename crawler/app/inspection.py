@@ -1,5 +1,5 @@
 """Running the checks over a stored crawl: load each site's facts, call `checks.inspect.check_site`,
-store the findings beside the run.
+store the findings beside the run, each with its key (`checks.identity`), and keep the sites' finding history.
 
 This module is the bridge between the impure world (registry file, database, clock) and the pure checks.
 """
@@ -17,6 +17,7 @@ from checks.facts import ColumnHint, CrawlLimits, Probe, SiteFacts, TechProbe
 from checks.findings import Finding
 from checks.inspect import check_site
 from checks.rules import Rules
+from crawler import rectstore
 from crawler.confirm import apply_confirmations
 from crawler.registry import Registry
 from crawler.store import Store, page_texts
@@ -72,8 +73,12 @@ def run_checks(
         for facts in iter_site_facts(store, run_id, registry, now):
             findings.extend(check_site(facts, rules, now))
             checked.append(facts.site_id)
-        rows = apply_confirmations(store, [_row(finding, now) for finding in findings])
+        hosts = rectstore.own_hosts(registry)
+        rows = apply_confirmations(store, [_row(finding, now, hosts) for finding in findings])
         store.replace_findings(run_id, rows, checked)
+        # Findings stored before keys existed get theirs, then the history of every checked site follows.
+        rectstore.fill_missing_keys(store, registry)
+        rectstore.update_history(store, checked)
         return run_id, findings
 
 
@@ -95,8 +100,10 @@ def completed_run(store: Store, run_id: int | None) -> int:
     return run["id"]
 
 
-def _row(finding: Finding, now: datetime) -> dict[str, Any]:
-    return {**finding.as_json(), "checked_at": now.isoformat(timespec="seconds")}
+def _row(finding: Finding, now: datetime, hosts: dict[str, frozenset[str]]) -> dict[str, Any]:
+    row = {**finding.as_json(), "checked_at": now.isoformat(timespec="seconds")}
+    row["key"] = rectstore.key_of(row, hosts)
+    return row
 
 
 def _crawl_limits(row: dict[str, Any]) -> CrawlLimits:

@@ -26,7 +26,7 @@ from . import truth
 from .answers import Farm
 from .behaviours import Behaviours
 from .build import build_farm
-from .model import PORT_TOKEN, Reply
+from .model import PORT_TOKEN, Reply, Resource
 
 BIND_TRIES = 20
 STEP = 0.05  # seconds: how often sleeping handlers and the accept loop look at the stop flag
@@ -273,6 +273,16 @@ class FarmServer:
     def write_ground_truth(self, path: str | Path) -> None:
         text = json.dumps(self.ground_truth(), ensure_ascii=False, indent=1)
         Path(path).write_text(text + "\n", encoding="utf-8")
+
+    def repair(self, url: str) -> None:
+        """Serve a working page at `url` from now on: a site owner fixing a planted dead link (the 复查
+        tests). Only the answer changes; the ground truth still lists the link as planted."""
+        parts = urlsplit(url)
+        html = (
+            "<!DOCTYPE html><html><head><title>已修复</title></head><body><p>已修复的页面</p></body></html>"
+        )
+        resource = Resource("text", content_type="text/html; charset=utf-8", body=html.encode("utf-8"))
+        self.farm.hosts.setdefault(parts.hostname or "", {})[parts.path or "/"] = resource
 
     def write_registry(self, path: str | Path) -> None:
         Path(path).write_text(truth.registry_toml(self.farm, self.port), encoding="utf-8")

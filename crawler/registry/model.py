@@ -80,6 +80,9 @@ class Scope:
     host: str
     path_prefix: str = "/"
     also: tuple[ScopePart, ...] = ()
+    # Other names of the same site (a former host, the bare domain): never crawled, only recognised as the
+    # site's own in the keys of its findings, so a move between them keeps the findings (checks.identity).
+    aliases: tuple[str, ...] = ()
 
     @property
     def parts(self) -> tuple[ScopePart, ...]:
@@ -91,6 +94,11 @@ class Scope:
         """The host names (no port) of every part, in order, each once."""
         names = (url_parts(f"http://{part.host}/").hostname for part in self.parts)
         return tuple(dict.fromkeys(names))
+
+    @property
+    def own_hosts(self) -> frozenset[str]:
+        """The host names that are this site's own in its findings' keys: every part's and the aliases."""
+        return frozenset((*self.hostnames, *self.aliases))
 
     def part_of(self, url: str) -> ScopePart | None:
         """The part holding `url`, the longest path prefix first; None when outside the site."""

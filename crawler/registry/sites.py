@@ -18,11 +18,12 @@ from crawler.registry.model import (
     Scope,
     ScopePart,
     Site,
+    _ip_address,
     netloc_of,
     url_parts,
 )
 from crawler.registry.settings import SettingsParser
-from crawler.registry.tables import EMAIL_RE, ID_RE, control_character, owner_name_problem
+from crawler.registry.tables import EMAIL_RE, HOSTNAME_RE, ID_RE, control_character, owner_name_problem
 from crawler.vocab import SiteKind
 
 
@@ -115,7 +116,7 @@ class SiteParser(SettingsParser):
     def scope(self, raw: Any, where: str) -> Scope:
         if not isinstance(raw, dict):
             raise self.fail(where, "must be a table", 'write [sites.scope] with host = "www.example.gov.cn"')
-        self.unknown(raw, {"host", "path_prefix", "also"}, where)
+        self.unknown(raw, {"host", "path_prefix", "also", "aliases"}, where)
         main = self.scope_part(raw, where)
         also = raw.get("also", [])
         if not isinstance(also, list):
@@ -138,7 +139,20 @@ class SiteParser(SettingsParser):
                     place, f"repeats the part {part} already given as {first}", "list each part once"
                 )
             parts.append(part)
-        return Scope(main.host, main.path_prefix, tuple(parts[1:]))
+        return Scope(main.host, main.path_prefix, tuple(parts[1:]), self.aliases(raw, where + ".aliases"))
+
+    def aliases(self, raw: dict[str, Any], where: str) -> tuple[str, ...]:
+        values = raw.get("aliases", [])
+        example = 'e.g. aliases = ["lx.gov.cn", "old.example.gov.cn"]'
+        if not isinstance(values, list):
+            raise self.fail(where, "must be a list of host names", example)
+        names = []
+        for number, value in enumerate(values):
+            name = value.strip().lower().rstrip(".") if isinstance(value, str) else ""
+            if not HOSTNAME_RE.match(name) and _ip_address(name) is None:
+                raise self.fail(f"{where}[{number}]", f"{value!r} is not a host name", example)
+            names.append(name)
+        return tuple(dict.fromkeys(names))
 
     def scope_part(self, raw: dict[str, Any], where: str) -> ScopePart:
         host = raw.get("host")

@@ -14,6 +14,7 @@ from sqlite_utils import Database, Migrations
 
 from crawler import __version__
 from crawler.store.errors import StoreError
+from crawler.store.rectification import create_rectification_tables
 
 MIGRATIONS = Migrations("duwang")
 
@@ -357,6 +358,12 @@ def m016_alert_log(db: Database) -> None:
         pk="id",
     )
     db.table("alert_log").create_index(["key", "sent_at"])
+
+
+@MIGRATIONS()
+def m017_rectification(db: Database) -> None:
+    # Finding identity, history and 复查 (crawler/rectstore.py); the tables in store/rectification.py.
+    create_rectification_tables(db)
 
 
 def refuse_newer_schema(db: Database, path: Path) -> None:

@@ -1,0 +1,132 @@
+"""复查 end to end on the demo farm: the owner of 州人社局 (rsj) fixes one planted dead link and not the
+others; `duwang recheck` fetches only the URLs involved, records 已整改 for the fixed one and 未整改 for the
+rest, and the report and the site's mail show 已整改（复查确认）."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import re
+import shutil
+import sqlite3
+import urllib.request
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import pytest
+
+from checks.rules import load_rules
+from crawler.app.recheck import recheck_site
+from crawler.farm import FarmServer, build_farm
+from crawler.registry import load_registry
+from crawler.spiders.recheck import Fetched
+from tests.conftest import TODAY, duwang
+
+DATE = re.compile(r"20\d\d-\d\d-\d\d")
+SITE = "rsj"  # three planted dead links and two missing page elements (网站地图, 找错)
+
+
+def rechecks(db) -> dict[str, str]:
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("select key, result from rechecks order by id").fetchall()
+    return dict(rows)  # the latest result of each key
+
+
+@pytest.mark.e2e
+def test_recheck_records_the_repaired_dead_link_fixed_and_the_others_not(tmp_path):
+    db, registry = tmp_path / "facts.db", tmp_path / "registry.toml"
+    common = ["--config", str(registry), "--db", str(db)]
+    with FarmServer(build_farm(seed=2018, today=TODAY), port=0) as server:
+        server.write_registry(registry)
+        duwang("crawl", *common, "--site", SITE, "--quiet")
+        duwang("check", *common, "--today", TODAY.isoformat())
+        found = json.loads(duwang("findings", *common, "--site", SITE, "--format", "json").stdout)["findings"]
+        dead = [f for f in found if f["check"] == "dead_link"]
+        elements = [f for f in found if f["check"] == "element_missing"]
+        targets = sorted({f["url"] for f in dead})
+        assert len(targets) >= 2 and len(elements) >= 2
+        repaired = targets[0]
+        truth = server.ground_truth()["sites"][SITE]["dead_links"]
+        hops = {urlsplit(url).path for link in truth for url in link["redirect_chain"]}  # followed redirects
+        server.repair(repaired)  # the owner fixes one broken target
+
+        # One finding only: a dead link that was not fixed.
+        other = next(f for f in dead if f["url"] != repaired)
+        server.reset_log()
+        output = duwang("recheck", *common, "--site", SITE, "--finding", other["key"]).stdout
+        assert "未整改 1 个" in output and other["key"] in output
+        assert rechecks(db) == {other["key"]: "未整改"}
+        asked = {urlsplit(r["path"]).path for r in server.requests()} - {"/robots.txt"}
+        assert asked <= {urlsplit(other["url"]).path, urlsplit(other["page"]).path} | hops
+
+        # The whole site: only the URLs of its open findings are fetched, not the site.
+        server.reset_log()
+        output = duwang("recheck", *common, "--site", SITE).stdout
+        columns = {urlsplit(f["url"]).path for f in found if f["check"] in ("column_stale", "column_empty")}
+        involved = {urlsplit(url).path for f in dead for url in (f["url"], f["page"])} | columns | {"/"}
+        fetched = [urlsplit(r["path"]).path for r in server.requests() if r["path"] != "/robots.txt"]
+        assert set(fetched) <= involved | hops and len(fetched) <= 2 * len(set(fetched)), fetched  # + retries
+    results = rechecks(db)
+    for finding in dead:
+        expected = "已整改" if finding["url"] == repaired else "未整改"
+        assert results[finding["key"]] == expected, finding
+    assert all(results[f["key"]] == "未整改" for f in elements)  # the homepage still lacks them
+    fixed_count = sum(1 for f in dead if f["url"] == repaired)
+    assert f"合计：已整改 {fixed_count} 个" in output
+
+    # The report and the mail tell a fix confirmed by 复查 apart.
+    duwang("report", *common, "--out", str(tmp_path / "out"))
+    document = json.loads(next((tmp_path / "out").rglob("report.json")).read_text(encoding="utf-8"))
+    [site] = [s for s in document["sites"] if s["site_id"] == SITE]
+    fixed_keys = {f["key"] for f in dead if f["url"] == repaired}
+    assert {k for k, v in site["rechecked"].items() if v == "已整改（复查确认）"} == fixed_keys
+    # the inspection's page of the site (the history keeps a page per site too)
+    pages = [path.read_text(encoding="utf-8") for path in (tmp_path / "out").rglob(f"{SITE}.html")]
+    assert any("已整改（复查确认）" in page and "未整改（复查确认）" in page for page in pages)
+    duwang("mail", *common, "--dry-run", str(tmp_path / "mail"))
+    [eml] = [path for path in (tmp_path / "mail").rglob("*.eml") if SITE in path.name]
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    text = next(part for part in message.walk() if part.get_content_type() == "text/plain")
+    assert "[已整改（复查确认）]" in text.get_content()
+
+
+@pytest.mark.e2e
+def test_a_stale_column_updated_since_the_inspection_is_fixed_and_one_not_updated_is_not(
+    inspected_farm, tmp_path
+):
+    """The column checks run again on the inspection's facts with the list page as it is now: the owner of
+    one stale column published today (its page's dates rewritten), another's page is unchanged."""
+    db = tmp_path / "facts.db"
+    shutil.copy(inspected_farm.db, db)  # the session's database stays as the other tests read it
+    registry = load_registry(inspected_farm.registry)
+    rules = load_rules(None)
+    with sqlite3.connect(db) as connection:
+        connection.row_factory = sqlite3.Row
+        stale = [
+            dict(row)
+            for row in connection.execute("select * from findings where [check] = 'column_stale' order by id")
+        ]
+    by_site: dict[str, list[dict]] = {}
+    for row in stale:
+        by_site.setdefault(row["site_id"], []).append(row)
+    site_id, rows = next((site, rows) for site, rows in by_site.items() if len(rows) >= 2)
+    updated, untouched = rows[0], rows[1]
+
+    def fetcher(config, db_path, urls):
+        fetched = {}
+        for url in urls:
+            with urllib.request.urlopen(url, timeout=10) as answer:  # the farm, on loopback
+                html = answer.read().decode(answer.headers.get_content_charset() or "utf-8")
+            if url == updated["url"]:
+                html = DATE.sub(TODAY.isoformat(), html)  # every item of the list published today
+            fetched[url] = Fetched(url, 200, url, "text/html", html=html)
+        return fetched
+
+    now = datetime.combine(TODAY, datetime.min.time())
+    for row in (updated, untouched):
+        _, [verdict] = recheck_site(
+            inspected_farm.registry, db, registry, rules, site_id, row["key"], fetcher, now
+        )
+        assert verdict.result == ("已整改" if row is updated else "未整改"), verdict
+    assert rechecks(db) == {updated["key"]: "已整改", untouched["key"]: "未整改"}

@@ -60,6 +60,20 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Message:
+    """One consultation message as a page showed it: a mailbox list's row, or the message's own page."""
+
+    page_url: str
+    position: int
+    title: str
+    url: str | None
+    asked_text: str | None  # 留言时间 as written
+    replied_text: str | None  # 回复时间 as written; None when the page shows none
+    state: str | None  # 已回复, 未回复, 办理中, ... as written
+    source: str  # list | page
+
+
+@dataclass(frozen=True)
 class Probe:
     probed_at: datetime
     ok: bool
@@ -101,6 +115,7 @@ class SiteFacts:
     probes: tuple[Probe, ...] = ()
     column_hints: tuple[ColumnHint, ...] = field(default_factory=tuple)
     crawl: CrawlLimits = field(default_factory=CrawlLimits)
+    messages: tuple[Message, ...] = ()  # consultation messages, in the order they were read
 
     def own_pages(self) -> list[Page]:
         return [page for page in self.pages.values() if page.site_id == self.site_id]

@@ -59,6 +59,10 @@ class CheckId(StrEnum):
     SITE_BLOCKED = "site_blocked"  # the site's firewall refused the crawler: not inspected
     LINKS_OVER_BUDGET = "links_over_budget"  # outside links left unchecked: the budget of checks was spent
     CRAWL_DEADLINE = "crawl_deadline"  # the crawl's deadline passed before the site was done
+    MESSAGE_UNANSWERED = "message_unanswered"  # 留言超期未回复 (veto line of 互动回应差)
+    NO_CONSULTATION = "no_consultation"  # 无可用咨询渠道 (veto line of 互动回应差)
+    REPLY_STALE = "reply_stale"  # 留言答复: no new reply within 2 months
+    INTERACTION_STATS = "interaction_stats"  # 互动回应统计: messages, answered, 限时答复率 (not scored)
 
 
 @dataclass(frozen=True)

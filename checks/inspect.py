@@ -10,6 +10,7 @@ from checks.columns import check_columns, discover_columns
 from checks.elements import check_elements
 from checks.facts import SiteFacts
 from checks.findings import Finding
+from checks.interaction import check_interaction
 from checks.limits import check_limits
 from checks.links import check_links
 from checks.rules import Rules
@@ -32,4 +33,5 @@ def check_site(facts: SiteFacts, rules: Rules, now: datetime) -> list[Finding]:
         *check_elements(facts),
         *check_links(facts, rules),
         *check_limits(facts),
+        *check_interaction(facts, rules, today),
     ]

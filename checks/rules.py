@@ -8,11 +8,12 @@ raises `RubricError` naming the file, the table and the field.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from checks.interaction_rules import InteractionRules, interaction_rules, is_date
 from crawler.errors import ConfigError
 
 DEFAULT_RUBRIC = Path(__file__).with_name("rubric.toml")
@@ -42,6 +43,7 @@ class Rules:
     soft_404_texts: tuple[str, ...]
     empty_texts: tuple[str, ...]
     catalogue_notes: tuple[str, ...]
+    interaction: InteractionRules = field(default_factory=InteractionRules)
 
     def classify(self, name: str) -> str | None:
         """A column name's freshness class: the class of the longest word of the name it contains."""
@@ -148,6 +150,14 @@ TABLE_FIELDS: dict[str, dict[str, str]] = {
         "department_without_services": "points",
     },
     "periods": {"rule": "text", "veto_score": "points"},
+    "interaction": {
+        "window_months": "count",
+        "unanswered_months": "count",
+        "reply_gap_months": "count",
+        "reply_limit_days": "count",
+        "holidays": "dates",
+        "channel_kinds": "kinds",
+    },
 }
 # Word tables: their keys are the named vocabulary (None: any name, e.g. a section's synonyms).
 WORD_TABLES: dict[str, tuple[str, ...] | None] = {
@@ -156,6 +166,7 @@ WORD_TABLES: dict[str, tuple[str, ...] | None] = {
     "section_synonyms": None,
     "section_not": None,
     "texts": ("soft_404", "empty_column", "catalogue_note"),
+    "interaction_words": ("channels", "answered", "pending", "invalid"),
 }
 CATEGORIES = ("veto", "deduction", "bonus")
 _KINDS = {
@@ -164,6 +175,11 @@ _KINDS = {
     "share": ("a number from 0 to 1", lambda v: isinstance(v, int | float) and 0 <= v <= 1),
     "points": ("a number ≥ 0", lambda v: isinstance(v, int | float) and v >= 0),
     "text": ("a text", lambda v: isinstance(v, str) and bool(v.strip())),
+    "dates": ('a list of dates ("2026-10-01")', lambda v: isinstance(v, list) and all(map(is_date, v))),
+    "kinds": (
+        f"a list of site kinds ({', '.join(SITE_KINDS)})",
+        lambda v: isinstance(v, list) and all(kind in SITE_KINDS for kind in v),
+    ),
 }
 
 
@@ -175,15 +191,7 @@ def validate_override(extra: dict[str, Any], path: Path) -> None:
         if table == "indicators":
             _validate_indicators(raw, path)
         elif table in TABLE_FIELDS:
-            known = TABLE_FIELDS[table]
-            for key, value in _table(raw, path, table).items():
-                if key not in known:
-                    raise RubricError(
-                        f"{path}: [{table}] {key}: unknown field (known fields: {', '.join(known)})"
-                    )
-                noun, ok = _KINDS[known[key]]
-                if isinstance(value, bool) or not ok(value):
-                    raise RubricError(f"{path}: [{table}] {key}: {value!r} is not {noun} (set it to {noun})")
+            _check_fields(table, raw, path)
         elif table in WORD_TABLES:
             vocabulary = WORD_TABLES[table]
             for key in _table(raw, path, table):
@@ -212,6 +220,16 @@ INDICATOR_FIELDS = (
     "enabled",
     "unconfirmed",
 )
+
+
+def _check_fields(table: str, raw: Any, path: Path) -> None:
+    known = TABLE_FIELDS[table]
+    for key, value in _table(raw, path, table).items():
+        if key not in known:
+            raise RubricError(f"{path}: [{table}] {key}: unknown field (known fields: {', '.join(known)})")
+        noun, ok = _KINDS[known[key]]
+        if isinstance(value, bool) or not ok(value):
+            raise RubricError(f"{path}: [{table}] {key}: {value!r} is not {noun} (set it to {noun})")
 
 
 def _validate_indicators(raw: Any, path: Path) -> None:
@@ -337,6 +355,7 @@ def _build(data: dict[str, Any], path: Path) -> Rules:
             "empty_warn",
         )
     }
+    _check_fields("interaction", data.get("interaction", {}), path)
     return Rules(
         freshness_days=freshness,
         homepage_window_days=need("homepage", "window_days", int),
@@ -354,4 +373,5 @@ def _build(data: dict[str, Any], path: Path) -> Rules:
         soft_404_texts=texts.get("soft_404", ()),
         empty_texts=texts.get("empty_column", ()),
         catalogue_notes=texts.get("catalogue_note", ()),
+        interaction=interaction_rules(data.get("interaction", {}), words("interaction_words")),
     )

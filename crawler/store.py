@@ -13,6 +13,7 @@ older database is upgraded in place when a newer duwang opens it. Tables:
 - `list_items`: dated list entries per page (title, URL, raw date text) for the freshness checks.
 - `page_meta`: the page's `<meta name=...>` tags (SiteIDCode, ColumnName, PubDate, ...).
 - `footers`: footer text and forms of each site's start pages, for the page-element checks.
+- `messages`: consultation messages (留言时间, 回复时间, 状态) read off mailbox lists and message pages.
 - `checked_sites`: which sites of a run the checks looked at (a site without a row has no verdict: 未检查).
 
 Writes of one run never touch another run's rows, so a crashed run cannot damage earlier ones.
@@ -297,6 +298,29 @@ def m013_retention(db: Database) -> None:
     )  # when `duwang prune` deleted the run's facts (findings stay)
 
 
+@MIGRATIONS()
+def m014_messages(db: Database) -> None:
+    # Consultation messages (crawler/mailbox.py): a list table's rows, or a message's own page.
+    db.table("messages").create(
+        {
+            "id": int,
+            "run_id": int,
+            "site_id": str,
+            "page_url": str,
+            "position": int,
+            "title": str,
+            "url": str,
+            "asked_text": str,
+            "replied_text": str,
+            "state": str,
+            "source": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.table("messages").create_index(["run_id", "page_url"])
+
+
 # What pruning deletes of a run, table by table with the column naming the page: the crawl facts. The run's
 # row, run_sites, findings, checked_sites and mail_log stay (reports, trends and periods read them).
 _PRUNED_FACTS = (
@@ -304,6 +328,7 @@ _PRUNED_FACTS = (
     ("list_items", "page_url"),
     ("page_meta", "page_url"),
     ("footers", "page_url"),
+    ("messages", "page_url"),
 )
 
 
@@ -632,7 +657,7 @@ class Store:
 
     def write_facts(self, run_id: int, facts: list[PageFact]) -> None:
         """Store a batch of page facts and everything seen on them, in one transaction."""
-        pages, links, items, metas, footers = [], [], [], [], []
+        pages, links, items, metas, footers, messages = [], [], [], [], [], []
         for fact in facts:
             # A carried page references the rows of the run that read it; only a page read now adds rows.
             facts_run = run_id if fact.carried_from is None else fact.carried_from
@@ -669,6 +694,10 @@ class Store:
                 for item in fact.list_items
             )
             metas.extend((run_id, fact.url, name, content) for name, content in fact.meta.items())
+            messages.extend(
+                (run_id, fact.site_id, fact.url, *(getattr(m, name) for name in _MESSAGE_COLUMNS[3:]))
+                for m in fact.messages
+            )
             if fact.footer is not None or fact.forms:
                 forms = json.dumps(fact.forms or [], ensure_ascii=False)
                 footers.append((run_id, fact.site_id, fact.url, fact.footer, forms))
@@ -677,6 +706,7 @@ class Store:
             self._insert_rows("pages", ("run_id", *_PAGE_COLUMNS, "facts_run"), pages, replace=True)
             self._insert_rows("links", _LINK_COLUMNS, links)
             self._insert_rows("list_items", _LIST_ITEM_COLUMNS, items)
+            self._insert_rows("messages", _MESSAGE_COLUMNS, messages)
             self._insert_rows("page_meta", ("run_id", "page_url", "name", "content"), metas, replace=True)
             self._insert_rows(
                 "footers", ("run_id", "site_id", "page_url", "text", "forms"), footers, replace=True
@@ -818,6 +848,11 @@ class Store:
             "meta": "select m.page_url, m.name, m.content from pages p"
             " cross join page_meta m on m.run_id = p.facts_run and m.page_url = p.url"
             " where p.run_id = ? and p.site_id = ?",
+            # checks.facts.Message
+            "messages": "select g.page_url, g.position, g.title, g.url, g.asked_text, g.replied_text,"
+            " g.state, g.source from pages p"
+            " cross join messages g on g.run_id = p.facts_run and g.page_url = p.url"
+            " where p.run_id = ? and p.site_id = ? order by g.run_id, g.id",
             "footers": "select f.page_url, f.text, f.forms from pages p"
             " cross join footers f on f.run_id = p.facts_run and f.page_url = p.url"
             " where p.run_id = ? and p.site_id = ?",
@@ -1000,6 +1035,18 @@ _LINK_COLUMNS = (
     "anchor_text",
     "in_scope",
     "fetchable",
+)
+_MESSAGE_COLUMNS = (
+    "run_id",
+    "site_id",
+    "page_url",
+    "position",
+    "title",
+    "url",
+    "asked_text",
+    "replied_text",
+    "state",
+    "source",
 )
 _LIST_ITEM_COLUMNS = (
     "run_id",

@@ -32,6 +32,10 @@ CHECK_NAMES = {
     "site_blocked": "网站拒绝检查程序访问",
     "links_over_budget": "超出检查上限未检查的站外链接",
     "crawl_deadline": "抓取期限内未抓完",
+    "message_unanswered": "留言超期未回复",
+    "no_consultation": "无可用咨询渠道",
+    "reply_stale": "留言答复不及时",
+    "interaction_stats": "互动回应统计",
 }
 _CHECK_ORDER = {check: position for position, check in enumerate(CHECK_NAMES)}
 
@@ -76,6 +80,18 @@ EVIDENCE_NAMES = {
     "due_year": "应发布年度",
     "deadline": "截止日期",
     "run_id": "督查批次",
+    "overdue": "逾期未回复留言",
+    "messages": "留言数",
+    "answered": "已回复",
+    "unanswered": "未回复",
+    "median_reply_days": "回复用时中位数（天）",
+    "reply_limit_days": "答复时限（工作日）",
+    "in_time": "限时内答复",
+    "in_time_rate": "限时答复率",
+    "latest_message": "最新留言日期",
+    "latest_reply": "最近回复日期",
+    "channels": "咨询渠道",
+    "crawl_complete": "抓取完整",
 }
 
 

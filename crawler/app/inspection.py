@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.dates import CHINA_OFFSET
-from checks.facts import ColumnHint, CrawlLimits, Entry, Link, Page, Probe, SiteFacts
+from checks.facts import ColumnHint, CrawlLimits, Entry, Link, Message, Page, Probe, SiteFacts
 from checks.findings import Finding
 from checks.inspect import check_site
 from checks.rules import Rules
@@ -58,6 +58,7 @@ def iter_site_facts(store: Store, run_id: int, registry: Registry, now: datetime
             probes=tuple(_probe(row) for row in store.probes(site.id, since)),
             column_hints=tuple(ColumnHint(h.name, _normalized(h.url), h.freshness) for h in site.columns),
             crawl=limits.get(site.id, CrawlLimits()),
+            messages=tuple(Message(*row) for row in raw["messages"]),
         )
 
 

@@ -39,7 +39,7 @@ from scrapy.utils.asyncio import CallLaterResult, call_later
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
-from crawler import extract, lists, pagekind, render
+from crawler import extract, lists, mailbox, pagekind, render
 from crawler.failures import TRANSIENT, classify_failure
 from crawler.items import LinkFact, PageFact
 from crawler.middlewares import PROBLEMS_META, AlreadyFetched, slow_host
@@ -533,6 +533,7 @@ class SiteSpider(scrapy.Spider):
         fact.meta = read_part(problems, "meta", {}, extract.meta_tags, selector)
         encoding = fact.encoding or "utf-8"
         fact.list_items = read_part(problems, "lists", [], lists.list_items, selector, url, encoding)
+        fact.messages = read_part(problems, "messages", [], mailbox.messages, selector, url, encoding)
         kind, evidence = read_part(
             problems,
             "kind",
@@ -662,7 +663,9 @@ class SiteSpider(scrapy.Spider):
             raw = self.awaiting_render.pop(request.url, None)
             self.progress[info["site"]].pending -= 1
             if raw is not None:
-                yield replace(raw, render_state="render_failed", links=[], list_items=[], meta={})
+                yield replace(
+                    raw, render_state="render_failed", links=[], list_items=[], messages=[], meta={}
+                )
             return
         else:
             fact.error, fact.error_detail = error, detail

@@ -34,7 +34,7 @@ TITLE_HEADERS = re.compile(r"^(留言|来信|信件|咨询|投诉)?(标题|主�
 ASKED_LABEL = re.compile(r"(?:留言|来信|提问|咨询|写信|投诉|提交)(?:时间|日期)\s*[:：]?\s*")
 REPLIED_LABEL = re.compile(r"(?:回复|答复|办结|反馈)(?:时间|日期)\s*[:：]?\s*")
 STATE_LABEL = re.compile(r"(?:办理|处理|回复|答复)状态\s*[:：]?\s*([\u4e00-\u9fff]{2,6})")
-SUBJECT_LABEL = re.compile(r"(?:信件|留言|来信|咨询)(?:标题|主题)\s*[:：]\s*([^\n]{1,120})")
+SUBJECT_LABEL = re.compile(r"(?:信件|留言|来信|咨询)(?:标题|主题)\s*[:：]?\s*([^\n]{1,120})")
 
 TABLES = etree.XPath("//table[not(.//table)]", smart_strings=False)
 ROWS = etree.XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr", smart_strings=False)
@@ -147,10 +147,10 @@ def _labelled_date(label: re.Pattern[str], text: str) -> str | None:
     for match in label.finditer(text):
         date = DATE_RE.match(text, match.end())
         if date is not None:
-            return date.group(0)
+            return date.group(0).strip()
     return None
 
 
 def _date_text(text: str) -> str | None:
     match = DATE_RE.search(text)
-    return match.group(0) if match else None
+    return match.group(0).strip() if match else None

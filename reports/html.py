@@ -83,6 +83,7 @@ def write_html(report: Report, out_dir: Path, *, title: str = DEFAULT_TITLE) -> 
             site=site.site,
             groups=site.groups,
             vetoes=site.vetoes,
+            interaction=site.interaction,
             trend=Markup(
                 trend_chart(
                     view.history,

@@ -99,6 +99,7 @@ def _site_messages(
         "score_text": score_text(site.score),
         "total": view.summary.sites,
         "actionable": page.actionable,
+        "interaction": page.interaction,
     }
     subject = (
         f"【政府网站检查】{site.name}：{site.verdict}，得分 {score_text(site.score)}，"

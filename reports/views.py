@@ -241,11 +241,44 @@ class Overview:
 
 
 @dataclass
+class InteractionView:
+    """互动回应 in figures for the bulletin: the site's `interaction_stats` finding, formatted."""
+
+    messages: int
+    answered: int
+    unanswered: int
+    median_reply_days: str  # "3.5", or "—" when no reply is dated
+    in_time_rate: str  # "85.7%", or "—"
+    reply_limit_days: int  # the working days 限时答复率 counts against
+
+
+STATS_CHECK = "interaction_stats"
+
+
+def interaction_view(site: SiteScore) -> InteractionView | None:
+    """The site's 互动回应 statistics, or None when the inspection read no messages of it."""
+    found = next((f for f in site.findings if f.check == STATS_CHECK and f.evidence), None)
+    if found is None or found.evidence is None:
+        return None
+    stats = found.evidence
+    median, rate = stats.get("median_reply_days"), stats.get("in_time_rate")
+    return InteractionView(
+        messages=int(stats.get("messages") or 0),
+        answered=int(stats.get("answered") or 0),
+        unanswered=int(stats.get("unanswered") or 0),
+        median_reply_days=f"{median:g}" if isinstance(median, int | float) else "—",
+        in_time_rate=f"{rate * 100:.1f}%" if isinstance(rate, int | float) else "—",
+        reply_limit_days=int(stats.get("reply_limit_days") or 0),
+    )
+
+
+@dataclass
 class SiteView:
     row: SiteRow
-    groups: list[CheckGroup]
+    groups: list[CheckGroup]  # the statistics of 互动回应 are not among them: see `interaction`
     vetoes: list[VetoView]
     actionable: int  # findings to fix (all but notes)
+    interaction: InteractionView | None = None
 
     @property
     def site(self) -> SiteScore:
@@ -337,7 +370,8 @@ def site_view(view: Overview, row: SiteRow) -> SiteView:
     """One site's page (and mail): its findings by check, its vetoes, how many findings ask for a fix."""
     return SiteView(
         row=row,
-        groups=check_groups(row.site),
+        groups=[group for group in check_groups(row.site) if group.check != STATS_CHECK],
         vetoes=[veto for veto in view.vetoes if veto.row is row],
         actionable=sum(1 for finding in row.site.findings if finding.severity != "info"),
+        interaction=interaction_view(row.site),
     )

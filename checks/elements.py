@@ -1,6 +1,12 @@
 """Required page elements on the homepage (indicators.md §3): 网站标识码 (format, and equal to the
 SiteIDCode meta tag where both exist), ICP备案, 公安机关备案, 党政机关网站标识 (the conac.cn badge),
-网站地图 and a site search.
+网站地图, a site search and the "我为政府网站找错" entry of the national error-report platform.
+
+Real sites carry the 找错 entry as the platform's script (`<script id="_jiucuo_" sitecode="..."
+src="https://zfwzgl.www.gov.cn/exposure/jiucuo.js">`, which draws a jiucuo.png button), as a link to
+zfwzzc.www.gov.cn or to an `/exposure/jiucuo.html?site_code=...` page, or as a link or image whose text is
+"我为政府网站找错". A site's own "网站纠错"/"我要纠错" link is not the national entry: it makes the missing
+entry a 待确认 warning instead of a deduction.
 
 Each element is read as a person reads it, and every reading keeps its evidence (what was read, and on which
 page): the footer text, a link (the badge is often inserted by a script: `<script src=...conac.cn...>` or
@@ -29,6 +35,11 @@ POLICE_RE = re.compile(
 ICP_HOSTS = ("beian.miit.gov.cn", "miitbeian.gov.cn")  # the MIIT filing system, new and old address
 POLICE_HOSTS = ("beian.gov.cn", "beian.mps.gov.cn")  # the national platform, old and new address
 CONAC_HOST = "conac.cn"
+# The national platform for error reports on government websites (我为政府网站找错) and its button script.
+ERROR_REPORT_HOSTS = ("zfwzzc.www.gov.cn",)
+ERROR_REPORT_PATH_RE = re.compile(r"/exposure/jiucuo|(?:^|/)jiucuo\.(?:js|png|gif|jpe?g)", re.IGNORECASE)
+ERROR_REPORT_TEXT_RE = re.compile(r"(?:我为)?政府网站找错")
+CORRECTION_TEXT_RE = re.compile(r"纠错|找错")  # a site's own correction page: similar, not the entry
 SEARCH_WORDS = ("search", "sousuo", "so/", "检索", "搜索", "query")
 SEARCH_INPUTS = {"q", "query", "keyword", "keywords", "searchword", "searchword1", "wd", "kw", "sword"}
 # Input names, ids, classes, placeholders and handlers of a search box: headSearchword, goSearch(this),
@@ -44,6 +55,7 @@ NAMES = {
     "conac_badge": "党政机关网站标识",
     "sitemap": "网站地图",
     "search": "站内搜索",
+    "error_report": "“我为政府网站找错”入口",
 }
 FIXES = {
     "site_id_code": "请在页面底部标注网站标识码",
@@ -52,6 +64,8 @@ FIXES = {
     "conac_badge": "请在页面底部放置党政机关网站标识（链接到 bszs.conac.cn）",
     "sitemap": "请在首页提供网站地图入口",
     "search": "请在首页提供站内搜索",
+    "error_report": "请在首页放置全国政府网站找错平台的“我为政府网站找错”入口"
+    "（jiucuo.js 或 zfwzzc.www.gov.cn 链接）",
 }
 
 
@@ -99,6 +113,7 @@ def read_elements(facts: SiteFacts) -> dict[str, ElementReading]:
             ),
             None,
         ),
+        "error_report": linked(_is_error_report) or in_footer(ERROR_REPORT_TEXT_RE),
     }
     looked_at = {
         "pages": list(homes),
@@ -106,12 +121,16 @@ def read_elements(facts: SiteFacts) -> dict[str, ElementReading]:
         "links": len(links),
         "forms": len(forms),
     }
-    return {
+    readings = {
         element: ElementReading(True, evidence)
         if evidence
         else ElementReading(False, {"looked_at": looked_at})
         for element, evidence in found.items()
     }
+    similar = linked(lambda link: CORRECTION_TEXT_RE.search(link.anchor_text) is not None)
+    if similar and not readings["error_report"].present:
+        readings["error_report"] = ElementReading(False, {"looked_at": looked_at, "similar": similar})
+    return readings
 
 
 def present_elements(facts: SiteFacts) -> dict[str, bool]:
@@ -123,15 +142,7 @@ def check_elements(facts: SiteFacts) -> list[Finding]:
     home = facts.home_urls[0]
     readings = read_elements(facts)
     findings = [
-        Finding(
-            facts.site_id,
-            CheckId.ELEMENT_MISSING,
-            Severity.DEDUCTION,
-            f"首页未找到{NAMES[element]}，{FIXES[element]}。",
-            page=home,
-            element=element,
-            evidence=reading.evidence,
-        )
+        _missing(facts.site_id, home, element, reading)
         for element, reading in readings.items()
         if not reading.present
     ]
@@ -172,6 +183,43 @@ def check_elements(facts: SiteFacts) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _missing(site_id: str, home: str, element: str, reading: ElementReading) -> Finding:
+    similar = reading.evidence.get("similar")
+    if similar:  # a correction link of the site's own: a person decides whether it is the entry
+        detail = (
+            f"首页未找到{NAMES[element]}，但有“{similar['text']}”链接（{similar['url']}），"
+            "待确认是否为全国政府网站找错平台入口。"
+        )
+        return Finding(
+            site_id,
+            CheckId.ELEMENT_MISSING,
+            Severity.WARNING,
+            detail,
+            page=home,
+            element=element,
+            evidence=reading.evidence,
+        )
+    return Finding(
+        site_id,
+        CheckId.ELEMENT_MISSING,
+        Severity.DEDUCTION,
+        f"首页未找到{NAMES[element]}，{FIXES[element]}。",
+        page=home,
+        element=element,
+        evidence=reading.evidence,
+    )
+
+
+def _is_error_report(link: Link) -> bool:
+    """The national 找错 entry: its platform's host, its button script or image, or its words."""
+    path = urlsplit(link.target_url).path
+    return (
+        _host_has(link, ERROR_REPORT_HOSTS)
+        or ERROR_REPORT_PATH_RE.search(path) is not None
+        or ERROR_REPORT_TEXT_RE.search(link.anchor_text) is not None
+    )
 
 
 def _is_search(form: dict) -> bool:

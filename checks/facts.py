@@ -82,6 +82,30 @@ class Probe:
 
 
 @dataclass(frozen=True)
+class TechProbe:
+    """One technical probe of the homepage's host (crawler/techprobe.py): HTTPS and IPv6.
+
+    Times are China time like every other fact. `https` and `ipv6` hold the probe's states (ok, refused,
+    no_tls, timeout, error, dns, offlist; ok, no_aaaa, connect_failed, no_ipv6_here, ip_literal, dns,
+    timeout, offlist)."""
+
+    probed_at: datetime
+    https_url: str
+    https: str
+    https_error: str | None = None
+    cert_verified: bool | None = None
+    verify_error: str | None = None
+    cert_not_after: datetime | None = None
+    cert_subject: str | None = None
+    cert_issuer: str | None = None
+    cert_names: tuple[str, ...] = ()
+    hostname_match: bool | None = None
+    ipv6: str = "no_ipv6_here"
+    ipv6_addresses: tuple[str, ...] = ()
+    ipv6_error: str | None = None
+
+
+@dataclass(frozen=True)
 class ColumnHint:
     name: str
     url: str
@@ -115,6 +139,7 @@ class SiteFacts:
     probes: tuple[Probe, ...] = ()
     column_hints: tuple[ColumnHint, ...] = field(default_factory=tuple)
     crawl: CrawlLimits = field(default_factory=CrawlLimits)
+    tech: tuple[TechProbe, ...] = ()  # technical probes of the window, oldest first
     messages: tuple[Message, ...] = ()  # consultation messages, in the order they were read
 
     def own_pages(self) -> list[Page]:

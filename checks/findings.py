@@ -53,12 +53,19 @@ class CheckId(StrEnum):
     SECTION_MISSING = "section_missing"
     SECTION_EMPTY = "section_empty"
     ANNUAL_REPORT_LATE = "annual_report_late"  # 年报未按期发布
-    ELEMENT_MISSING = "element_missing"  # 网站标识码, ICP备案, 公安备案, 党政机关标识, 网站地图, 站内搜索
+    ELEMENT_MISSING = (
+        "element_missing"  # 网站标识码, ICP备案, 公安备案, 党政机关标识, 网站地图, 站内搜索, 找错
+    )
     ELEMENT_INVALID = "element_invalid"  # e.g. 网站标识码 malformed or unequal to the SiteIDCode meta
     UNREACHABLE = "unreachable"  # 站点无法访问
     SITE_BLOCKED = "site_blocked"  # the site's firewall refused the crawler: not inspected
     LINKS_OVER_BUDGET = "links_over_budget"  # outside links left unchecked: the budget of checks was spent
     CRAWL_DEADLINE = "crawl_deadline"  # the crawl's deadline passed before the site was done
+    HTTPS_MISSING = "https_missing"  # HTTPS not offered on the homepage's host
+    CERT_INVALID = "cert_invalid"  # the certificate fails verification: expired, untrusted, wrong name
+    CERT_EXPIRING = "cert_expiring"  # valid, but expires within the rubric's [tech] cert_warn_days
+    IPV6_UNREACHABLE = "ipv6_unreachable"  # no AAAA record, or no connection over IPv6
+    TECH_UNMEASURED = "tech_unmeasured"  # HTTPS or IPv6 could not be measured from here: not scored
     MESSAGE_UNANSWERED = "message_unanswered"  # 留言超期未回复 (veto line of 互动回应差)
     NO_CONSULTATION = "no_consultation"  # 无可用咨询渠道 (veto line of 互动回应差)
     REPLY_STALE = "reply_stale"  # 留言答复: no new reply within 2 months

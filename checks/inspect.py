@@ -15,6 +15,7 @@ from checks.limits import check_limits
 from checks.links import check_links
 from checks.rules import Rules
 from checks.sections import check_sections
+from checks.tech import check_tech
 
 
 def check_site(facts: SiteFacts, rules: Rules, now: datetime) -> list[Finding]:
@@ -23,10 +24,11 @@ def check_site(facts: SiteFacts, rules: Rules, now: datetime) -> list[Finding]:
     blocked = check_blocked(facts)
     if blocked is not None:
         # Nothing else can be judged: what is missing was hidden by the firewall, not absent from the site.
-        return [*check_availability(facts, rules, now), blocked]
+        return [*check_availability(facts, rules, now), *check_tech(facts, rules, now), blocked]
     columns = discover_columns(facts, rules)
     return [
         *check_availability(facts, rules, now),
+        *check_tech(facts, rules, now),
         *check_homepage(facts, columns, rules, today),
         *check_columns(facts, columns, rules, today),
         *check_sections(facts, columns, rules, today),

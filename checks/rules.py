@@ -43,6 +43,8 @@ class Rules:
     soft_404_texts: tuple[str, ...]
     empty_texts: tuple[str, ...]
     catalogue_notes: tuple[str, ...]
+    tech_cert_warn_days: int = 30  # [tech]: a certificate expiring sooner is reported
+    tech_https_severity: str = "warning"  # [tech]: of https_missing and cert_invalid (warning | deduction)
     interaction: InteractionRules = field(default_factory=InteractionRules)
 
     def classify(self, name: str) -> str | None:
@@ -150,6 +152,7 @@ TABLE_FIELDS: dict[str, dict[str, str]] = {
         "department_without_services": "points",
     },
     "periods": {"rule": "text", "veto_score": "points"},
+    "tech": {"cert_warn_days": "days", "https_severity": "text"},
     "interaction": {
         "window_months": "count",
         "unanswered_months": "count",
@@ -344,17 +347,7 @@ def _build(data: dict[str, Any], path: Path) -> Rules:
         if kind not in SITE_KINDS:
             raise RubricError(f"{path}: [sections] {kind}: not a site kind ({', '.join(SITE_KINDS)})")
     texts = words("texts")
-    columns_stale = {
-        key: need("columns_stale", key, int)
-        for key in (
-            "news_and_policy_veto",
-            "news_and_policy_warn",
-            "should_update_veto",
-            "should_update_warn",
-            "empty_veto",
-            "empty_warn",
-        )
-    }
+    columns_stale = {key: need("columns_stale", key, int) for key in TABLE_FIELDS["columns_stale"]}
     _check_fields("interaction", data.get("interaction", {}), path)
     return Rules(
         freshness_days=freshness,
@@ -373,5 +366,13 @@ def _build(data: dict[str, Any], path: Path) -> Rules:
         soft_404_texts=texts.get("soft_404", ()),
         empty_texts=texts.get("empty_column", ()),
         catalogue_notes=texts.get("catalogue_note", ()),
+        tech_cert_warn_days=need("tech", "cert_warn_days", int),
+        tech_https_severity=_https_severity(need("tech", "https_severity", str), path),
         interaction=interaction_rules(data.get("interaction", {}), words("interaction_words")),
     )
+
+
+def _https_severity(value: str, path: Path) -> str:
+    if value not in ("warning", "deduction"):
+        raise RubricError(f"{path}: [tech] https_severity: {value!r} is not warning or deduction")
+    return value

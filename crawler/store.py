@@ -299,7 +299,34 @@ def m013_retention(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m014_messages(db: Database) -> None:
+def m014_tech_probes(db: Database) -> None:
+    # Site technical probes (crawler/techprobe.py): HTTPS and certificate, IPv6 reachability.
+    db.table("tech_probes").create(
+        {
+            "id": int,
+            "site_id": str,
+            "probed_at": str,
+            "https_url": str,
+            "https": str,
+            "https_error": str,
+            "cert_verified": int,
+            "verify_error": str,
+            "cert_not_after": str,
+            "cert_subject": str,
+            "cert_issuer": str,
+            "cert_names": str,  # JSON list
+            "hostname_match": int,
+            "ipv6": str,
+            "ipv6_addresses": str,  # JSON list
+            "ipv6_error": str,
+        },
+        pk="id",
+    )
+    db.table("tech_probes").create_index(["site_id", "probed_at"])
+
+
+@MIGRATIONS()
+def m015_messages(db: Database) -> None:
     # Consultation messages (crawler/mailbox.py): a list table's rows, or a message's own page.
     db.table("messages").create(
         {

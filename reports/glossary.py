@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from checks.elements import NAMES as ELEMENT_NAMES
+from checks.tech import EVIDENCE_NAMES as TECH_EVIDENCE_NAMES
+from checks.tech import NAMES as TECH_NAMES
 
 KIND_NAMES = {"portal": "政府门户网站", "department": "部门网站", "service": "政务服务网子站"}
 SEVERITY_NAMES = {"veto": "单项否决", "deduction": "扣分", "warning": "警告", "info": "提示"}
@@ -32,6 +34,11 @@ CHECK_NAMES = {
     "site_blocked": "网站拒绝检查程序访问",
     "links_over_budget": "超出检查上限未检查的站外链接",
     "crawl_deadline": "抓取期限内未抓完",
+    "https_missing": "未提供HTTPS访问",
+    "cert_invalid": "HTTPS证书无效",
+    "cert_expiring": "HTTPS证书即将过期",
+    "ipv6_unreachable": "IPv6无法访问",
+    "tech_unmeasured": "技术指标未能检测",
     "message_unanswered": "留言超期未回复",
     "no_consultation": "无可用咨询渠道",
     "reply_stale": "留言答复不及时",
@@ -80,6 +87,9 @@ EVIDENCE_NAMES = {
     "due_year": "应发布年度",
     "deadline": "截止日期",
     "run_id": "督查批次",
+    "similar": "相近的链接",
+    "looked_at": "读取范围",
+    **TECH_EVIDENCE_NAMES,
     "overdue": "逾期未回复留言",
     "messages": "留言数",
     "answered": "已回复",
@@ -115,7 +125,7 @@ def check_order(check: str) -> tuple[int, str]:
 
 def element_name(element: Any) -> str:
     """An element's Chinese name; the checks store an id such as "site_id_code" or "should_update"."""
-    return ELEMENT_NAMES.get(element) or COUNT_NAMES.get(element) or str(element)
+    return ELEMENT_NAMES.get(element) or TECH_NAMES.get(element) or COUNT_NAMES.get(element) or str(element)
 
 
 def evidence_name(key: str) -> str:

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from checks.dates import chinese_date
 from checks.findings import severity_rank
+from checks.tech import NAMES as TECH_NAMES
 from reports.evidence import EvidenceItem, evidence_items
 from reports.glossary import check_name, check_order, element_name, kind_name, severity_name
 from reports.model import Finding, HistoryPoint, Inspection, Lines, Report, SiteScore
@@ -125,7 +126,9 @@ class CheckGroup:
 
 
 def finding_view(site: SiteScore, finding: Finding) -> FindingView:
-    element_label = "统计项" if finding.check == "columns_stale" else "页面要素"
+    element_label = {"columns_stale": "统计项"}.get(
+        finding.check, "技术指标" if finding.element in TECH_NAMES else "页面要素"
+    )
     places = [
         (label, element_name(value) if name == "element" else str(value))
         for name, label, value in (

@@ -173,6 +173,7 @@ def _check_home(reader: FarmReader, st: dict, base: str) -> list[str]:
         "sitemap": ">网站地图<" in html,
         # A search form, or an <input> + button without a form.
         "search": re.search(r'action="[^"]*search/"|search/\?keyword=', html) is not None,
+        "error_report": "/exposure/jiucuo.js" in html,  # the national 找错 platform's button script
     }
     if found != st["elements"]:
         out.append(f"homepage elements {found} != {st['elements']}")

@@ -17,12 +17,14 @@ TODAY = date(2026, 11, 28)
 FOOTER = "主办单位：测试县人民政府 网站标识码：6229990001 陇ICP备05000001号 甘公网安备 62299902000001号"
 SEARCH = ({"action": "http://x.gov.cn/search/", "method": "get", "inputs": ["q"], "text": ""},)
 BADGE = "http://bszs.conac.cn/sitename?method=show&id=1"
+JIUCUO = "https://zfwzgl.www.gov.cn/exposure/jiucuo.js"  # the national 找错 platform's button script
 
 
 def home_links():
     return [
         link(HOME, BADGE, "党政机关", fetchable=False, in_scope=False),
         link(HOME, f"{HOME}sitemap/", "网站地图"),
+        link(HOME, JIUCUO, "", fetchable=False, in_scope=False),
     ]
 
 
@@ -46,6 +48,7 @@ def test_missing_elements_and_a_site_id_unequal_to_its_meta():
         ("element_missing", "conac_badge"),
         ("element_missing", "sitemap"),
         ("element_missing", "search"),
+        ("element_missing", "error_report"),
         ("element_invalid", "site_id_code"),
     }
 

@@ -28,12 +28,16 @@ BADGE_BY_SCRIPT = (
 BADGE_SCRIPT_TAG = (
     '<span id="_ideConac"></span><script src="https://dcs.conac.cn/js/27/000/0000/1.js"></script>'
 )
+JIUCUO_SCRIPT = (  # the national 找错 platform's button script, as real footers carry it
+    '<script id="_jiucuo_" sitecode="6229990001" src="https://zfwzgl.www.gov.cn/exposure/jiucuo.js"></script>'
+)
 FOOTER = (
     '<div class="footer"><p>主办：测试县人民政府 网站标识码：6229990001</p>'
     '<p><a href="https://beian.miit.gov.cn/">陇ICP备05000001号</a> '
     '<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=62299902000001">'
-    "甘公网安备 62299902000001号</a></p>{badge}</div>"
+    "甘公网安备 62299902000001号</a></p>{badge}" + JIUCUO_SCRIPT + "</div>"
 )
+WITHOUT_ENTRY = FOOTER.replace(JIUCUO_SCRIPT, "")
 SEARCH_FORM = '<form action="/search/" method="get"><input type="text" name="q"><button type="submit">搜索</button></form>'
 
 
@@ -60,7 +64,7 @@ def one_page_facts(html: str, url: str = HOME) -> SiteFacts:
 def test_a_complete_homepage_with_the_badge_written_by_script():
     facts = one_page_facts(homepage())
     assert present_elements(facts) == dict.fromkeys(
-        ("site_id_code", "icp", "police", "conac_badge", "sitemap", "search"), True
+        ("site_id_code", "icp", "police", "conac_badge", "sitemap", "search", "error_report"), True
     )
     badge = read_elements(facts)["conac_badge"].evidence
     assert badge["found_in"] == "link" and badge["attr"] == "document.write" and badge["tag"] == "script"
@@ -76,7 +80,7 @@ def test_a_badge_script_tag_counts_and_a_page_without_any_badge_does_not():
     assert finding.element == "conac_badge"
     looked_at = finding.evidence["looked_at"]
     assert looked_at["pages"] == [HOME] and looked_at["forms"] == 1
-    assert looked_at["links"] == 3  # 网站地图, ICP and 公安备案: no conac.cn among them
+    assert looked_at["links"] == 4  # 网站地图, ICP, 公安备案 and the 找错 script: no conac.cn among them
     assert looked_at["footer_chars"] == len(facts.footers[HOME]) > 0
 
 
@@ -181,7 +185,65 @@ def test_every_missing_element_says_what_was_read_and_where():
         "conac_badge",
         "sitemap",
         "search",
+        "error_report",
     }
     for finding in findings:
         assert finding.page == HOME
         assert finding.evidence["looked_at"]["pages"] == [HOME]
+
+
+# The 找错 entry as real sites write it (宜春/万载: the platform's script, then the button it draws; 浙江发改委:
+# a hidden link to the platform's exposure page; the national platform's own link text), each the only entry.
+ERROR_REPORT_MARKUP = {
+    "script": '<script id="_jiucuo_" sitecode="3609000002" src="https://zfwzgl.www.gov.cn/exposure/jiucuo.js"></script>',
+    "script_other_host": '<script id="_jiucuo_" sitecode="1400000045" src="http://pucha.kaipuyun.cn/exposure/jiucuo.js">'
+    "</script>",
+    "button": '<span id="_span_jiucuo"><img onclick="Link(\'3609220011\')" src="/images/jiucuo.png"></span>',
+    "exposure_link": '<a href="http://121.43.68.40/exposure/jiucuo.html?site_code=3300000020&url=x"><img src="/b.png"></a>',
+    "platform_link": '<a href="https://zfwzzc.www.gov.cn/">我为政府网站找错</a>',
+    "image_alt": '<a href="/about/"><img src="/images/zc.png" alt="我为政府网站找错"></a>',
+}
+
+
+@pytest.mark.parametrize("style", list(ERROR_REPORT_MARKUP))
+def test_the_error_report_entry_as_real_sites_write_it(style):
+    footer = WITHOUT_ENTRY.replace("{badge}", "{badge}" + ERROR_REPORT_MARKUP[style])
+    facts = one_page_facts(homepage(footer=footer))
+    reading = read_elements(facts)["error_report"]
+    assert reading.present, style
+    assert reading.evidence["page"] == HOME and reading.evidence["found_in"] == "link"
+    assert check_elements(facts) == []
+
+
+def test_the_entry_written_in_the_footer_text_counts():
+    facts = one_page_facts(
+        homepage(footer=WITHOUT_ENTRY.replace("{badge}", "{badge}<p>我为政府网站找错</p>"))
+    )
+    reading = read_elements(facts)["error_report"]
+    assert reading.present and reading.evidence["found_in"] == "footer"
+
+
+def test_a_conac_badge_script_with_the_jiucuo_id_is_not_the_entry():
+    # Some sites (and the demo farm) give the conac.cn badge's script the id "_jiucuo_": the id is not read.
+    badge = (
+        '<script id="_jiucuo_" sitecode="6229990001" src="http://dcs.conac.cn/js/28/000/0000/1.js"></script>'
+    )
+    facts = one_page_facts(homepage(badge=badge, footer=WITHOUT_ENTRY))
+    assert present_elements(facts)["conac_badge"] and not present_elements(facts)["error_report"]
+    [finding] = check_elements(facts)
+    assert (finding.element, finding.severity) == ("error_report", "deduction")
+    assert finding.evidence["looked_at"]["pages"] == [HOME]
+
+
+def test_a_correction_link_of_the_site_s_own_is_a_warning_to_confirm():
+    # www.gov.cn-style "网站纠错" to a page of the site itself: perhaps the entry, perhaps not.
+    footer = WITHOUT_ENTRY.replace("{badge}", '{badge}<a href="/fuwu/jiucuopage.html">网站纠错</a>')
+    facts = one_page_facts(homepage(footer=footer))
+    [finding] = check_elements(facts)
+    assert (finding.check, finding.element, finding.severity) == (
+        "element_missing",
+        "error_report",
+        "warning",
+    )
+    assert finding.evidence["similar"]["url"] == "http://www.x.gov.cn/fuwu/jiucuopage.html"
+    assert "待确认" in finding.detail and "网站纠错" in finding.detail

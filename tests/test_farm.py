@@ -195,7 +195,7 @@ def test_injected_defects_are_all_there(truth):
         "dxx": ["search"],
         "fgw": ["police"],
         "hbj": ["conac_badge"],
-        "rsj": ["sitemap"],
+        "rsj": ["sitemap", "error_report"],
     }
     notes = [c for s in sites.values() for c in s["columns"] if c["catalogue_note"]]
     assert len(notes) == 1 and notes[0]["empty"]

@@ -117,14 +117,14 @@ def crawl(
     help="seconds to load a homepage completely (a deadline for the whole response)",
 )
 def probe(config: Path, db: Path, site_ids: tuple[str, ...], timeout: float) -> None:
-    """Probe every site's homepage once (availability) and store each result as it completes."""
+    """Probe every site's homepage once (availability, then HTTPS and IPv6); store each result at once."""
     from crawler.probe import ProbeResult
 
     def show(result: ProbeResult) -> None:
         verdict = "正常 ok" if result.ok else f"失败 FAIL {result.error or result.status}"
         click.echo(f"{result.site_id:<14} {verdict:<22} {result.elapsed:>6.2f}s  {result.url}")
 
-    jobs.Jobs(db, load_registry(config)).probe(site_ids, timeout, on_result=show)
+    jobs.Jobs(db, load_registry(config)).probe(site_ids, timeout, on_result=show, echo=click.echo)
 
 
 @main.command()

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from checks.dates import CHINA_OFFSET
-from checks.facts import ColumnHint, CrawlLimits, Entry, Link, Message, Page, Probe, SiteFacts
+from checks.facts import ColumnHint, CrawlLimits, Entry, Link, Message, Page, Probe, SiteFacts, TechProbe
 from checks.findings import Finding
 from checks.inspect import check_site
 from checks.rules import Rules
 from crawler.registry import Registry
 from crawler.store import Store
+from crawler.techprobe import TechResult
+from crawler.techstore import tech_probes
 from crawler.vocab import RunStatus
 
 
@@ -58,6 +60,7 @@ def iter_site_facts(store: Store, run_id: int, registry: Registry, now: datetime
             probes=tuple(_probe(row) for row in store.probes(site.id, since)),
             column_hints=tuple(ColumnHint(h.name, _normalized(h.url), h.freshness) for h in site.columns),
             crawl=limits.get(site.id, CrawlLimits()),
+            tech=tuple(_tech(result) for result in tech_probes(store, site.id, since)),
             messages=tuple(Message(*row) for row in raw["messages"]),
         )
 
@@ -115,6 +118,18 @@ def _crawl_limits(row: dict[str, Any]) -> CrawlLimits:
 def _probe(row: dict[str, Any]) -> Probe:
     at = datetime.fromisoformat(row["probed_at"]).astimezone(UTC) + CHINA_OFFSET
     return Probe(at.replace(tzinfo=None), bool(row["ok"]), row["status"], row["error"])
+
+
+def _tech(result: TechResult) -> TechProbe:
+    fields = {**vars(result)}
+    del fields["site_id"]
+    fields["probed_at"] = _china(result.probed_at)
+    fields["cert_not_after"] = _china(result.cert_not_after) if result.cert_not_after else None
+    return TechProbe(**fields)
+
+
+def _china(utc_iso: str) -> datetime:
+    return (datetime.fromisoformat(utc_iso).astimezone(UTC) + CHINA_OFFSET).replace(tzinfo=None)
 
 
 def _utc_iso(shanghai_iso: str) -> str:

@@ -119,10 +119,13 @@ class Jobs:
         site_ids: Iterable[str] = (),
         timeout: float = 15.0,
         on_result: Callable[[ProbeResult], None] | None = None,
+        echo: Callable[[str], None] | None = None,
     ) -> list[ProbeResult]:
         """Probe each selected site's homepage once; each result is stored as its site completes (one hung
-        site cannot cost the others theirs), then handed to `on_result`."""
+        site cannot cost the others theirs), then handed to `on_result`. Then the technical round (HTTPS and
+        IPv6, `crawler/techprobe.py`), whose one-line results go to `echo`."""
         from crawler.probe import probe_sites
+        from crawler.techstore import probe_and_store
 
         selected = list(site_ids)
         self.registry.select(selected)  # an unknown site is a configuration error before the database opens
@@ -133,7 +136,9 @@ class Jobs:
                 if on_result is not None:
                     on_result(result)
 
-            return probe_sites(self.registry, selected, timeout, on_result=stored)
+            results = probe_sites(self.registry, selected, timeout, on_result=stored)
+            probe_and_store(self.registry, store, selected, timeout, echo=echo)
+            return results
 
     def check(self, run_id: int | None = None, now: datetime | None = None) -> tuple[int, list[Finding]]:
         """Check a crawl (the latest completed by default) as of `now`; store and return its findings."""

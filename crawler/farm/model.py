@@ -17,7 +17,7 @@ PORT_TOKEN = "__FARMPORT__"
 LIMITS = {"news": 14, "notice_policy": 183, "longterm": 365}
 LIST_PAGE_SIZE = 20
 # The page elements of indicators.md §3 that a footer or header may carry.
-ELEMENTS = ("site_id_code", "icp", "police", "conac_badge", "sitemap", "search")
+ELEMENTS = ("site_id_code", "icp", "police", "conac_badge", "sitemap", "search", "error_report")
 
 
 def origin(ip: str) -> str:

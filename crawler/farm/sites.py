@@ -199,7 +199,7 @@ SITES: tuple[SiteDef, ...] = (
         "rsj",
         5,
         template="hanweb",
-        missing_elements=frozenset({"sitemap"}),
+        missing_elements=frozenset({"sitemap", "error_report"}),
         footer_markup="table",
         tweaks={"@news": T(form="bracket_date"), "规划计划": T(state="stale")},
         dead=(("http_503", "detail:通知公告:0"),),

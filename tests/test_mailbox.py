@@ -1,7 +1,8 @@
 """crawler/mailbox.py: the messages of consultation columns, read from the two markups real mailboxes use.
 
-The fixtures are written after the structure of real mailboxes (a TRS-style 领导信箱 table with a header row of
-信件标题/留言时间/回复时间/办理状态; a letter's page whose dates sit in a label table or after "留言时间：").
+The fixtures are written after the common structure of government mailboxes (a 领导信箱 table with a header row
+of 信件标题/留言时间/回复时间/办理状态; a letter's page whose dates sit in a label table or after "留言时间："); no
+saved real page is a mailbox (../shared/realpages/ has only links to them).
 """
 
 from __future__ import annotations

@@ -41,6 +41,8 @@ ROWS = etree.XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr", smart_strings=
 CELLS = etree.XPath("./th | ./td", smart_strings=False)
 ANCHORS = etree.XPath(".//a[@href]", smart_strings=False)
 STRING = etree.XPath("string()", smart_strings=False)
+BODY_STRING = etree.XPath("string(//body)", smart_strings=False)
+ASKED_WORD = re.compile(r"(?:留言|来信|提问|咨询|写信|投诉|提交)(?:时间|日期)")
 BODY_LINES = etree.XPath(
     "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::a)]", smart_strings=False
 )
@@ -121,6 +123,8 @@ def _row_message(
 
 def page_message(selector: Selector, page_url: str) -> MessageFact | None:
     """A message's own page: its labelled 留言时间, and its 回复时间 and 办理状态 where shown."""
+    if not ASKED_WORD.search(BODY_STRING(selector.root)):
+        return None  # most pages: one pass of C over the text instead of a list of its lines
     lines = [clean(text) for text in BODY_LINES(selector.root)]
     text = "\n".join(line for line in lines if line)
     asked = _labelled_date(ASKED_LABEL, text)

@@ -95,3 +95,29 @@ def test_a_letters_page_with_colon_labels_and_no_reply():
 
 def test_news_tables_and_articles_are_no_messages():
     assert read(NEWS_TABLE, "http://x.gov.cn/xwdt/") == []
+
+
+def test_messages_are_stored_with_their_page_and_carried_over_with_an_unchanged_page(tmp_path):
+    from crawler.items import PageFact
+    from crawler.store import Store
+    from crawler.vocab import FetchRole, RunStatus
+
+    fact = PageFact(url=BOX, site_id="x", role=FetchRole.PAGE, depth=1, status=200, title="领导信箱")
+    fact.messages = read(TABLE_LIST)
+    with Store(tmp_path / "facts.db") as store:
+        runs = []
+        for facts in ([fact], None):
+            if facts is None:  # the next crawl: the mailbox answered 304
+                carried = store.carried_fact(runs[0], BOX)
+                assert carried is not None
+                facts = [carried]
+            run = store.begin_run(["x"], "sites.toml")
+            store.write_facts(run, facts)
+            store.end_run(run, RunStatus.COMPLETED, {})
+            runs.append(run)
+        stored = [store.site_facts(run, "x")["messages"] for run in runs]
+        assert stored[0] == stored[1] == [
+            (BOX, 0, "关于小区停车难问题的建议", BOX + "xj_1.html", "2026-11-20", "2026-11-23", "已办结", "list"),
+            (BOX, 1, "反映路灯长期不亮的问题", BOX + "xj_2.html", "2026/07/02", None, "未回复", "list"),
+        ]
+        assert store.db.execute("select count(*) from messages").fetchone()[0] == 2  # stored once

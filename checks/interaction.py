@@ -240,7 +240,8 @@ def _statistics(site_id: str, threads: list[Thread], lines: InteractionRules) ->
 
 
 def find_channels(facts: SiteFacts, lines: InteractionRules) -> dict[str, str]:
-    """The site's consultation channels: URL → the name it is linked by, from the links of its pages."""
+    """The site's consultation channels: URL → the name it is linked by, from the links of its pages and the
+    titles of its pages. A name holding a channel word counts: a false channel can only hold a veto back."""
     channels: dict[str, str] = {}
     for link in facts.links:
         if link.kind != "page":
@@ -250,7 +251,8 @@ def find_channels(facts: SiteFacts, lines: InteractionRules) -> dict[str, str]:
             channels.setdefault(link.target_url, name)
     for page in facts.own_pages():
         title = page.title or ""
-        if page.role == "page" and any(word in title for word in lines.channels):
+        # An article about the 12345 hotline is no channel; a mailbox page is a list or navigation page.
+        if page.role == "page" and page.kind != "article" and any(word in title for word in lines.channels):
             channels.setdefault(page.url, title[:40])
     return channels
 

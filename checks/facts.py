@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from checks.contentdata import ContentLists
+
 
 @dataclass(frozen=True)
 class Page:
@@ -140,6 +142,8 @@ class SiteFacts:
     column_hints: tuple[ColumnHint, ...] = field(default_factory=tuple)
     crawl: CrawlLimits = field(default_factory=CrawlLimits)
     tech: tuple[TechProbe, ...] = ()  # technical probes of the window, oldest first
+    texts: Mapping[str, str] = field(default_factory=dict)  # main text (body or list titles) by page URL
+    content: ContentLists = field(default_factory=ContentLists)  # the operator's leaders and words
     messages: tuple[Message, ...] = ()  # consultation messages, in the order they were read
 
     def own_pages(self) -> list[Page]:

@@ -66,6 +66,12 @@ class CheckId(StrEnum):
     CERT_EXPIRING = "cert_expiring"  # valid, but expires within the rubric's [tech] cert_warn_days
     IPV6_UNREACHABLE = "ipv6_unreachable"  # no AAAA record, or no connection over IPv6
     TECH_UNMEASURED = "tech_unmeasured"  # HTTPS or IPv6 could not be measured from here: not scored
+    # Content (checks/content.py): warnings until a person confirms them (`duwang confirm`).
+    LEADER_NAME = "leader_name"  # 领导人姓名错误: a homophone one character off, next to the leader's title
+    LEADER_TITLE = "leader_title"  # 领导人职务错误: a leader's name next to another leader's title
+    WRONG_FORMULATION = "wrong_formulation"  # 严重表述错误: country, congress and slogan names
+    TYPO = "typo"  # 错别字
+    SENSITIVE_WORD = "sensitive_word"  # 敏感词 (shipped list and the operator's)
     MESSAGE_UNANSWERED = "message_unanswered"  # 留言超期未回复 (veto line of 互动回应差)
     NO_CONSULTATION = "no_consultation"  # 无可用咨询渠道 (veto line of 互动回应差)
     REPLY_STALE = "reply_stale"  # 留言答复: no new reply within 2 months

@@ -7,6 +7,7 @@ from datetime import datetime
 from checks.availability import check_availability, check_homepage
 from checks.blocked import check_blocked
 from checks.columns import check_columns, discover_columns
+from checks.content import check_content
 from checks.elements import check_elements
 from checks.facts import SiteFacts
 from checks.findings import Finding
@@ -35,5 +36,6 @@ def check_site(facts: SiteFacts, rules: Rules, now: datetime) -> list[Finding]:
         *check_elements(facts),
         *check_links(facts, rules),
         *check_limits(facts),
+        *check_content(facts),
         *check_interaction(facts, rules, today),
     ]

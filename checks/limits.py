@@ -1,9 +1,10 @@
 """What the crawl's limits left unchecked, as informational findings (never scored).
 
-Two limits keep a crawl bounded (crawler/spiders/site.py): a budget of status checks of links outside the
-inspected sites, and a deadline for the whole crawl. Hitting either must not pass silently: each site whose
-outside links went unchecked gets one finding naming them (the first `EXAMPLES` in its evidence, with the
-hosts and the count), and each site the deadline cut short gets one naming how much was left.
+Two limits keep a crawl bounded (crawler/middlewares/limits.py, crawler/extensions/deadline.py): a budget of
+status checks of links outside the inspected sites, and a deadline for the whole crawl. Hitting either must
+not pass silently: each site whose outside links went unchecked gets one finding naming them (the first
+`EXAMPLES` in its evidence, with the hosts and the count), and each site the deadline cut short gets one
+naming how much was left.
 """
 
 from __future__ import annotations

@@ -10,8 +10,20 @@ from twisted.internet import error as net_error
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-from crawler.middlewares import OffAllowList, RedirectLoop
 from crawler.vocab import FetchError
+
+
+class OffAllowList(exceptions.IgnoreRequest):
+    """The request's host is not on the network allow-list; it was not sent."""
+
+
+class RedirectLoop(exceptions.IgnoreRequest):
+    """A redirect led back to a URL of its own chain."""
+
+
+class AlreadyFetched(exceptions.IgnoreRequest):
+    """A redirect led to a URL this run has already fetched; its facts are stored under that URL."""
+
 
 # Failures worth a second look before they are reported: the site may only have been busy.
 TRANSIENT = frozenset({FetchError.TIMEOUT, FetchError.REFUSED, FetchError.CONNECTION, FetchError.DNS})

@@ -83,3 +83,4 @@ class PageFact:
     meta: dict[str, str] = field(default_factory=dict)
     footer: str | None = None
     forms: list[dict] | None = None
+    body_text: str | None = None  # the main text for the content check (crawler/pagetext.py)

@@ -8,6 +8,9 @@ each site it left unfinished is stored as `stopped_by = "deadline"` with the num
 A write the database refuses (disk full, read-only file) stops the crawl at once: the batch is dropped,
 nothing more is buffered, the spider closes with reason `write_failed`, and the run is marked failed with the
 database's message (`runs.error`). Fetching on while nothing can be stored would only grow the buffer.
+
+The run's id is published in the stats (`duwang/run_id`); the per-site counters are read from the stats
+(crawler/progress.py), where the spider and the crawl components count them.
 """
 
 from __future__ import annotations
@@ -19,11 +22,15 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.items import PageFact
+from crawler.progress import PREFIX as PROGRESS_PREFIX
+from crawler.progress import site_progress
 from crawler.store import Store
 from crawler.vocab import RunStatus, StopReason
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+RUN_ID_STAT = "duwang/run_id"  # the stats key that tells the process which run it stored into
 
 CLOSE_REASONS = {
     "finished": RunStatus.COMPLETED,
@@ -47,7 +54,7 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        spider = self.crawler.spider
+        spider: Any = self.crawler.spider  # a SiteSpider: its registry and sites are read, never written
         self.store = Store(self.crawler.settings.get("DUWANG_DB"))
         if max_pages := self.crawler.settings.getint("DUWANG_DB_MAX_PAGES", 0):
             self.store.limit_pages(max_pages)
@@ -55,7 +62,7 @@ class StorePipeline:
             self.run_id = spider.join_run  # the parent process recorded the run and will close it
         else:
             self.run_id = self.store.begin_run([site.id for site in spider.sites], spider.registry.path)
-        spider.run_id = self.run_id
+        self.crawler.stats.set_value(RUN_ID_STAT, self.run_id)
         spider.logger.info(
             "run %s: crawling %d sites into %s", self.run_id, len(spider.sites), self.store.path
         )
@@ -78,7 +85,7 @@ class StorePipeline:
     def writes_failed(self, error: sqlite3.Error) -> None:
         """The database refused a write: stop the crawl now, keep nothing more in memory."""
         self.write_error = f"{type(error).__name__}: {error}"
-        spider = self.crawler.spider
+        spider: Any = self.crawler.spider  # a SiteSpider: its registry and sites are read, never written
         spider.logger.error(
             "run %s: the database refused a write (%s); stopping the crawl", self.run_id, self.write_error
         )
@@ -98,7 +105,7 @@ class StorePipeline:
             return
         rows = []
         for site in spider.sites:
-            progress = spider.progress[site.id]
+            progress = site_progress(self.crawler.stats, site.id)
             site_status = RunStatus.COMPLETED if progress.done or status is RunStatus.COMPLETED else status
             cut_short = reason == StopReason.DEADLINE and not progress.done
             rows.append(
@@ -126,7 +133,7 @@ class StorePipeline:
         stats = {
             key: value
             for key, value in self.crawler.stats.get_stats().items()
-            if isinstance(value, int | float | str)
+            if isinstance(value, int | float | str) and not key.startswith(PROGRESS_PREFIX)
         }
         stats["close_reason"] = reason
         if getattr(spider, "sweep", False):

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from checks.contentdata import ContentLists
+from crawler.contentconf import parse_content
 from crawler.errors import ConfigError
 from crawler.vocab import SiteKind
 
@@ -219,6 +221,7 @@ class Registry:
     schedule: Schedule = field(default_factory=Schedule)
     mail: MailSettings = field(default_factory=MailSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
+    content: ContentLists = field(default_factory=ContentLists)  # [content]: crawler/contentconf.py
 
     def site(self, site_id: str) -> Site:
         for site in self.sites:
@@ -338,7 +341,9 @@ class _Parser:
         return f"{line}{label}, field {name!r}"
 
     def registry(self, data: dict[str, Any]) -> Registry:
-        self.unknown(data, {"defaults", "network", "sites", "schedule", "mail", "storage"}, "top level")
+        self.unknown(
+            data, {"defaults", "network", "sites", "schedule", "mail", "storage", "content"}, "top level"
+        )
         defaults = self.limits(data.get("defaults", {}), Limits(), "[defaults]")
         allow = self.allow_list(data.get("network", {}))
         raw_sites = data.get("sites")
@@ -365,6 +370,7 @@ class _Parser:
             schedule=self.schedule(data.get("schedule", {})),
             mail=self.mail(data.get("mail", {})),
             storage=self.storage(data.get("storage", {})),
+            content=parse_content(data.get("content", {}), self.fail),
         )
 
     def schedule(self, raw: Any) -> Schedule:

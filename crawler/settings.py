@@ -22,8 +22,17 @@ DUWANG_MAX_LINKS_PER_PAGE = 5000
 # Refuse database writes past this many SQLite pages (0: no cap), as a full disk would: tests use it to
 # prove that a write failure stops the crawl and fails the run.
 DUWANG_DB_MAX_PAGES = 0
-# Revalidate the pages of the last completed run (ETag / Last-Modified); a 304 reuses their facts.
+# Revalidate the pages of the last completed run (ETag / Last-Modified); a 304 reuses their facts
+# (crawler/middlewares/revalidation.py: the policy class and the last run's storage class can be replaced).
 DUWANG_INCREMENTAL = True
+DUWANG_REVALIDATION_POLICY = "crawler.middlewares.revalidation.RevalidationPolicy"
+DUWANG_LAST_RUN_STORAGE = "crawler.middlewares.lastrun.StoreLastRun"
+# Probe every transient failure a second time (crawler/extensions/reprobe.py).
+DUWANG_REPROBE = True
+# End the crawl after the registry's max_minutes (crawler/extensions/deadline.py).
+DUWANG_DEADLINE = True
+# Set by the spider for the sweep after a crawl spread over processes: the run whose URLs are met already.
+DUWANG_SWEEP_RUN = 0
 # Seconds before a refused connection or 5xx is probed a second time (or at once when idle); a timeout
 # is probed again at once, since it already waited the download timeout.
 DUWANG_REPROBE_AFTER = 2.0
@@ -62,25 +71,34 @@ DNS_TIMEOUT = 10
 # --- components -------------------------------------------------------------------------------------------
 # Enforces per-host concurrency under the asyncio reactor (see crawler/downloader.py).
 DOWNLOADER = "crawler.downloader.PoliteDownloader"
+# Fetch-once: each URL is downloaded once per run (redirect hops included, see FetchOnceMiddleware).
+DUPEFILTER_CLASS = "crawler.middlewares.fetchonce.FetchOnceDupeFilter"
 DOWNLOADER_MIDDLEWARES = {
     # Before RobotsTxtMiddleware (100), so robots.txt of an off-list host is never fetched either.
-    "crawler.middlewares.AllowListMiddleware": 50,
-    "crawler.middlewares.FetchOnceMiddleware": 60,
+    "crawler.middlewares.network.AllowListMiddleware": 50,
+    "crawler.middlewares.fetchonce.FetchOnceMiddleware": 60,
     # After HttpCompressionMiddleware (590) has decompressed the body: repair its charset.
-    "crawler.middlewares.CharsetRepairMiddleware": 580,
+    "crawler.middlewares.network.CharsetRepairMiddleware": 580,
     # Scrapy's meta refresh (580) fails the whole response on a malformed <base href>: ours notes it. Its
     # answers are seen just after the charset repair's, as Scrapy's were.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "crawler.middlewares.SafeMetaRefreshMiddleware": 579,
+    "crawler.middlewares.network.SafeMetaRefreshMiddleware": 579,
     # Sees 429/503 answers before RetryMiddleware (550) re-queues them: the host is paused first.
-    "crawler.middlewares.RetryAfterMiddleware": 560,
+    "crawler.middlewares.network.RetryAfterMiddleware": 560,
+    # A refused HEAD is asked again with GET before RetryMiddleware (550) sees its status.
+    "crawler.middlewares.network.HeadFallbackMiddleware": 555,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.TimeoutRetryMiddleware": 550,
+    "crawler.middlewares.network.TimeoutRetryMiddleware": 550,
+    # Where Scrapy's HttpCacheMiddleware sits (900): validators go out last, a 304 is seen first.
+    "crawler.middlewares.revalidation.RevalidationMiddleware": 900,
 }
 SPIDER_MIDDLEWARES = {
-    # The spider tracks depth itself (and sets Referer, but the redirect middlewares want RefererMiddleware).
+    # Depth is the spider's own (`duwang_depth`): CrawlLimitsMiddleware applies max_depth and the budgets.
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "crawler.middlewares.limits.CrawlLimitsMiddleware": 900,
+    # Closer to the spider than the limits: the sweep's start requests are judged like any other.
+    "crawler.middlewares.sweep.SweepMiddleware": 950,
     # A link checker must check long URLs too, not drop them silently (Scrapy's limit: 2,083 characters).
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
 }
@@ -90,6 +108,9 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "crawler.extensions.Progress": 500,
+    "crawler.extensions.Reprobe": 510,
+    "crawler.extensions.Deadline": 520,
+    "crawler.extensions.Politeness": 530,
 }
 
 # --- logging and engine ---------------------------------------------------------------------------------

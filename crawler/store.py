@@ -29,6 +29,7 @@ import json
 import os
 import socket
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -325,29 +326,6 @@ def m014_tech_probes(db: Database) -> None:
     db.table("tech_probes").create_index(["site_id", "probed_at"])
 
 
-@MIGRATIONS()
-def m015_messages(db: Database) -> None:
-    # Consultation messages (crawler/mailbox.py): a list table's rows, or a message's own page.
-    db.table("messages").create(
-        {
-            "id": int,
-            "run_id": int,
-            "site_id": str,
-            "page_url": str,
-            "position": int,
-            "title": str,
-            "url": str,
-            "asked_text": str,
-            "replied_text": str,
-            "state": str,
-            "source": str,
-        },
-        pk="id",
-        foreign_keys=[("run_id", "runs", "id")],
-    )
-    db.table("messages").create_index(["run_id", "page_url"])
-
-
 # What pruning deletes of a run, table by table with the column naming the page: the crawl facts. The run's
 # row, run_sites, findings, checked_sites and mail_log stay (reports, trends and periods read them).
 _PRUNED_FACTS = (
@@ -355,6 +333,7 @@ _PRUNED_FACTS = (
     ("list_items", "page_url"),
     ("page_meta", "page_url"),
     ("footers", "page_url"),
+    ("page_texts", "page_url"),
     ("messages", "page_url"),
 )
 
@@ -738,6 +717,7 @@ class Store:
             self._insert_rows(
                 "footers", ("run_id", "site_id", "page_url", "text", "forms"), footers, replace=True
             )
+            self._insert_rows("page_texts", PAGE_TEXT_COLUMNS, page_text_rows(run_id, facts), replace=True)
 
     def _insert_rows(
         self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]], replace: bool = False
@@ -1162,3 +1142,80 @@ def _process_alive(pid: int | None) -> bool:
     except PermissionError:
         return True
     return True
+
+
+# -- page texts (the content check) ----------------------------------------------------------------------
+
+
+@MIGRATIONS()
+def m014_page_text(db: Database) -> None:
+    # Each page's main text (title and body, or a list's entry titles) for the content check, zlib-compressed:
+    # keyed like the other facts, so a page carried over unchanged (facts_run) is stored once.
+    db.table("page_texts").create(
+        {"run_id": int, "page_url": str, "text": bytes}, pk=("run_id", "page_url"), if_not_exists=True
+    )
+    # A person's decision on one content finding (`duwang confirm`), by the finding's key, so that it
+    # survives `duwang check` run again; who, when and why are kept.
+    db.table("confirmations").create(
+        {
+            "key": str,
+            "site_id": str,
+            "check_id": str,
+            "severity": str,
+            "confirmed_by": str,
+            "confirmed_at": str,
+            "reason": str,
+            "finding": str,
+        },
+        pk="key",
+        if_not_exists=True,
+    )
+
+
+PAGE_TEXT_COLUMNS = ("run_id", "page_url", "text")
+
+
+def page_text_rows(run_id: int, facts: list[PageFact]) -> list[tuple[int, str, bytes]]:
+    """The rows of `page_texts` for a batch: pages read now (a carried page references its facts run)."""
+    return [
+        (run_id, fact.url, zlib.compress(fact.body_text.encode("utf-8"), 6))
+        for fact in facts
+        if fact.carried_from is None and fact.body_text
+    ]
+
+
+def page_texts(store: Store, run_id: int, site_id: str) -> dict[str, str]:
+    """The main text of each page of one site in a run, by URL (carried pages read from their facts run)."""
+    rows = store.db.execute(
+        "select t.page_url, t.text from pages p"
+        " cross join page_texts t on t.run_id = p.facts_run and t.page_url = p.url"
+        " where p.run_id = ? and p.site_id = ?",
+        [run_id, site_id],
+    )
+    return {url: zlib.decompress(blob).decode("utf-8") for url, blob in rows}
+
+
+# -- consultation messages (the 互动回应 check) -------------------------------------------------------------
+
+
+@MIGRATIONS()
+def m016_messages(db: Database) -> None:
+    # Consultation messages (crawler/mailbox.py): a list table's rows, or a message's own page.
+    db.table("messages").create(
+        {
+            "id": int,
+            "run_id": int,
+            "site_id": str,
+            "page_url": str,
+            "position": int,
+            "title": str,
+            "url": str,
+            "asked_text": str,
+            "replied_text": str,
+            "state": str,
+            "source": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.table("messages").create_index(["run_id", "page_url"])

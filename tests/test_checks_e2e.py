@@ -51,6 +51,11 @@ def test_the_ground_truth_exercises_every_check(checked):
         "element_missing",
         "element_invalid",
         "unreachable",
+        "leader_name",
+        "leader_title",
+        "wrong_formulation",
+        "typo",
+        "sensitive_word",
     } <= kinds
     dead = {d["kind"] for site in checked["truth"]["sites"].values() for d in site["dead_links"]}
     assert {

@@ -12,6 +12,8 @@ from scrapy.utils.test import get_crawler
 
 from crawler.extract import normalize_url
 from crawler.farm import FarmServer, build_farm
+from crawler.middlewares.lastrun import last_run
+from crawler.middlewares.limits import CrawlLimitsMiddleware
 from crawler.spiders.site import SiteSpider
 from crawler.store import Store
 from crawler.vocab import FetchRole
@@ -37,7 +39,9 @@ def next_crawl_spider(registry, db) -> SiteSpider:
     crawler = get_crawler(SiteSpider, settings)
     crawler.settings = crawler.settings.copy()
     crawler.settings.frozen = False
-    return SiteSpider.from_crawler(crawler, site="lxz", config=str(registry))
+    spider = SiteSpider.from_crawler(crawler, site="lxz", config=str(registry))
+    crawler.spider = spider  # as Crawler.crawl sets it
+    return spider
 
 
 def test_an_unchanged_farm_is_revalidated_and_a_changed_page_reread(tmp_path):
@@ -60,13 +64,15 @@ def test_an_unchanged_farm_is_revalidated_and_a_changed_page_reread(tmp_path):
                 slow = "http://" + site.scope.host + "/video/live.html"
                 home = normalize_url(site.start_urls[0])
                 other = "http://" + site.scope.host + "/xwzx/gzdt/"
+                limits = CrawlLimitsMiddleware.from_crawler(spider.crawler)
                 trouble, start, plain = (
-                    spider.make_request(url, site, FetchRole.PAGE, depth=depth, referer=None)
+                    limits.let_through(spider.make_request(url, site, FetchRole.PAGE, depth, None))
                     for url, depth in ((slow, 2), (home, 0), (other, 1))
                 )
-                spider.close_previous(spider)
-                assert slow in spider.trouble_first and home in spider.trouble_first
-                assert other not in spider.trouble_first
+                storage = last_run(spider.crawler)
+                assert slow in storage.trouble and home in storage.trouble
+                assert other not in storage.trouble
+                storage.close()
                 assert trouble.priority == start.priority > plain.priority
                 assert trouble.priority > 10  # above every page that did not fail last time
         not_modified = sum(1 for record in log if record["status"] == 304)

@@ -12,7 +12,7 @@ import pytest
 
 from crawler.app.parallel import host_groups, partition
 from crawler.registry import load_registry
-from crawler.spiders.site import slot_settings
+from crawler.spiders.reading import slot_settings
 from crawler.store import Store
 from tests.loopback import Reply, Site, serve
 

@@ -8,6 +8,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.items import PageFact
+from crawler.progress import SiteProgress, site_progress
 from crawler.spiders.site import SiteSpider
 from crawler.vocab import FetchRole
 
@@ -43,6 +44,10 @@ def make_spider(tmp_path, **extra) -> SiteSpider:
     return SiteSpider.from_crawler(crawler, site="cs", config=str(config))
 
 
+def progress(spider: SiteSpider) -> SiteProgress:
+    return site_progress(spider.crawler.stats, "cs")
+
+
 @pytest.fixture
 def spider(tmp_path):
     return make_spider(tmp_path)
@@ -66,7 +71,7 @@ def test_a_page_with_malformed_attributes_is_read_and_its_problems_counted(spide
         "base@href",
         "form@action",
     ]
-    assert spider.progress["cs"].extract_errors == 3
+    assert progress(spider).extract_errors == 3
     assert [request.url for request in output if isinstance(request, Request)] == [
         "http://127.0.0.2:8800/xxgk/"
     ]
@@ -76,11 +81,11 @@ def test_a_page_whose_reading_fails_outright_is_still_stored(spider, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("a reader's bug")
 
-    monkeypatch.setattr(spider, "redirect_hops", broken)  # fails outside every per-part guard
+    monkeypatch.setattr("crawler.spiders.reading.redirect_hops", broken)  # fails outside every per-part guard
     (fact,) = list(spider.parse(home_response(spider, MALFORMED_HOME)))
     assert fact.url == HOME and fact.status == 200 and fact.content_type == "text/html"
     assert fact.extract_errors.endswith("page: RuntimeError: a reader's bug")
-    assert spider.progress["cs"].pages == 1 and spider.progress["cs"].extract_errors >= 1
+    assert progress(spider).pages == 1 and progress(spider).extract_errors >= 1
 
 
 def link_farm(count: int) -> str:
@@ -104,7 +109,7 @@ def test_links_past_the_per_page_bound_are_left_out_and_reported(tmp_path):
     assert len([request for request in output if isinstance(request, Request)]) == 200
     (line,) = fact.extract_errors.splitlines()
     assert line.startswith("links='3000'") and "only the first 200 are kept" in line
-    assert spider.progress["cs"].extract_errors == 1 and spider.progress["cs"].links == 200
+    assert progress(spider).extract_errors == 1 and progress(spider).links == 200
 
 
 def test_a_page_within_the_default_bound_keeps_every_link(spider):

@@ -31,7 +31,7 @@ from crawler.app.cli_options import (
     site_option,
     today_option,
 )
-from crawler.app.cli_reports import findings, mail, report
+from crawler.app.cli_reports import confirm, findings, mail, report
 from crawler.app.farmprocess import FarmProcess
 from crawler.app.inspection import inspection_now
 from crawler.registry import load_registry
@@ -45,7 +45,7 @@ def main() -> None:
     """duwang 读网督查: inspect government websites, store what was seen, report findings."""
 
 
-for command in (findings, report, mail):
+for command in (findings, confirm, report, mail):
     main.add_command(command)
 
 

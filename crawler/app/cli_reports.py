@@ -15,6 +15,7 @@ from crawler.app.cli_options import (
     DuwangCommand,
     config_option,
     db_option,
+    existing_db,
     fail,
     format_option,
     rubric_option,
@@ -47,7 +48,41 @@ def findings(config: Path, db: Path, run_id: int | None, site_ids: tuple[str, ..
         subject = row["url"] or row["section"] or row["element"] or ""
         click.echo(
             f"{row['site_id']:<12} {row['severity']:<9} {row['check']:<20} {subject}\n    {row['detail']}"
+            f" [#{row['id']}]"
         )
+
+
+@click.command(cls=DuwangCommand)
+@config_option()
+@db_option()
+@click.argument("finding_id", metavar="FINDING", type=int)
+@click.option(
+    "--as",
+    "decision",
+    type=click.Choice(["veto", "deduction", "dismissed"]),
+    default=None,
+    help="确认为单项否决、扣分或误报（默认：按评分规则）",
+)
+@click.option("--by", "who", required=True, help="确认人")
+@click.option("--reason", default="", help="确认理由")
+@rubric_option()
+def confirm(
+    config: Path, db: Path, finding_id: int, decision: str | None, who: str, reason: str, rubric: Path | None
+) -> None:
+    """Confirm one content finding (a 待确认 warning) as a deduction or veto, or dismiss it."""
+    from checks.rules import load_rubric_data
+    from crawler.confirm import ConfirmError
+    from crawler.confirm import confirm as record
+
+    existing_db(db)
+    try:
+        indicators = load_rubric_data(rubric).get("indicators", [])
+        done = record(db, finding_id, decision, who, reason, indicators)
+    except ConfirmError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"检查结果 {done.finding_id}（{done.site_id} {done.check}）已确认为{done.detail}，确认人 {who}"
+    )
 
 
 @click.command(cls=DuwangCommand)

@@ -18,6 +18,7 @@ from scrapy.settings import Settings
 
 from crawler.app.parallel import process_count, run_parallel
 from crawler.childenv import scrub_process_env
+from crawler.pipelines import RUN_ID_STAT
 from crawler.registry import load_registry
 from crawler.spiders.site import SiteSpider
 from crawler.store import Store
@@ -87,7 +88,7 @@ def run_crawl(
         sweep=sweep,
     )
     process.start()
-    run_id = getattr(crawler.spider, "run_id", None)
+    run_id = crawler.stats.get_value(RUN_ID_STAT) if crawler.stats is not None else None
     if run_id is None:
         raise RuntimeError("the crawl ended before its run was recorded; see the log above")
     return int(run_id)

@@ -18,8 +18,9 @@ from checks.facts import ColumnHint, CrawlLimits, Entry, Link, Message, Page, Pr
 from checks.findings import Finding
 from checks.inspect import check_site
 from checks.rules import Rules
+from crawler.confirm import apply_confirmations
 from crawler.registry import Registry
-from crawler.store import Store
+from crawler.store import Store, page_texts
 from crawler.techprobe import TechResult
 from crawler.techstore import tech_probes
 from crawler.vocab import RunStatus
@@ -61,6 +62,8 @@ def iter_site_facts(store: Store, run_id: int, registry: Registry, now: datetime
             column_hints=tuple(ColumnHint(h.name, _normalized(h.url), h.freshness) for h in site.columns),
             crawl=limits.get(site.id, CrawlLimits()),
             tech=tuple(_tech(result) for result in tech_probes(store, site.id, since)),
+            texts=page_texts(store, run_id, site.id),
+            content=registry.content,
             messages=tuple(Message(*row) for row in raw["messages"]),
         )
 
@@ -77,7 +80,8 @@ def run_checks(
         for facts in iter_site_facts(store, run_id, registry, now):
             findings.extend(check_site(facts, rules, now))
             checked.append(facts.site_id)
-        store.replace_findings(run_id, [_row(finding, now) for finding in findings], checked)
+        rows = apply_confirmations(store, [_row(finding, now) for finding in findings])
+        store.replace_findings(run_id, rows, checked)
         return run_id, findings
 
 

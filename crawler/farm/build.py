@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from . import chrome, columns, faults, linkcases, mailboxes, pages
+from . import chrome, columns, content, faults, linkcases, mailboxes, pages
 from .answers import Farm
 from .builder import SiteBuilder, host_resources
 from .identities import SERVICE_IP
@@ -20,7 +20,7 @@ from .sites import SITES
 
 # Planting modules, run in this order after the common faults. Each serves and links one kind of planted
 # content on a SiteBuilder and returns a Planted: dead links for the common list, truth rows under its keys.
-PLANTERS: tuple[Callable[[SiteBuilder], Planted], ...] = (linkcases.build, mailboxes.build)
+PLANTERS: tuple[Callable[[SiteBuilder], Planted], ...] = (linkcases.build, content.build, mailboxes.build)
 
 
 def build_site(

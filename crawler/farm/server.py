@@ -12,6 +12,7 @@ import select
 import selectors
 import signal
 import socket
+import sys
 import threading
 import time
 from datetime import date
@@ -140,6 +141,13 @@ class _HostServer(ThreadingHTTPServer):
         with self.owner._lock:
             self.owner._conns.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that hangs up before its request line (a probe past its deadline, a crawler closing
+        # idle connections) is ordinary traffic for a web server, not a traceback on the demo's terminal.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class FarmServer:

@@ -1,7 +1,8 @@
 """Scrapy extension `Progress`: one line on stderr every few seconds while a crawl runs.
 
 `[duwang] sites 12/25 done · pages 1234 · checks 567 · links 8901 · errors 12 · 85 URLs/s`
-Turn it off with DUWANG_PROGRESS = False (tests and the scheduler do).
+Turn it off with DUWANG_PROGRESS = False (tests and the scheduler do). The figures are the per-site counters
+in the stats collector (crawler/progress.py); DUWANG_PROGRESS_INTERVAL sets the seconds between lines.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
+
+from crawler.progress import site_progress
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -45,7 +48,8 @@ class Progress:
         self.report(spider)
 
     def report(self, spider: Any) -> None:
-        progress = getattr(spider, "progress", {})
+        stats = self.crawler.stats
+        progress = {site.id: site_progress(stats, site.id) for site in getattr(spider, "sites", ())}
         done = sum(1 for site in progress.values() if site.done)
         pages = sum(site.pages for site in progress.values())
         checks = sum(site.checks for site in progress.values())

@@ -1,9 +1,7 @@
-"""Downloader middlewares: the network allow-list, fetch-once for redirects, and charset repair.
+"""Downloader middlewares for the network: the allow-list, charset repair, Retry-After, meta refresh, retries.
 
 - `AllowListMiddleware` refuses every request (redirects and robots.txt included) to a host outside the
   registry's `[network] allow` list, so a crawl never sends traffic where the operator did not permit it.
-- `FetchOnceMiddleware` stops a redirect at a URL that this run already fetched (or at a loop in its own
-  chain), so each URL is downloaded once per run however it is reached.
 - `CharsetRepairMiddleware` re-decodes pages whose HTTP header names a charset the body is not in: Chinese
   government sites often send `charset=utf-8` for GBK pages.
 - `RetryAfterMiddleware` honours `Retry-After` on 429 and 503 answers: the whole host is paused that long
@@ -13,10 +11,16 @@
   read (a `<base href="http://[">`, a refresh URL with a bad port) is passed on to the spider instead of
   failing: the page is stored and checked, the problem noted with it (`PROBLEMS_META`).
 
+- `HeadFallbackMiddleware` asks again with GET a check whose HEAD the server refused.
+
 - `TimeoutRetryMiddleware` is Scrapy's RetryMiddleware, except that a page below a start page that timed
   out is not asked again at once: the spider takes its second look a little later anyway.
 
-`pause_host` and `slow_host` change a host's download slot; the spider uses them for robots.txt Crawl-delay.
+`pause_host` and `slow_host` change a host's download slot (`slow_host`: robots.txt Crawl-delay, see
+crawler/extensions/politeness.py).
+
+Settings: DUWANG_MAX_RETRY_AFTER (RetryAfterMiddleware); RETRY_* as Scrapy's (TimeoutRetryMiddleware).
+Meta keys read: `duwang_depth` (TimeoutRetryMiddleware); written: `duwang_problems` (SafeMetaRefresh).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
+from scrapy.exceptions import DownloadTimeoutError
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.asyncio import call_later
 from scrapy.utils.httpobj import urlparse_cached
@@ -35,25 +39,16 @@ from scrapy.utils.response import get_base_url
 from twisted.internet.error import TCPTimedOutError, TimeoutError
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, resolve_encoding
 
+from crawler import meta
+from crawler.failures import OffAllowList
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
 
 
 # request.meta key: what a middleware could not read on the response (the spider stores it with the page).
-PROBLEMS_META = "duwang_problems"
-
-
-class OffAllowList(IgnoreRequest):
-    """The request's host is not on the network allow-list; it was not sent."""
-
-
-class RedirectLoop(IgnoreRequest):
-    """A redirect led back to a URL of its own chain."""
-
-
-class AlreadyFetched(IgnoreRequest):
-    """A redirect led to a URL this run has already fetched; its facts are stored under that URL."""
+PROBLEMS_META = meta.PROBLEMS
 
 
 class AllowListMiddleware:
@@ -70,29 +65,6 @@ class AllowListMiddleware:
         if registry is None or not registry.allow.allows(request.url):
             self.crawler.stats.inc_value("duwang/offlist")
             raise OffAllowList(f"{request.url}: host not on the network allow-list")
-
-
-class FetchOnceMiddleware:
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> FetchOnceMiddleware:
-        return cls(crawler)
-
-    def process_request(self, request: Request) -> None:
-        chain = request.meta.get("redirect_urls")
-        if not chain:
-            return
-        url = request.url.split("#", 1)[0]
-        if url in chain:
-            raise RedirectLoop(f"redirect loop: {' -> '.join([*chain, url])}")
-        seen = getattr(self.crawler.spider, "seen", None)
-        if seen is None:
-            return
-        if url in seen:
-            raise AlreadyFetched(url)
-        seen.add(url)
 
 
 class CharsetRepairMiddleware:
@@ -222,10 +194,26 @@ class TimeoutRetryMiddleware(RetryMiddleware):
     """
 
     def process_exception(self, request: Request, exception: Exception) -> Any:  # type: ignore[override]
-        info = request.meta.get("duwang") or {}
-        if isinstance(exception, TIMEOUTS) and info.get("depth", 0) > 0:
+        if isinstance(exception, TIMEOUTS) and request.meta.get(meta.DEPTH, 0) > 0:
             return None
         return super().process_exception(request, exception)
 
 
 TIMEOUTS = (DownloadTimeoutError, TimeoutError, TCPTimedOutError)
+
+
+HEAD_REFUSED = frozenset({400, 403, 405, 501})
+
+
+class HeadFallbackMiddleware:
+    """Many servers refuse HEAD: a check asked with HEAD and refused is asked again with GET (the same,
+    single check: it passes the dupefilter). Only duwang's requests (`duwang_site` in meta)."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HeadFallbackMiddleware:
+        return cls()
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if request.method == "HEAD" and response.status in HEAD_REFUSED and meta.SITE in request.meta:
+            return request.replace(method="GET", dont_filter=True)
+        return response

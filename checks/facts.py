@@ -1,6 +1,7 @@
 """What the checks read: one site's crawl facts as plain frozen dataclasses.
 
-The store (crawler/store.py) loads them; the checks never see SQL, Scrapy or the network.
+The store loads them by column name (crawler/store/checkfacts.py); the checks never see SQL, Scrapy or the
+network.
 """
 
 from __future__ import annotations

@@ -98,8 +98,9 @@ def test_news_tables_and_articles_are_no_messages():
 
 
 def test_messages_are_stored_with_their_page_and_carried_over_with_an_unchanged_page(tmp_path):
+    from checks.facts import Message
     from crawler.items import PageFact
-    from crawler.store import Store
+    from crawler.store import Store, site_messages
     from crawler.vocab import FetchRole, RunStatus
 
     fact = PageFact(url=BOX, site_id="x", role=FetchRole.PAGE, depth=1, status=200, title="领导信箱")
@@ -115,9 +116,9 @@ def test_messages_are_stored_with_their_page_and_carried_over_with_an_unchanged_
             store.write_facts(run, facts)
             store.end_run(run, RunStatus.COMPLETED, {})
             runs.append(run)
-        stored = [store.site_facts(run, "x")["messages"] for run in runs]
-        assert stored[0] == stored[1] == [
-            (BOX, 0, "关于小区停车难问题的建议", BOX + "xj_1.html", "2026-11-20", "2026-11-23", "已办结", "list"),
-            (BOX, 1, "反映路灯长期不亮的问题", BOX + "xj_2.html", "2026/07/02", None, "未回复", "list"),
-        ]
+        stored = [site_messages(store, run, "x") for run in runs]
+        assert stored[0] == stored[1] == (
+            Message(BOX, 0, "关于小区停车难问题的建议", BOX + "xj_1.html", "2026-11-20", "2026-11-23", "已办结", "list"),
+            Message(BOX, 1, "反映路灯长期不亮的问题", BOX + "xj_2.html", "2026/07/02", None, "未回复", "list"),
+        )
         assert store.db.execute("select count(*) from messages").fetchone()[0] == 2  # stored once

@@ -7,20 +7,19 @@ This module is the bridge between the impure world (registry file, database, clo
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from checks.dates import CHINA_OFFSET
-from checks.facts import ColumnHint, CrawlLimits, Entry, Link, Message, Page, Probe, SiteFacts, TechProbe
+from checks.facts import ColumnHint, CrawlLimits, Probe, SiteFacts, TechProbe
 from checks.findings import Finding
 from checks.inspect import check_site
 from checks.rules import Rules
 from crawler.confirm import apply_confirmations
 from crawler.registry import Registry
-from crawler.store import Store, page_texts
+from crawler.store import Store, page_texts, site_messages
 from crawler.techprobe import TechResult
 from crawler.techstore import tech_probes
 from crawler.vocab import RunStatus
@@ -33,38 +32,32 @@ def inspection_now() -> datetime:
 
 def iter_site_facts(store: Store, run_id: int, registry: Registry, now: datetime) -> Iterator[SiteFacts]:
     """The facts of every registered site that the run crawled, one site at a time."""
-    pages = {row[0]: Page(*row) for row in store.run_pages(run_id)}
+    pages = store.check_pages(run_id)
     crawled = set(json.loads(store.run(run_id)["sites"]))
     since = _utc_iso((now - timedelta(days=31)).isoformat())
     limits = {row["site_id"]: _crawl_limits(row) for row in store.site_stats(run_id)}
     for site in registry.sites:
         if site.id not in crawled:
             continue
-        raw = store.site_facts(run_id, site.id)
-        entries: dict[str, list[Entry]] = defaultdict(list)
-        for row in raw["entries"]:
-            entries[row[0]].append(Entry(*row))
-        meta: dict[str, dict[str, str]] = defaultdict(dict)
-        for page_url, name, content in raw["meta"]:
-            meta[page_url][name] = content
+        rows = store.site_rows(run_id, site.id)
         yield SiteFacts(
             site_id=site.id,
             name=site.name,
             kind=str(site.kind),
             home_urls=tuple(_normalized(url) for url in site.start_urls),
             pages=pages,
-            links=tuple(map(Link._make, raw["links"])),
-            entries={url: tuple(items) for url, items in entries.items()},
-            meta=dict(meta),
-            footers={page_url: text or "" for page_url, text, _ in raw["footers"]},
-            forms={page_url: tuple(json.loads(forms or "[]")) for page_url, _, forms in raw["footers"]},
+            links=rows.links,
+            entries=rows.entries,
+            meta=rows.meta,
+            footers=rows.footers,
+            forms=rows.forms,
             probes=tuple(_probe(row) for row in store.probes(site.id, since)),
             column_hints=tuple(ColumnHint(h.name, _normalized(h.url), h.freshness) for h in site.columns),
             crawl=limits.get(site.id, CrawlLimits()),
             tech=tuple(_tech(result) for result in tech_probes(store, site.id, since)),
             texts=page_texts(store, run_id, site.id),
             content=registry.content,
-            messages=tuple(Message(*row) for row in raw["messages"]),
+            messages=site_messages(store, run_id, site.id),
         )
 
 
@@ -90,10 +83,10 @@ def completed_run(store: Store, run_id: int | None) -> int:
 
     A pruned run has no facts left: checking it again would replace its stored findings with nonsense."""
     if run_id is not None:
-        row = store.db.execute("select pruned_at from runs where id = ?", [run_id]).fetchone()
-        if row is not None and row[0] is not None:
+        pruned_at = store.pruned_at(run_id)
+        if pruned_at is not None:
             raise LookupError(
-                f"{store.path}: the facts of run {run_id} were pruned on {row[0]} ([storage] keep_runs);"
+                f"{store.path}: the facts of run {run_id} were pruned on {pruned_at} ([storage] keep_runs);"
                 " its stored findings stay as they were checked"
             )
         return run_id

@@ -1,6 +1,6 @@
 """The word lists of the content check (checks/content.py): state leaders with their titles, wrong
 formulations, typo pairs and sensitive words, read from the shipped data files in checks/data/, plus the
-operator's additions from the registry (`ContentLists`, built by crawler/registry.py).
+operator's additions from the registry (`ContentLists`, built by crawler/registry/).
 
 Plain frozen data, hashable, so a matcher built from one set of lists is built once per process.
 """

@@ -127,52 +127,56 @@ def check_links(facts: SiteFacts, rules: Rules) -> list[Finding]:
             # None: beyond the page budget, not fetched in this inspection
             verdicts[verdict_key] = (broken_reason(target, link, rules) if target else None, target)
         reason, target = verdicts[verdict_key]
-        if reason is None or target is None:
-            continue
-        landing = target.final_url or target.url
-        on_home = link.source_url in homes
-        what = KIND_WORDS.get(link.kind, "链接")
-        problem = ERROR_WORDS.get(reason, f"返回 HTTP {reason} 错误")
-        if landing != link.target_url and reason != "redirect_loop":
-            problem = f"跳转到 {landing} 后{problem}"
-        place = "首页" if on_home else "页面"
-        findings.append(
-            Finding(
-                facts.site_id,
-                CheckId.DEAD_LINK,
-                Severity.DEDUCTION,
-                f"{place} {link.source_url} 上的{what}“{link.anchor_text or link.target_url}”"
-                f"无法访问（{problem}），"
-                "请修复或删除该链接。",
-                url=link.target_url,
-                page=link.source_url,
-                evidence={
-                    "reason": reason,
-                    "status": target.status,
-                    "error": target.error,
-                    "kind": link.kind,
-                    "tag": link.tag,
-                    "attr": link.attr,
-                    "anchor_text": link.anchor_text,
-                    "page_title": source.title if (source := facts.pages.get(link.source_url)) else None,
-                    "on_homepage": on_home,
-                    "reprobe_status": target.reprobe_status,
-                    "reprobe_error": target.reprobe_error,
-                    # where the link's redirects ended, when that is not the link's own URL
-                    "redirected_to": landing if landing != link.target_url else None,
-                },
-            )
-        )
+        if reason is not None and target is not None:
+            findings.append(_dead_link(facts, link, reason, target, link.source_url in homes))
     if unchecked:
-        hosts = sorted({url.split("/")[2] for url in unchecked})
-        findings.append(
-            Finding(
-                facts.site_id,
-                CheckId.UNCHECKED_LINKS,
-                Severity.INFO,
-                f"有 {len(unchecked)} 个站外链接（{'、'.join(hosts[:5])}{'等' if len(hosts) > 5 else ''}）"
-                "不在允许访问的网络范围内，本次未检查，请人工核对。",
-                evidence={"targets": sorted(unchecked), "hosts": hosts},
-            )
-        )
+        findings.append(_unchecked_links(facts, unchecked))
     return findings
+
+
+def _dead_link(facts: SiteFacts, link: Link, reason: str, target: Page, on_home: bool) -> Finding:
+    """The finding for one broken target on one page; `target` is the row that answered, after redirects."""
+    landing = target.final_url or target.url
+    what = KIND_WORDS.get(link.kind, "链接")
+    problem = ERROR_WORDS.get(reason, f"返回 HTTP {reason} 错误")
+    if landing != link.target_url and reason != "redirect_loop":
+        problem = f"跳转到 {landing} 后{problem}"
+    place = "首页" if on_home else "页面"
+    return Finding(
+        facts.site_id,
+        CheckId.DEAD_LINK,
+        Severity.DEDUCTION,
+        f"{place} {link.source_url} 上的{what}“{link.anchor_text or link.target_url}”"
+        f"无法访问（{problem}），"
+        "请修复或删除该链接。",
+        url=link.target_url,
+        page=link.source_url,
+        evidence={
+            "reason": reason,
+            "status": target.status,
+            "error": target.error,
+            "kind": link.kind,
+            "tag": link.tag,
+            "attr": link.attr,
+            "anchor_text": link.anchor_text,
+            "page_title": source.title if (source := facts.pages.get(link.source_url)) else None,
+            "on_homepage": on_home,
+            "reprobe_status": target.reprobe_status,
+            "reprobe_error": target.reprobe_error,
+            # where the link's redirects ended, when that is not the link's own URL
+            "redirected_to": landing if landing != link.target_url else None,
+        },
+    )
+
+
+def _unchecked_links(facts: SiteFacts, unchecked: Mapping[str, list[str]]) -> Finding:
+    """One informational finding for the links to hosts off the allow-list, which were never fetched."""
+    hosts = sorted({url.split("/")[2] for url in unchecked})
+    return Finding(
+        facts.site_id,
+        CheckId.UNCHECKED_LINKS,
+        Severity.INFO,
+        f"有 {len(unchecked)} 个站外链接（{'、'.join(hosts[:5])}{'等' if len(hosts) > 5 else ''}）"
+        "不在允许访问的网络范围内，本次未检查，请人工核对。",
+        evidence={"targets": sorted(unchecked), "hosts": hosts},
+    )

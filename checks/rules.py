@@ -255,35 +255,41 @@ def _validate_indicators(raw: Any, path: Path) -> None:
             )
         label = f"{path}: indicator {indicator_id!r}"
         for key, value in item.items():
-            where = f"{label}: field {key!r}"
-            if key not in INDICATOR_FIELDS:
-                raise RubricError(f"{where}: unknown field (known fields: {', '.join(INDICATOR_FIELDS)})")
-            if key in ("points", "cap"):
-                if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                    raise RubricError(f"{where}: {value!r} is not a number ≥ 0")
-            elif key == "category":
-                if value not in CATEGORIES:
-                    raise RubricError(f"{where}: {value!r} is not veto, deduction or bonus")
-            elif key in ("on_homepage", "enabled", "unconfirmed"):
-                if not isinstance(value, bool):
-                    raise RubricError(f"{where}: {value!r} is not true or false")
-            elif key in ("name", "thresholds"):
-                if not isinstance(value, str) or not value.strip():
-                    raise RubricError(f"{where}: {value!r} is not a text")
-                if key == "thresholds" and value not in TABLE_FIELDS:
-                    raise RubricError(f"{where}: {value!r} is not a table of thresholds")
-            elif key in lists:
-                allowed = lists[key]
-                if (
-                    not isinstance(value, list)
-                    or (key == "checks" and not value)
-                    or not all(isinstance(word, str) and word for word in value)
-                ):
-                    raise RubricError(f"{where}: {value!r} is not a list of texts")
-                if allowed is not None and (unknown := [word for word in value if word not in allowed]):
-                    raise RubricError(
-                        f"{where}: {', '.join(map(repr, unknown))} unknown (known: {', '.join(allowed)})"
-                    )
+            _validate_indicator_field(f"{label}: field {key!r}", key, value, lists)
+
+
+def _validate_indicator_field(
+    where: str, key: str, value: Any, lists: dict[str, tuple[str, ...] | None]
+) -> None:
+    """One field of an override's [[indicators]] table; `lists` holds the vocabulary of the list fields."""
+    if key not in INDICATOR_FIELDS:
+        raise RubricError(f"{where}: unknown field (known fields: {', '.join(INDICATOR_FIELDS)})")
+    if key in ("points", "cap"):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise RubricError(f"{where}: {value!r} is not a number ≥ 0")
+    elif key == "category":
+        if value not in CATEGORIES:
+            raise RubricError(f"{where}: {value!r} is not veto, deduction or bonus")
+    elif key in ("on_homepage", "enabled", "unconfirmed"):
+        if not isinstance(value, bool):
+            raise RubricError(f"{where}: {value!r} is not true or false")
+    elif key in ("name", "thresholds"):
+        if not isinstance(value, str) or not value.strip():
+            raise RubricError(f"{where}: {value!r} is not a text")
+        if key == "thresholds" and value not in TABLE_FIELDS:
+            raise RubricError(f"{where}: {value!r} is not a table of thresholds")
+    elif key in lists:
+        allowed = lists[key]
+        if (
+            not isinstance(value, list)
+            or (key == "checks" and not value)
+            or not all(isinstance(word, str) and word for word in value)
+        ):
+            raise RubricError(f"{where}: {value!r} is not a list of texts")
+        if allowed is not None and (unknown := [word for word in value if word not in allowed]):
+            raise RubricError(
+                f"{where}: {', '.join(map(repr, unknown))} unknown (known: {', '.join(allowed)})"
+            )
 
 
 def _table(raw: Any, path: Path, table: str) -> dict[str, Any]:

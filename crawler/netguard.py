@@ -19,6 +19,7 @@ The proxy serves one request per connection:
   renderer.
 
 It runs on its own event loop in a daemon thread, so a busy spider callback cannot stall the browser.
+The HTTP/1.1 heads and bounded bodies it reads and writes are in crawler/proxywire.py.
 """
 
 from __future__ import annotations
@@ -38,6 +39,17 @@ from urllib.parse import urlsplit
 
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded, _inflate, _unbrotli, _unzstd
 from scrapy.utils.gz import gunzip
+
+from crawler.proxywire import (
+    MAX_HEAD,
+    NO_BODY,
+    Refused,
+    read_body,
+    read_request_head,
+    read_response_head,
+    response_head,
+    split_authority,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -66,17 +78,6 @@ DROPPED = frozenset(
         b"accept-encoding",
     }
 )
-MAX_HEAD = 64 * 1024  # bytes of request or response line plus headers
-NO_BODY = frozenset({204, 304})
-
-
-class Refused(Exception):
-    """The request is answered by the proxy itself with `status`."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
 
 
 class GuardProxy:
@@ -143,7 +144,7 @@ class GuardProxy:
             logger.debug("browser proxy refused: %s", refused)
             with contextlib.suppress(Exception):
                 body = f"duwang: {refused.reason}\n".encode()
-                writer.write(_response_head(refused.status, [(b"Content-Type", b"text/plain")], len(body)))
+                writer.write(response_head(refused.status, [(b"Content-Type", b"text/plain")], len(body)))
                 writer.write(body)
                 await writer.drain()
         except (TimeoutError, OSError, ValueError, asyncio.IncompleteReadError, ssl.SSLError):
@@ -153,14 +154,14 @@ class GuardProxy:
                 writer.close()
 
     async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        method, target, headers = await _read_request_head(reader)
+        method, target, headers = await read_request_head(reader)
         if method == b"CONNECT":
-            host, port = _split_authority(target.decode("latin-1"), 443)
+            host, port = split_authority(target.decode("latin-1"), 443)
             self._check(host, port, "https")
             writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
             # Only TLS is spoken inside a tunnel: a ws:// tunnel fails the handshake and is closed.
             await writer.start_tls(self._tls)  # type: ignore[arg-type]
-            method, target, headers = await _read_request_head(reader)
+            method, target, headers = await read_request_head(reader)
             scheme, path = "https", target
         else:
             parts = urlsplit(target.decode("latin-1"))
@@ -173,11 +174,11 @@ class GuardProxy:
             path = ((parts.path or "/") + query).encode("latin-1")
         if any(name.lower() == b"upgrade" for name, _ in headers):
             raise Refused(403, f"WebSocket or upgrade to {host} refused")
-        body = await _read_body(reader, headers, self.max_size, request=True)
+        body = await read_body(reader, headers, self.max_size, request=True)
         status, response_headers, content = await asyncio.wait_for(
             self._forward(scheme, host, port, method, path, headers, body), self.timeout
         )
-        writer.write(_response_head(status, response_headers, len(content)))
+        writer.write(response_head(status, response_headers, len(content)))
         if method != b"HEAD":
             writer.write(content)
         await writer.drain()
@@ -214,11 +215,11 @@ class GuardProxy:
                 lines.append(b"Content-Length: %d" % len(body))
             writer.write(b"\r\n".join(lines) + b"\r\n\r\n" + body)
             await writer.drain()
-            status, response_headers = await _read_response_head(reader)
+            status, response_headers = await read_response_head(reader)
             if method == b"HEAD" or status in NO_BODY or 100 <= status < 200:
                 raw = b""
             else:
-                raw = await _read_body(reader, response_headers, self.max_size, request=False)
+                raw = await read_body(reader, response_headers, self.max_size, request=False)
         finally:
             writer.close()
         return (
@@ -247,108 +248,6 @@ class GuardProxy:
             except Exception as error:  # a corrupt stream: the browser would fail on it too
                 raise Refused(502, f"{host}: undecodable {encoding.decode('latin-1')} body") from error
         return content
-
-
-async def _read_head(reader: asyncio.StreamReader) -> list[bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    if len(head) > MAX_HEAD:
-        raise ValueError("header too large")
-    return head[:-4].split(b"\r\n")
-
-
-def _headers(lines: list[bytes]) -> list[tuple[bytes, bytes]]:
-    pairs = []
-    for line in lines:
-        name, _, value = line.partition(b":")
-        if name.strip():
-            pairs.append((name.strip(), value.strip()))
-    return pairs
-
-
-async def _read_request_head(reader: asyncio.StreamReader) -> tuple[bytes, bytes, list[tuple[bytes, bytes]]]:
-    lines = await _read_head(reader)
-    parts = lines[0].split(b" ")
-    if len(parts) != 3:
-        raise Refused(400, "malformed request line")
-    return parts[0].upper(), parts[1], _headers(lines[1:])
-
-
-async def _read_response_head(reader: asyncio.StreamReader) -> tuple[int, list[tuple[bytes, bytes]]]:
-    while True:
-        lines = await _read_head(reader)
-        status = int(lines[0].split(b" ", 2)[1])
-        if status != 100:  # a 100 Continue precedes the real answer
-            return status, _headers(lines[1:])
-
-
-def _header(headers: list[tuple[bytes, bytes]], wanted: bytes) -> bytes | None:
-    for name, value in headers:
-        if name.lower() == wanted:
-            return value
-    return None
-
-
-async def _read_body(
-    reader: asyncio.StreamReader, headers: list[tuple[bytes, bytes]], max_size: int, request: bool
-) -> bytes:
-    """The body as sent (still encoded), at most `max_size` bytes of it."""
-    if (_header(headers, b"transfer-encoding") or b"").lower().endswith(b"chunked"):
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            size = int((await reader.readuntil(b"\r\n")).split(b";")[0].strip(), 16)
-            if size == 0:
-                await _read_head_or_blank(reader)
-                return b"".join(chunks)
-            total += size
-            if total > max_size:
-                raise Refused(502, "body larger than DOWNLOAD_MAXSIZE")
-            chunks.append(await reader.readexactly(size))
-            await reader.readexactly(2)
-    length = _header(headers, b"content-length")
-    if length is not None:
-        size = int(length)
-        if size > max_size:
-            raise Refused(502 if not request else 413, "body larger than DOWNLOAD_MAXSIZE")
-        return await reader.readexactly(size)
-    if request:
-        return b""
-    body = await reader.read(max_size + 1)
-    while len(body) <= max_size:
-        more = await reader.read(max_size + 1 - len(body))
-        if not more:
-            return body
-        body += more
-    raise Refused(502, "body larger than DOWNLOAD_MAXSIZE")
-
-
-async def _read_head_or_blank(reader: asyncio.StreamReader) -> None:
-    """Skip a chunked body's trailer section."""
-    while (await reader.readuntil(b"\r\n")) != b"\r\n":
-        pass
-
-
-def _response_head(status: int, headers: list[tuple[bytes, bytes]], length: int) -> bytes:
-    lines = [b"HTTP/1.1 %d %s" % (status, _REASONS.get(status, b"Status"))]
-    lines += [name + b": " + value for name, value in headers]
-    lines += [b"Content-Length: %d" % length, b"Connection: close"]
-    return b"\r\n".join(lines) + b"\r\n\r\n"
-
-
-_REASONS = {
-    200: b"OK",
-    400: b"Bad Request",
-    403: b"Forbidden",
-    413: b"Payload Too Large",
-    502: b"Bad Gateway",
-}
-
-
-def _split_authority(authority: str, default_port: int) -> tuple[str, int]:
-    parts = urlsplit("//" + authority)
-    if not parts.hostname:
-        raise Refused(400, f"malformed CONNECT target {authority[:100]!r}")
-    return parts.hostname, parts.port or default_port
 
 
 def _server_tls_context() -> ssl.SSLContext:

@@ -20,6 +20,7 @@ import click
 
 from crawler import __version__
 from crawler.app import jobs
+from crawler.app.cli_alerts import alert
 from crawler.app.cli_options import (
     EXIT_RUNTIME,
     DuwangGroup,
@@ -45,7 +46,7 @@ def main() -> None:
     """duwang 读网督查: inspect government websites, store what was seen, report findings."""
 
 
-for command in (findings, confirm, report, mail):
+for command in (findings, confirm, report, mail, alert):
     main.add_command(command)
 
 

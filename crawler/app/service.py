@@ -1,13 +1,15 @@
 """`duwang serve`: the long-lived service that runs every job on its schedule (APScheduler 3, Asia/Shanghai).
 
-Jobs (cron expressions from the registry's [schedule]): availability probes; the weekly inspection (crawl
-in a subprocess — Scrapy's Twisted reactor cannot restart in one process —, checks, reports, mail); the
-monthly statistics, quarterly bulletin and year-end assessment of the period just ended.
+Jobs (cron expressions from the registry's [schedule]): availability probes (alerting an outage); the weekly
+inspection (crawl in a subprocess — Scrapy's Twisted reactor cannot restart in one process —, checks,
+reports, alerts, mail); the monthly statistics, quarterly bulletin and year-end assessment of the period just
+ended. Alerts (`crawler.alerts`) never fail a job: a channel that fails is logged and recorded.
 
 - A job never overlaps itself (one instance at a time; a run due while the last still works is skipped).
 - Runs missed while the service was down are coalesced: at start-up a job whose schedule fired since its last
   recorded run runs once, now.
-- Every job run is a row in `job_runs` (start, end, outcome, error); logs are JSON lines on stderr.
+- Every job run is a row in `job_runs` (start, end, outcome, error); logs are JSON lines on stderr. A period
+  job with no checked inspection in its period (a fresh install) is `skipped`, its detail saying why.
 - SIGTERM/SIGINT: no new job starts; a running crawl is asked to stop (Scrapy closes it as interrupted, its
   facts kept), running jobs finish, then the service exits.
 - Each job reads the registry file once, at its start, and uses that one registry throughout: the crawl
@@ -42,6 +44,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
+from crawler.alerts import after_inspection, after_probe
 from crawler.app.inspection import inspection_now
 from crawler.app.jobs import Jobs, previous_period, start_crawl
 from crawler.cron import cron_trigger
@@ -159,6 +162,8 @@ class Service:
             detail = self.functions[name]()
         except Interrupted as exc:
             outcome, error = "interrupted", str(exc)
+        except Skipped as exc:  # e.g. a period with no inspection yet (a fresh install): nothing failed
+            outcome, detail = "skipped", str(exc)
         except Exception as exc:  # a job's failure is recorded and logged; the service goes on
             outcome, error = "failed", f"{type(exc).__name__}: {exc}"
             event(
@@ -217,7 +222,9 @@ class Service:
         with self._job_registry() as (jobs, _):
             results = jobs.probe()
         failed = [r.site_id for r in results if not r.ok]
-        return f"{len(results)} probed, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else "")
+        alerted = after_probe(self.db, jobs.registry, results)  # never raises: a dead robot fails no probe
+        names = f": {', '.join(failed)}" if failed else ""
+        return f"{len(results)} probed, {len(failed)} failed{names}; {alerted}"
 
     def inspect(self) -> str:
         """Crawl (in a subprocess), check, report, mail, prune, all with one registry read at the start."""
@@ -226,9 +233,12 @@ class Service:
             run_id, findings = jobs.check(None, inspection_now())
             folder = self._reports_folder(inspection_now().date().isoformat())
             jobs.write_reports(folder, run_id=run_id)
+            alerted = after_inspection(
+                self.db, jobs.registry, self.rubric, run_id
+            )  # before mail: it may raise
             mailed = self._mail(jobs)
             pruned = self._prune(jobs)
-        return f"run {run_id}: {len(findings)} findings; reports in {folder}; {mailed}; {pruned}"
+        return f"run {run_id}: {len(findings)} findings; reports in {folder}; {alerted}; {mailed}; {pruned}"
 
     def _crawl(self, snapshot: Path) -> None:
         """The crawl in a child process (Scrapy's reactor cannot restart here); shutdown() stops it."""
@@ -254,7 +264,14 @@ class Service:
         period = previous_period(kind, inspection_now().date())
         folder = self._reports_folder(period)
         with self._job_registry() as (jobs, _):
-            jobs.write_reports(folder, period=period)
+            try:
+                jobs.write_reports(folder, period=period)
+            except LookupError as exc:
+                if isinstance(exc, KeyError | IndexError):  # a bug, not an empty period
+                    raise
+                raise Skipped(
+                    f"{period} 期间没有已检查的督查，不生成报告 nothing to report ({exc})"
+                ) from None
         return f"{kind} report {period} in {folder}"
 
     def _reports_folder(self, name: str) -> Path:
@@ -294,6 +311,10 @@ class Service:
 
 class Interrupted(Exception):
     """The job was stopped by the service's shutdown."""
+
+
+class Skipped(Exception):
+    """The job had nothing to do; the message says why (recorded as the run's detail, outcome skipped)."""
 
 
 def configure_logging() -> None:

@@ -17,6 +17,7 @@ older database is upgraded in place when a newer duwang opens it. Tables:
 - `page_texts`: each page's main text, compressed, for the content check; `confirmations`: a person's
   decision on a content finding (`duwang confirm`).
 - `tech_probes`: HTTPS, certificate and IPv6 probes (crawler/techprobe.py, crawler/techstore.py).
+- `alert_log`: alerts sent (or not) to the group robots, one row per alert and channel (crawler/alerts.py).
 - `messages`: consultation messages (留言时间, 回复时间, 状态) read off mailbox lists and letters' pages
   (crawler/mailbox.py, `store/messages.py`), for the 互动回应 check.
 
@@ -37,12 +38,14 @@ The parts, each a class that `Store` composes (one connection, one object for ca
 - `findings`: the checks' findings and the sites they looked at;
 - `outbox`: the mail log;
 - `probes`: availability probes;
-- `texts`: page texts (zlib) for the content check.
+- `texts`: page texts (zlib) for the content check;
+- `alerts`: the alert log;
 - `messages`: consultation messages for the 互动回应 check.
 """
 
 from __future__ import annotations
 
+from crawler.store.alerts import AlertStore
 from crawler.store.checkfacts import CheckFactStore, SiteRows
 from crawler.store.connection import now_iso
 from crawler.store.errors import StoreError, database_error
@@ -68,7 +71,7 @@ __all__ = [
 ]
 
 
-class Store(RunStore, FactStore, CheckFactStore, FindingStore, OutboxStore, ProbeStore):
+class Store(RunStore, FactStore, CheckFactStore, FindingStore, OutboxStore, ProbeStore, AlertStore):
     """A duwang database: `Store(path, create=True)`, one per process, not shared across threads; close it,
     or open it as `with Store(path) as store:`.
 

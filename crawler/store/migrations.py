@@ -1,4 +1,4 @@
-"""The schema: numbered migrations m001…m016 that build and upgrade a duwang database, and the refusal of a
+"""The schema: numbered migrations m001…m017 that build and upgrade a duwang database, and the refusal of a
 database that a newer duwang wrote.
 
 sqlite-utils records each applied migration by name in `_sqlite_migrations`; a database holding a name this
@@ -337,7 +337,30 @@ def m015_page_text(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m016_messages(db: Database) -> None:
+def m016_alert_log(db: Database) -> None:
+    # One row per alert and channel (crawler/alerts.py): what was said, to which channel (its name, never
+    # its URL: that holds the robot's key), whether it went. `key` keeps a veto or an outage from being
+    # alerted again on every probe or re-run.
+    db.table("alert_log").create(
+        {
+            "id": int,
+            "event": str,
+            "key": str,
+            "site_id": str,
+            "run_id": int,
+            "channel": str,
+            "status": str,
+            "error": str,
+            "text": str,
+            "sent_at": str,
+        },
+        pk="id",
+    )
+    db.table("alert_log").create_index(["key", "sent_at"])
+
+
+@MIGRATIONS()
+def m017_messages(db: Database) -> None:
     # Consultation messages (crawler/mailbox.py): a list table's rows, or a message's own page.
     db.table("messages").create(
         {

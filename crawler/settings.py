@@ -11,8 +11,11 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # --- duwang -----------------------------------------------------------------------------------------
 DUWANG_CONFIG = "sites.toml"  # the site registry (--config / -a config=)
 DUWANG_DB = "duwang.db"  # the fact store (--db / -a db=)
-DUWANG_PROGRESS = True  # a progress line on stderr while crawling
-DUWANG_PROGRESS_INTERVAL = 2.0  # seconds between progress lines
+DUWANG_PROGRESS = True  # show the crawl's progress (live on a terminal, else a line every few seconds)
+# Set by the process that shows the progress: the pipe a crawl process writes its counters to (JSON lines).
+DUWANG_PROGRESS_FD = None
+DUWANG_PROGRESS_INTERVAL = 1.0  # seconds between the counters a crawl process reports
+DUWANG_PROGRESS_LINE_EVERY = 10.0  # seconds between plain progress lines (stderr not a terminal)
 # Crawl processes: "auto" (one per core, at most 4) or a number; sites are split by host.
 DUWANG_PROCESSES = "auto"
 DUWANG_BATCH_SIZE = 500  # page facts written per transaction

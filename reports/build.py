@@ -18,7 +18,7 @@ from typing import Any
 from checks.dates import CHINA_OFFSET, chinese_date
 from crawler.registry import Registry
 from crawler.store import Store
-from reports.model import Finding, HistoryPoint, Inspection, Report, SiteScore
+from reports.model import Finding, HistoryPoint, Inspection, Report, SiteScore, round_score
 from reports.scoring import Scoring, SiteInfo, compare, rank, score_site
 
 QUARTERS = {1: "一", 2: "二", 3: "三", 4: "四"}
@@ -33,6 +33,18 @@ def china_date(iso: str) -> date:
     return (datetime.fromisoformat(iso).astimezone(UTC) + CHINA_OFFSET).date()
 
 
+def checked_day(rows: list[dict[str, Any]]) -> date | None:
+    """The day the checks judged a run as of: its findings' `checked_at` (the check's `now`, China time,
+    `duwang check --today`); None for a run without findings."""
+    stamps = [row["checked_at"] for row in rows if row.get("checked_at")]
+    if not stamps:
+        return None
+    moment = datetime.fromisoformat(max(stamps))
+    if moment.tzinfo is not None:  # an aware stamp is an instant: its China day
+        return (moment.astimezone(UTC) + CHINA_OFFSET).date()
+    return moment.date()
+
+
 class Inspections:
     """The checked runs of a database, scored with one rubric (each run scored once)."""
 
@@ -42,18 +54,31 @@ class Inspections:
         self.scoring = scoring
         self.run_ids = store.checked_runs()
         self._scores: dict[int, list[SiteScore]] = {}
+        self._rows: dict[int, list[dict[str, Any]]] = {}
+
+    def rows(self, run_id: int) -> list[dict[str, Any]]:
+        """The stored findings of a run (read once)."""
+        if run_id not in self._rows:
+            self._rows[run_id] = self.store.findings(run_id)
+        return self._rows[run_id]
 
     def inspection(self, run_id: int, label: str | None = None) -> Inspection:
         run = self.store.run(run_id)
         day = china_date(run["started_at"])
+        checked = checked_day(self.rows(run_id))
         return Inspection(
-            run_id, day, run["started_at"], run["ended_at"], label or f"{chinese_date(day)}督查"
+            run_id,
+            day,
+            run["started_at"],
+            run["ended_at"],
+            label or f"{chinese_date(checked or day)}督查",
+            checked_on=checked,
         )
 
     def scores(self, run_id: int) -> list[SiteScore]:
         if run_id not in self._scores:
             findings: dict[str, list[Finding]] = defaultdict(list)
-            for row in self.store.findings(run_id):
+            for row in self.rows(run_id):
                 findings[row["site_id"]].append(Finding.from_json(row))
             checked = self.store.checked_sites(run_id)
             sites = [
@@ -183,19 +208,22 @@ def build_period_report(store: Store, registry: Registry, scoring: Scoring, peri
                 last.site_id,
                 last.name,
                 last.kind,
-                qualified=not vetoes and value >= scoring.pass_line,
-                score=round(value, 2),
+                qualified=not vetoes and round_score(value) >= scoring.pass_line,
+                score=round_score(value),
                 vetoes=vetoes,
                 deductions=last.deductions,
                 bonus=last.bonus,
                 findings=last.findings,
+                bonuses=last.bonuses,
+                inspections=len(scores),
             )
         )
     inspection = inspections.inspection(runs[-1], label=label)
     rule = (
         f"{chinese_date(start)}至{chinese_date(end)}共 {len(runs)} 次督查，"
         f"得分取{RULE_TEXT[scoring.period_rule]}"
-        f"（被单项否决的一次按 {scoring.period_veto_score:g} 分计）；期内出现任何单项否决即为不合格；"
+        f"（被单项否决的一次按 {scoring.period_veto_score:g} 分计，保留一位小数、四舍五入）；"
+        "期内出现任何单项否决即为不合格；只参加了其中几次督查的网站按其参加的各次计算；"
         "问题清单为期内最后一次督查的结果。"
     )
     scored = {site.site_id for site in combined}
@@ -212,4 +240,5 @@ def build_period_report(store: Store, registry: Registry, scoring: Scoring, peri
         rule=rule,
         unchecked=unchecked,
         lines=scoring.lines,
+        combined=len(runs),
     )

@@ -17,6 +17,11 @@ from checks.links import ERROR_WORDS, KIND_WORDS
 from reports.glossary import evidence_name
 
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+HIDDEN = frozenset({"identified_by"})  # the same as `how`, which says it in Chinese
+VALUE_WORDS = {
+    "confidence": {"confirmed": "已确认", "unconfirmed": "待确认"},
+    "page_kind": {"list": "列表页", "article": "文章页", "unknown": "未能判定"},
+}
 LIST_LIMIT = 12  # evidence lists (e.g. 100 unchecked link targets) are cut to keep a finding readable
 TEXT_LIMIT = 400  # evidence strings likewise
 
@@ -36,7 +41,9 @@ def _value_text(key: str, value: Any) -> str:
         return "是" if value else "否"
     if key == "freshness" and isinstance(value, str):
         return CLASS_NAMES.get(value, value)
-    if key == "reason" and isinstance(value, str):
+    if key in VALUE_WORDS and isinstance(value, str):
+        return VALUE_WORDS[key].get(value, value)
+    if key in ("reason", "error", "reprobe_error") and isinstance(value, str):
         return ERROR_WORDS.get(value, f"HTTP {value}" if value.isdigit() else value)
     if key == "kind" and isinstance(value, str):
         return KIND_WORDS.get(value, value)
@@ -64,7 +71,7 @@ def evidence_items(evidence: dict[str, Any] | None) -> list[EvidenceItem]:
     result = []
     for key in keys:
         value = evidence[key]
-        if value is None:  # e.g. no error text beside an HTTP status: an empty line says nothing
+        if value is None or key in HIDDEN:  # no error text beside an HTTP status: an empty line says nothing
             continue
         label = evidence_name(key)
         if isinstance(value, list | tuple | set | frozenset):

@@ -1,7 +1,11 @@
-"""The Excel workbook for assessors, written with openpyxl from a `Report`, named by `reports.glossary`.
+"""The Excel workbook for assessors, written with openpyxl from a `Report` through `reports.views`.
 
 `write_excel(report, path)` writes sheets "排名" (one row per site in rank order), "检查结果" (one row per
-finding, filterable) and one sheet per check that has findings. Finding texts are crawled data: every string
+finding as the views list it: one per broken link target, filterable), one sheet per check that has findings,
+and "技术证据" (each finding's evidence, labelled in Chinese, and every page linking to a broken target) so
+that the result sheets stay readable. Every sheet starts with a row naming the inspection (label, 检查日期,
+抓取日期, a period's rule), its Chinese header below; http(s) addresses are real hyperlinks (never a
+`=HYPERLINK` formula). Finding texts are crawled data: every string
 goes through `set_text`, which defuses formula injection (a crawled anchor text `=HYPERLINK(...)` must stay
 text) and drops characters an xlsx file cannot hold. `workbook_bytes` gives the same workbook as bytes (the
 mail attaches one per site).
@@ -10,7 +14,6 @@ mail attaches one per site).
 from __future__ import annotations
 
 import io
-import json
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -22,8 +25,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from checks.dates import chinese_date
 from reports.glossary import check_name, check_order, element_name, kind_name, severity_name
-from reports.model import Finding, Report, SiteScore
+from reports.model import Report, SiteScore
+from reports.views import FindingView, check_groups, http_url, indicator_points
 
 RANKING_HEADER = (
     "排名",
@@ -36,6 +41,7 @@ RANKING_HEADER = (
     "否决项",
     "扣分合计",
     "加分",
+    "扣分、加分所计指标",
     "较上次得分",
     "较上次排名",
     "新增问题",
@@ -49,14 +55,17 @@ FINDINGS_HEADER = (
     "严重程度",
     "问题地址",
     "所在页面",
+    "链接所在页面数",
     "栏目",
     "必备栏目",
     "页面要素",
     "说明",
-    "证据",
     "上次已存在",
 )
-WRAP_COLUMNS = {"说明"}  # long sentences: wrapped in a wide column rather than one endless line
+EVIDENCE_HEADER = ("站点编号", "站点名称", "检查项", "问题地址", "证据项", "内容")
+WRAP_COLUMNS = {"说明", "扣分、加分所计指标"}  # long texts: wrapped in a wide column, not one endless line
+LINK_COLUMNS = {"问题地址", "所在页面", "内容"}  # an http(s) address here is a clickable hyperlink
+HEADER_ROW = 2  # row 1 names the inspection
 NUMBER_FORMATS = {"得分": "0.0", "扣分合计": "0.##", "加分": "0.##", "较上次得分": "+0.0;-0.0;0"}
 # Excel (and LibreOffice, Google Sheets) evaluate a cell typed as text beginning with these, also after
 # leading blanks; a leading tab or carriage return is used to smuggle them past naive checks.
@@ -111,31 +120,49 @@ def _display_width(value: Any) -> int:
     return max((sum(2 if ord(char) > 0x2E7F else 1 for char in line) for line in text.split("\n")), default=0)
 
 
-def _write_table(ws: Worksheet, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Header in bold, the rows below, widths fitted, header frozen and filterable; returns the row count."""
+def _write_table(ws: Worksheet, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """The inspection's title row, the header in bold below it, the rows below that, widths fitted, header
+    frozen and filterable, http(s) addresses linked; returns the row count."""
     bold = Font(bold=True)
+    put(ws, 1, 1, title).font = Font(bold=True, size=12)
     widths = [_display_width(title) + 2 for title in header]
-    for column, title in enumerate(header, start=1):
-        put(ws, 1, column, title).font = bold
+    for column, name in enumerate(header, start=1):
+        put(ws, HEADER_ROW, column, name).font = bold
     count = 0
     for count, values in enumerate(rows, start=1):
         for column, value in enumerate(values, start=1):
-            cell = put(ws, count + 1, column, value)
-            title = header[column - 1]
-            if title in NUMBER_FORMATS and isinstance(value, int | float):
-                cell.number_format = NUMBER_FORMATS[title]
-            if title in WRAP_COLUMNS:
+            cell = put(ws, HEADER_ROW + count, column, value)
+            name = header[column - 1]
+            if name in NUMBER_FORMATS and isinstance(value, int | float):
+                cell.number_format = NUMBER_FORMATS[name]
+            if name in WRAP_COLUMNS:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if name in LINK_COLUMNS and (href := http_url(value)) is not None:
+                cell.hyperlink = href  # a relationship of the sheet, not a formula: nothing is evaluated
+                cell.style = "Hyperlink"
             widths[column - 1] = max(widths[column - 1], _display_width(cell.value) + 2)
     for column, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(column)].width = max(MIN_WIDTH, min(MAX_WIDTH, width))
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(header))}{HEADER_ROW + count}"
     return count
 
 
-def _finding_row(site: SiteScore, finding: Finding) -> list[Any]:
-    evidence = finding.evidence or {}
+def title_row(report: Report) -> str:
+    """The first row of every sheet: which inspection, the date the checks used, and a period's rule."""
+    inspection = report.inspection
+    parts = [inspection.label, f"检查日期 {chinese_date(inspection.as_of)}"]
+    if inspection.as_of != inspection.date:
+        parts.append(f"抓取日期 {chinese_date(inspection.date)}")
+    if report.combined is not None:
+        parts.append(f"合并 {report.combined} 次督查")
+    if report.rule:
+        parts.append(report.rule)
+    return " · ".join(parts)
+
+
+def _finding_row(site: SiteScore, view: FindingView) -> list[Any]:
+    finding = view.finding
     return [
         site.site_id,
         site.name,
@@ -143,13 +170,32 @@ def _finding_row(site: SiteScore, finding: Finding) -> list[Any]:
         severity_name(finding.severity),
         finding.url,
         finding.page,
+        view.pages if view.linked_from else None,
         finding.column,
         finding.section,
         element_name(finding.element) if finding.element else None,
         finding.detail,
-        json.dumps(evidence, ensure_ascii=False, separators=(",", ":"), default=str) if evidence else None,
-        "是" if site.still_open(finding) else "否",
+        "是" if view.still_open else "否",
     ]
+
+
+def _evidence_rows(site: SiteScore, check: str, view: FindingView) -> list[list[Any]]:
+    """The evidence of one finding, one labelled value a row; the pages linking to a broken target too."""
+    head = [site.site_id, site.name, check_name(check), view.url]
+    rows = [[*head, "链接所在页面", page.url] for page in view.linked_from]
+    for item in view.evidence:
+        if item.text is not None:
+            rows.append([*head, item.label, item.text])
+        for value in item.items:
+            rows.append([*head, item.label, value])
+        if item.more:
+            rows.append([*head, item.label, f"另有 {item.more} 项未列出"])
+    return rows
+
+
+def _indicators_text(site: SiteScore) -> str | None:
+    """Which indicator took or added each point, e.g. "首页链接可用性 −2（依据待确认）；链接全部可用 +5"."""
+    return "；".join(f"{line.name} {line.points}{line.note}" for line in indicator_points(site)) or None
 
 
 def _ranking_row(site: SiteScore) -> list[Any]:
@@ -165,6 +211,7 @@ def _ranking_row(site: SiteScore) -> list[Any]:
         vetoes or None,
         sum(deduction.points for deduction in site.deductions) if site.checked else None,
         site.bonus,
+        _indicators_text(site),
         site.score_delta,
         site.rank_delta,
         site.new_findings,
@@ -202,28 +249,34 @@ def workbook_bytes(report: Report) -> bytes:
 
 
 def build_workbook(report: Report) -> Workbook:
-    """The assessors' workbook: ranking, every finding, and one sheet per check that has findings."""
+    """The assessors' workbook: ranking, every finding, one sheet per check that has findings, evidence."""
     book = Workbook()
+    title = title_row(report)
     ranking = book.active
     ranking.title = "排名"
-    taken = {"排名", "检查结果"}
+    taken = {"排名", "检查结果", "技术证据"}
     # Sites without checked facts follow the ranked ones: no rank, no score, verdict 未检查.
-    _write_table(ranking, RANKING_HEADER, (_ranking_row(site) for site in [*report.sites, *report.unchecked]))
+    rows = (_ranking_row(site) for site in [*report.sites, *report.unchecked])
+    _write_table(ranking, title, RANKING_HEADER, rows)
 
     results = book.create_sheet("检查结果")
     rows_by_check: dict[str, list[list[Any]]] = {}
-    all_rows = []
+    all_rows, evidence_rows = [], []
     for site in report.sites:
-        for finding in site.findings:
-            row = _finding_row(site, finding)
-            all_rows.append(row)
-            rows_by_check.setdefault(finding.check, []).append(row)
-    _write_table(results, FINDINGS_HEADER, all_rows)
+        for group in check_groups(site, owners=True, gaps=True):
+            for view in group.findings:
+                row = _finding_row(site, view)
+                all_rows.append(row)
+                rows_by_check.setdefault(group.check, []).append(row)
+                evidence_rows += _evidence_rows(site, group.check, view)
+    _write_table(results, title, FINDINGS_HEADER, all_rows)
 
     # Per-check sheets in the rubric's order, unknown checks after them.
     for check in sorted(rows_by_check, key=check_order):
         sheet = book.create_sheet(sheet_title(check_name(check), taken))
-        _write_table(sheet, FINDINGS_HEADER, rows_by_check[check])
+        _write_table(sheet, title, FINDINGS_HEADER, rows_by_check[check])
+    if evidence_rows:
+        _write_table(book.create_sheet("技术证据"), title, EVIDENCE_HEADER, evidence_rows)
 
     book.properties.title = clean_text(f"{report.inspection.label} 检查结果")
     book.properties.creator = "duwang"

@@ -51,6 +51,14 @@ CHECK_NAMES = {
 }
 _CHECK_ORDER = {check: position for position, check in enumerate(CHECK_NAMES)}
 
+# Checks that report the inspector's own gaps, not the site's faults: outside links off the allow-list or over
+# the budget left unchecked, a script-filled list with no browser to read it, a crawl stopped by its deadline,
+# a technical indicator the inspector's own network could not measure (e.g. no IPv6 route). They go to the
+# info center's overview; the site's owner is not asked to check them by hand.
+INSPECTOR_GAPS = frozenset(
+    {"unchecked_links", "links_over_budget", "crawl_deadline", "column_needs_render", "tech_unmeasured"}
+)
+
 # columns_stale (the veto indicator) uses the element field for which of its three counts fired.
 COUNT_NAMES = {
     "news_and_policy": "动态要闻类、通知公告政策文件类栏目不更新",
@@ -92,6 +100,32 @@ EVIDENCE_NAMES = {
     "due_year": "应发布年度",
     "deadline": "截止日期",
     "run_id": "督查批次",
+    "page": "页面",
+    "redirected_to": "重定向后地址",
+    "blocked_pages": "被拒绝的页面数",
+    "fetched_pages": "抓取的页面数",
+    "statuses": "HTTP 状态码",
+    "found_in": "发现位置",
+    "pages": "页面数",
+    "days": "天数",
+    "unfinished": "未抓取的地址数",
+    "stopped_by": "停止原因",
+    "max_minutes": "抓取期限（分钟）",
+    "budget": "检查上限",
+    "skipped": "未检查数",
+    "checked": "已检查数",
+    "unchecked": "未检查数",
+    "url": "地址",
+    "title": "标题",
+    "sections": "栏目",
+    "meta_page": "meta 所在页面",
+    "timeout": "超时",
+    "tls": "TLS 证书",
+    "how": "识别方式",
+    "page_kind": "页面类型",
+    "article_signals": "文章页特征",
+    "confidence": "栏目识别",
+    "identified_by": "识别方式代码",
     "similar": "相近的链接",
     "looked_at": "读取范围",
     **TECH_EVIDENCE_NAMES,

@@ -17,11 +17,13 @@ def report_json(report: Report) -> dict[str, Any]:
         "inspection": {
             "run_id": inspection.run_id,
             "date": inspection.date.isoformat(),
+            "checked_on": inspection.as_of.isoformat(),
             "label": inspection.label,
             "started_at": inspection.started_at,
             "ended_at": inspection.ended_at,
             "period": report.period,
             "rule": report.rule,
+            "combined": report.combined,
             "previous_run_id": report.previous.run_id if report.previous else None,
         },
         "sites": [
@@ -36,8 +38,10 @@ def report_json(report: Report) -> dict[str, Any]:
                 "verdict": site.verdict,
                 "bonus": site.bonus,
                 "deductions": [d.__dict__ for d in site.deductions],
+                "bonuses": [b.__dict__ for b in site.bonuses],
                 "vetoes": [veto.as_json() for veto in site.vetoes],
                 "findings": [finding.as_json() for finding in site.findings],
+                "inspections": site.inspections,
                 "changes": {
                     "score_delta": site.score_delta,
                     "rank_delta": site.rank_delta,

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from checks.dates import chinese_date
-from reports.model import Report
-from reports.views import Overview, SiteRow, overview, site_view
+from reports.model import Report, score_text
+from reports.views import Overview, SiteRow, indicator_points, overview, site_view
 
 if TYPE_CHECKING:
     from crawler.registry import MailSettings, Registry
@@ -50,11 +50,6 @@ def _environment() -> Environment:
     return env
 
 
-def score_text(score: float | None) -> str:
-    """A score as mail shows it: no trailing ".0", "—" for a vetoed site."""
-    return "—" if score is None else f"{score:g}"
-
-
 def compose(
     report: Report,
     registry: Registry,
@@ -66,7 +61,7 @@ def compose(
     `settings.attach_excel`, each site's message carries `workbook` of a report of that site alone."""
     env = _environment()
     view = overview(report)
-    deadline = report.inspection.date + timedelta(days=settings.deadline_days)
+    deadline = report.inspection.as_of + timedelta(days=settings.deadline_days)
     owners = {site.id: site.owners for site in registry.sites}
     outgoing = []
     for row in view.rows:
@@ -99,6 +94,7 @@ def _site_messages(
         "score_text": score_text(site.score),
         "total": view.summary.sites,
         "actionable": page.actionable,
+        "points": indicator_points(site),
         "interaction": page.interaction,
     }
     subject = (
@@ -137,6 +133,7 @@ def _summary_messages(
         "rows": view.rows,
         "unchecked_rows": view.unchecked_rows,
         "vetoes": view.vetoes,
+        "gaps": view.gaps,
     }
     subject = (
         f"【政府网站检查】{inspection.label}：{view.summary.sites} 个网站，合格 {view.summary.qualified} 个"

@@ -9,11 +9,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from checks.findings import FINDING_FIELDS
 
 FindingKey = tuple[Any, ...]
+Day = date  # for annotations inside classes whose field `date` hides the type
+
+SCORE_STEP = Decimal("0.1")  # every score, point and change is shown, compared and ranked to one decimal
+# Below any figure the rubric can produce: 0.1 × 3 is 0.3, not 0.30000000000000004.
+_FLOAT_NOISE = Decimal("0.000001")
+
+
+def round_score(value: float) -> float:
+    """The one rounding rule of the documents: one decimal, half up (95.85 → 95.9, 0.25 → 0.3).
+
+    Scores, deductions, bonuses, period means, averages and changes all go through it, once, before they are
+    ranked, compared, stored in the JSON or printed, so the report, the workbook and the mail cannot differ.
+    Decimal, not `round()`: Python rounds half to even on the binary float (round(0.25, 1) is 0.2)."""
+    exact = Decimal(value).quantize(_FLOAT_NOISE, rounding=ROUND_HALF_UP)
+    return float(exact.quantize(SCORE_STEP, rounding=ROUND_HALF_UP))
+
+
+def score_text(score: float | None) -> str:
+    """A score as every document prints it: one decimal ("98.0"), "—" for none (a vetoed site)."""
+    return "—" if score is None else f"{round_score(score):.1f}"
 
 
 @dataclass(frozen=True)
@@ -74,7 +95,18 @@ class Deduction:
     indicator: str  # the rubric's indicator id
     name: str  # its Chinese name
     occurrences: int
-    points: float  # after the cap
+    points: float  # after the cap, rounded by `round_score`
+    unconfirmed: bool = False  # the rubric marks its figure as without an authoritative source
+
+
+@dataclass(frozen=True)
+class Bonus:
+    """Points added by one bonus indicator of the rubric (only when the operator enabled it)."""
+
+    indicator: str
+    name: str
+    points: float
+    unconfirmed: bool = False
 
 
 @dataclass
@@ -86,8 +118,10 @@ class SiteScore:
     score: float | None  # None when a veto stopped the scoring
     vetoes: list[Finding]  # the veto findings
     deductions: list[Deduction]
-    bonus: float
+    bonus: float  # the sum of `bonuses`
     findings: list[Finding]  # every finding
+    bonuses: list[Bonus] = field(default_factory=list)  # each indicator that added points
+    inspections: int | None = None  # period reports: how many of the period's inspections the site was in
     rank: int = 0  # overall
     kind_rank: int = 0  # among sites of its kind
     # Against the previous inspection (None when there is none, or the site was not in it):
@@ -120,6 +154,23 @@ class Inspection:
     started_at: str
     ended_at: str | None
     label: str  # e.g. "2026年11月28日督查" or "2026年第四季度通报"
+    checked_on: Day | None = None  # the day the checks judged the crawl as of (`duwang check --today`)
+
+    @property
+    def as_of(self) -> Day:
+        """The date documents show as 检查日期: the day the checks used, the crawl's day when unknown."""
+        return self.checked_on or self.date
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    """The overview printed as a bulletin (通报): its title, 文号 and 落款 with its date (the registry's
+    [report]; the date defaults to the date the checks used)."""
+
+    title: str = "临夏州政府网站检查报告"
+    doc_number: str = ""
+    issuer: str = "州政府信息中心"
+    signed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -144,3 +195,4 @@ class Report:
     # Registered (or crawled) sites without checked facts: shown as 未检查, never scored nor ranked.
     unchecked: list[SiteScore] = field(default_factory=list)
     lines: Lines = field(default_factory=Lines)
+    combined: int | None = None  # period reports: how many inspections the period combines

@@ -1,14 +1,18 @@
 """Scoring and ranking: findings weighed by the rubric's indicators (the work-point requirements).
 
 Rules encoded (国办秘函〔2019〕19号): any veto finding → 不合格 and no further scoring; otherwise full marks
-(100) minus deductions, each indicator capped at its points; below the pass line (60) fails; above the bonus
-line (80) bonus indicators are added; a department site without services is scored out of 75 and scaled to
-100 (×4/3).
+(100) minus deductions, each indicator capped at its points; below the pass line (60) fails; a department
+site without services is scored out of 75 and scaled to 100 (×4/3). Bonus indicators (above the bonus line,
+80) have no authoritative source and are off in the shipped rubric: scores stay ≤ 100 unless the operator
+enables them in a rubric override. Every point taken or added names its indicator (`Deduction`, `Bonus`).
 
-Ranking (documented tie rule): scored sites first, by score (high first); vetoed sites after them, by number
-of vetoes (fewer first); equal on that, by number of deduction and warning findings (fewer first). Sites
-equal on all of these share a rank, and the next rank is skipped (1, 2, 2, 4). Ranks are given overall and
-within each kind of site.
+Numbers: one rule, `reports.model.round_score` (one decimal, half up), applied to each indicator's points and
+once to the score; ranks and changes are computed on these rounded figures.
+
+Ranking (documented tie rule): scored sites first, by rounded score (high first); vetoed sites after them,
+by number of vetoes (fewer first). Sites equal on that share a rank, and the next rank is skipped (1, 2, 2,
+4): two sites shown with 95.9 are both 19th. Within a shared rank, sites with fewer deduction and warning
+findings are listed first. Ranks are given overall and within each kind of site.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.rules import RubricError, load_rubric_data
-from reports.model import Deduction, Finding, Lines, SiteScore, finding_key
+from reports.model import Bonus, Deduction, Finding, Lines, SiteScore, finding_key, round_score
 
 CATEGORIES = ("veto", "deduction", "bonus")
 
@@ -162,8 +166,39 @@ def score_site(site: SiteInfo, findings: list[Finding], scoring: Scoring) -> Sit
             bonus=0.0,
             findings=findings,
         )
+    deductions = _deductions(findings, [i for i in indicators if i.category == "deduction"])
+    lost = sum(d.points for d in deductions)
+    if site.kind == "department" and not site.services:
+        base = scoring.department_without_services
+        score = max(base - lost, 0.0) * scoring.full_marks / base
+    else:
+        score = max(scoring.full_marks - lost, 0.0)
+    bonuses: list[Bonus] = []
+    if round_score(score) > scoring.bonus_line:
+        bonuses = [
+            Bonus(i.id, i.name, round_score(i.points), i.unconfirmed)
+            for i in indicators
+            if i.category == "bonus" and not any(i.matches(f) for f in findings)
+        ]
+    bonus = round_score(sum(b.points for b in bonuses))
+    score = round_score(score + bonus)
+    return SiteScore(
+        site.site_id,
+        site.name,
+        site.kind,
+        qualified=score >= scoring.pass_line,
+        score=score,
+        vetoes=[],
+        deductions=deductions,
+        bonus=bonus,
+        findings=findings,
+        bonuses=bonuses,
+    )
+
+
+def _deductions(findings: list[Finding], deducting: list[Indicator]) -> list[Deduction]:
+    """Each finding counted towards the first deduction indicator it matches; each indicator capped."""
     occurrences: Counter[str] = Counter()
-    deducting = [i for i in indicators if i.category == "deduction"]
     for finding in findings:
         indicator = next((i for i in deducting if i.matches(finding)), None)
         if indicator is not None:
@@ -175,38 +210,20 @@ def score_site(site: SiteInfo, findings: list[Finding], scoring: Scoring) -> Sit
             if indicator.cap is not None:
                 points = min(points, indicator.cap)
             deductions.append(
-                Deduction(indicator.id, indicator.name, occurrences[indicator.id], round(points, 2))
+                Deduction(
+                    indicator.id,
+                    indicator.name,
+                    occurrences[indicator.id],
+                    round_score(points),
+                    indicator.unconfirmed,
+                )
             )
-    lost = sum(d.points for d in deductions)
-    if site.kind == "department" and not site.services:
-        base = scoring.department_without_services
-        score = max(base - lost, 0.0) * scoring.full_marks / base
-    else:
-        score = max(scoring.full_marks - lost, 0.0)
-    bonus = 0.0
-    if score > scoring.bonus_line:
-        bonus = sum(
-            i.points
-            for i in indicators
-            if i.category == "bonus" and not any(f.check in i.checks for f in findings)
-        )
-    score = round(score + bonus, 2)
-    return SiteScore(
-        site.site_id,
-        site.name,
-        site.kind,
-        qualified=score >= scoring.pass_line,
-        score=score,
-        vetoes=[],
-        deductions=deductions,
-        bonus=bonus,
-        findings=findings,
-    )
+    return deductions
 
 
 def rank(sites: Iterable[SiteScore]) -> list[SiteScore]:
     """Give `rank` and `kind_rank` by the documented rule; return the sites in overall rank order."""
-    ordered = sorted(sites, key=lambda s: (_rank_key(s), s.site_id))
+    ordered = sorted(sites, key=lambda s: (_order_key(s), s.site_id))
     _assign(ordered, "rank")
     by_kind: dict[str, list[SiteScore]] = defaultdict(list)
     for site in ordered:
@@ -216,15 +233,22 @@ def rank(sites: Iterable[SiteScore]) -> list[SiteScore]:
     return ordered
 
 
-def _rank_key(site: SiteScore) -> tuple:
-    problems = sum(1 for f in site.findings if f.severity in ("deduction", "warning"))
+def _rank_key(site: SiteScore) -> tuple[int, float]:
+    """What a rank is decided on: sites equal on it share the rank."""
     if site.vetoes or site.score is None:
-        return (1, len(site.vetoes), problems)
-    return (0, -site.score, problems)
+        return (1, len(site.vetoes))
+    return (0, -round_score(site.score))
+
+
+def _order_key(site: SiteScore) -> tuple[tuple[int, float], int]:
+    """The listing order: the rank, then fewer deduction and warning findings first (the rank is shared)."""
+    problems = sum(1 for f in site.findings if f.severity in ("deduction", "warning"))
+    return (_rank_key(site), problems)
 
 
 def _assign(ordered: list[SiteScore], attribute: str) -> None:
-    previous_key, previous_rank = None, 0
+    previous_key: tuple[int, float] | None = None
+    previous_rank = 0
     for position, site in enumerate(ordered, start=1):
         key = _rank_key(site)
         current = previous_rank if key == previous_key else position
@@ -242,7 +266,7 @@ def compare(current: list[SiteScore], previous: list[SiteScore] | None) -> None:
         if old is None:
             continue
         if site.score is not None and old.score is not None:
-            site.score_delta = round(site.score - old.score, 2)
+            site.score_delta = round_score(site.score - old.score)
         site.rank_delta = old.rank - site.rank
         now_keys = {finding_key(f) for f in site.findings if f.severity != "info"}
         old_keys = {finding_key(f) for f in old.findings if f.severity != "info"}

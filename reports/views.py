@@ -1,12 +1,14 @@
 """The views every document is rendered from: the overview of an inspection and each site's page, built once
 from a `Report` with the Chinese names, formatted numbers and changes already worked out.
 
-`overview(report)` gives the ranking rows, the summary counts, the vetoes and the trend history;
-`site_view(overview, row)` one site's findings grouped by check (vetoes first, then the rubric's order),
-with their evidence as labelled values (`reports.evidence`). The HTML pages and the mail messages render
-these, the Excel workbook the same names (`reports.glossary`); renderers never import each other. Finding
-texts come from crawled pages and stay plain text here: escaping is each renderer's job; only http(s) URLs
-get an `href`.
+`overview(report)` gives the ranking rows, the summary counts, the vetoes, the inspector's own gaps (for the
+info center, by kind) and the trend history; `site_view(overview, row)` one site's findings for its owner
+grouped by check (vetoes first, then the rubric's order; one entry per broken link target with the pages
+linking to it: `reports.groups`), with their evidence as labelled values (`reports.evidence`);
+`indicator_points(site)` every point taken or added, by indicator. Numbers are formatted by the one rounding
+rule (`reports.model.round_score`). The HTML pages and the mail messages render these, the Excel workbook
+too; renderers never import each other. Finding texts come from crawled pages and stay plain text here:
+escaping is each renderer's job; only http(s) URLs get an `href`.
 """
 
 from __future__ import annotations
@@ -15,15 +17,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-from urllib.parse import urlsplit
 
 from checks.dates import chinese_date
-from checks.findings import severity_rank
-from checks.tech import NAMES as TECH_NAMES
-from reports.evidence import EvidenceItem, evidence_items
-from reports.glossary import check_name, check_order, element_name, kind_name, severity_name
-from reports.model import Finding, HistoryPoint, Inspection, Lines, Report, SiteScore
+from reports.glossary import check_name, check_order, kind_name
+from reports.groups import CheckGroup, FindingView, PageRef, check_groups, finding_view, http_url, is_gap
+from reports.model import HistoryPoint, Inspection, Lines, Report, SiteScore, round_score, score_text
+
+__all__ = ["CheckGroup", "FindingView", "PageRef", "check_groups", "finding_view", "http_url", "is_gap"]
 
 # The registry's id rule (crawler.registry.ID_RE): a site id becomes a file name, so anything else is refused
 # rather than allowed to reach outside the report's sites/ folder.
@@ -43,26 +43,13 @@ def period_text(period: str) -> str:
 
 
 def fmt_score(score: float | None) -> str:
-    return "—" if score is None else f"{score:.1f}"
+    """A score in every document: `reports.model.score_text` (one decimal, half up)."""
+    return score_text(score)
 
 
 def fmt_points(points: float) -> str:
-    """Points without a useless ".0" (deductions are mostly whole or half points)."""
-    return f"{points:.2f}".rstrip("0").rstrip(".")
-
-
-def http_url(url: Any) -> str | None:
-    """The URL if it may become a link (absolute http or https), else None: a crawled `javascript:` or
-    `data:` URL must stay text."""
-    if not isinstance(url, str):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() in ("http", "https") and parts.netloc and url == url.strip():
-        return url
-    return None
+    """Points (rounded like scores) without a useless ".0": deductions are mostly whole points."""
+    return f"{round_score(points):.1f}".removesuffix(".0")
 
 
 def site_page(site_id: str) -> str:
@@ -83,7 +70,8 @@ class Delta:
 def score_delta(delta: float | None) -> Delta:
     if delta is None:
         return Delta("—", "none")
-    if round(delta, 1) == 0:
+    delta = round_score(delta)
+    if delta == 0:
         return Delta("持平", "same")
     return Delta(f"{'↑' if delta > 0 else '↓'}{abs(delta):.1f}", "up" if delta > 0 else "down")
 
@@ -102,80 +90,30 @@ def verdict_class(site: SiteScore) -> str:
     return "pass" if site.qualified else "fail"
 
 
-@dataclass
-class FindingView:
-    detail: str
-    severity: str
-    severity_name: str
-    url: str | None
-    url_href: str | None
-    page: str | None
-    page_href: str | None
-    places: list[tuple[str, str]]  # (label, value): column, section, element
-    evidence: list[EvidenceItem]
-    still_open: bool
+@dataclass(frozen=True)
+class IndicatorPoints:
+    """Points one indicator of the rubric took ("−2") or added ("+5"), named, with its standing."""
 
-
-@dataclass
-class CheckGroup:
-    anchor: str
-    check: str
     name: str
-    severities: list[tuple[str, str]]  # (severity, Chinese name), most severe first
-    findings: list[FindingView]
+    points: str
+    occurrences: int | None  # findings counted; None for a bonus
+    note: str  # "（依据待确认）" when the rubric marks the indicator as without an authoritative source
 
 
-def finding_view(site: SiteScore, finding: Finding) -> FindingView:
-    element_label = {"columns_stale": "统计项"}.get(
-        finding.check, "技术指标" if finding.element in TECH_NAMES else "页面要素"
-    )
-    places = [
-        (label, element_name(value) if name == "element" else str(value))
-        for name, label, value in (
-            ("column", "栏目", finding.column),
-            ("section", "必备栏目", finding.section),
-            ("element", element_label, finding.element),
-        )
-        if value
+def indicator_points(site: SiteScore) -> list[IndicatorPoints]:
+    """Every point taken or added, by its indicator: deductions first, then bonuses."""
+
+    def note(unconfirmed: bool) -> str:
+        return "（依据待确认）" if unconfirmed else ""
+
+    lines = [
+        IndicatorPoints(d.name, f"−{fmt_points(d.points)}", d.occurrences, note(d.unconfirmed))
+        for d in site.deductions
     ]
-    return FindingView(
-        detail=str(finding.detail or ""),
-        severity=finding.severity,
-        severity_name=severity_name(finding.severity),
-        url=finding.url or None,
-        url_href=http_url(finding.url),
-        page=finding.page or None,
-        page_href=http_url(finding.page),
-        places=places,
-        evidence=evidence_items(finding.evidence),
-        still_open=site.still_open(finding),
-    )
-
-
-def check_groups(site: SiteScore) -> list[CheckGroup]:
-    """The site's findings grouped by check: vetoes first, then deductions, warnings and notes; within a
-    severity in the rubric's order (`reports.glossary.CHECK_NAMES`)."""
-    by_check: dict[str, list[Finding]] = {}
-    for finding in site.findings:
-        by_check.setdefault(finding.check, []).append(finding)
-
-    def group_order(check: str) -> tuple[int, tuple[int, str]]:
-        return (min(severity_rank(finding.severity) for finding in by_check[check]), check_order(check))
-
-    groups = []
-    for number, check in enumerate(sorted(by_check, key=group_order), start=1):
-        findings = sorted(by_check[check], key=lambda finding: severity_rank(finding.severity))
-        severities = sorted({finding.severity for finding in findings}, key=severity_rank)
-        groups.append(
-            CheckGroup(
-                anchor=f"check-{number}",  # not the check id: ids in the page come from us, not from data
-                check=check,
-                name=check_name(check),
-                severities=[(severity, severity_name(severity)) for severity in severities],
-                findings=[finding_view(site, finding) for finding in findings],
-            )
-        )
-    return groups
+    lines += [
+        IndicatorPoints(b.name, f"+{fmt_points(b.points)}", None, note(b.unconfirmed)) for b in site.bonuses
+    ]
+    return lines
 
 
 @dataclass
@@ -226,6 +164,24 @@ class Summary:
 
 
 @dataclass
+class GapView:
+    """One kind of gap of the inspector's own (e.g. off-list links not checked) over every site it touched:
+    for the info center's overview and summary mail, not owners' mail."""
+
+    check: str
+    name: str
+    entries: list[tuple[SiteRow, str]]  # (site, what was not checked there)
+
+    @property
+    def site_count(self) -> int:
+        return len({row.site.site_id for row, _ in self.entries})
+
+    @property
+    def site_names(self) -> str:
+        return "、".join(dict.fromkeys(row.site.name for row, _ in self.entries))
+
+
+@dataclass
 class Overview:
     inspection: Inspection
     previous: Inspection | None
@@ -237,6 +193,8 @@ class Overview:
     vetoes: list[VetoView]
     summary: Summary
     history: list[HistoryPoint]  # ends at this inspection
+    gaps: list[GapView]  # the inspector's own gaps, per kind of gap
+    combined: int | None  # period reports: how many inspections the period combines
 
     @property
     def has_previous(self) -> bool:
@@ -339,7 +297,7 @@ def summary(report: Report) -> Summary:
         qualified=sum(1 for site in sites if site.qualified and not site.vetoes),
         failed=sum(1 for site in sites if not site.qualified and not site.vetoes),
         vetoed=sum(1 for site in sites if site.vetoes),
-        average=fmt_score(sum(scored) / len(scored)) if scored else "—",
+        average=fmt_score(round_score(sum(scored) / len(scored))) if scored else "—",
         findings=sum(len(site.findings) for site in sites),
         new=sum(site.new_findings or 0 for site in sites),
         fixed=sum(site.fixed_findings or 0 for site in sites),
@@ -366,15 +324,30 @@ def overview(report: Report) -> Overview:
         vetoes=[veto for row in rows for veto in veto_views(row, run_dates)],
         summary=summary(report),
         history=history,
+        gaps=gap_views(rows),
+        combined=report.combined,
     )
 
 
 def site_view(view: Overview, row: SiteRow) -> SiteView:
-    """One site's page (and mail): its findings by check, its vetoes, how many findings ask for a fix."""
+    """One site's page (and mail): the findings its owner must act on by check (one per broken target; the
+    inspector's own gaps are the info center's, in `Overview.gaps`), its vetoes, how many ask for a fix."""
+    # The statistics of 互动回应 are a section of their own (`interaction`), not a finding to act on.
+    groups = [group for group in check_groups(row.site) if group.check != STATS_CHECK]
     return SiteView(
         row=row,
-        groups=[group for group in check_groups(row.site) if group.check != STATS_CHECK],
+        groups=groups,
         vetoes=[veto for veto in view.vetoes if veto.row is row],
-        actionable=sum(1 for finding in row.site.findings if finding.severity != "info"),
+        actionable=sum(1 for group in groups for finding in group.findings if finding.severity != "info"),
         interaction=interaction_view(row.site),
     )
+
+
+def gap_views(rows: list[SiteRow]) -> list[GapView]:
+    """The inspector's own gaps (off-list links unchecked, no browser, budget, deadline), one per kind."""
+    by_check: dict[str, GapView] = {}
+    for row in rows:
+        for group in check_groups(row.site, owners=False, gaps=True):
+            gap = by_check.setdefault(group.check, GapView(group.check, group.name, []))
+            gap.entries += [(row, finding.detail) for finding in group.findings]
+    return sorted(by_check.values(), key=lambda gap: check_order(gap.check))

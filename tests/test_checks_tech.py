@@ -169,7 +169,11 @@ def test_check_site_reports_technical_findings_and_scoring_counts_only_deduction
     scored = score_site(portal, [Finding.from_json(f.as_json()) for f in findings], load_scoring())
     # IPv6 is functional design (−1; the elements bonus is about page elements); HTTPS, a warning, is not scored.
     assert [(d.indicator, d.points) for d in scored.deductions] == [("functional_design", 1)]
-    assert scored.score == 115 - 1
+    assert scored.score == 100 - 1  # bonus indicators are off by default
+    bonuses = tmp_path / "bonuses.toml"
+    bonuses.write_text('[[indicators]]\nid = "bonus_elements"\nenabled = true\n', encoding="utf-8")
+    with_bonus = score_site(portal, [Finding.from_json(f.as_json()) for f in findings], load_scoring(bonuses))
+    assert with_bonus.score == 100 - 1 + 5  # enabled, the elements bonus is kept: IPv6 is not a page element
     override = tmp_path / "rubric.toml"
     override.write_text('[tech]\nhttps_severity = "deduction"\n', encoding="utf-8")
     strict = [

@@ -7,8 +7,10 @@ crawler really sent; the ground truth says what the farm injected.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -33,7 +35,7 @@ TODAY = date(2026, 11, 28)
 ROOT = Path(__file__).parent.parent
 
 
-def crawl_command(registry: Path, db: Path) -> list[str]:
+def crawl_command(registry: Path, db: Path, *options: str) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -43,7 +45,7 @@ def crawl_command(registry: Path, db: Path) -> list[str]:
         str(registry),
         "--db",
         str(db),
-        "--quiet",
+        *(options or ["--quiet"]),
     ]
 
 
@@ -58,16 +60,20 @@ def farm(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def farm_runs(farm, tmp_path_factory):
-    """Two crawls of the whole farm into one database; the farm's request log of each."""
+    """Two crawls of the whole farm into one database; the farm's request log of each. The first is quiet, the
+    second, over two processes, shows its progress (stderr is a pipe here: plain lines)."""
     server, registry = farm
     db = tmp_path_factory.mktemp("e2e") / "facts.db"
     truth = server.ground_truth()
-    logs = []
-    for _ in range(2):
+    logs, stderr = [], []
+    progress = ("--processes", "2", "--set", "DUWANG_PROGRESS_LINE_EVERY=1")
+    for options in ((), progress):
         server.reset_log()
-        result = subprocess.run(crawl_command(registry, db), capture_output=True, text=True, timeout=600)
+        command = crawl_command(registry, db, *options)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, result.stdout + result.stderr
         logs.append(server.requests())
+        stderr.append(result.stderr)
     store = Store(db)
     runs = store.runs()
     yield {
@@ -77,6 +83,7 @@ def farm_runs(farm, tmp_path_factory):
         "logs": logs,
         "registry": load_registry(registry),
         "summary": result.stdout,
+        "stderr": stderr,
     }
     store.close()
 
@@ -102,6 +109,21 @@ def test_two_runs_are_stored_side_by_side(farm_runs):
         sites = {row["site_id"]: row for row in store.site_stats(run["id"])}
         assert len(sites) == 25
         assert all(row["pages"] > 0 for row in sites.values()), sites
+
+
+def test_one_progress_line_for_the_whole_crawl_across_processes_and_none_when_quiet(farm_runs):
+    quiet, shown = farm_runs["stderr"]
+    assert "[duwang]" not in quiet
+    lines = [line for line in shown.splitlines() if line.startswith("[duwang]")]
+    assert len(lines) >= 2, shown
+    pattern = re.compile(r"\[duwang\] 站点 (\d+)/25 已完成 .*· 页面 (\d+) · 检查 (\d+) · .*· 预计剩余 ")
+    figures = [tuple(int(n) for n in pattern.match(line).groups()) for line in lines]  # type: ignore[union-attr]
+    # one count of the whole crawl, never one per process: the sites done and pages only grow
+    assert all(a[0] <= b[0] and a[1] <= b[1] for a, b in itertools.pairwise(figures)), lines
+    run = farm_runs["runs"][-1]
+    pages = sum(row["pages"] for row in farm_runs["store"].site_stats(run["id"]))
+    assert lines[-1].startswith("[duwang] 站点 25/25 已完成 · 页面 ") and figures[-1][1] == pages
+    assert "sites 0/" not in shown
 
 
 def test_the_summary_lists_every_site(farm_runs):
@@ -281,7 +303,8 @@ def test_an_interrupted_crawl_is_recorded_and_a_killed_one_found_crashed(farm, t
             timeout=60,
         )
         assert listing.returncode == 0
-        assert listing.stdout.strip().splitlines()[-1].split()[1] == expected, listing.stdout
+        # The status column: the Chinese word, then the stored value (运行中/完成/中断/失败/崩溃 and its id).
+        assert listing.stdout.strip().splitlines()[-1].split()[2] == expected, listing.stdout
     store = Store(db)
     try:
         assert [run["status"] for run in store.runs()] == ["interrupted", "crashed"]

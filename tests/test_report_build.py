@@ -90,32 +90,51 @@ def test_an_inspection_is_compared_with_the_one_before(store, registry):
     assert report.inspection.run_id == 3 and report.previous.run_id == 2
     assert report.inspection.label == "2026年11月28日督查"
     czj, lxz = sorted(report.sites, key=lambda s: s.site_id)
-    assert (lxz.score, lxz.rank) == (109.0, 1)  # one homepage dead link; links bonus lost
-    # czj: (75 − 4) × 4/3 = 94.67 in November's first inspection, nothing wrong now
-    assert (czj.score, czj.score_delta, czj.fixed_findings, czj.new_findings) == (100.0, 5.33, 2, 0)
-    assert [p.score for p in report.history if p.site_id == "lxz"] == [None, 115.0, 109.0]
+    assert (lxz.score, lxz.rank) == (99.0, 2)  # one homepage dead link; no bonus indicators by default
+    # czj: (75 − 4) × 4/3 = 94.666… → 94.7 in November's first inspection, nothing wrong now
+    assert (czj.score, czj.rank, czj.score_delta, czj.fixed_findings, czj.new_findings) == (
+        100.0,
+        1,
+        5.3,
+        2,
+        0,
+    )
+    assert [p.score for p in report.history if p.site_id == "lxz"] == [None, 100.0, 99.0]
 
 
 def test_a_quarter_combines_its_inspections_by_the_rubric_rule(store, registry):
     report = build_period_report(store, registry, load_scoring(), "2026Q4")
     lxz = next(s for s in report.sites if s.site_id == "lxz")
-    # mean of 0 (vetoed in October), 115 and 109; the October veto makes the quarter fail
-    assert lxz.score == round((0 + 115 + 109) / 3, 2) and not lxz.qualified and lxz.vetoes
+    # mean of 0 (vetoed in October), 100 and 99 = 66.333… → 66.3; the October veto makes the quarter fail
+    assert lxz.score == 66.3 and not lxz.qualified and lxz.vetoes
     czj = next(s for s in report.sites if s.site_id == "czj")
-    # October (75 − 2) × 4/3 = 97.33, early November (75 − 4) × 4/3 = 94.67, late November 100
-    assert czj.score == 97.33
+    # October (75 − 2) × 4/3 = 97.3, early November (75 − 4) × 4/3 = 94.7, late November 100: mean 97.333… → 97.3
+    assert czj.score == 97.3 and czj.inspections == 3
+    assert report.combined == 3
     assert [s.site_id for s in report.sites] == ["czj", "lxz"]  # a vetoed site ranks last
     assert report.inspection.label == "2026年第四季度政府网站检查通报"
     assert "平均值" in report.rule and "3 次督查" in report.rule
     month = build_period_report(store, registry, load_scoring(), "2026-11")
-    assert next(s for s in month.sites if s.site_id == "lxz").score == round((115 + 109) / 2, 2)
+    assert next(s for s in month.sites if s.site_id == "lxz").score == 99.5 and month.combined == 2
 
 
 def test_the_json_form(store, registry):
     document = report_json(build_report(store, registry, load_scoring()))
     assert set(document) == {"inspection", "sites", "unchecked"} and document["unchecked"] == []
-    site = document["sites"][0]
-    assert {"site_id", "name", "kind", "score", "rank", "qualified", "vetoes", "findings"} <= set(site)
+    site = next(site for site in document["sites"] if site["findings"])
+    assert {"site_id", "name", "kind", "score", "rank", "qualified", "vetoes", "findings", "bonuses"} <= set(
+        site
+    )
+    assert site["deductions"] == [
+        {
+            "indicator": "dead_links_homepage",
+            "name": "首页链接可用性",
+            "occurrences": 1,
+            "points": 1.0,
+            "unconfirmed": True,
+        }
+    ]
+    assert document["inspection"]["checked_on"] == "2026-11-28"
     assert set(site["findings"][0]) == {
         "site_id",
         "check",
@@ -128,6 +147,20 @@ def test_the_json_form(store, registry):
         "detail",
         "evidence",
     }
+
+
+def test_the_report_is_dated_by_the_day_the_checks_used(store, registry):
+    # `duwang check --today 2026-12-01` on the crawl of 28 November: the header, label and deadline follow the
+    # check, the crawl's own date stays known.
+    store.replace_findings(
+        3,
+        [finding("lxz", "dead_link", url="http://127.0.0.2/x") | {"checked_at": "2026-12-01T09:30:00"}],
+        ["lxz", "czj"],
+    )
+    report = build_report(store, registry, load_scoring())
+    assert report.inspection.date == date(2026, 11, 28) and report.inspection.as_of == date(2026, 12, 1)
+    assert report.inspection.label == "2026年12月1日督查"
+    assert report_json(report)["inspection"]["checked_on"] == "2026-12-01"
 
 
 def test_a_site_without_checked_facts_is_unchecked_never_scored_nor_ranked(store, registry, tmp_path):

@@ -49,9 +49,9 @@ def test_json_has_every_site_ranked_and_the_vetoed_ones_unqualified(reported):
 def test_excel_scores_equal_the_json_and_a_planted_formula_stays_text(reported):
     book = load_workbook(reported["out"] / "report.xlsx")
     ranking = book["排名"]
-    header = [cell.value for cell in ranking[1]]
+    header = [cell.value for cell in ranking[2]]  # row 1 names the inspection
     ids, scores = header.index("站点编号"), header.index("得分")
-    excel = {row[ids].value: row[scores].value for row in ranking.iter_rows(min_row=2)}
+    excel = {row[ids].value: row[scores].value for row in ranking.iter_rows(min_row=3)}
     assert excel == {s["site_id"]: s["score"] for s in reported["json"]["sites"]}
     planted = [
         cell
@@ -82,6 +82,8 @@ def test_html_in_a_browser_shows_the_ranking_and_crawled_script_as_text(reported
             assert table.is_visible()
             assert table.locator("tbody tr").count() == 25
             page.goto((out / "sites" / "hzx.html").as_uri())
+            # Technical evidence is folded away (<details>); open it all, as a reader clicking through would.
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
             assert "<script>window.__duwang_xss=1</script>" in page.inner_text("body")
             assert page.evaluate("typeof window.__duwang_xss") == "undefined"
         finally:

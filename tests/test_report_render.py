@@ -227,7 +227,7 @@ def test_html_writes_the_overview_and_one_page_per_site(report, html_out):
     assert "2026年第四季度" in overview and report.rule in overview  # the period report's rule
     for page in pages.values():
         assert page.startswith("<!DOCTYPE html>") and '<html lang="zh-CN">' in page
-        assert "@page { size: A4; margin: 15mm; }" in page
+        assert "size: A4;" in page and 'counter(page) " 页 共 " counter(pages)' in page  # numbered A4 pages
     assert 'href="../index.html"' in pages["sites/fgw.html"]  # back link
 
 
@@ -311,33 +311,40 @@ def workbook(report, tmp_path_factory):
 
 def test_excel_ranking_sheet_matches_the_report(report, workbook):
     sheet = workbook["排名"]
-    rows = list(sheet.iter_rows(values_only=True))
+    title, *rows = list(sheet.iter_rows(values_only=True))
+    assert title[0].startswith("2026年11月28日督查 · 检查日期 2026年11月28日")  # the inspection's header row
     assert rows[0][:5] == ("排名", "站点编号", "站点名称", "类型", "得分")
-    assert len(rows[0]) == 15
+    assert len(rows[0]) == 16
     assert [row[1] for row in rows[1:]] == [site.site_id for site in report.sites]
     assert [row[4] for row in rows[1:]] == [site.score for site in report.sites]  # None: empty when vetoed
-    assert rows[3][7] == CHECK_NAMES["unreachable"] and rows[1][8] == 11.5 and rows[1][10] == 2.5
+    assert rows[3][7] == CHECK_NAMES["unreachable"] and rows[1][8] == 11.5 and rows[1][11] == 2.5
 
 
 def test_excel_findings_sheet_is_filterable_and_defuses_formulas(report, workbook):
     sheet = workbook["检查结果"]
-    header = [cell.value for cell in sheet[1]]
+    header = [cell.value for cell in sheet[2]]
     assert header[:4] == ["站点编号", "站点名称", "检查项", "严重程度"] and header[-1] == "上次已存在"
-    assert sheet.max_row == 1 + sum(len(site.findings) for site in report.sites)
-    assert sheet.auto_filter.ref == "A1:L6"
-    assert sheet.freeze_panes == "A2"
-    planted = [cell for row in sheet.iter_rows(min_row=2) for cell in row if FORMULA in str(cell.value)]
+    assert sheet.max_row == 2 + sum(len(site.findings) for site in report.sites)
+    assert sheet.auto_filter.ref == "A2:L7"
+    assert sheet.freeze_panes == "A3"
+    planted = [
+        cell
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(min_row=3)
+        for cell in row
+        if FORMULA in str(cell.value)
+    ]
     detail = next(cell for cell in planted if cell.column == header.index("说明") + 1)
     assert isinstance(detail.value, str) and detail.data_type == "s" and detail.value == "'" + FORMULA
-    for cell in planted:  # also inside the evidence JSON, which does not start with "=": stored as text
+    for cell in planted:  # also in the evidence sheet: stored as text
         assert cell.data_type == "s"
     assert not any(
         cell.data_type == "f" for ws in workbook.worksheets for row in ws.iter_rows() for cell in row
     )
     assert "网站标识码" in [
-        row[header.index("页面要素")] for row in sheet.iter_rows(min_row=2, values_only=True)
+        row[header.index("页面要素")] for row in sheet.iter_rows(min_row=3, values_only=True)
     ]
-    still_open = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    still_open = [row[-1] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert still_open.count("是") == 1
 
 
@@ -349,8 +356,9 @@ def test_excel_has_one_sheet_per_check_with_findings(workbook):
         CHECK_NAMES["column_stale"],
         CHECK_NAMES["dead_link"],
         CHECK_NAMES["element_missing"],
+        "技术证据",
     ]
-    assert workbook[CHECK_NAMES["dead_link"]].max_row == 3
+    assert workbook[CHECK_NAMES["dead_link"]].max_row == 4
 
 
 @pytest.mark.parametrize(
@@ -377,7 +385,7 @@ def test_a_first_inspection_without_history_or_findings_renders(tmp_path):
     assert "没有站点触发单项否决" in overview and "统计规则" not in overview
     assert "本次检查未发现问题" in (pages / "sites" / "lxz.html").read_text(encoding="utf-8")
     workbook = openpyxl.load_workbook(write_excel(bare, tmp_path / "x.xlsx"))
-    assert workbook.sheetnames == ["排名", "检查结果"] and workbook["排名"]["E2"].value == 100.0
+    assert workbook.sheetnames == ["排名", "检查结果"] and workbook["排名"]["E3"].value == 100.0
 
 
 def test_a_site_id_that_is_not_a_file_name_is_refused(report, tmp_path):
@@ -422,7 +430,7 @@ def test_an_unchecked_site_is_listed_after_the_ranking_never_scored_nor_counted(
     assert ("检查站点", "1") in cards and ("不合格（未达合格线）", "0") in cards
     assert ("未检查（不计分、不排名）", "1") in cards
     ranking = list(openpyxl.load_workbook(write_excel(report, tmp_path / "x.xlsx"))["排名"].values)
-    assert [row[:7] for row in ranking[1:]] == [
+    assert [row[:7] for row in ranking[2:]] == [
         (1, "lxz", "临夏回族自治州人民政府", "政府门户网站", 96.0, "合格", 1),
         (None, "jyj", "临夏州教育局", "部门网站", None, "未检查", None),
     ]

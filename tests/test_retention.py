@@ -259,7 +259,8 @@ def test_duwang_prune_uses_keep_runs_and_says_what_it_deleted(tmp_path):
     assert "将清理 would prune runs 1, 2" in dry and "pages 4" in dry
     assert "已清理 pruned runs 1, 2" in duwang("prune", *common).stdout
     assert "没有需要清理的抓取 nothing to prune" in duwang("prune", *common).stdout
-    listed = duwang("runs", *common).stdout.splitlines()
+    header, *listed = duwang("runs", *common).stdout.splitlines()
+    assert header.split()[:2] == ["编号", "状态"]
     assert ["事实已清理" in line for line in listed] == [True, True, False, False]
     assert "已清理 pruned runs 3" in duwang("prune", *common, "--keep", "1").stdout
     with sqlite3.connect(db) as conn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import signal
 import sqlite3
 import subprocess
@@ -256,7 +257,10 @@ def test_a_site_added_while_serving_is_crawled_checked_and_scored_with_one_regis
     [run] = store.runs()
     assert store.checked_sites(run["id"]) == {"lxz", "jyj"}  # what was crawled is what was checked
     store.close()
-    [folder] = (tmp_path / "out").iterdir()
+    # The reports folder: this inspection at its top, kept in <date>/, and the history of every inspection.
+    out = tmp_path / "out"
+    [folder] = [path for path in out.iterdir() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", path.name)]
+    assert (out / "history" / "index.html").is_file() and (out / "report.json").is_file()
     document = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     assert sorted(site["site_id"] for site in document["sites"]) == ["jyj", "lxz"]
     assert all(site["verdict"] != "未检查" for site in document["sites"])

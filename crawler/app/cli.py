@@ -21,6 +21,8 @@ import click
 from crawler import __version__
 from crawler.app import jobs
 from crawler.app.cli_alerts import alert
+from crawler.app.cli_history import jobs as jobs_command
+from crawler.app.cli_history import runs
 from crawler.app.cli_options import (
     EXIT_RUNTIME,
     DuwangGroup,
@@ -36,17 +38,21 @@ from crawler.app.cli_reports import confirm, findings, mail, report
 from crawler.app.farmprocess import FarmProcess
 from crawler.app.inspection import inspection_now
 from crawler.registry import load_registry
-from crawler.store import PruneResult, Store
+from crawler.store import PruneResult
 from crawler.vocab import RunStatus
 
 
 @click.group(cls=DuwangGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="duwang")
+@click.version_option(
+    __version__, prog_name="duwang", message="%(prog)s 版本 %(version)s", help="显示版本并退出"
+)
 def main() -> None:
-    """duwang 读网督查: inspect government websites, store what was seen, report findings."""
+    """duwang 读网督查：抓取政府网站，保存所见事实，检查并报告问题。
+
+    每个命令的用法：duwang 命令 --help。退出码：0 成功，1 运行错误（或抓取未完成），3 配置错误。"""
 
 
-for command in (findings, confirm, report, mail, alert):
+for command in (findings, confirm, report, mail, alert, runs, jobs_command):
     main.add_command(command)
 
 
@@ -54,34 +60,34 @@ for command in (findings, confirm, report, mail, alert):
 @config_option()
 @db_option()
 def sites(config: Path, db: Path) -> None:
-    """Validate the registry and list its sites (exit code 3 when it is invalid)."""
+    """校验站点登记表并列出站点（登记表有误时退出码 3）。"""
     registry = load_registry(config)
     for site in registry.sites:
         owners = ", ".join(owner.email for owner in site.owners) or "-"
         click.echo(f"{site.id:<14} {site.kind:<10} {site.start_urls[0]:<40} {site.name}  <{owners}>")
-    click.echo(f"{len(registry.sites)} sites in {config}; database {db}")
+    click.echo(f"登记表 {config} 共 {len(registry.sites)} 个站点；数据库 {db}")
 
 
 @main.command()
 @config_option()
 @db_option()
-@site_option("crawl only this site (repeatable)")
-@click.option("--quiet", is_flag=True, help="no progress lines")
+@site_option("只抓取这个站点（可重复）")
+@click.option("--quiet", is_flag=True, help="不显示抓取进度")
 @click.option(
     "--log-level",
     default="WARNING",
     show_default=True,
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
-    help="Scrapy's log level",
+    help="Scrapy 日志级别",
 )
-@click.option("--processes", default=None, metavar="N", help="crawl processes (default: one per core, max 4)")
+@click.option("--processes", default=None, metavar="N", help="抓取进程数（默认每个 CPU 核一个，最多 4 个）")
 @click.option(
     "--set",
     "settings",
     multiple=True,
     metavar="NAME=VALUE",
     hidden=True,
-    help="a Scrapy or DUWANG_ setting for this crawl (as scrapy's -s), e.g. DUWANG_BATCH_SIZE=50",
+    help="本次抓取的 Scrapy 或 DUWANG_ 设置（同 scrapy 的 -s），例如 DUWANG_BATCH_SIZE=50",
 )
 def crawl(
     config: Path,
@@ -92,12 +98,16 @@ def crawl(
     processes: str | None,
     settings: tuple[str, ...],
 ) -> None:
-    """Crawl the registered sites (all, or --site ID ...) and store the facts in --db."""
+    """抓取登记表中的站点（默认全部，或 --site ID ...），把事实存入 --db。
+
+    进度：终端上实时显示整个抓取（完成站点数、正在抓取的站点、页面、错误、预计剩余时间）。
+
+    输出不是终端时每 10 秒打印一行进度；--quiet 不显示。"""
     overrides: dict[str, object] = {}
     for setting in settings:
         name, equals, value = setting.partition("=")
         if not equals or not name.strip():
-            raise click.BadParameter(f"{setting!r} is not NAME=VALUE", param_hint="--set")
+            raise click.BadParameter(f"{setting!r} 不是 NAME=VALUE 的形式", param_hint="--set")
         overrides[name.strip()] = value
     overrides |= {"DUWANG_PROGRESS": not quiet, "LOG_LEVEL": log_level}
     if processes:
@@ -109,16 +119,16 @@ def crawl(
 @main.command()
 @config_option()
 @db_option()
-@site_option("probe only this site (repeatable)")
+@site_option("只探测这个站点（可重复）")
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
     default=15.0,
     show_default=True,
-    help="seconds to load a homepage completely (a deadline for the whole response)",
+    help="完整加载首页的秒数（整个响应的期限）",
 )
 def probe(config: Path, db: Path, site_ids: tuple[str, ...], timeout: float) -> None:
-    """Probe every site's homepage once (availability, then HTTPS and IPv6); store each result at once."""
+    """探测每个站点首页一次（可访问性），再探测 HTTPS 证书和 IPv6；每个结果即时写入数据库。"""
     from crawler.probe import ProbeResult
 
     def show(result: ProbeResult) -> None:
@@ -131,13 +141,11 @@ def probe(config: Path, db: Path, site_ids: tuple[str, ...], timeout: float) -> 
 @main.command()
 @config_option()
 @db_option()
-@click.option(
-    "--run", "run_id", type=int, default=None, help="the crawl to check (default: latest completed)"
-)
+@click.option("--run", "run_id", type=int, default=None, help="要检查的抓取编号（默认最近一次完成的）")
 @rubric_option()
 @today_option()
 def check(config: Path, db: Path, run_id: int | None, rubric: Path | None, today: datetime | None) -> None:
-    """Turn a crawl's facts into findings (stored in --db) and print a count per site."""
+    """检查一次抓取的事实，把检查结果存入 --db，并按站点打印各严重程度的条数。"""
     inspection = jobs.Jobs(db, load_registry(config), rubric)
     inspection.rules()  # a bad rubric is a configuration error, whatever the database
     existing_db(db)  # findings belong to a crawl: a missing database has none to check
@@ -169,13 +177,13 @@ def _check_and_summarise(inspection: jobs.Jobs, run_id: int | None, now: datetim
 @main.command()
 @config_option()
 @db_option()
-@click.option("--run", "run_id", type=int, default=None, help="the crawl (default: latest completed)")
+@click.option("--run", "run_id", type=int, default=None, help="抓取编号（默认最近一次完成的）")
 @site_option()
 @click.option(
     "--write-hints",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="also write the columns as registry column hints to this file, to confirm and paste",
+    help="同时把栏目写成登记表栏目提示（columns）到此文件，核对后粘贴到登记表",
 )
 @format_option()
 @rubric_option()
@@ -190,7 +198,7 @@ def columns(
     rubric: Path | None,
     today: datetime | None,
 ) -> None:
-    """List the columns (栏目) found on each site: name, class, URL, items, newest date, how identified."""
+    """列出每个站点识别出的栏目：名称、类别、地址、条目数、最新日期、识别方式。"""
     from crawler.column_hints import column_rows, discovered_columns, format_rows, hints_toml
 
     registry = load_registry(config)
@@ -215,15 +223,15 @@ def columns(
 
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--url", required=True, help="the address the page was saved from (resolves its links)")
-@click.option("--charset", default="utf-8", show_default=True, help="the page's encoding (gbk, gb2312, ...)")
+@click.option("--url", required=True, help="网页保存时的地址（用于解析其中的链接）")
+@click.option("--charset", default="utf-8", show_default=True, help="网页编码（gbk、gb2312 等）")
 @format_option()
 @rubric_option()
 @today_option()
 def page(
     file: Path, url: str, charset: str, output: str, rubric: Path | None, today: datetime | None
 ) -> None:
-    """Read one saved HTML page as the crawl would: its kind and why, its lists, its page elements."""
+    """像抓取时一样读取一个保存的网页：页面类型及依据、列表、页面要素。"""
     from checks.rules import load_rules
     from crawler.pageview import read_page
 
@@ -231,7 +239,7 @@ def page(
     try:
         "".encode(charset)
     except LookupError:
-        raise click.BadParameter(f"unknown encoding {charset!r}", param_hint="--charset") from None
+        raise click.BadParameter(f"不认识的编码 {charset!r}", param_hint="--charset") from None
     day = today.date() if today is not None else inspection_now().date()
     view = read_page(file.read_bytes(), url, charset, day, rules)
     if output == "json":
@@ -245,7 +253,9 @@ def page(
 @db_option()
 @rubric_option()
 def serve(config: Path, db: Path, rubric: Path | None) -> None:
-    """Run the service: probes, weekly inspections with mail, period reports, on the [schedule]."""
+    """长期运行的定时服务：按登记表 [schedule] 探测、督查、发邮件、出月报季报年报。
+
+    日志为 JSON 行（stderr），督查抓取期间每分钟一行进度。任务计划和记录用 duwang jobs 查看。"""
     from crawler.app.service import Service, configure_logging
 
     configure_logging()
@@ -259,13 +269,13 @@ def serve(config: Path, db: Path, rubric: Path | None) -> None:
     "--keep",
     type=click.IntRange(min=1),
     default=None,
-    help="completed runs whose facts stay (default: the registry's [storage] keep_runs, 12)",
+    help="保留事实的已完成抓取次数（默认登记表 [storage] keep_runs，12）",
 )
-@click.option("--dry-run", is_flag=True, help="only say what would be deleted")
+@click.option("--dry-run", is_flag=True, help="只列出将删除什么，不删除")
 def prune(config: Path, db: Path, keep: int | None, dry_run: bool) -> None:
-    """Delete the crawl facts of runs older than the latest --keep completed ones, and compact the database.
+    """删除最近 --keep 次完成的抓取之前的抓取事实，并压缩数据库。
 
-    Findings, scores and mail records of every run stay: the reports' trends and periods need them."""
+    每次督查的检查结果、评分和邮件记录全部保留：报告的趋势和期间统计需要它们。"""
     if keep is None:
         keep = load_registry(config).storage.keep_runs
     result = jobs.prune(db, keep, dry_run)
@@ -288,50 +298,25 @@ def prune_summary(result: PruneResult, dry_run: bool = False) -> str:
 
 
 @main.command()
-@config_option()
-@db_option()
-def runs(config: Path, db: Path) -> None:
-    """List the crawl runs stored in --db, with what their limits left out and why a run failed."""
-    from crawler.app.crawl import limit_notes
-
-    with Store(db, create=False) as store:
-        store.recover_crashed_runs()
-        for run in store.runs():
-            line = f"{run['id']:>4}  {run['status']:<12} {run['started_at']}  {run['ended_at'] or '-'}"
-            sites = store.site_stats(run["id"])
-            if sites:
-                pages = sum(row["pages"] or 0 for row in sites)
-                unread = sum(row.get("extract_errors") or 0 for row in sites)
-                line += f"  页面 pages {pages}  读取错误 extract errors {unread}"
-            if run.get("pruned_at"):
-                line += f"  事实已清理 facts pruned {run['pruned_at']}"
-            click.echo(line)
-            for note in limit_notes(run, sites):
-                click.echo(f"      {note}")
-
-
-@main.command()
-@config_option(default="sites.toml", help_text="(not read: the farm writes its own registry into --out)")
+@config_option(default="sites.toml", help_text="（不读取：网站群把自己的登记表写到 --out）")
 @db_option(default=None)
 @click.option(
-    "--port", type=int, default=8800, show_default=True, help="port on every 127.0.0.x host (0: any)"
+    "--port", type=int, default=8800, show_default=True, help="每个 127.0.0.x 主机上的端口（0：任意）"
 )
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("duwang-farm"),
     show_default=True,
-    help="where registry.toml and ground_truth.json are written",
+    help="写出 registry.toml 和 ground_truth.json 的目录",
 )
-@click.option("--seed", type=int, default=2018, show_default=True)
-@click.option(
-    "--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="date the farm's content is relative to"
-)
-@click.option("--scale", type=int, default=1, show_default=True, help="multiply list items and detail pages")
+@click.option("--seed", type=int, default=2018, show_default=True, help="生成网站群的随机种子")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="网站群内容的基准日期")
+@click.option("--scale", type=int, default=1, show_default=True, help="列表条目和详情页的倍数")
 def farm(
     config: Path, db: Path | None, port: int, out: Path, seed: int, today: datetime | None, scale: int
 ) -> None:
-    """Serve the demo web farm (25 fake government sites on loopback) until interrupted."""
+    """单独启动演示网站群（本机回环地址上 25 个模拟政府网站），直到按 Ctrl-C。"""
     from crawler.farm import serve
 
     # The farm's dates are relative to today in China, the day `duwang check` inspects as of.
@@ -340,27 +325,25 @@ def farm(
 
 
 @main.command()
-@config_option(default="duwang-demo/registry.toml", help_text="where to keep the demo registry")
+@config_option(default="duwang-demo/registry.toml", help_text="演示登记表的位置")
 @db_option(default="duwang-demo/duwang.db")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("duwang-demo"),
     show_default=True,
-    help="working folder of the demo",
+    help="演示的工作目录",
 )
-@click.option("--quiet", is_flag=True, help="no progress lines")
+@click.option("--quiet", is_flag=True, help="不显示抓取进度")
 def demo(config: Path, db: Path, out: Path, quiet: bool) -> None:
-    """Start the demo farm, crawl all 25 demo sites, and print what was stored."""
+    """启动演示网站群，抓取全部 25 个演示站点，检查并写出报告，打印汇总。"""
     out.mkdir(parents=True, exist_ok=True)
     farm_dir = out / "farm"
     with FarmProcess(farm_dir) as registry_path:
         if config.resolve() != registry_path.resolve():
             config.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(registry_path, config)
-        click.echo(
-            f"demo farm ready; registry {config}; ground truth {farm_dir / 'ground_truth.json'}", err=True
-        )
+        click.echo(f"演示网站群已启动；登记表 {config}；标准答案 {farm_dir / 'ground_truth.json'}", err=True)
         run_id = jobs.crawl(config, db, (), {"DUWANG_PROGRESS": not quiet, "LOG_LEVEL": "WARNING"})
     _print_summary(db, run_id)
     inspection = jobs.Jobs(db, load_registry(config))

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 import click
 
@@ -32,8 +32,45 @@ def fail(message: str, code: int = EXIT_RUNTIME) -> NoReturn:
     sys.exit(code)
 
 
+class ChineseHelpFormatter(click.HelpFormatter):
+    """Click's help pages with Chinese headings (the option names stay as typed)."""
+
+    HEADINGS: ClassVar[dict[str, str]] = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        args = args.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
+        super().write_usage(prog, args, prefix="用法：")
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(self.HEADINGS.get(heading, heading))
+
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        marks = (("[default: ", "[默认："), ("[required]", "[必填]"), ("; required]", "；必填]"))
+        translated = []
+        for term, text in rows:
+            for english, chinese in marks:
+                text = text.replace(english, chinese)
+            translated.append((term, text))
+        super().write_dl(translated, col_max, col_spacing)
+
+
+class DuwangContext(click.Context):
+    formatter_class = ChineseHelpFormatter
+
+
+def _chinese_help_option(option: click.Option | None) -> click.Option | None:
+    if option is not None:
+        option.help = "显示此帮助并退出"
+    return option
+
+
 class DuwangCommand(click.Command):
     """A command whose configuration and database problems end it with one line, not a traceback."""
+
+    context_class = DuwangContext
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _chinese_help_option(super().get_help_option(ctx))
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -47,7 +84,34 @@ class DuwangCommand(click.Command):
 
 
 class DuwangGroup(click.Group):
+    """The `duwang` group: Chinese help pages, and usage errors as one Chinese line that names the option."""
+
     command_class = DuwangCommand
+    context_class = DuwangContext
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _chinese_help_option(super().get_help_option(ctx))
+
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as error:
+            path = error.ctx.command_path if error.ctx is not None else "duwang"
+            fail(f"duwang: 用法错误 usage error: {error.format_message()}（{path} --help 查看用法）", 2)
+        except click.ClickException as error:
+            fail(f"duwang: 错误 error: {error.format_message()}", error.exit_code)
+        except click.Abort:
+            fail("duwang: 已中止 aborted")
+        sys.exit(result if isinstance(result, int) else 0)
 
 
 def existing_db(db: Path) -> None:
@@ -55,9 +119,7 @@ def existing_db(db: Path) -> None:
     Store(db, create=False).close()
 
 
-def config_option(
-    default: str = "sites.toml", help_text: str = "站点登记表 site registry (TOML)"
-) -> Decorator:
+def config_option(default: str = "sites.toml", help_text: str = "站点登记表（TOML）") -> Decorator:
     return click.option(
         "--config",
         "config",
@@ -77,7 +139,7 @@ def db_option(default: str | None = "duwang.db") -> Decorator:
         default=default,
         show_default=True,
         envvar="DUWANG_DB",
-        help="数据库 SQLite database of facts",
+        help="SQLite 数据库文件",
     )
 
 
@@ -87,7 +149,7 @@ def rubric_option() -> Decorator:
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
         envvar="DUWANG_RUBRIC",
-        help="your rubric file, laid over the shipped checks/rubric.toml",
+        help="自己的评分细则文件，覆盖自带的 checks/rubric.toml 中的同名项",
     )
 
 
@@ -96,15 +158,20 @@ def today_option() -> Decorator:
         "--today",
         type=click.DateTime(["%Y-%m-%d"]),
         default=None,
-        help="inspect as of this date (default: today in China)",
+        help="按此日期检查（默认北京时间今天）",
     )
 
 
 def format_option() -> Decorator:
     return click.option(
-        "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+        "--format",
+        "output",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="输出格式：text 文本，json",
     )
 
 
-def site_option(help_text: str = "only this site (repeatable)") -> Decorator:
+def site_option(help_text: str = "只处理这个站点（可重复）") -> Decorator:
     return click.option("--site", "site_ids", multiple=True, metavar="ID", help=help_text)

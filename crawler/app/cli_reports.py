@@ -29,11 +29,11 @@ if TYPE_CHECKING:
 @click.command(cls=DuwangCommand)
 @config_option()
 @db_option()
-@click.option("--run", "run_id", type=int, default=None, help="the checked crawl (default: latest checked)")
-@click.option("--site", "site_ids", multiple=True, metavar="ID", help="only this site (repeatable)")
+@click.option("--run", "run_id", type=int, default=None, help="已检查的抓取编号（默认最近一次检查的）")
+@click.option("--site", "site_ids", multiple=True, metavar="ID", help="只显示这个站点（可重复）")
 @format_option()
 def findings(config: Path, db: Path, run_id: int | None, site_ids: tuple[str, ...], output: str) -> None:
-    """Print the stored findings of a checked crawl (JSON schema: see README)."""
+    """打印一次已检查抓取的检查结果（JSON 格式见 README）。"""
     from checks.findings import FINDING_FIELDS
 
     try:
@@ -69,7 +69,7 @@ def findings(config: Path, db: Path, run_id: int | None, site_ids: tuple[str, ..
 def confirm(
     config: Path, db: Path, finding_id: int, decision: str | None, who: str, reason: str, rubric: Path | None
 ) -> None:
-    """Confirm one content finding (a 待确认 warning) as a deduction or veto, or dismiss it."""
+    """人工确认一条内容检查结果（待确认警告）：转为扣分或单项否决，或标为误报。"""
     from checks.rules import load_rubric_data
     from crawler.confirm import ConfirmError
     from crawler.confirm import confirm as record
@@ -93,20 +93,20 @@ def confirm(
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("duwang-report"),
     show_default=True,
-    help="folder for index.html, sites/, report.xlsx and report.json",
+    help="写出 index.html、sites/、report.xlsx 和 report.json 的目录",
 )
-@click.option("--run", "run_id", type=int, default=None, help="the checked crawl (default: latest checked)")
+@click.option("--run", "run_id", type=int, default=None, help="已检查的抓取编号（默认最近一次检查的）")
 @click.option(
     "--period",
     default=None,
     metavar="PERIOD",
-    help="a month (2026-11), quarter (2026Q4) or year (2026): combine its inspections",
+    help="月（2026-11）、季度（2026Q4）或年（2026）：合并该期间的各次督查",
 )
 @rubric_option()
 def report(
     config: Path, db: Path, out: Path, run_id: int | None, period: str | None, rubric: Path | None
 ) -> None:
-    """Score and rank the sites and write the HTML, Excel and JSON reports."""
+    """评分、排名，写出 HTML、Excel 和 JSON 报告。"""
     inspection = _jobs(config, db, rubric)
     try:
         index = inspection.write_reports(out, run_id, period)
@@ -125,22 +125,19 @@ def _jobs(config: Path, db: Path, rubric: Path | None) -> jobs.Jobs:
 @click.command(cls=DuwangCommand)
 @config_option()
 @db_option()
-@click.option(
-    "--inspection", "run_id", type=int, default=None, help="the checked crawl (default: latest checked)"
-)
+@click.option("--inspection", "run_id", type=int, default=None, help="已检查的抓取编号（默认最近一次检查的）")
 @click.option(
     "--dry-run",
     "dry_run",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     metavar="DIR",
-    help="write .eml files into DIR instead of sending",
+    help="不发送，把邮件写成 .eml 文件放到 DIR",
 )
 @click.option(
     "--resend-unconfirmed",
     is_flag=True,
-    help="also send again the messages an earlier run may have delivered (body sent, no answer): "
-    "only after finding them missing in the mail server's log",
+    help="补发此前可能已送达而未确认的邮件（正文已发出、服务器无回复）：须先在邮件服务器日志中核实确未送达",
 )
 @rubric_option()
 def mail(
@@ -151,7 +148,7 @@ def mail(
     resend_unconfirmed: bool,
     rubric: Path | None,
 ) -> None:
-    """E-mail each site's findings to its owners and the ranking to the info center (at most once each)."""
+    """给每个站点负责人发送本站问题清单，给信息中心发送排名汇总（每封最多发一次）。"""
     from crawler.app.delivery import SmtpSettings, write_eml
 
     inspection = _jobs(config, db, rubric)

@@ -8,10 +8,13 @@ as a child process).
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -19,11 +22,24 @@ from scrapy.settings import Settings
 from crawler.app.parallel import process_count, run_parallel
 from crawler.childenv import scrub_process_env
 from crawler.pipelines import RUN_ID_STAT
-from crawler.registry import load_registry
+from crawler.registry import Site, load_registry
 from crawler.spiders.site import SiteSpider
 from crawler.store import Store
 from crawler.vocab import StopReason
 
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from crawler.app.progress import Feed
+
+# A run's status as people read it (`crawler.vocab.RunStatus` values; the English value is shown beside).
+RUN_STATUS = {
+    "running": "运行中",
+    "completed": "完成",
+    "interrupted": "中断",
+    "failed": "失败",
+    "crashed": "崩溃",
+}
 QUIET_LOGGERS = (
     "scrapy.downloadermiddlewares.robotstxt",
     "scrapy.downloadermiddlewares.retry",
@@ -63,15 +79,40 @@ def run_crawl(
     registry = load_registry(config)
     sites = registry.select(site_ids)
     settings = crawl_settings(config, db, overrides)
+    watch: contextlib.AbstractContextManager[Feed | None] = contextlib.nullcontext()
     if join_run is None:
         # Open (or create) the database here, where a `StoreError` reaches the command line: inside Scrapy a
         # damaged, read-only or newer database would only be logged, and the crawl would end with no run.
-        Store(db).close()
+        with Store(db) as store:
+            sizes = store.last_site_sizes()
         count = process_count(settings.get("DUWANG_PROCESSES"), sites)
         if count > 1:
-            # The children crawl with the same settings, each in one process.
+            # The children crawl with the same settings, each in one process, each reporting to the feed.
             shared = {name: value for name, value in (overrides or {}).items() if name != "DUWANG_PROCESSES"}
-            return run_parallel(Path(config), Path(db), sites, count, shared)
+            with _progress(settings, sites, sizes, forwarded=True) as feed:
+                return run_parallel(Path(config), Path(db), sites, count, shared, feed)
+        if settings.get("DUWANG_PROGRESS_FD") in (None, ""):
+            watch = _progress(settings, sites, sizes, forwarded=False)
+    with watch as feed:
+        if feed is not None:  # this process crawls, and reports to its own feed
+            settings.set("DUWANG_PROGRESS_FD", feed.pipe("main"), priority="cmdline")
+        crawler = _crawl_here(settings, sites, config, db, join_run, run_sites, sweep)
+    run_id = crawler.stats.get_value(RUN_ID_STAT) if crawler.stats is not None else None
+    if run_id is None:
+        raise RuntimeError("the crawl ended before its run was recorded; see the log above")
+    return int(run_id)
+
+
+def _crawl_here(
+    settings: Settings,
+    sites: tuple[Site, ...],
+    config: str | Path,
+    db: str | Path,
+    join_run: int | None,
+    run_sites: list[str] | None,
+    sweep: bool,
+) -> Crawler:
+    """Run the spider over `sites` in this process until it ends; the crawler (its spider holds the run)."""
     process = CrawlerProcess(settings)
     if settings.get("LOG_LEVEL") not in ("DEBUG", "INFO"):
         # A dead link or an unreachable robots.txt is a fact for the store, not an error of duwang's.
@@ -87,11 +128,38 @@ def run_crawl(
         run_sites=",".join(run_sites or []),
         sweep=sweep,
     )
-    process.start()
-    run_id = crawler.stats.get_value(RUN_ID_STAT) if crawler.stats is not None else None
-    if run_id is None:
-        raise RuntimeError("the crawl ended before its run was recorded; see the log above")
-    return int(run_id)
+    try:
+        process.start()
+    finally:
+        fd = settings.get("DUWANG_PROGRESS_FD")
+        if fd not in (None, ""):
+            # Our end of the pipe: closed, the reader sees the end of this process's reports.
+            with contextlib.suppress(OSError):
+                os.close(int(fd))
+    return crawler
+
+
+@contextlib.contextmanager
+def _progress(
+    settings: Settings, sites: tuple[Site, ...], sizes: dict[str, int], forwarded: bool
+) -> Iterator[Feed | None]:
+    """The progress feed of a crawl this process starts: forwarded to the pipe DUWANG_PROGRESS_FD when a
+    parent watches (only a crawl spread over children needs to merge first), else shown unless --quiet."""
+    from crawler.app.progress_display import crawl_feed
+
+    fd = settings.get("DUWANG_PROGRESS_FD")
+    feed = crawl_feed(
+        {site.id: site.name for site in sites},
+        sizes,
+        show=settings.getbool("DUWANG_PROGRESS"),
+        forward_fd=int(fd) if forwarded and fd not in (None, "") else None,
+        line_every=settings.getfloat("DUWANG_PROGRESS_LINE_EVERY", 10.0),
+    )
+    try:
+        yield feed
+    finally:
+        if feed is not None:
+            feed.stop()
 
 
 def run_summary(db: str | Path, run_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -119,7 +187,14 @@ def format_summary(run: dict[str, Any], sites: list[dict[str, Any]]) -> str:
     rows = [[row["site_id"], *(row.get(name) or 0 for name in columns), row["name"]] for row in sites]
     totals = [sum(row[index] for row in rows) for index in range(1, 6)]
     rows.append(["合计 total", *totals, f"{len(sites)} 个站点 sites"])
-    lines = [f"运行 run {run['id']}: {run['status']}  ({run['started_at']} → {run['ended_at']})"]
+    from crawler.app.timefmt import beijing, between, duration_text
+
+    took = duration_text(between(run["started_at"], run["ended_at"]))
+    status = f"{RUN_STATUS.get(run['status'], '')} {run['status']}".strip()
+    lines = [
+        f"运行 run {run['id']}: {status}  （北京时间 {beijing(run['started_at'])} → "
+        f"{beijing(run['ended_at'])}，用时 {took}）"
+    ]
     for cells in [header, *rows]:
         lines.append(
             "  ".join(

@@ -92,7 +92,7 @@ def completed_run(store: Store, run_id: int | None) -> int:
         return run_id
     run = store.latest_run(RunStatus.COMPLETED)
     if run is None:
-        raise LookupError(f"{store.path}: no completed crawl to check; run `duwang crawl` first")
+        raise LookupError(f"{store.path}：没有可检查的完成抓取 no completed crawl；先运行 `duwang crawl`")
     return run["id"]
 
 

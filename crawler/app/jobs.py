@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from crawler.app.delivery import MailResult
     from crawler.app.mailserver import SmtpSettings
     from crawler.probe import ProbeResult
+    from reports.history import History
     from reports.mail import Outgoing
     from reports.model import Report
     from reports.scoring import Scoring
@@ -44,16 +45,24 @@ def crawl(
     return run_crawl(config, db, list(site_ids), dict(settings or {}))
 
 
-def start_crawl(config: Path, db: Path, python: str) -> subprocess.Popen[bytes]:
-    """A whole quiet crawl in a child process (`crawler.app.worker`), its stderr piped for the reason of a
-    failure. The child's environment holds no secret: a crawl needs no SMTP password."""
+def start_crawl(
+    config: Path, db: Path, python: str, progress_fd: int | None = None
+) -> subprocess.Popen[bytes]:
+    """A whole crawl in a child process (`crawler.app.worker`), its stderr piped for the reason of a failure,
+    its progress reported as JSON lines on the pipe `progress_fd` if given (`crawler.app.progress`). The
+    child's environment holds no secret: a crawl needs no SMTP password."""
     from crawler.app.worker import worker_command
 
-    command = worker_command(
-        config, db, settings={"DUWANG_PROGRESS": False, "LOG_LEVEL": "WARNING"}, python=python
-    )
+    settings: dict[str, object] = {"DUWANG_PROGRESS": False, "LOG_LEVEL": "WARNING"}
+    if progress_fd is not None:
+        settings["DUWANG_PROGRESS_FD"] = progress_fd
+    command = worker_command(config, db, settings=settings, python=python)
     return subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=scrubbed_env(PYTHONUNBUFFERED="1")
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=scrubbed_env(PYTHONUNBUFFERED="1"),
+        pass_fds=() if progress_fd is None else (progress_fd,),
     )
 
 
@@ -71,7 +80,7 @@ def stored_findings(
     with Store(db, create=False) as store:
         checked = store.checked_runs()
         if run_id is None and not checked:
-            raise LookupError(f"{db}: no checked crawl; run `duwang check` first")
+            raise LookupError(f"{db}：还没有检查过的抓取 no checked crawl；先运行 `duwang check`")
         run_id = run_id if run_id is not None else checked[-1]
         return run_id, [row for row in store.findings(run_id) if not wanted or row["site_id"] in wanted]
 
@@ -156,18 +165,26 @@ class Jobs:
                 return build_period_report(store, self.registry, scoring, period)
             return build_report(store, self.registry, scoring, run_id)
 
-    def write_reports(self, folder: Path, run_id: int | None = None, period: str | None = None) -> Path:
-        """Write index.html, sites/, report.xlsx and report.json into `folder`; return the index's path."""
-        from reports.excel import write_excel
-        from reports.html import write_html
-        from reports.jsonout import dumps
+    def write_reports(
+        self, folder: Path, run_id: int | None = None, period: str | None = None, top: bool = True
+    ) -> Path:
+        """Write index.html, sites/, report.xlsx and report.json into `folder` (`top`) and into its own
+        `folder/<date or period>/`, and refresh `folder/history/` (every inspection, a page per site); return
+        the overview's path (`reports.publish`)."""
+        from dataclasses import asdict
+
+        from reports.history import build_history
+        from reports.model import Bulletin
+        from reports.publish import publish
 
         document = self.report(run_id, period)
-        folder.mkdir(parents=True, exist_ok=True)
-        index = write_html(document, folder)
-        write_excel(document, folder / "report.xlsx")
-        (folder / "report.json").write_text(dumps(document) + "\n", encoding="utf-8")
-        return index.resolve()
+
+        def history(folders: dict[int, str]) -> History:
+            with Store(self.db, create=False) as store:
+                return build_history(store, self.registry, self.scoring(), folders)
+
+        bulletin = Bulletin(**asdict(self.registry.report))
+        return publish(document, folder, history, bulletin=bulletin, top=top).resolve()
 
     def compose_mail(self, run_id: int | None = None) -> tuple[Report, list[Outgoing]]:
         """The report of a checked crawl and its messages: each site's findings to its owners, the ranking to

@@ -24,12 +24,16 @@ from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from crawler.app.worker import worker_command
 from crawler.registry import Site
 from crawler.store import Store
 from crawler.vocab import RunStatus
+
+if TYPE_CHECKING:
+    from crawler.app.progress import Feed
 
 PR_SET_PDEATHSIG = 1
 
@@ -38,7 +42,7 @@ def process_count(setting: str | int | None, sites: tuple[Site, ...]) -> int:
     """How many processes to use: the setting, or "auto" (one per core, at most 4), never more than hosts."""
     hosts = len(host_groups(sites))
     auto = setting in (None, "", "auto")
-    wanted = min(len(os.sched_getaffinity(0)), 4) if auto else max(int(setting), 1)
+    wanted = min(len(os.sched_getaffinity(0)), 4) if auto else max(int(setting or 1), 1)
     return max(min(wanted, hosts), 1)
 
 
@@ -91,25 +95,41 @@ def partition(sites: tuple[Site, ...], count: int, sizes: dict[str, int] | None 
 
 
 def run_parallel(
-    config: Path, db: Path, sites: tuple[Site, ...], count: int, settings: Mapping[str, object]
+    config: Path,
+    db: Path,
+    sites: tuple[Site, ...],
+    count: int,
+    settings: Mapping[str, object],
+    feed: Feed | None = None,
 ) -> int:
-    """Crawl `sites` in `count` child processes as one run, all with the same `settings`; return its id."""
+    """Crawl `sites` in `count` child processes as one run, all with the same `settings`; return its id.
+
+    With a `feed`, each child reports its progress on a pipe of its own to it (`crawler.app.progress`)."""
     with Store(db) as store:
         sizes = store.last_site_sizes()
         run_id = store.begin_run([site.id for site in sites], config)
     everyone = [site.id for site in sites]
 
     def child(bucket: list[Site], sweep: bool = False) -> subprocess.Popen:
+        own = {name: value for name, value in settings.items() if name != "DUWANG_PROGRESS_FD"}
+        fd = feed.pipe("sweep" if sweep else bucket[0].id) if feed is not None else None
+        if fd is not None:
+            own["DUWANG_PROGRESS_FD"] = fd
         command = worker_command(
             config,
             db,
             site_ids=[site.id for site in bucket],
-            settings=settings,
+            settings=own,
             join_run=run_id,
             run_sites=everyone,
             sweep=sweep,
         )
-        return subprocess.Popen(command, preexec_fn=_die_with_parent)
+        try:
+            passed = () if fd is None else (fd,)
+            return subprocess.Popen(command, preexec_fn=_die_with_parent, pass_fds=passed)
+        finally:
+            if fd is not None:  # the child has its copy; the feed sees the pipe end when the child does
+                os.close(fd)
 
     children = [child(bucket) for bucket in partition(sites, count, sizes)]
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -97,6 +98,7 @@ class Service:
         self.scheduler = scheduler or BlockingScheduler(timezone=TIMEZONE)
         self.stopping = threading.Event()
         self.crawl_process: subprocess.Popen[bytes] | None = None
+        self.progress_every = 60.0  # seconds between the crawl's progress lines in the log
         self.functions: dict[str, Callable[[], str | None]] = {
             "probe": self.probe,
             "inspect": self.inspect,
@@ -229,10 +231,10 @@ class Service:
     def inspect(self) -> str:
         """Crawl (in a subprocess), check, report, mail, prune, all with one registry read at the start."""
         with self._job_registry() as (jobs, snapshot):
-            self._crawl(snapshot)
+            self._crawl(snapshot, jobs.registry)
             run_id, findings = jobs.check(None, inspection_now())
-            folder = self._reports_folder(inspection_now().date().isoformat())
-            jobs.write_reports(folder, run_id=run_id)
+            # The reports folder keeps every inspection in <date>/, the latest at its top, and the history.
+            folder = jobs.write_reports(self._reports_folder("."), run_id=run_id).parent
             alerted = after_inspection(
                 self.db, jobs.registry, self.rubric, run_id
             )  # before mail: it may raise
@@ -240,15 +242,39 @@ class Service:
             pruned = self._prune(jobs)
         return f"run {run_id}: {len(findings)} findings; reports in {folder}; {alerted}; {mailed}; {pruned}"
 
-    def _crawl(self, snapshot: Path) -> None:
-        """The crawl in a child process (Scrapy's reactor cannot restart here); shutdown() stops it."""
-        self.crawl_process = start_crawl(snapshot, self.db, self.python)
-        _, stderr = self.crawl_process.communicate()
+    def _crawl(self, snapshot: Path, registry: Registry) -> None:
+        """The crawl in a child process (Scrapy's reactor cannot restart here); shutdown() stops it. Its
+        progress is logged every `progress_every` seconds."""
+        with self._crawl_progress(registry) as progress_fd:
+            try:
+                self.crawl_process = start_crawl(snapshot, self.db, self.python, progress_fd)
+            finally:
+                os.close(progress_fd)  # the child holds its copy: the feed sees the end when the child ends
+            _, stderr = self.crawl_process.communicate()
         code, self.crawl_process = self.crawl_process.returncode, None
         if self.stopping.is_set():
             raise Interrupted("the service stopped during the crawl; the run is recorded as interrupted")
         if code != 0:
             raise RuntimeError(f"crawl exited with {code}: {stderr.decode(errors='replace')[-500:]}")
+
+    @contextmanager
+    def _crawl_progress(self, registry: Registry) -> Iterator[int]:
+        """A pipe for the crawl's progress reports, read and logged until the crawl ends."""
+        from crawler.app.progress import Feed, Tally
+        from crawler.app.progress_display import LogDisplay
+
+        with Store(self.db) as store:
+            sizes = store.last_site_sizes()
+
+        def log(line: str, fields: dict[str, Any]) -> None:
+            event("crawl progress", job="inspect", text=line, **fields)
+
+        tally = Tally([site.id for site in registry.sites], sizes)
+        feed = Feed(tally, LogDisplay(log, self.progress_every), tick=1.0).start()
+        try:
+            yield feed.pipe("crawl")
+        finally:
+            feed.stop()
 
     def _prune(self, jobs: Jobs) -> str:
         """Retention after each inspection: facts of runs older than [storage] keep_runs go, the file shrinks.
@@ -262,10 +288,9 @@ class Service:
 
     def period(self, kind: str) -> str:
         period = previous_period(kind, inspection_now().date())
-        folder = self._reports_folder(period)
         with self._job_registry() as (jobs, _):
             try:
-                jobs.write_reports(folder, period=period)
+                folder = jobs.write_reports(self._reports_folder("."), period=period, top=False).parent
             except LookupError as exc:
                 if isinstance(exc, KeyError | IndexError):  # a bug, not an empty period
                     raise

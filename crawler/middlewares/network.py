@@ -75,7 +75,7 @@ class CharsetRepairMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if not isinstance(response, HtmlResponse):
             return response
-        declared = http_content_type_encoding(response.headers.get("Content-Type", b"").decode("latin-1"))
+        declared = http_content_type_encoding((response.headers.get("Content-Type") or b"").decode("latin-1"))
         if not declared or _decodes(response.body, declared):
             return response
         # The header lies: trust the page's own <meta charset>, then GB18030 (a superset of GBK and GB2312).

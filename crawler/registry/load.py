@@ -40,7 +40,7 @@ class _Parser(SiteParser):
     def registry(self, data: dict[str, Any]) -> Registry:
         self.unknown(
             data,
-            {"defaults", "network", "sites", "schedule", "mail", "storage", "content", "alerts"},
+            {"defaults", "network", "sites", "schedule", "mail", "storage", "report", "content", "alerts"},
             "top level",
         )
         defaults = self.limits(data.get("defaults", {}), Limits(), "[defaults]")
@@ -69,6 +69,7 @@ class _Parser(SiteParser):
             schedule=self.schedule(data.get("schedule", {})),
             mail=self.mail(data.get("mail", {})),
             storage=self.storage(data.get("storage", {})),
+            report=self.report(data.get("report", {})),
             content=parse_content(data.get("content", {}), self.fail),
             alerts=self.alerts(data.get("alerts", [])),
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -193,6 +194,16 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """The overview bulletin's header and signature ([report]): title, 文号, 落款 and its date."""
+
+    title: str = "临夏州政府网站检查报告"
+    doc_number: str = ""  # 文号, e.g. "临州政办网〔2026〕12号"; none printed when empty
+    issuer: str = "州政府信息中心"  # 落款
+    signed_on: date | None = None  # the 落款 date ([report] date); the date the checks used when not set
+
+
+@dataclass(frozen=True)
 class StorageSettings:
     """How much crawl history the database keeps (`duwang prune`, and the service after each inspection)."""
 
@@ -210,6 +221,7 @@ class Registry:
     schedule: Schedule = field(default_factory=Schedule)
     mail: MailSettings = field(default_factory=MailSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
     content: ContentLists = field(default_factory=ContentLists)  # [content]: crawler/contentconf.py
     alerts: tuple[AlertChannel, ...] = ()  # [[alerts]]: group robots and other channels (crawler/alerts.py)
 

@@ -7,9 +7,18 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import fields, replace
+from datetime import date, datetime
 from typing import Any
 
-from crawler.registry.model import RENDER_MODES, AllowList, Limits, MailSettings, Schedule, StorageSettings
+from crawler.registry.model import (
+    RENDER_MODES,
+    AllowList,
+    Limits,
+    MailSettings,
+    ReportSettings,
+    Schedule,
+    StorageSettings,
+)
 from crawler.registry.tables import EMAIL_RE, HOSTNAME_RE, TableParser, owner_name_problem
 
 
@@ -134,6 +143,24 @@ class SettingsParser(TableParser):
                 "[mail], field 'attach_excel'", f"{attach!r} is not true or false", "true or false"
             )
         return MailSettings(sender, tuple(center), days, attach)
+
+    def report(self, raw: Any) -> ReportSettings:
+        if not isinstance(raw, dict):
+            raise self.fail("[report]", "must be a table", 'write [report] with doc_number = "…〔2026〕1号"')
+        self.unknown(raw, {"title", "doc_number", "issuer", "date"}, "[report]")
+        for key in ("title", "doc_number", "issuer"):
+            value = raw.get(key, "")
+            if not isinstance(value, str) or any(ord(char) < 32 for char in value):
+                raise self.fail(f"[report], field {key!r}", f"{value!r} is not one line of text", 'e.g. "…"')
+        day = raw.get("date")
+        if isinstance(day, str):
+            try:
+                day = date.fromisoformat(day)
+            except ValueError:
+                day = False
+        if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
+            raise self.fail("[report], field 'date'", f"{raw.get('date')!r} is not a date", "e.g. 2026-12-01")
+        return replace(ReportSettings(), **{k: v for k, v in raw.items() if k != "date"}, signed_on=day)
 
     def storage(self, raw: Any) -> StorageSettings:
         if not isinstance(raw, dict):

@@ -63,6 +63,20 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Message:
+    """One consultation message as a page showed it: a mailbox list's row, or the message's own page."""
+
+    page_url: str
+    position: int
+    title: str
+    url: str | None
+    asked_text: str | None  # 留言时间 as written
+    replied_text: str | None  # 回复时间 as written; None when the page shows none
+    state: str | None  # 已回复, 未回复, 办理中, ... as written
+    source: str  # list | page
+
+
+@dataclass(frozen=True)
 class Probe:
     probed_at: datetime
     ok: bool
@@ -131,6 +145,7 @@ class SiteFacts:
     tech: tuple[TechProbe, ...] = ()  # technical probes of the window, oldest first
     texts: Mapping[str, str] = field(default_factory=dict)  # main text (body or list titles) by page URL
     content: ContentLists = field(default_factory=ContentLists)  # the operator's leaders and words
+    messages: tuple[Message, ...] = ()  # consultation messages, in the order they were read
 
     def own_pages(self) -> list[Page]:
         return [page for page in self.pages.values() if page.site_id == self.site_id]

@@ -83,6 +83,10 @@ class CheckId(StrEnum):
     # 政策解读 ↔ 政策文件 (checks/interpretations.py).
     INTERPRETATION_UNLINKED = "interpretation_unlinked"  # 解读未链接政策文件
     POLICY_BACKLINK_MISSING = "policy_backlink_missing"  # 政策文件未链接解读
+    MESSAGE_UNANSWERED = "message_unanswered"  # 留言超期未回复 (veto line of 互动回应差)
+    NO_CONSULTATION = "no_consultation"  # 无可用咨询渠道 (veto line of 互动回应差)
+    REPLY_STALE = "reply_stale"  # 留言答复: no new reply within 2 months
+    INTERACTION_STATS = "interaction_stats"  # 互动回应统计: messages, answered, 限时答复率 (not scored)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from checks.content import check_content
 from checks.elements import check_elements
 from checks.facts import SiteFacts
 from checks.findings import Finding
+from checks.interaction import check_interaction
 from checks.interpretations import check_interpretations
 from checks.keyareas import check_key_areas
 from checks.limits import check_limits
@@ -42,4 +43,5 @@ def check_site(facts: SiteFacts, rules: Rules, now: datetime) -> list[Finding]:
         *check_key_areas(facts, columns, rules, today),
         *check_services(facts, columns, rules, today),
         *check_interpretations(facts, columns, rules),
+        *check_interaction(facts, rules, today),
     ]

@@ -13,15 +13,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from crawler.errors import ConfigError
+from checks.interaction_rules import InteractionRules, interaction_rules
+from checks.rubricschema import (
+    FRESHNESS_CLASSES,
+    SITE_KINDS,
+    TABLE_FIELDS,
+    RubricError,
+    check_fields,
+    validate_override,
+)
 
 DEFAULT_RUBRIC = Path(__file__).with_name("rubric.toml")
-FRESHNESS_CLASSES = ("news", "notice_policy", "longterm", "static")
-SITE_KINDS = ("portal", "department", "service")
-
-
-class RubricError(ConfigError):
-    """A rubric file that cannot be used; the message is one line meant for the operator."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class Rules:
     def key_areas_of(self, site_id: str, kind: str) -> tuple[str, ...]:
         """The key areas read on one site: its own [key_areas] list if it has one, else its kind's."""
         return self.key_areas.get(site_id, self.key_areas.get(kind, ()))
+
+    interaction: InteractionRules = field(default_factory=InteractionRules)
 
     def classify(self, name: str) -> str | None:
         """A column name's freshness class: the class of the longest word of the name it contains."""
@@ -133,164 +137,6 @@ def load_rubric_data(path: str | Path | None = None) -> dict[str, Any]:
     return data
 
 
-# What an operator's file may say, so that a typo is an error instead of a silently ignored setting.
-# Value kinds: "days"/"count" whole numbers ≥ 1, "share" a number from 0 to 1, "points" a number ≥ 0.
-TABLE_FIELDS: dict[str, dict[str, str]] = {
-    "freshness": {"news": "days", "notice_policy": "days", "longterm": "days"},
-    "homepage": {"window_days": "days", "warn_days": "days"},
-    "columns_stale": {
-        key: "count"
-        for key in (
-            "news_and_policy_veto",
-            "news_and_policy_warn",
-            "should_update_veto",
-            "should_update_warn",
-            "empty_veto",
-            "empty_warn",
-        )
-    },
-    "availability": {"days": "days", "veto_share": "share", "warn_share": "share"},
-    "annual_report": {"department_deadline": "text", "government_deadline": "text"},
-    "scoring": {
-        "full_marks": "points",
-        "pass_line": "points",
-        "bonus_line": "points",
-        "department_without_services": "points",
-    },
-    "periods": {"rule": "text", "veto_score": "points"},
-    "tech": {"cert_warn_days": "days", "https_severity": "text"},
-    "key_area_dates": {"budget_deadline": "text", "final_accounts_deadline": "text"},
-    "services": {"guide_missing": "count", "guides_veto": "count", "stats_days": "days"},
-}
-# Word tables: their keys are the named vocabulary (None: any name, e.g. a section's synonyms).
-WORD_TABLES: dict[str, tuple[str, ...] | None] = {
-    "column_classes": FRESHNESS_CLASSES,
-    "sections": SITE_KINDS,
-    "section_synonyms": None,
-    "section_not": None,
-    "texts": ("soft_404", "empty_column", "catalogue_note"),
-    "key_areas": None,  # a site kind or a site id
-}
-CATEGORIES = ("veto", "deduction", "bonus")
-_KINDS = {
-    "days": ("a whole number ≥ 1", lambda v: isinstance(v, int) and v >= 1),
-    "count": ("a whole number ≥ 1", lambda v: isinstance(v, int) and v >= 1),
-    "share": ("a number from 0 to 1", lambda v: isinstance(v, int | float) and 0 <= v <= 1),
-    "points": ("a number ≥ 0", lambda v: isinstance(v, int | float) and v >= 0),
-    "text": ("a text", lambda v: isinstance(v, str) and bool(v.strip())),
-}
-
-
-def validate_override(extra: dict[str, Any], path: Path) -> None:
-    """Refuse an operator's rubric that names an unknown table, field or check, or a value out of range.
-
-    The message names the file, the table or indicator, and the field."""
-    for table, raw in extra.items():
-        if table == "indicators":
-            _validate_indicators(raw, path)
-        elif table in TABLE_FIELDS:
-            known = TABLE_FIELDS[table]
-            for key, value in _table(raw, path, table).items():
-                if key not in known:
-                    raise RubricError(
-                        f"{path}: [{table}] {key}: unknown field (known fields: {', '.join(known)})"
-                    )
-                noun, ok = _KINDS[known[key]]
-                if isinstance(value, bool) or not ok(value):
-                    raise RubricError(f"{path}: [{table}] {key}: {value!r} is not {noun} (set it to {noun})")
-        elif table in WORD_TABLES:
-            vocabulary = WORD_TABLES[table]
-            for key in _table(raw, path, table):
-                if vocabulary is not None and key not in vocabulary:
-                    raise RubricError(
-                        f"{path}: [{table}] {key}: unknown field (known fields: {', '.join(vocabulary)})"
-                    )
-        else:
-            known_tables = [*TABLE_FIELDS, *WORD_TABLES, "indicators"]
-            raise RubricError(f"{path}: [{table}]: unknown table (known tables: {', '.join(known_tables)})")
-
-
-INDICATOR_FIELDS = (
-    "id",
-    "name",
-    "category",
-    "checks",
-    "points",
-    "cap",
-    "severity",
-    "on_homepage",
-    "freshness",
-    "sections",
-    "kinds",
-    "thresholds",
-    "enabled",
-    "unconfirmed",
-)
-
-
-def _validate_indicators(raw: Any, path: Path) -> None:
-    from checks.findings import CheckId, Severity
-
-    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
-        raise RubricError(f"{path}: indicators: write each indicator as an [[indicators]] table")
-    lists: dict[str, tuple[str, ...] | None] = {
-        "checks": tuple(CheckId),
-        "severity": tuple(Severity),
-        "freshness": FRESHNESS_CLASSES,
-        "kinds": SITE_KINDS,
-        "sections": None,
-    }
-    for number, item in enumerate(raw):
-        indicator_id = item.get("id")
-        if not isinstance(indicator_id, str) or not indicator_id.strip():
-            raise RubricError(
-                f"{path}: indicators[{number}]: field 'id': missing (an indicator is changed or added by id)"
-            )
-        label = f"{path}: indicator {indicator_id!r}"
-        for key, value in item.items():
-            _validate_indicator_field(f"{label}: field {key!r}", key, value, lists)
-
-
-def _validate_indicator_field(
-    where: str, key: str, value: Any, lists: dict[str, tuple[str, ...] | None]
-) -> None:
-    """One field of an override's [[indicators]] table; `lists` holds the vocabulary of the list fields."""
-    if key not in INDICATOR_FIELDS:
-        raise RubricError(f"{where}: unknown field (known fields: {', '.join(INDICATOR_FIELDS)})")
-    if key in ("points", "cap"):
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise RubricError(f"{where}: {value!r} is not a number ≥ 0")
-    elif key == "category":
-        if value not in CATEGORIES:
-            raise RubricError(f"{where}: {value!r} is not veto, deduction or bonus")
-    elif key in ("on_homepage", "enabled", "unconfirmed"):
-        if not isinstance(value, bool):
-            raise RubricError(f"{where}: {value!r} is not true or false")
-    elif key in ("name", "thresholds"):
-        if not isinstance(value, str) or not value.strip():
-            raise RubricError(f"{where}: {value!r} is not a text")
-        if key == "thresholds" and value not in TABLE_FIELDS:
-            raise RubricError(f"{where}: {value!r} is not a table of thresholds")
-    elif key in lists:
-        allowed = lists[key]
-        if (
-            not isinstance(value, list)
-            or (key == "checks" and not value)
-            or not all(isinstance(word, str) and word for word in value)
-        ):
-            raise RubricError(f"{where}: {value!r} is not a list of texts")
-        if allowed is not None and (unknown := [word for word in value if word not in allowed]):
-            raise RubricError(
-                f"{where}: {', '.join(map(repr, unknown))} unknown (known: {', '.join(allowed)})"
-            )
-
-
-def _table(raw: Any, path: Path, table: str) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise RubricError(f"{path}: [{table}]: must be a table")
-    return raw
-
-
 def _read(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -335,17 +181,12 @@ def _build(data: dict[str, Any], path: Path) -> Rules:
         return parsed.month, parsed.day
 
     freshness = {name: need("freshness", name, int) for name in FRESHNESS_CLASSES if name != "static"}
-    classes = words("column_classes")
-    for name in classes:
-        if name not in FRESHNESS_CLASSES:
-            raise RubricError(
-                f"{path}: [column_classes] {name}: not a freshness class ({', '.join(FRESHNESS_CLASSES)})"
-            )
-    sections = words("sections")
-    for kind in sections:
-        if kind not in SITE_KINDS:
-            raise RubricError(f"{path}: [sections] {kind}: not a site kind ({', '.join(SITE_KINDS)})")
+    classes = _keys_within(
+        words("column_classes"), "column_classes", FRESHNESS_CLASSES, "freshness class", path
+    )
+    sections = _keys_within(words("sections"), "sections", SITE_KINDS, "site kind", path)
     texts = words("texts")
+    check_fields("interaction", data.get("interaction", {}), path)
     return Rules(
         freshness_days=freshness,
         homepage_window_days=need("homepage", "window_days", int),
@@ -369,7 +210,18 @@ def _build(data: dict[str, Any], path: Path) -> Rules:
         budget_deadline=deadline("budget_deadline", "key_area_dates"),
         final_accounts_deadline=deadline("final_accounts_deadline", "key_area_dates"),
         services={key: need("services", key, int) for key in TABLE_FIELDS["services"]},
+        interaction=interaction_rules(data.get("interaction", {}), words("interaction_words")),
     )
+
+
+def _keys_within(
+    table: dict[str, tuple[str, ...]], name: str, allowed: tuple[str, ...], noun: str, path: Path
+) -> dict[str, tuple[str, ...]]:
+    """A word table whose keys must be one of `allowed` (freshness classes, site kinds)."""
+    for key in table:
+        if key not in allowed:
+            raise RubricError(f"{path}: [{name}] {key}: not a {noun} ({', '.join(allowed)})")
+    return table
 
 
 def _key_areas(raw: dict[str, tuple[str, ...]], path: Path) -> dict[str, tuple[str, ...]]:

@@ -31,6 +31,19 @@ class ListItemFact:
 
 
 @dataclass
+class MessageFact:
+    """One message of a consultation column (crawler/mailbox.py): a list table's row, or a message's page."""
+
+    position: int
+    title: str
+    url: str | None  # the message's own page: the key that joins a list row with that page
+    asked_text: str | None  # raw 留言时间
+    replied_text: str | None  # raw 回复时间; None: not shown (unanswered, or the list does not say)
+    state: str | None  # 已回复, 未回复, 办理中, ... as written
+    source: str  # list | page
+
+
+@dataclass
 class PageFact:
     url: str
     site_id: str | None  # the site whose scope holds the URL, else the site whose page linked it first
@@ -66,6 +79,7 @@ class PageFact:
     carried_from: int | None = None
     links: list[LinkFact] = field(default_factory=list)
     list_items: list[ListItemFact] = field(default_factory=list)
+    messages: list[MessageFact] = field(default_factory=list)  # consultation messages (crawler/mailbox.py)
     meta: dict[str, str] = field(default_factory=dict)
     footer: str | None = None
     forms: list[dict] | None = None

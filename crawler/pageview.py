@@ -1,16 +1,16 @@
 """What duwang reads off one saved HTML page, as `duwang page FILE` prints it.
 
-The same readers as the crawl (crawler/extract.py, crawler/lists.py, crawler/pagekind.py) and the same
-checks (the page-element detection of checks/elements.py, the date parsing of checks/dates.py), applied to
-one page read as a homepage. It answers "why did duwang call this column stale?" without a crawl, and it is
-how saved real pages are compared with a person's reading of them.
+The same readers as the crawl (crawler/extract.py, crawler/lists.py, crawler/pagekind.py, crawler/mailbox.py)
+and the same checks (the page-element detection of checks/elements.py, the date parsing of checks/dates.py),
+applied to one page read as a homepage. It answers "why did duwang call this column stale?" without a crawl,
+and it is how saved real pages are compared with a person's reading of them.
 """
 
 from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -21,7 +21,7 @@ from checks.elements import read_elements
 from checks.facts import Entry, Link, Page, SiteFacts
 from checks.rules import Rules
 from checks.text import is_error_page
-from crawler import extract, lists, pagekind
+from crawler import extract, lists, mailbox, pagekind
 
 
 @dataclass
@@ -34,6 +34,7 @@ class PageView:
     lists: list[dict[str, Any]] = field(default_factory=list)
     elements: dict[str, bool] = field(default_factory=dict)
     site_id_code: str | None = None
+    messages: list[dict[str, Any]] = field(default_factory=list)  # consultation messages (crawler/mailbox.py)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -45,6 +46,7 @@ class PageView:
             "lists": self.lists,
             "elements": self.elements,
             "site_id_code": self.site_id_code,
+            "messages": self.messages,
         }
 
     def as_text(self) -> str:
@@ -57,6 +59,11 @@ class PageView:
             lines.append(
                 f"  列表 list “{found['name'] or '（无标题）'}”: {found['count']} 条, "
                 f"最新 {found['newest'] or '-'}, 最早 {found['oldest'] or '-'}  [{found['container']}]"
+            )
+        for m in self.messages:
+            lines.append(
+                f"  留言 message “{m['title']}”: 留言 {m['asked_text'] or '-'}, "
+                f"回复 {m['replied_text'] or '-'}, 状态 {m['state'] or '-'}"
             )
         present = " ".join(f"{name}={'有' if ok else '无'}" for name, ok in self.elements.items())
         lines.append(f"  页面要素 elements: {present}")
@@ -79,7 +86,9 @@ def read_page(body: bytes, url: str, charset: str, today: date, rules: Rules) ->
     readings = read_elements(facts)
     elements = {name: reading.present for name, reading in readings.items()}
     code = readings["site_id_code"].evidence.get("code")
-    return PageView(url, title, kind, evidence, meta, _lists(items, today), elements, code)
+    view = PageView(url, title, kind, evidence, meta, _lists(items, today), elements, code)
+    view.messages = [asdict(message) for message in mailbox.messages(selector, url, charset)]
+    return view
 
 
 def homepage_facts(

@@ -52,6 +52,10 @@ CHECK_NAMES = {
     "service_stats_stale": "办件统计未按期更新",
     "interpretation_unlinked": "政策解读未关联政策文件",
     "policy_backlink_missing": "政策文件未关联解读",
+    "message_unanswered": "留言超期未回复",
+    "no_consultation": "无可用咨询渠道",
+    "reply_stale": "留言答复不及时",
+    "interaction_stats": "互动回应统计",
 }
 _CHECK_ORDER = {check: position for position, check in enumerate(CHECK_NAMES)}
 
@@ -148,6 +152,18 @@ EVIDENCE_NAMES = {
     "links_on_page": "页面链接数",
     "interpretation": "解读页面",
     **TECH_EVIDENCE_NAMES,
+    "overdue": "逾期未回复留言",
+    "messages": "留言数",
+    "answered": "已回复",
+    "unanswered": "未回复",
+    "median_reply_days": "回复用时中位数（天）",
+    "reply_limit_days": "答复时限（工作日）",
+    "in_time": "限时内答复",
+    "in_time_rate": "限时答复率",
+    "latest_message": "最新留言日期",
+    "latest_reply": "最近回复日期",
+    "channels": "咨询渠道",
+    "crawl_complete": "抓取完整",
 }
 
 

@@ -70,6 +70,7 @@ def write_html(
             vetoes=site.vetoes,
             points=indicator_points(site.site),
             history_href=f"../{history}/{row.href}" if history else None,
+            interaction=site.interaction,
             trend=Markup(
                 trend_chart(
                     view.history,

@@ -95,6 +95,7 @@ def _site_messages(
         "total": view.summary.sites,
         "actionable": page.actionable,
         "points": indicator_points(site),
+        "interaction": page.interaction,
     }
     subject = (
         f"【政府网站检查】{site.name}：{site.verdict}，得分 {score_text(site.score)}，"

@@ -202,11 +202,44 @@ class Overview:
 
 
 @dataclass
+class InteractionView:
+    """互动回应 in figures for the bulletin: the site's `interaction_stats` finding, formatted."""
+
+    messages: int
+    answered: int
+    unanswered: int
+    median_reply_days: str  # "3.5", or "—" when no reply is dated
+    in_time_rate: str  # "85.7%", or "—"
+    reply_limit_days: int  # the working days 限时答复率 counts against
+
+
+STATS_CHECK = "interaction_stats"
+
+
+def interaction_view(site: SiteScore) -> InteractionView | None:
+    """The site's 互动回应 statistics, or None when the inspection read no messages of it."""
+    found = next((f for f in site.findings if f.check == STATS_CHECK and f.evidence), None)
+    if found is None or found.evidence is None:
+        return None
+    stats = found.evidence
+    median, rate = stats.get("median_reply_days"), stats.get("in_time_rate")
+    return InteractionView(
+        messages=int(stats.get("messages") or 0),
+        answered=int(stats.get("answered") or 0),
+        unanswered=int(stats.get("unanswered") or 0),
+        median_reply_days=f"{median:g}" if isinstance(median, int | float) else "—",
+        in_time_rate=f"{rate * 100:.1f}%" if isinstance(rate, int | float) else "—",
+        reply_limit_days=int(stats.get("reply_limit_days") or 0),
+    )
+
+
+@dataclass
 class SiteView:
     row: SiteRow
-    groups: list[CheckGroup]
+    groups: list[CheckGroup]  # the statistics of 互动回应 are not among them: see `interaction`
     vetoes: list[VetoView]
     actionable: int  # findings to fix (all but notes)
+    interaction: InteractionView | None = None
 
     @property
     def site(self) -> SiteScore:
@@ -299,12 +332,14 @@ def overview(report: Report) -> Overview:
 def site_view(view: Overview, row: SiteRow) -> SiteView:
     """One site's page (and mail): the findings its owner must act on by check (one per broken target; the
     inspector's own gaps are the info center's, in `Overview.gaps`), its vetoes, how many ask for a fix."""
-    groups = check_groups(row.site)
+    # The statistics of 互动回应 are a section of their own (`interaction`), not a finding to act on.
+    groups = [group for group in check_groups(row.site) if group.check != STATS_CHECK]
     return SiteView(
         row=row,
         groups=groups,
         vetoes=[veto for veto in view.vetoes if veto.row is row],
         actionable=sum(1 for group in groups for finding in group.findings if finding.severity != "info"),
+        interaction=interaction_view(row.site),
     )
 
 

@@ -81,6 +81,7 @@ def _check_site(
     out += _check_key_areas(reader, st, reachable)
     out += _check_service_guides(reader, st, reachable)
     out += _check_policy_links(reader, st, reachable)
+    out += _check_mailbox(reader, st, reachable)
     return out + _check_redirects_and_trap(reader, st, base)
 
 
@@ -395,4 +396,29 @@ def _check_link_cases(st: dict, reader: FarmReader, linkers: dict[tuple[str, str
         )
         if reply is None or reply.status != 200 or html.encode(st["encoding"]) not in reply.body:
             out.append(f"malformed page {row['url']} does not serve its markup")
+    return out
+
+
+def _check_mailbox(reader: FarmReader, st: dict, reachable: set[str]) -> list[str]:
+    """Problems with a site's mailbox truth (crawler/farm/mailboxes.py): every letter is reachable and
+    linked from the mailbox, and its dates and state are written where its list style puts them."""
+    out: list[str] = []
+    for box in st["mailbox"]:
+        listing = reader.page(box["url"])
+        if listing is None or box["url"] not in reachable:
+            out.append(f"mailbox {box['url']} is not served or not reachable")
+            continue
+        linked = {target for target, _, _ in listing.links}
+        for row in box["messages"]:
+            page = reader.page(row["url"])
+            if page is None or row["url"] not in reachable or row["url"] not in linked:
+                out.append(f"letter {row['url']} is not served, reachable and linked from its mailbox")
+                continue
+            shown = listing.text if box["style"] == "table" else page.text
+            hidden = page.text if box["style"] == "table" else ""
+            for value in (row["asked"], row["replied"], row["state"]):
+                if value and value not in shown:
+                    out.append(f"letter {row['url']}: {value} is not shown ({box['style']} style)")
+                if value and value[:4].isdigit() and value in hidden:
+                    out.append(f"letter {row['url']}: its page shows the date {value} the list style hides")
     return out

@@ -51,3 +51,17 @@ def test_page_text_output_names_the_lists(tmp_path):
     out = duwang("page", str(saved), "--url", "http://www.lxz.gov.cn/tzgg/", "--today", "2026-11-28").stdout
     assert "页面类型 kind: list" in out
     assert "列表 list “通知公告”: 5 条, 最新 2026-11-05, 最早 2026-11-01" in out
+
+
+def test_page_shows_the_messages_of_a_mailbox(tmp_path):
+    saved = tmp_path / "ldxx.html"
+    saved.write_text(
+        "<html><body><table><tr><th>信件标题</th><th>留言时间</th><th>回复时间</th><th>办理状态</th></tr>"
+        '<tr><td><a href="xj_1.html">咨询公租房申请条件</a></td><td>2026-07-02</td><td></td><td>未回复</td></tr>'
+        "</table></body></html>",
+        encoding="utf-8",
+    )
+    out = duwang(
+        "page", str(saved), "--url", "http://www.lxz.gov.cn/hdjl/ldxx/", "--today", "2026-11-28"
+    ).stdout
+    assert "留言 message “咨询公租房申请条件”: 留言 2026-07-02, 回复 -, 状态 未回复" in out

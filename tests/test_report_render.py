@@ -474,3 +474,43 @@ def test_renderers_read_the_views_and_never_each_other(renderer):
     assert "reports.views" in imported or renderer in ("excel", "jsonout")
     assert not imported & {f"reports.{other}" for other in RENDERERS}, imported
     assert not any(name.split(".")[0] == "crawler" for name in imported), imported
+
+
+def test_the_interaction_statistics_are_a_section_of_the_site_page_and_its_mail(tmp_path):
+    from reports.mail import _environment, _site_messages
+    from reports.views import overview
+
+    stats = finding(
+        "lxz",
+        "interaction_stats",
+        "info",
+        "留言 8 条，已回复 6 条，限时答复率（5 个工作日）83.3%。",
+        evidence={
+            "messages": 8,
+            "answered": 6,
+            "unanswered": 2,
+            "median_reply_days": 3.5,
+            "reply_limit_days": 5,
+            "in_time": 5,
+            "in_time_rate": 0.8333,
+        },
+    )
+    site = SiteScore(
+        "lxz", "临夏回族自治州人民政府", "portal", True, 100.0, [], [], 0.0, [stats], rank=1, kind_rank=1
+    )
+    report = Report(Inspection(1, date(2026, 11, 28), "", None, "2026年11月28日督查"), [site], [])
+    page = (write_html(report, tmp_path / "html").parent / "sites" / "lxz.html").read_text(encoding="utf-8")
+    cells = re.search(r'<table id="interaction">.*?</table>', page, re.S)
+    assert cells is not None
+    assert re.findall(r'<td class="num">([^<]*)</td>', cells.group(0)) == ["8", "6", "2", "3.5", "83.3%"]
+    assert CHECK_NAMES["interaction_stats"] not in page  # a section, not a finding to fix
+    view = overview(report)
+    (mail,) = _site_messages(
+        _environment(), view, view.rows[0], date(2026, 12, 5), "a@x", [("b@x", "B")], None
+    )
+    assert mail.message is not None
+    text = mail.message.get_body(("plain",)).get_content()
+    assert (
+        "互动回应：留言 8 条，已回复 6 条，未回复 2 条，回复用时中位数 3.5 天，限时答复率（5 个工作日）83.3%"
+        in text
+    )

@@ -20,7 +20,7 @@ from checks.rules import Rules
 from crawler import rectstore
 from crawler.confirm import apply_confirmations
 from crawler.registry import Registry
-from crawler.store import Store, page_texts
+from crawler.store import Store, page_texts, site_messages
 from crawler.techprobe import TechResult
 from crawler.techstore import tech_probes
 from crawler.vocab import RunStatus
@@ -58,6 +58,7 @@ def iter_site_facts(store: Store, run_id: int, registry: Registry, now: datetime
             tech=tuple(_tech(result) for result in tech_probes(store, site.id, since)),
             texts=page_texts(store, run_id, site.id),
             content=registry.content,
+            messages=site_messages(store, run_id, site.id),
         )
 
 

@@ -12,7 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from . import chrome, columns, content, faults, interpretations, keyareas, linkcases, pages, services
+from . import (
+    chrome,
+    columns,
+    content,
+    faults,
+    interpretations,
+    keyareas,
+    linkcases,
+    mailboxes,
+    pages,
+    services,
+)
 from .answers import Farm
 from .builder import SiteBuilder, host_resources
 from .identities import SERVICE_IP
@@ -27,6 +38,7 @@ PLANTERS: tuple[Callable[[SiteBuilder], Planted], ...] = (
     keyareas.build,
     services.build,
     interpretations.build,
+    mailboxes.build,
 )
 
 

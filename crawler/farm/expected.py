@@ -55,6 +55,8 @@ def expected_findings(site: dict, today: date, rules: Any = None) -> set[tuple]:
     for error in site.get("content_errors", ()):  # crawler/farm/content.py: warnings awaiting confirmation
         element = f"{error['wrong']}→{error['right']}" if error["right"] else error["wrong"]
         expected.add((error["check"], "warning", error["url"], element))
+    for box in site.get("mailbox", []):
+        expected |= mailbox_findings(box, today, rules)
     expected |= _key_areas(site, today, rules)
     expected |= _services(site, today, rules)
     return expected | _policy_links(site)
@@ -123,6 +125,38 @@ def _key_areas(site: dict, today: date, rules: Any) -> set[tuple]:
     return expected
 
 
+def mailbox_findings(box: dict, today: date, rules: Any) -> set[tuple]:
+    """What checks/interaction.py must say of one planted mailbox: its overdue letters (veto), a reply gap
+    (deduction) and its statistics, counted from the letters' truth."""
+    from checks.interaction import add_months, working_days  # the calendar arithmetic, not the verdicts
+
+    lines = rules.interaction
+    valid = [m for m in box["messages"] if m["state"] not in lines.invalid]
+    since = add_months(today, -lines.window_months)
+    overdue = sorted(
+        (
+            m
+            for m in valid
+            if m["state"] == "未回复"
+            and since <= date.fromisoformat(m["asked"])
+            and add_months(date.fromisoformat(m["asked"]), lines.unanswered_months) < today
+        ),
+        key=lambda m: m["asked"],
+    )
+    found: set[tuple] = set()
+    if overdue:
+        found.add(("message_unanswered", "veto", overdue[0]["url"], len(overdue)))
+    replies = [date.fromisoformat(m["replied"]) for m in valid if m["replied"]]
+    latest = max(replies, default=None)
+    if latest is None or latest < add_months(today, -lines.reply_gap_months):
+        found.add(("reply_stale", "deduction", latest.isoformat() if latest else None))
+    day = date.fromisoformat
+    timed = [(day(m["asked"]), day(m["replied"])) for m in valid if m["replied"]]
+    in_time = sum(1 for a, r in timed if working_days(a, r, lines.holidays) <= lines.reply_limit_days)
+    found.add(("interaction_stats", "info", len(valid), len(timed), in_time))
+    return found
+
+
 SUBJECTS = {
     "column_stale": ("url",),
     "column_empty": ("url",),
@@ -148,6 +182,10 @@ SUBJECTS = {
     "service_stats_stale": ("url",),
     "interpretation_unlinked": ("url",),
     "policy_backlink_missing": ("url", "page"),
+    "message_unanswered": ("url", "evidence.count"),
+    "reply_stale": ("evidence.latest_reply",),
+    "interaction_stats": ("evidence.messages", "evidence.answered", "evidence.in_time"),
+    "no_consultation": ("url",),
 }
 
 
@@ -157,4 +195,11 @@ def observed(finding: dict) -> tuple | None:
     fields = SUBJECTS.get(finding["check"])
     if fields is None:
         return None
-    return (finding["check"], finding["severity"], *(finding[f] for f in fields))
+    return (finding["check"], finding["severity"], *(_subject(finding, f) for f in fields))
+
+
+def _subject(finding: dict, name: str) -> Any:
+    # "evidence.count": a value of the finding's evidence (a count the truth also knows).
+    if name.startswith("evidence."):
+        return finding["evidence"].get(name.removeprefix("evidence."))
+    return finding[name]

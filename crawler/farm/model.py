@@ -84,6 +84,7 @@ class SiteDef:
     extra_columns: tuple[str, ...] = ()  # columns beyond the kind's standard set, see tables.EXTRA_COLUMNS
     link_cases: tuple[tuple[str, str], ...] = ()  # (case, placement) pairs, see linkcases.LINK_CASES
     malformed: tuple[tuple[str, str], ...] = ()  # (markup, "home" | "list:<column>"), see linkcases.MALFORMED
+    mailbox: tuple[str, str] | None = None  # (list style, scenario) of its 领导信箱, see mailboxes.py
 
 
 @dataclass

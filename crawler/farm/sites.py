@@ -7,6 +7,8 @@ identity (address, names, codes) comes from identities.py; the fields of SiteDef
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .identities import XXGK_IP
 from .identities import department as _department
 from .identities import portal as _portal
@@ -251,5 +253,17 @@ SITES: tuple[SiteDef, ...] = (
     _service("dxx", 8, missing_sections=frozenset({"在线办理"})),
     _service("jssx", 9, tweaks={"办件公示": T(form="script_json")}),
 )
+
+# Consultation mailboxes (mailboxes.py): site → (list style, scenario). One table, so each site's entry
+# above stays as it was.
+MAILBOXES: dict[str, tuple[str, str]] = {
+    "lxz": ("table", "ok"),
+    "lxs": ("detail", "late"),  # served as GBK
+    "klx": ("table", "overdue"),
+    "ghx": ("detail", "overdue"),  # the TRS table layout
+    "hbj": ("table", "silent"),
+    "zwfw-lxs": ("detail", "ok"),
+}
+SITES = tuple(replace(d, mailbox=MAILBOXES[d.id]) if d.id in MAILBOXES else d for d in SITES)
 
 SITE_BY_ID = {s.id: s for s in SITES}

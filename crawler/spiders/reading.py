@@ -18,7 +18,7 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.settings import Settings
 
-from crawler import extract, lists, meta, pagekind, render
+from crawler import extract, lists, mailbox, meta, pagekind, render
 from crawler.items import LinkFact, PageFact
 from crawler.pagetext import main_text
 from crawler.progress import now_iso
@@ -81,11 +81,13 @@ def html_selector(response: Response, fact: PageFact) -> Selector:
 
 
 def read_structure(selector: Selector, url: str, fact: PageFact, problems: list[str]) -> None:
-    """The parts of a crawled page the checks read, besides its links: meta, lists, kind, scripts, main
-    text (crawler/pagetext.py), and on a start page its footer and forms."""
+    """The parts of a crawled page the checks read, besides its links: meta, lists, consultation messages
+    (crawler/mailbox.py), kind, scripts, main text (crawler/pagetext.py), and on a start page its footer
+    and forms."""
     fact.meta = read_part(problems, "meta", {}, extract.meta_tags, selector)
     encoding = fact.encoding or "utf-8"
     fact.list_items = read_part(problems, "lists", [], lists.list_items, selector, url, encoding)
+    fact.messages = read_part(problems, "messages", [], mailbox.messages, selector, url, encoding)
     kind, evidence = read_part(
         problems,
         "kind",

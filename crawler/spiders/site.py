@@ -230,7 +230,9 @@ class SiteSpider(scrapy.Spider):
             raw = self.awaiting_render.pop(request.url, None)
             progress.count(self.crawler.stats, info[meta.SITE], "pending", -1)
             if raw is not None:
-                yield replace(raw, render_state="render_failed", links=[], list_items=[], meta={})
+                yield replace(
+                    raw, render_state="render_failed", links=[], list_items=[], messages=[], meta={}
+                )
             return
         else:
             fact.error, fact.error_detail = classify_failure(failure)

@@ -18,6 +18,8 @@ older database is upgraded in place when a newer duwang opens it. Tables:
   decision on a content finding (`duwang confirm`).
 - `tech_probes`: HTTPS, certificate and IPv6 probes (crawler/techprobe.py, crawler/techstore.py).
 - `alert_log`: alerts sent (or not) to the group robots, one row per alert and channel (crawler/alerts.py).
+- `messages`: consultation messages (留言时间, 回复时间, 状态) read off mailbox lists and letters' pages
+  (crawler/mailbox.py, `store/messages.py`), for the 互动回应 check.
 
 Writes of one run never touch another run's rows, so a crashed run cannot damage earlier ones.
 
@@ -37,7 +39,8 @@ The parts, each a class that `Store` composes (one connection, one object for ca
 - `outbox`: the mail log;
 - `probes`: availability probes;
 - `texts`: page texts (zlib) for the content check;
-- `alerts`: the alert log.
+- `alerts`: the alert log;
+- `messages`: consultation messages for the 互动回应 check.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from crawler.store.connection import now_iso
 from crawler.store.errors import StoreError, database_error
 from crawler.store.facts import FactStore
 from crawler.store.findings import FindingStore
+from crawler.store.messages import site_messages
 from crawler.store.migrations import MIGRATIONS
 from crawler.store.outbox import OutboxStore
 from crawler.store.probes import ProbeStore
@@ -63,6 +67,7 @@ __all__ = [
     "database_error",
     "now_iso",
     "page_texts",
+    "site_messages",
 ]
 
 

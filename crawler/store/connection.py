@@ -15,8 +15,9 @@ from typing import Self
 from sqlite_utils import Database
 from sqlite_utils.db import Table
 
+from crawler import __version__
 from crawler.store.errors import StoreError, check_file, database_error
-from crawler.store.migrations import MIGRATIONS, refuse_newer_schema
+from crawler.store.migrations import MIGRATIONS
 
 
 def now_iso() -> str:
@@ -100,3 +101,16 @@ def inserted_id(table: Table) -> int:
     if table.last_pk is None:
         raise RuntimeError(f"no row inserted into {table.name}")
     return int(table.last_pk)
+
+
+def refuse_newer_schema(db: Database, path: Path) -> None:
+    """A migration applied to the file that this duwang does not know came from a newer duwang: its tables
+    may hold data this version would neither read nor carry over, so the file is not used."""
+    known = {migration.name for migration in MIGRATIONS._migrations}
+    unknown = [m.name for m in MIGRATIONS.applied(db) if m.name not in known]
+    if unknown:
+        raise StoreError(
+            f"{path}: 数据库由较新版本的 duwang 创建 database written by a newer duwang "
+            f"(schema {', '.join(unknown)} unknown to duwang {__version__}); "
+            "upgrade duwang, or give --db another file"
+        )

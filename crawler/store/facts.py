@@ -12,6 +12,7 @@ from typing import Any
 from crawler.items import LinkFact, PageFact
 from crawler.store.checkfacts import select_fields
 from crawler.store.connection import StoreBase
+from crawler.store.messages import MESSAGE_COLUMNS, message_rows
 from crawler.store.texts import PAGE_TEXT_COLUMNS, page_text_rows
 
 # PageFact's attributes stored as `pages` columns of the same name.
@@ -101,6 +102,7 @@ class FactStore(StoreBase):
                 "footers", ("run_id", "site_id", "page_url", "text", "forms"), footers, replace=True
             )
             self._insert_rows("page_texts", PAGE_TEXT_COLUMNS, page_text_rows(run_id, facts), replace=True)
+            self._insert_rows("messages", MESSAGE_COLUMNS, message_rows(run_id, facts))
 
     def _insert_rows(
         self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]], replace: bool = False

@@ -1,19 +1,15 @@
-"""The schema: numbered migrations m001…m015 that build and upgrade a duwang database, and the refusal of a
-database that a newer duwang wrote.
+"""The schema: numbered migrations m001…m018 that build and upgrade a duwang database. The refusal of a
+database that a newer duwang wrote is `crawler.store.connection.refuse_newer_schema`.
 
 sqlite-utils records each applied migration by name in `_sqlite_migrations`; a database holding a name this
-module does not know came from a newer duwang. New migrations append (m014, ...) and never change one
+module does not know came from a newer duwang. New migrations append (m019, ...) and never change one
 already shipped: databases in use have applied them.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlite_utils import Database, Migrations
 
-from crawler import __version__
-from crawler.store.errors import StoreError
 from crawler.store.rectification import create_rectification_tables
 
 MIGRATIONS = Migrations("duwang")
@@ -366,14 +362,24 @@ def m017_rectification(db: Database) -> None:
     create_rectification_tables(db)
 
 
-def refuse_newer_schema(db: Database, path: Path) -> None:
-    """A migration applied to the file that this duwang does not know came from a newer duwang: its tables
-    may hold data this version would neither read nor carry over, so the file is not used."""
-    known = {migration.name for migration in MIGRATIONS._migrations}
-    unknown = [m.name for m in MIGRATIONS.applied(db) if m.name not in known]
-    if unknown:
-        raise StoreError(
-            f"{path}: 数据库由较新版本的 duwang 创建 database written by a newer duwang "
-            f"(schema {', '.join(unknown)} unknown to duwang {__version__}); "
-            "upgrade duwang, or give --db another file"
-        )
+@MIGRATIONS()
+def m018_messages(db: Database) -> None:
+    # Consultation messages (crawler/mailbox.py): a list table's rows, or a message's own page.
+    db.table("messages").create(
+        {
+            "id": int,
+            "run_id": int,
+            "site_id": str,
+            "page_url": str,
+            "position": int,
+            "title": str,
+            "url": str,
+            "asked_text": str,
+            "replied_text": str,
+            "state": str,
+            "source": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.table("messages").create_index(["run_id", "page_url"])

@@ -25,6 +25,7 @@ _PRUNED_FACTS = (
     ("page_meta", "page_url"),
     ("footers", "page_url"),
     ("page_texts", "page_url"),
+    ("messages", "page_url"),
 )
 
 

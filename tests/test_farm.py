@@ -153,7 +153,8 @@ def test_ground_truth_shape(truth, server):
     for sid, s in sites.items():
         assert keys <= set(s), sid
         assert PORT_TOKEN not in json.dumps(s)
-        assert 80 <= s["url_count"] <= 250, (sid, s["url_count"])
+        # Planted mailboxes, key-area columns and service guides add pages to a few sites (ghx, lxz).
+        assert 80 <= s["url_count"] <= 300, (sid, s["url_count"])
     assert server.base_url("lxz") == f"http://127.0.0.2:{server.port}/"
     assert server.base_url("zwfw-lxz") == f"http://127.0.0.30:{server.port}/lxz/"
     assert sites["zwfw-klx"]["scope"] == {"host": f"127.0.0.30:{server.port}", "path_prefix": "/klx/"}

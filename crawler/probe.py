@@ -107,23 +107,7 @@ class _Deadline:
         raise last
 
     def _resolve(self, host: str, port: int) -> list[tuple[Any, ...]]:
-        # getaddrinfo takes no timeout: wait for it in a daemon thread only as long as the deadline allows.
-        answer: list[Any] = []
-
-        def lookup() -> None:
-            try:
-                answer.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
-            except OSError as exc:
-                answer.append(exc)
-
-        helper = threading.Thread(target=lookup, name=f"probe-dns-{host}", daemon=True)
-        helper.start()
-        helper.join(self.remaining())
-        if not answer:
-            raise TimeoutError(f"name lookup of {host} timed out")
-        if isinstance(answer[0], OSError):
-            raise answer[0]
-        return answer[0]
+        return lookup_within(host, port, self.remaining(), name="probe-dns")
 
 
 class _HTTPConnection(http.client.HTTPConnection):
@@ -239,3 +223,26 @@ def _error_class(exc: BaseException) -> FetchError:
     if "ssl" in text or "certificate" in text:
         return FetchError.TLS
     return FetchError.CONNECTION
+
+
+def lookup_within(
+    host: str, port: int, seconds: float, family: int = 0, name: str = "dns"
+) -> list[tuple[Any, ...]]:
+    """`socket.getaddrinfo` bounded by a deadline. getaddrinfo takes no timeout: it runs in a daemon thread
+    that is waited for only `seconds` (the probe's remaining time); TimeoutError after that."""
+    answer: list[Any] = []
+
+    def lookup() -> None:
+        try:
+            answer.append(socket.getaddrinfo(host, port, family, socket.SOCK_STREAM))
+        except OSError as exc:
+            answer.append(exc)
+
+    helper = threading.Thread(target=lookup, name=f"{name}-{host}", daemon=True)
+    helper.start()
+    helper.join(seconds)
+    if not answer:
+        raise TimeoutError(f"name lookup of {host} timed out")
+    if isinstance(answer[0], OSError):
+        raise answer[0]
+    return answer[0]

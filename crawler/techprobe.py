@@ -21,7 +21,6 @@ from __future__ import annotations
 import ipaddress
 import socket
 import ssl
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.probe import lookup_within
 from crawler.registry import AllowList, Registry, Site
 from crawler.store import now_iso
 
@@ -97,23 +97,7 @@ class _Clock:
 
 
 def _lookup(host: str, port: int, family: int, clock: _Clock) -> list[tuple[Any, ...]]:
-    # getaddrinfo takes no timeout: wait for it in a daemon thread only as long as the deadline allows.
-    answer: list[Any] = []
-
-    def run() -> None:
-        try:
-            answer.append(socket.getaddrinfo(host, port, family, socket.SOCK_STREAM))
-        except OSError as exc:
-            answer.append(exc)
-
-    helper = threading.Thread(target=run, name=f"techprobe-dns-{host}", daemon=True)
-    helper.start()
-    helper.join(clock.left())
-    if not answer:
-        raise TimeoutError(f"name lookup of {host} timed out")
-    if isinstance(answer[0], OSError):
-        raise answer[0]
-    return answer[0]
+    return lookup_within(host, port, clock.left(), family, name="techprobe-dns")
 
 
 def _connect(target: tuple[Any, ...], clock: _Clock) -> socket.socket:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -33,9 +34,11 @@ from crawler.farm import FarmServer, build_farm  # noqa: E402
 from crawler.farm.expected import expected_findings, observed  # noqa: E402
 
 PROBE_ROUNDS = 4
+# The saved real pages' checker: where DUWANG_REALPAGES says, else beside the checkout (../shared/realpages).
+_REALPAGES_DIR = os.environ.get("DUWANG_REALPAGES")
 REALPAGES = (
+    *((Path(_REALPAGES_DIR) / "extract_check.py",) if _REALPAGES_DIR else ()),
     ROOT.parent / "shared" / "realpages" / "extract_check.py",
-    Path("/work/shared/realpages/extract_check.py"),
 )
 FAMILY_ORDER = ("standard", "trs_table", "hanweb", "tabs")
 

@@ -25,7 +25,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crawler.render import find_browser
+from crawler.browser.render import find_browser
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST = (

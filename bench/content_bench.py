@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/content_bench.py [--copies 6] [--seed 2018]
 
-The text is the demo farm's own (every HTML page rendered in this process, read by crawler/pagetext.py as
-a crawl stores it: about 0.43 million characters with the planted errors), repeated `--copies` times as
+The text is the demo farm's own (every HTML page rendered in this process, read by crawler/pages/pagetext.py
+as a crawl stores it: about 0.43 million characters with the planted errors), repeated `--copies` times as
 separate pages of one site, so an inspection of millions of characters is measured without a crawl. Prints
 the matcher's build time (once per process: the leaders' homophones are enumerated here), the characters
 per second of `check_content` (matching, context rules, sentences, findings) and of the bare automaton

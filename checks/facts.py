@@ -86,7 +86,7 @@ class Probe:
 
 @dataclass(frozen=True)
 class TechProbe:
-    """One technical probe of the homepage's host (crawler/techprobe.py): HTTPS and IPv6.
+    """One technical probe of the homepage's host (crawler/probes/tech.py): HTTPS and IPv6.
 
     Times are China time like every other fact. `https` and `ipv6` hold the probe's states (ok, refused,
     no_tls, timeout, error, dns, offlist; ok, no_aaaa, connect_failed, no_ipv6_here, ip_literal, dns,

@@ -11,12 +11,14 @@ was reached). A column finding is keyed by the site and the column's name, not t
 column whose list page moves is still the same column.
 
 The key is a short hex digest of those parts (`key_parts`), short enough to type: `duwang recheck --finding`.
+`derive_history` holds the rules of a key's history over inspections (首次发现, 整改, 重新出现).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 KEY_LENGTH = 12  # hex digits: 48 bits, no collision among a database's findings in practice
@@ -84,3 +86,48 @@ def finding_key(
     parts = key_parts(site_id, check, own_hosts, url, page, column, section, element)
     digest = hashlib.sha1("\x1f".join(parts).encode("utf-8"), usedforsecurity=False)
     return digest.hexdigest()[:KEY_LENGTH]
+
+
+def row_key(row: Mapping[str, Any], hosts: Mapping[str, frozenset[str]]) -> str:
+    """The key of a stored (or about to be stored) finding row; a site no longer registered has no own
+    hosts, so its URLs keep their host names."""
+    return finding_key(
+        row["site_id"],
+        row["check"],
+        hosts.get(row["site_id"], frozenset()),
+        row.get("url"),
+        row.get("page"),
+        row.get("column"),
+        row.get("section"),
+        row.get("element"),
+    )
+
+
+def derive_history(
+    site_id: str, inspections: list[tuple[int, str]], reported: dict[int, dict[str, tuple[str, str]]]
+) -> list[dict[str, Any]]:
+    """History rows of a site's findings from its inspections (oldest first) and the keys each reported
+    (run id -> key -> (check, severity)). Pure: the rules of 首次发现, 整改 and 重新出现 in one place."""
+    rows: dict[str, dict[str, Any]] = {}
+    for run_id, day in inspections:
+        keys = reported.get(run_id, {})
+        for key, (check, severity) in keys.items():
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = {
+                    "site_id": site_id,
+                    "key": key,
+                    "first_run": run_id,
+                    "first_seen": day,
+                    "times_reported": 0,
+                    "reopened": 0,
+                }
+            elif row["status"] == "fixed":
+                row["reopened"] += 1
+            row.update(check=check, severity=severity, last_run=run_id, last_seen=day, status="open")
+            row.update(fixed_run=None, fixed_on=None)
+            row["times_reported"] += 1
+        for key, row in rows.items():
+            if key not in keys and row["status"] == "open":
+                row.update(status="fixed", fixed_run=run_id, fixed_on=day)
+    return list(rows.values())

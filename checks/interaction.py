@@ -12,7 +12,8 @@ Rules encoded (indicators.md §1; the rubric's [interaction]):
   Friday, the rubric's holidays left out).
 
 A message answered late is answered: it lowers 限时答复率, it is no veto. A message is read from its mailbox
-list (crawler/mailbox.py) and from its own page where the crawl reached it; the two are joined by its URL.
+list (crawler/pages/mailbox.py) and from its own page where the crawl reached it; the two are joined by its
+URL.
 """
 
 from __future__ import annotations

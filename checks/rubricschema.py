@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from checks.errors import ConfigError
 from checks.interaction_rules import is_date
-from crawler.errors import ConfigError
 
 FRESHNESS_CLASSES = ("news", "notice_policy", "longterm", "static")
 SITE_KINDS = ("portal", "department", "service")

@@ -1,6 +1,6 @@
 """Site technical indicators (功能设计): HTTPS and its certificate, and IPv6 reachability of the homepage.
 
-Read from the technical probes of the availability window (crawler/techprobe.py stores them; the facts carry
+Read from the technical probes of the availability window (crawler/probes/tech.py stores them; the facts carry
 them as `SiteFacts.tech`, oldest first). HTTPS is judged on the latest probe: the certificate is what the
 site serves now, and its days left are counted to the moment of inspection. IPv6 is judged on the probes
 that measured it: a missing AAAA record is a measurement (deduction); a failed connection is a deduction

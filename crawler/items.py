@@ -32,7 +32,8 @@ class ListItemFact:
 
 @dataclass
 class MessageFact:
-    """One message of a consultation column (crawler/mailbox.py): a list table's row, or a message's page."""
+    """One message of a consultation column (crawler/pages/mailbox.py): a list table's row, or a message's
+    page."""
 
     position: int
     title: str
@@ -62,7 +63,9 @@ class PageFact:
     error_detail: str | None = None
     encoding: str | None = None
     text_excerpt: str | None = None  # the first visible text: error pages, 暂无信息 notes
-    kind: str | None = None  # article | list | navigation | static (crawler/pagekind.py); None: not read
+    kind: str | None = (
+        None  # article | list | navigation | static (crawler/pages/pagekind.py); None: not read
+    )
     kind_evidence: str | None = None  # JSON: the signals that decided `kind`
     script_count: int = 0
     render_state: str | None = None  # rendered | needs_render (no browser) | pending; None: not needed
@@ -79,8 +82,10 @@ class PageFact:
     carried_from: int | None = None
     links: list[LinkFact] = field(default_factory=list)
     list_items: list[ListItemFact] = field(default_factory=list)
-    messages: list[MessageFact] = field(default_factory=list)  # consultation messages (crawler/mailbox.py)
+    messages: list[MessageFact] = field(
+        default_factory=list
+    )  # consultation messages (crawler/pages/mailbox.py)
     meta: dict[str, str] = field(default_factory=dict)
     footer: str | None = None
     forms: list[dict] | None = None
-    body_text: str | None = None  # the main text for the content check (crawler/pagetext.py)
+    body_text: str | None = None  # the main text for the content check (crawler/pages/pagetext.py)

@@ -1,4 +1,5 @@
-"""Assembling a `Report` from the store: one checked inspection, or every inspection of a period.
+"""Assembling a `Report` from the stored inspections (`reports.inputs.Stored`): one checked inspection, or
+every inspection of a period.
 
 Inspections are checked crawl runs; their findings are re-scored with the current rubric, so a change of
 weights applies to the whole history alike. Periods: 2026-11 (monthly statistics, 月统计), 2026Q4 (quarterly
@@ -17,9 +18,7 @@ from typing import Any
 
 from checks import identity
 from checks.dates import CHINA_OFFSET, chinese_date
-from crawler.rectstore import FIXED, rechecks_after
-from crawler.registry import Registry
-from crawler.store import Store
+from reports.inputs import Stored
 from reports.model import (
     RECHECK_FIXED,
     RECHECK_OPEN,
@@ -60,42 +59,36 @@ def checked_day(rows: list[dict[str, Any]]) -> date | None:
 class Inspections:
     """The checked runs of a database, scored with one rubric (each run scored once)."""
 
-    def __init__(self, store: Store, registry: Registry, scoring: Scoring) -> None:
-        self.store = store
-        self.registry = registry
+    def __init__(self, stored: Stored, scoring: Scoring) -> None:
+        self.stored = stored
         self.scoring = scoring
-        self.run_ids = store.checked_runs()
+        self.run_ids = [run.run_id for run in stored.runs]
         self._scores: dict[int, list[SiteScore]] = {}
-        self._rows: dict[int, list[dict[str, Any]]] = {}
 
-    def rows(self, run_id: int) -> list[dict[str, Any]]:
-        """The stored findings of a run (read once)."""
-        if run_id not in self._rows:
-            self._rows[run_id] = self.store.findings(run_id)
-        return self._rows[run_id]
+    def rows(self, run_id: int) -> tuple[dict[str, Any], ...]:
+        """The stored findings of a run."""
+        return self.stored.run(run_id).findings
 
     def inspection(self, run_id: int, label: str | None = None) -> Inspection:
-        run = self.store.run(run_id)
-        day = china_date(run["started_at"])
-        checked = checked_day(self.rows(run_id))
+        run = self.stored.run(run_id)
+        day = china_date(run.started_at)
+        checked = checked_day(list(run.findings))
         return Inspection(
             run_id,
             day,
-            run["started_at"],
-            run["ended_at"],
+            run.started_at,
+            run.ended_at,
             label or f"{chinese_date(checked or day)}督查",
             checked_on=checked,
         )
 
     def scores(self, run_id: int) -> list[SiteScore]:
         if run_id not in self._scores:
+            run = self.stored.run(run_id)
             findings: dict[str, list[Finding]] = defaultdict(list)
-            for row in self.rows(run_id):
+            for row in run.findings:
                 findings[row["site_id"]].append(self._keyed(Finding.from_json(row)))
-            checked = self.store.checked_sites(run_id)
-            sites = [
-                self._site_info(row) for row in self.store.site_stats(run_id) if row["site_id"] in checked
-            ]
+            sites = [self._site_info(row) for row in run.crawled if row["site_id"] in run.checked]
             self._scores[run_id] = rank(
                 score_site(site, findings[site.site_id], self.scoring) for site in sites
             )
@@ -103,16 +96,16 @@ class Inspections:
 
     def unchecked(self, run_id: int) -> list[SiteScore]:
         """The registry's sites (and any other the run crawled) that the checks did not look at."""
-        checked = self.store.checked_sites(run_id)
-        crawled = {row["site_id"]: row for row in self.store.site_stats(run_id)}
+        run = self.stored.run(run_id)
+        crawled = {row["site_id"]: row for row in run.crawled}
         sites = []
-        for site in self.registry.sites:
-            if site.id not in checked:
-                note = "本次督查已抓取但未经检查" if site.id in crawled else "本次督查未抓取该网站"
-                sites.append(unchecked_site(site.id, site.name, str(site.kind), note))
-        registered = {site.id for site in self.registry.sites}
+        for site in self.stored.sites:
+            if site.site_id not in run.checked:
+                note = "本次督查已抓取但未经检查" if site.site_id in crawled else "本次督查未抓取该网站"
+                sites.append(unchecked_site(site.site_id, site.name, site.kind, note))
+        registered = {site.site_id for site in self.stored.sites}
         for site_id, row in crawled.items():
-            if site_id not in checked and site_id not in registered:
+            if site_id not in run.checked and site_id not in registered:
                 sites.append(
                     unchecked_site(site_id, row["name"], row["kind"], "已抓取但未经检查，且不在登记表中")
                 )
@@ -134,8 +127,8 @@ class Inspections:
         # Stored before keys existed and not checked since: keyed with the current registry's hosts.
         if finding.key:
             return finding
-        site = next((s for s in self.registry.sites if s.id == finding.site_id), None)
-        hosts = site.scope.own_hosts if site is not None else frozenset()
+        site = self.stored.site(finding.site_id)
+        hosts = site.own_hosts if site is not None else frozenset()
         return replace(
             finding,
             key=identity.finding_key(
@@ -151,7 +144,7 @@ class Inspections:
         )
 
     def _site_info(self, row: dict[str, Any]) -> SiteInfo:
-        site = next((s for s in self.registry.sites if s.id == row["site_id"]), None)
+        site = self.stored.site(row["site_id"])
         services = site.services if site is not None else True
         return SiteInfo(row["site_id"], row["name"], row["kind"], services)
 
@@ -173,21 +166,21 @@ def unchecked_site(site_id: str, name: str, kind: str, note: str) -> SiteScore:
     )
 
 
-def build_report(store: Store, registry: Registry, scoring: Scoring, run_id: int | None = None) -> Report:
+def build_report(stored: Stored, scoring: Scoring, run_id: int | None = None) -> Report:
     """The report of one inspection (the latest checked run by default), compared with the one before."""
-    inspections = Inspections(store, registry, scoring)
+    inspections = Inspections(stored, scoring)
     if not inspections.run_ids:
-        raise LookupError(f"{store.path}: no checked crawl; run `duwang check` first")
+        raise LookupError(f"{stored.source}: no checked crawl; run `duwang check` first")
     run_id = run_id if run_id is not None else inspections.run_ids[-1]
     if run_id not in inspections.run_ids:
         raise LookupError(
-            f"{store.path}: run {run_id} has not been checked; run `duwang check --run {run_id}`"
+            f"{stored.source}: run {run_id} has not been checked; run `duwang check --run {run_id}`"
         )
     sites = inspections.scores(run_id)
     previous_id = inspections.previous(run_id)
     previous_sites = inspections.scores(previous_id) if previous_id is not None else None
     compare(sites, previous_sites)
-    mark_rechecks(store, sites, run_id, previous_id, previous_sites)
+    mark_rechecks(stored, sites, run_id, previous_id, previous_sites)
     return Report(
         inspection=inspections.inspection(run_id),
         sites=sites,
@@ -199,7 +192,7 @@ def build_report(store: Store, registry: Registry, scoring: Scoring, run_id: int
 
 
 def mark_rechecks(
-    store: Store,
+    stored: Stored,
     sites: list[SiteScore],
     run_id: int,
     previous_id: int | None,
@@ -207,13 +200,13 @@ def mark_rechecks(
 ) -> None:
     """Tell 已整改（复查确认） from 已整改（下次督查发现）: the 复查 results of this inspection's findings,
     and how many of the findings fixed since the previous inspection a 复查 had already confirmed."""
-    for (site_id, key), row in rechecks_after(store, run_id).items():
+    for (site_id, key), was_fixed in stored.run(run_id).rechecks.items():
         for site in sites:
             if site.site_id == site_id:
-                site.rechecked[key] = RECHECK_FIXED if row["result"] == FIXED else RECHECK_OPEN
+                site.rechecked[key] = RECHECK_FIXED if was_fixed else RECHECK_OPEN
     if previous_id is None or previous_sites is None:
         return
-    confirmed = {pair for pair, row in rechecks_after(store, previous_id).items() if row["result"] == FIXED}
+    confirmed = {pair for pair, was_fixed in stored.run(previous_id).rechecks.items() if was_fixed}
     before = {site.site_id: site for site in previous_sites}
     for site in sites:
         old = before.get(site.site_id)
@@ -242,13 +235,13 @@ def parse_period(text: str) -> tuple[date, date, str]:
     raise ValueError(f"period {text!r}: write a month (2026-11), a quarter (2026Q4) or a year (2026)")
 
 
-def build_period_report(store: Store, registry: Registry, scoring: Scoring, period: str) -> Report:
+def build_period_report(stored: Stored, scoring: Scoring, period: str) -> Report:
     """Monthly statistics, quarterly bulletin or year-end assessment: the period's inspections combined."""
     start, end, label = parse_period(period)
-    inspections = Inspections(store, registry, scoring)
+    inspections = Inspections(stored, scoring)
     runs = [r for r in inspections.run_ids if start <= inspections.inspection(r).date <= end]
     if not runs:
-        raise LookupError(f"{store.path}: no checked inspection between {start} and {end}")
+        raise LookupError(f"{stored.source}: no checked inspection between {start} and {end}")
     per_site: dict[str, list[SiteScore]] = defaultdict(list)
     for run_id in runs:
         for site in inspections.scores(run_id):
@@ -288,9 +281,9 @@ def build_period_report(store: Store, registry: Registry, scoring: Scoring, peri
     )
     scored = {site.site_id for site in combined}
     unchecked = [
-        unchecked_site(site.id, site.name, str(site.kind), "期内各次督查均未检查该网站")
-        for site in registry.sites
-        if site.id not in scored
+        unchecked_site(site.site_id, site.name, site.kind, "期内各次督查均未检查该网站")
+        for site in stored.sites
+        if site.site_id not in scored
     ]
     return Report(
         inspection=inspection,

@@ -1,10 +1,10 @@
 """The history to browse: every checked inspection of a database at a glance, and each site's scores and open
-findings over time, built from the store with the current rubric (like every report) for the pages under
-`<report folder>/history/` (`reports.html.write_history`).
+findings over time, built from the stored inspections with the current rubric (like every report) for the
+pages under `<report folder>/history/` (`reports.html.write_history`).
 
 An inspection's own report is kept in `<report folder>/<key>/` (`archive_key`: the date the checks used, or
 the period id); `archived` finds which of those folders hold which inspection, so the history links only to
-reports that are there. Plain data; reading the store is `build_history`'s, reading the folder `archived`'s.
+reports that are there. Plain data; reading the folder is `archived`'s.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler.registry import Registry
-from crawler.store import Store
 from reports.build import Inspections
 from reports.glossary import kind_name
 from reports.groups import check_groups
+from reports.inputs import Stored
 from reports.model import (
     FindingKey,
     HistoryPoint,
@@ -168,10 +167,10 @@ def _open_now(series: list[tuple[Inspection, SiteScore]]) -> list[OpenFinding]:
     return found
 
 
-def build_history(store: Store, registry: Registry, scoring: Scoring, folders: dict[int, str]) -> History:
+def build_history(stored: Stored, scoring: Scoring, folders: dict[int, str]) -> History:
     """Every checked inspection of the database, newest first, and each site's series; `folders`: the
     inspections whose own report is kept (`archived`)."""
-    inspections = Inspections(store, registry, scoring)
+    inspections = Inspections(stored, scoring)
     rows: list[InspectionRow] = []
     series: dict[str, list[tuple[Inspection, SiteScore]]] = {}
     previous: list[SiteScore] | None = None
@@ -193,7 +192,7 @@ def build_history(store: Store, registry: Registry, scoring: Scoring, folders: d
         ]
         history.open_now = _open_now(points)
         histories.append(history)
-    order = {site.id: number for number, site in enumerate(registry.sites)}
+    order = {site.site_id: number for number, site in enumerate(stored.sites)}
     histories.sort(key=lambda h: (order.get(h.site_id, len(order)), h.site_id))
     trend = inspections.history(inspections.run_ids[-1]) if inspections.run_ids else []
     return History(list(reversed(rows)), histories, trend, scoring.lines)

@@ -9,13 +9,13 @@ caller hands in a function that renders one (the renderers do not import each ot
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -23,11 +23,21 @@ from checks.dates import chinese_date
 from reports.model import Report, score_text
 from reports.views import Overview, SiteRow, indicator_points, overview, site_view
 
-if TYPE_CHECKING:
-    from crawler.registry import MailSettings, Registry
-
 CENTER = "_center"  # the site id under which the summary to the information center is logged
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+class MailOptions(Protocol):
+    """What the mail says and to whom besides the owners (the registry's [mail] table)."""
+
+    @property
+    def sender(self) -> str: ...
+    @property
+    def center(self) -> tuple[str, ...]: ...  # the info center's addresses: the summary with the ranking
+    @property
+    def deadline_days(self) -> int: ...  # 整改期限: days after the inspection to fix the findings
+    @property
+    def attach_excel(self) -> bool: ...
 
 
 @dataclass
@@ -52,23 +62,23 @@ def _environment() -> Environment:
 
 def compose(
     report: Report,
-    registry: Registry,
-    settings: MailSettings,
+    owners: Mapping[str, Sequence[tuple[str, str]]],
+    settings: MailOptions,
     *,
     workbook: Callable[[Report], bytes] | None = None,
 ) -> list[Outgoing]:
-    """One message per site owner, and the summary to each address of the information center. With
-    `settings.attach_excel`, each site's message carries `workbook` of a report of that site alone."""
+    """One message per site owner (`owners`: site id -> (address, name) of each), and the summary to each
+    address of the information center. With `settings.attach_excel`, each site's message carries `workbook`
+    of a report of that site alone."""
     env = _environment()
     view = overview(report)
     deadline = report.inspection.as_of + timedelta(days=settings.deadline_days)
-    owners = {site.id: site.owners for site in registry.sites}
     outgoing = []
     for row in view.rows:
         attachment = None
         if settings.attach_excel and workbook is not None:
             attachment = workbook(replace(report, sites=[row.site]))
-        recipients = [(owner.email, owner.name) for owner in owners.get(row.site.site_id, ())]
+        recipients = list(owners.get(row.site.site_id, ()))
         outgoing += _site_messages(env, view, row, deadline, settings.sender, recipients, attachment)
     outgoing += _summary_messages(env, view, deadline, settings.sender, settings.center)
     return outgoing

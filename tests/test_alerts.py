@@ -16,12 +16,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from click.testing import CliRunner
 
-from crawler import alerts
-from crawler.alerts import Alert, AlertChannel, deliver, due, inspection_summary, send, veto_alerts
+from crawler.app import alerts
+from crawler.app.alerts import deliver, due, send
 from crawler.app.cli import main
-from crawler.probe import ProbeResult
+from crawler.probes.availability import ProbeResult
 from crawler.registry import RegistryError, load_registry
+from crawler.registry.alerts import EVENTS, AlertChannel, apprise_schemes
 from crawler.store import Store
+from reports.alerts import (
+    Alert,
+    inspection_alert,
+    inspection_summary,
+    recovered_alert,
+    unreachable_alert,
+    veto_alerts,
+)
 from reports.model import Deduction, Finding, Inspection, Report, SiteScore
 
 SITES = """
@@ -136,7 +145,7 @@ url = "dingtalk://${DUWANG_DINGTALK_TOKEN}/"
         "wecombot://${DUWANG_WECOM_KEY}",
         frozenset({"unreachable", "veto"}),
     )
-    assert dingtalk.name == "alerts[1] dingtalk" and dingtalk.events == frozenset(alerts.EVENTS)
+    assert dingtalk.name == "alerts[1] dingtalk" and dingtalk.events == frozenset(EVENTS)
     assert registry_with(tmp_path, "").alerts == ()
 
 
@@ -184,7 +193,7 @@ def test_two_channels_may_not_share_a_name(tmp_path):
 
 
 def test_a_missing_environment_variable_is_named_and_nothing_is_sent():
-    channel = AlertChannel("值班群", "wecombot://${DUWANG_WECOM_KEY}", frozenset(alerts.EVENTS))
+    channel = AlertChannel("值班群", "wecombot://${DUWANG_WECOM_KEY}", frozenset(EVENTS))
     error = send(channel, "测试", environ={})
     assert error is not None and "DUWANG_WECOM_KEY" in error and "值班群" in error
 
@@ -253,12 +262,12 @@ def test_only_vetoes_the_previous_inspection_did_not_have_are_alerted():
 
 
 def test_outage_messages_say_where_why_and_when_in_beijing_time():
-    down = alerts.unreachable_alert("lxz", "临夏州人民政府", probe(False))
+    down = unreachable_alert("lxz", "临夏州人民政府", probe(False))
     assert down.text == (
         "【读网督查】网站无法访问：临夏州人民政府（lxz）首页 http://127.0.0.2/ 探测失败（访问超时），"
         "北京时间 12月2日 20:49。恢复访问时另行通知。"
     )
-    back = alerts.recovered_alert("lxz", "临夏州人民政府", probe(True))
+    back = recovered_alert("lxz", "临夏州人民政府", probe(True))
     assert back.key == down.key and "恢复访问" in back.text and "0.4 秒" in back.text
 
 
@@ -291,7 +300,7 @@ def test_a_veto_or_summary_goes_once_per_inspection():
 # -- sending to loopback ------------------------------------------------------------------------------
 
 
-def json_channel(port: int, events=alerts.EVENTS, name="值班群") -> AlertChannel:
+def json_channel(port: int, events=EVENTS, name="值班群") -> AlertChannel:
     return AlertChannel(name, f"json://127.0.0.1:{port}/hook/${{DUWANG_TEST_TOKEN}}", frozenset(events))
 
 
@@ -301,8 +310,8 @@ def test_an_outage_is_sent_recorded_and_not_repeated_until_the_site_is_back(tmp_
     store = Store(tmp_path / "facts.db")
     with receiver() as robot:
         channel = json_channel(robot.port)
-        down = [alerts.unreachable_alert("lxz", "临夏州人民政府", probe(False))]
-        up = [alerts.recovered_alert("lxz", "临夏州人民政府", probe(True))]
+        down = [unreachable_alert("lxz", "临夏州人民政府", probe(False))]
+        up = [recovered_alert("lxz", "临夏州人民政府", probe(True))]
         first = deliver(store, [channel], down, environ)
         again = deliver(store, [channel], down, environ)  # the next probe: still down
         back = deliver(store, [channel], up, environ)
@@ -324,7 +333,7 @@ def test_an_outage_is_sent_recorded_and_not_repeated_until_the_site_is_back(tmp_
 def test_a_failing_channel_is_recorded_without_its_key_and_tried_again(tmp_path, caplog):
     environ = {"DUWANG_TEST_TOKEN": SECRET}
     store = Store(tmp_path / "facts.db")
-    down = [alerts.unreachable_alert("lxz", "临夏州人民政府", probe(False))]
+    down = [unreachable_alert("lxz", "临夏州人民政府", probe(False))]
     with receiver() as robot:
         robot.status = 500
         failed = deliver(store, [json_channel(robot.port)], down, environ)
@@ -350,8 +359,8 @@ def test_a_channel_only_gets_the_events_it_asked_for(tmp_path):
             store,
             [channel],
             [
-                alerts.unreachable_alert("lxz", "临夏州人民政府", probe(False)),
-                alerts.inspection_alert(a_report()),
+                unreachable_alert("lxz", "临夏州人民政府", probe(False)),
+                inspection_alert(a_report()),
             ],
             {"DUWANG_TEST_TOKEN": "t"},
         )
@@ -375,7 +384,7 @@ def test_each_robot_gets_its_own_payload(monkeypatch, scheme, url, module, plugi
     """The plugins post to fixed hosts: their URL is pointed at the loopback receiver, nothing else."""
     import importlib
 
-    alerts._apprise_schemes()  # plugins loaded, so the class patched is the one Apprise uses
+    apprise_schemes()  # plugins loaded, so the class patched is the one Apprise uses
     cls = getattr(importlib.import_module(f"apprise.plugins.{module}"), plugin)
     with receiver() as robot:
         hook = {
@@ -385,8 +394,8 @@ def test_each_robot_gets_its_own_payload(monkeypatch, scheme, url, module, plugi
             "lark": f"http://127.0.0.1:{robot.port}/lark/",  # the plugin appends the token
         }[scheme]
         monkeypatch.setattr(cls, "notify_url", hook)
-        text = alerts.inspection_summary(a_report())
-        error = send(AlertChannel(scheme, url, frozenset(alerts.EVENTS)), text, {"K": "abc123"})
+        text = inspection_summary(a_report())
+        error = send(AlertChannel(scheme, url, frozenset(EVENTS)), text, {"K": "abc123"})
     assert error is None
     (post,) = robot.posts
     assert "abc123" in post.path and text_of(post.body) == text

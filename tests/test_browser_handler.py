@@ -24,7 +24,7 @@ SCRIPT = textwrap.dedent(
     from scrapy.core.downloader.handlers import DownloadHandlers
     from scrapy.utils.test import get_crawler
 
-    handler = "crawler.browser_handler.BrowserDownloadHandler"
+    handler = "crawler.browser.handler.BrowserDownloadHandler"
     crawler = get_crawler(settings_dict={"DOWNLOAD_HANDLERS": {"http": handler, "https": handler}})
     handlers = DownloadHandlers(crawler)
     http, https = handlers._get_handler("http"), handlers._get_handler("https")

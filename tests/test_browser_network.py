@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.render import find_browser
+from crawler.browser.render import find_browser
 
 pytestmark = [
     pytest.mark.e2e,

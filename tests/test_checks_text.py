@@ -6,7 +6,7 @@ from parsel import Selector
 
 from checks.rules import load_rules
 from checks.text import is_error_page
-from crawler import extract
+from crawler.pages import extract
 from tests.sitefacts import page
 
 PHRASES = load_rules().soft_404_texts

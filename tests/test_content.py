@@ -14,11 +14,11 @@ from parsel import Selector
 from checks.content import Matcher, check_content, homophone, sentence
 from checks.contentdata import ContentLists, Leader, shipped, vocabulary
 from checks.findings import CheckId, Severity
-from crawler import extract, lists, pagekind
 from crawler.app.cli import main
-from crawler.confirm import ConfirmError, apply_confirmations, confirm, default_decision
+from crawler.app.confirm import ConfirmError, apply_confirmations, confirm, default_decision
 from crawler.items import PageFact
-from crawler.pagetext import main_text
+from crawler.pages import extract, lists, pagekind
+from crawler.pages.pagetext import main_text
 from crawler.registry import RegistryError, load_registry
 from crawler.store import Store, page_texts
 from crawler.vocab import FetchRole

@@ -78,7 +78,7 @@ def spider(tmp_path):
 
 
 def link(spider: SiteSpider, url: str, kind: LinkKind = LinkKind.PAGE, depth: int = 0) -> Request:
-    from crawler.extract import RawLink
+    from crawler.pages.extract import RawLink
 
     return spider.follow(RawLink(url, "a", "href", kind, ""), spider.sites[0], depth, HOME)
 

@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from crawler.browser.render import find_browser
 from crawler.farm import FarmServer, build_farm
 from crawler.registry import load_registry
-from crawler.render import find_browser
 from crawler.store import Store
 
 # Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.

@@ -17,7 +17,7 @@ from checks.elements import (
     read_elements,
 )
 from checks.facts import Link, SiteFacts
-from crawler import extract
+from crawler.pages import extract
 
 HOME = "http://www.x.gov.cn/"
 BADGE_BY_SCRIPT = (

@@ -7,7 +7,7 @@ from scrapy.http import HtmlResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.selector import Selector as ResponseSelector
 
-from crawler import extract, lists
+from crawler.pages import extract, lists
 from crawler.vocab import LinkKind
 
 PAGE = "http://127.0.0.2:8800/zwdt/index.html"

@@ -1,9 +1,8 @@
-"""A finding's key (checks.identity) and the history derived by key (crawler.rectstore.derive_history)."""
+"""A finding's key (checks.identity) and the history derived by key (checks.identity.derive_history)."""
 
 from __future__ import annotations
 
-from checks.identity import finding_key, key_parts, relative_url
-from crawler.rectstore import derive_history
+from checks.identity import derive_history, finding_key, key_parts, relative_url
 from crawler.registry import load_registry
 
 OWN = ("www.linxia.gov.cn", "xxgk.linxia.gov.cn", "linxia.gov.cn")

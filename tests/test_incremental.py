@@ -10,10 +10,10 @@ from datetime import date
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.extract import normalize_url
 from crawler.farm import FarmServer, build_farm
 from crawler.middlewares.lastrun import last_run
 from crawler.middlewares.limits import CrawlLimitsMiddleware
+from crawler.pages.extract import normalize_url
 from crawler.spiders.site import SiteSpider
 from crawler.store import Store
 from crawler.vocab import FetchRole

@@ -1,9 +1,9 @@
-"""Content lists found by record structure (crawler/lists.py), on small pages shaped like real templates:
+"""Content lists found by record structure (crawler/pages/lists.py), on small pages shaped like real templates:
 each test names the markup it covers."""
 
 from parsel import Selector
 
-from crawler.lists import list_items
+from crawler.pages.lists import list_items
 
 PAGE = "http://127.0.0.2:8800/zwdt/index.html"
 

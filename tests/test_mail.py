@@ -20,6 +20,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from crawler.app.delivery import MailConfigError, SmtpSettings, messages, send, write_eml
+from crawler.app.reportdata import load_stored
 from crawler.registry import Owner, load_registry
 from crawler.store import Store
 from crawler.vocab import RunStatus
@@ -210,7 +211,7 @@ def world(tmp_path):
         store.db["runs"].update(run_id, {"started_at": started})
         store.replace_findings(run_id, findings)
     registry = load_registry(config)
-    report = build_report(store, registry, load_scoring())
+    report = build_report(load_stored(store, registry), load_scoring())
     yield {"config": config, "db": db, "store": store, "registry": registry, "report": report}
     store.close()
 
@@ -595,7 +596,7 @@ def test_an_unchecked_site_is_in_the_summary_as_such_and_its_owner_gets_no_verdi
     )
     store.end_run(run_id, RunStatus.COMPLETED, {})
     store.replace_findings(run_id, [], checked=["lxz", "czj"])  # jyj was crawled but never checked
-    report = build_report(store, world["registry"], load_scoring())
+    report = build_report(load_stored(store, world["registry"]), load_scoring())
     items = messages(report, world["registry"])
     assert sorted(item.site_id for item in items) == ["_center", "czj", "lxz", "lxz"]
     summary = next(item.message for item in items if item.site_id == CENTER)

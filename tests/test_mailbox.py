@@ -1,4 +1,4 @@
-"""crawler/mailbox.py: the messages of consultation columns, read from the two markups real mailboxes use.
+"""crawler/pages/mailbox.py: the messages of consultation columns, read from the two markups real mailboxes use.
 
 The fixtures are written after the common structure of government mailboxes (a 领导信箱 table with a header row
 of 信件标题/留言时间/回复时间/办理状态; a letter's page whose dates sit in a label table or after "留言时间："); no
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from parsel import Selector
 
-from crawler.mailbox import messages
+from crawler.pages.mailbox import messages
 
 BOX = "http://x.gov.cn/hdjl/ldxx/"
 

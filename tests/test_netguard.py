@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from crawler.browser.netguard import GuardProxy
+from crawler.browser.render import launch_options, sandbox_problem
 from crawler.childenv import browser_env, scrubbed_env
-from crawler.netguard import GuardProxy
 from crawler.registry import AllowList
-from crawler.render import launch_options, sandbox_problem
 
 ON, OFF = "127.0.0.74", "127.0.0.75"
 LIMIT = 1024 * 1024
@@ -179,7 +179,7 @@ def test_launch_options_ask_playwright_for_the_sandbox_it_can_have():
 @pytest.mark.e2e
 def test_https_inside_an_allowed_tunnel_is_answered_by_the_proxy_and_decompressed(servers):
     """The proxy speaks TLS to the browser itself, so an HTTPS body is bounded like an HTTP one."""
-    from crawler.netguard import _server_tls_context
+    from crawler.browser.netguard import _server_tls_context
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:

@@ -1,9 +1,9 @@
-"""Page kinds (crawler/pagekind.py) from several signals together, never from one meta tag."""
+"""Page kinds (crawler/pages/pagekind.py) from several signals together, never from one meta tag."""
 
 from parsel import Selector
 
-from crawler import extract, pagekind
-from crawler.lists import list_items
+from crawler.pages import extract, pagekind
+from crawler.pages.lists import list_items
 
 BODY = "为深入贯彻落实全州安全生产工作部署，切实做好岁末年初各项工作，现将有关事项通知如下。" * 12
 

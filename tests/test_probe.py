@@ -13,8 +13,8 @@ from contextlib import closing
 
 import pytest
 
-from crawler import probe as probe_module
-from crawler.probe import probe_sites
+from crawler.probes import availability as probe_module
+from crawler.probes.availability import probe_sites
 from crawler.registry import load_registry
 from crawler.store import Store
 from crawler.vocab import FetchError

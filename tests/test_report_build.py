@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from crawler.app.reportdata import load_stored
 from crawler.registry import load_registry
 from crawler.store import Store
 from crawler.vocab import RunStatus
@@ -86,7 +87,7 @@ def registry(tmp_path):
 
 
 def test_an_inspection_is_compared_with_the_one_before(store, registry):
-    report = build_report(store, registry, load_scoring())
+    report = build_report(load_stored(store, registry), load_scoring())
     assert report.inspection.run_id == 3 and report.previous.run_id == 2
     assert report.inspection.label == "2026年11月28日督查"
     czj, lxz = sorted(report.sites, key=lambda s: s.site_id)
@@ -103,7 +104,7 @@ def test_an_inspection_is_compared_with_the_one_before(store, registry):
 
 
 def test_a_quarter_combines_its_inspections_by_the_rubric_rule(store, registry):
-    report = build_period_report(store, registry, load_scoring(), "2026Q4")
+    report = build_period_report(load_stored(store, registry), load_scoring(), "2026Q4")
     lxz = next(s for s in report.sites if s.site_id == "lxz")
     # mean of 0 (vetoed in October), 100 and 99 = 66.333… → 66.3; the October veto makes the quarter fail
     assert lxz.score == 66.3 and not lxz.qualified and lxz.vetoes
@@ -114,12 +115,12 @@ def test_a_quarter_combines_its_inspections_by_the_rubric_rule(store, registry):
     assert [s.site_id for s in report.sites] == ["czj", "lxz"]  # a vetoed site ranks last
     assert report.inspection.label == "2026年第四季度政府网站检查通报"
     assert "平均值" in report.rule and "3 次督查" in report.rule
-    month = build_period_report(store, registry, load_scoring(), "2026-11")
+    month = build_period_report(load_stored(store, registry), load_scoring(), "2026-11")
     assert next(s for s in month.sites if s.site_id == "lxz").score == 99.5 and month.combined == 2
 
 
 def test_the_json_form(store, registry):
-    document = report_json(build_report(store, registry, load_scoring()))
+    document = report_json(build_report(load_stored(store, registry), load_scoring()))
     assert set(document) == {"inspection", "sites", "unchecked"} and document["unchecked"] == []
     site = next(site for site in document["sites"] if site["findings"])
     assert {"site_id", "name", "kind", "score", "rank", "qualified", "vetoes", "findings", "bonuses"} <= set(
@@ -157,7 +158,7 @@ def test_the_report_is_dated_by_the_day_the_checks_used(store, registry):
         [finding("lxz", "dead_link", url="http://127.0.0.2/x") | {"checked_at": "2026-12-01T09:30:00"}],
         ["lxz", "czj"],
     )
-    report = build_report(store, registry, load_scoring())
+    report = build_report(load_stored(store, registry), load_scoring())
     assert report.inspection.date == date(2026, 11, 28) and report.inspection.as_of == date(2026, 12, 1)
     assert report.inspection.label == "2026年12月1日督查"
     assert report_json(report)["inspection"]["checked_on"] == "2026-12-01"
@@ -187,7 +188,7 @@ def test_a_site_without_checked_facts_is_unchecked_never_scored_nor_ranked(store
     )
     store.end_run(run_id, RunStatus.COMPLETED, {})
     store.replace_findings(run_id, [finding("czj", "annual_report_late")], checked=["lxz", "czj"])
-    report = build_report(store, registry, load_scoring())
+    report = build_report(load_stored(store, registry), load_scoring())
     assert report.inspection.run_id == run_id
     assert [(s.site_id, s.rank) for s in report.sites] == [("lxz", 1), ("czj", 2)]
     assert [(s.site_id, s.verdict, s.score, s.note) for s in report.unchecked] == [
@@ -203,7 +204,7 @@ def test_a_site_without_checked_facts_is_unchecked_never_scored_nor_ranked(store
         "verdict": "未检查",
         "reason": "本次督查已抓取但未经检查",
     }
-    quarter = build_period_report(store, registry, load_scoring(), "2026Q4")
+    quarter = build_period_report(load_stored(store, registry), load_scoring(), "2026Q4")
     assert {s.site_id for s in quarter.sites} == {"lxz", "czj"}
     assert [s.site_id for s in quarter.unchecked] == ["jyj", "sgj"]
 

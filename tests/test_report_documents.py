@@ -121,7 +121,7 @@ def test_owner_mail_has_one_entry_per_target_and_no_gap_the_center_mail_has_the_
     config = tmp_path / "sites.toml"
     config.write_text(REGISTRY, encoding="utf-8")
     registry = load_registry(config)
-    owner, center = compose(report, registry, registry.mail)
+    owner, center = compose(report, registry.owner_addresses(), registry.mail)
     owner_text = owner.message.get_body(("plain",)).get_content()
     assert owner.recipient == "admin@lxz.example.gov.cn"
     assert owner_text.count("【链接不可用】") == 1 and owner_text.count("问题地址：") == 2
@@ -137,7 +137,7 @@ def test_every_document_shows_a_score_by_the_one_rounding_rule(report, tmp_path)
     config = tmp_path / "sites.toml"
     config.write_text(REGISTRY, encoding="utf-8")
     registry = load_registry(config)
-    owner, center = compose(report, registry, registry.mail)
+    owner, center = compose(report, registry.owner_addresses(), registry.mail)
     assert "得分 98.7" in owner.message["Subject"]
     assert "98.7" in center.message.get_body(("plain",)).get_content()
     assert "98.65" not in center.message.get_body(("plain",)).get_content()

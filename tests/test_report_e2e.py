@@ -8,7 +8,7 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
-from crawler.render import LAUNCH_ARGS
+from crawler.browser.render import LAUNCH_ARGS
 from tests.conftest import duwang
 
 # Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.

@@ -79,7 +79,7 @@ def test_the_job_set_comes_from_config_with_defaults(config, tmp_path):
     ],
 )
 def test_weekdays_are_counted_as_cron_counts_them(weekday, first):
-    from crawler.cron import cron_trigger
+    from crawler.registry.cron import cron_trigger
 
     friday_night = datetime(2026, 11, 27, 23, 0, tzinfo=TIMEZONE)
     assert cron_trigger(f"0 2 * * {weekday}", TIMEZONE).get_next_fire_time(None, friday_night).date() == first

@@ -1,5 +1,6 @@
 """House rules that a reviewer would otherwise check by hand: ruff clean, mypy errors only ever fewer, every
-CLI command documented, shipped modules and functions within their size limits."""
+CLI command documented, shipped modules and functions within their size limits, imports in the direction of
+the data."""
 
 import ast
 import re
@@ -133,3 +134,41 @@ def test_complexity_limit_is_enforced_by_ruff():
         if re.search(r"noqa:[^\n]*C901", path.read_text(encoding="utf-8"))
     ]
     assert not silenced, f"complexity silenced with noqa in {silenced}"
+
+
+# The direction of data (README: registry → crawl facts → findings → scores → reports/mail) as imports.
+# Each rule: (the modules it covers, the imports they must not make, why). Function-level and
+# TYPE_CHECKING imports count too: a type is a dependency.
+LAYERS = [
+    ("checks/", ("crawler", "reports"), "checks are pure functions of facts: they read no store or registry"),
+    ("reports/", ("crawler",), "reports assemble plain data (reports.inputs); crawler/app/ reads the store"),
+    ("crawler/", ("reports",), "only the application layer (crawler/app/) wires the crawl to the reports"),
+    ("crawler/", ("crawler.app",), "components never reach up into the application that runs them"),
+]
+APP = "crawler/app/"
+
+
+def _imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_imports_follow_the_data_one_way():
+    broken = []
+    for path in _shipped_modules():
+        name = path.relative_to(ROOT).as_posix()
+        if name.startswith(APP):
+            continue  # the application layer may import every package: it is where they meet
+        for covered, forbidden, why in LAYERS:
+            if not name.startswith(covered):
+                continue
+            for imported in sorted(_imports(path)):
+                if any(imported == f or imported.startswith(f + ".") for f in forbidden):
+                    broken.append(f"{name} imports {imported} ({why})")
+    assert not broken, "imports against the direction of data:\n" + "\n".join(broken)

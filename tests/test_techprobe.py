@@ -21,12 +21,13 @@ import pytest
 
 from checks.rules import load_rules
 from checks.tech import check_tech
-from crawler import techprobe
 from crawler.app.inspection import _tech
+from crawler.app.techround import probe_and_store
+from crawler.probes import tech as techprobe
+from crawler.probes.tech import HttpsState, Ipv6State, probe_tech
 from crawler.registry import load_registry
 from crawler.store import Store
-from crawler.techprobe import HttpsState, Ipv6State, probe_tech
-from crawler.techstore import add_tech_probes, probe_and_store, tech_probes
+from crawler.store.tech import add_tech_probes, tech_probes
 
 pytestmark = pytest.mark.e2e
 

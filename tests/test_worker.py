@@ -3,12 +3,12 @@ read back as built; a configuration error ends it with exit code 3, as `duwang c
 
 from __future__ import annotations
 
+from checks.errors import ConfigError
 from checks.rules import RubricError
 from crawler.app.cli import main
 from crawler.app.mailserver import MailConfigError
 from crawler.app.worker import _parser, worker_command
 from crawler.app.worker import main as worker_main
-from crawler.errors import ConfigError
 from crawler.registry import RegistryError
 
 

@@ -130,7 +130,7 @@ def crawl(
 )
 def probe(config: Path, db: Path, site_ids: tuple[str, ...], timeout: float) -> None:
     """探测每个站点首页一次（可访问性），再探测 HTTPS 证书和 IPv6；每个结果即时写入数据库。"""
-    from crawler.probe import ProbeResult
+    from crawler.probes.availability import ProbeResult
 
     def show(result: ProbeResult) -> None:
         verdict = "正常 ok" if result.ok else f"失败 FAIL {result.error or result.status}"
@@ -200,7 +200,7 @@ def columns(
     today: datetime | None,
 ) -> None:
     """列出每个站点识别出的栏目：名称、类别、地址、条目数、最新日期、识别方式。"""
-    from crawler.column_hints import column_rows, discovered_columns, format_rows, hints_toml
+    from crawler.app.column_hints import column_rows, discovered_columns, format_rows, hints_toml
 
     registry = load_registry(config)
     rules = jobs.Jobs(db, registry, rubric).rules()
@@ -234,7 +234,7 @@ def page(
 ) -> None:
     """像抓取时一样读取一个保存的网页：页面类型及依据、列表、页面要素。"""
     from checks.rules import load_rules
-    from crawler.pageview import read_page
+    from crawler.pages.pageview import read_page
 
     rules = load_rules(rubric)
     try:

@@ -1,5 +1,5 @@
 """The `duwang alert` command: the recent alerts sent to the group robots, or a test message on every
-[[alerts]] channel (`crawler.alerts`). It is added to the command group in `crawler.app.cli`."""
+[[alerts]] channel (`crawler.app.alerts`). It is added to the command group in `crawler.app.cli`."""
 
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ def alert(config: Path, db: Path, trial: bool, limit: int) -> None:
     """告警：列出最近的告警记录；--test 给每个 [[alerts]] 通道发测试消息。
 
     List the recent alerts; --test sends a test message on every [[alerts]] channel (企业微信、钉钉、飞书)."""
-    from crawler.alerts import china_time, send, trial_alert
+    from crawler.app.alerts import send, trial_alert
     from crawler.app.inspection import inspection_now
+    from reports.alerts import china_time
 
     if trial:  # not recorded in the database: a test is no alert
         registry = load_registry(config)

@@ -120,7 +120,7 @@ def next_runs(schedule: Any, now: datetime) -> list[tuple[str, str, datetime | N
     """Each scheduled job: its name, cron expression, and next fire time after `now`, from APScheduler's own
     triggers as `duwang serve` builds them."""
     from crawler.app.service import JOBS, TIMEZONE
-    from crawler.cron import cron_trigger
+    from crawler.registry.cron import cron_trigger
 
     rows = []
     for name in JOBS:

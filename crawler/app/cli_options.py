@@ -2,7 +2,7 @@
 errors become exit codes.
 
 Exit codes: 0 success, 1 runtime error (or a crawl that did not complete), 3 bad configuration.
-- Every `crawler.errors.ConfigError` (registry, rubric, SMTP settings) ends a command with exit code 3 and one
+- Every `checks.errors.ConfigError` (registry, rubric, SMTP settings) ends a command with exit code 3 and one
   line, `duwang: 配置错误 configuration error: …`.
 - A database that cannot be used (missing where it must exist, damaged, read-only, written by a newer duwang)
   is a runtime error: one line naming the file, exit code 1, no traceback.
@@ -18,7 +18,7 @@ from typing import Any, ClassVar, NoReturn
 
 import click
 
-from crawler.errors import ConfigError
+from checks.errors import ConfigError
 from crawler.store import Store, StoreError, database_error
 
 EXIT_RUNTIME = 1

@@ -73,8 +73,8 @@ def confirm(
 ) -> None:
     """人工确认一条内容检查结果（待确认警告）：转为扣分或单项否决，或标为误报。"""
     from checks.rules import load_rubric_data
-    from crawler.confirm import ConfirmError
-    from crawler.confirm import confirm as record
+    from crawler.app.confirm import ConfirmError
+    from crawler.app.confirm import confirm as record
 
     existing_db(db)
     try:

@@ -61,7 +61,7 @@ class MailResult:
 
 def messages(report: Report, registry: Registry) -> list[Outgoing]:
     """The inspection's messages as the registry's [mail] settings ask, each site's workbook attached."""
-    return compose(report, registry, registry.mail, workbook=workbook_bytes)
+    return compose(report, registry.owner_addresses(), registry.mail, workbook=workbook_bytes)
 
 
 def write_eml(outgoing: list[Outgoing], folder: Path) -> list[Path]:

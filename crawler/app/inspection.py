@@ -12,17 +12,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from checks import identity
 from checks.dates import CHINA_OFFSET
 from checks.facts import ColumnHint, CrawlLimits, Probe, SiteFacts, TechProbe
 from checks.findings import Finding
 from checks.inspect import check_site
 from checks.rules import Rules
-from crawler import rectstore
-from crawler.confirm import apply_confirmations
+from crawler.app.confirm import apply_confirmations
+from crawler.probes.tech import TechResult
 from crawler.registry import Registry
-from crawler.store import Store, page_texts, site_messages
-from crawler.techprobe import TechResult
-from crawler.techstore import tech_probes
+from crawler.store import Store, page_texts, rectification, site_messages
+from crawler.store.tech import tech_probes
 from crawler.vocab import RunStatus
 
 
@@ -74,12 +74,12 @@ def run_checks(
         for facts in iter_site_facts(store, run_id, registry, now):
             findings.extend(check_site(facts, rules, now))
             checked.append(facts.site_id)
-        hosts = rectstore.own_hosts(registry)
+        hosts = registry.own_hosts()
         rows = apply_confirmations(store, [_row(finding, now, hosts) for finding in findings])
         store.replace_findings(run_id, rows, checked)
         # Findings stored before keys existed get theirs, then the history of every checked site follows.
-        rectstore.fill_missing_keys(store, registry)
-        rectstore.update_history(store, checked)
+        rectification.fill_missing_keys(store, hosts)
+        rectification.update_history(store, checked)
         return run_id, findings
 
 
@@ -103,7 +103,7 @@ def completed_run(store: Store, run_id: int | None) -> int:
 
 def _row(finding: Finding, now: datetime, hosts: dict[str, frozenset[str]]) -> dict[str, Any]:
     row = {**finding.as_json(), "checked_at": now.isoformat(timespec="seconds")}
-    row["key"] = rectstore.key_of(row, hosts)
+    row["key"] = identity.row_key(row, hosts)
     return row
 
 
@@ -145,6 +145,6 @@ def _utc_iso(shanghai_iso: str) -> str:
 
 
 def _normalized(url: str) -> str:
-    from crawler.extract import normalize_url
+    from crawler.pages.extract import normalize_url
 
     return normalize_url(url)

@@ -6,7 +6,7 @@ reactor cannot restart in one process). `Jobs` holds one registry and one rubric
 runs the stages over a database: probe, check, report (one inspection or a period), mail, each opening the
 store for its own work. `prune` and `stored_findings` need no registry.
 
-Configuration problems are raised as `crawler.errors.ConfigError` (the command line maps them to exit code 3);
+Configuration problems are raised as `checks.errors.ConfigError` (the command line maps them to exit code 3);
 a stored crawl or report that is not there, as `LookupError` (or `ValueError` for a malformed period).
 """
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from checks.rules import Rules
     from crawler.app.delivery import MailResult
     from crawler.app.mailserver import SmtpSettings
-    from crawler.probe import ProbeResult
+    from crawler.probes.availability import ProbeResult
     from reports.history import History
     from reports.mail import Outgoing
     from reports.model import Report
@@ -132,9 +132,9 @@ class Jobs:
     ) -> list[ProbeResult]:
         """Probe each selected site's homepage once; each result is stored as its site completes (one hung
         site cannot cost the others theirs), then handed to `on_result`. Then the technical round (HTTPS and
-        IPv6, `crawler/techprobe.py`), whose one-line results go to `echo`."""
-        from crawler.probe import probe_sites
-        from crawler.techstore import probe_and_store
+        IPv6, `crawler/probes/tech.py`), whose one-line results go to `echo`."""
+        from crawler.app.techround import probe_and_store
+        from crawler.probes.availability import probe_sites
 
         selected = list(site_ids)
         self.registry.select(selected)  # an unknown site is a configuration error before the database opens
@@ -157,13 +157,15 @@ class Jobs:
 
     def report(self, run_id: int | None = None, period: str | None = None) -> Report:
         """The report of a checked crawl (the latest by default) or a period ('2026-11', '2026Q4', '2026')."""
+        from crawler.app.reportdata import load_stored
         from reports.build import build_period_report, build_report
 
         scoring = self.scoring()
         with Store(self.db, create=False) as store:
-            if period:
-                return build_period_report(store, self.registry, scoring, period)
-            return build_report(store, self.registry, scoring, run_id)
+            stored = load_stored(store, self.registry, until=None if period else run_id)
+        if period:
+            return build_period_report(stored, scoring, period)
+        return build_report(stored, scoring, run_id)
 
     def write_reports(
         self, folder: Path, run_id: int | None = None, period: str | None = None, top: bool = True
@@ -173,6 +175,7 @@ class Jobs:
         the overview's path (`reports.publish`)."""
         from dataclasses import asdict
 
+        from crawler.app.reportdata import load_stored
         from reports.history import build_history
         from reports.model import Bulletin
         from reports.publish import publish
@@ -181,7 +184,8 @@ class Jobs:
 
         def history(folders: dict[int, str]) -> History:
             with Store(self.db, create=False) as store:
-                return build_history(store, self.registry, self.scoring(), folders)
+                stored = load_stored(store, self.registry)
+            return build_history(stored, self.scoring(), folders)
 
         bulletin = Bulletin(**asdict(self.registry.report))
         return publish(document, folder, history, bulletin=bulletin, top=top).resolve()

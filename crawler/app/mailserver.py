@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from crawler.errors import ConfigError
+from checks.errors import ConfigError
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer  # smtplib's own argument type

@@ -3,7 +3,7 @@
 `duwang recheck --site ID [--finding KEY]` takes the problems the site's latest inspection reported, fetches
 only the URLs they involve through the recheck spider (crawler/spiders/recheck.py: allow-list, robots.txt,
 the registry's delays), judges each with the same rules as the checks, and records the verdicts in the
-`rechecks` table (crawler/rectstore.py). Reports and mail then show 已整改（复查确认） apart from
+`rechecks` table (crawler/store/rectification.py). Reports and mail then show 已整改（复查确认） apart from
 已整改（下次督查发现）.
 
 What can be re-checked from a few fetches:
@@ -28,18 +28,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from checks import identity
 from checks.columns import check_columns, discover_columns
 from checks.elements import check_elements
 from checks.facts import Entry, Link, Page
 from checks.links import CONFIRMABLE_ERRORS, ERROR_WORDS, broken_reason
 from checks.rules import Rules
-from crawler import extract, lists, rectstore
 from crawler.app.crawl import QUIET_LOGGERS, crawl_settings
 from crawler.app.inspection import inspection_now, iter_site_facts
-from crawler.pageview import homepage_facts
+from crawler.pages import extract, lists
+from crawler.pages.pageview import homepage_facts
 from crawler.registry import Registry, Site
 from crawler.spiders.recheck import Fetched, RecheckSpider, page_links
-from crawler.store import Store
+from crawler.store import Store, rectification
 
 LINK_CHECKS = frozenset({"dead_link"})
 COLUMN_CHECKS = frozenset({"column_stale", "column_empty"})
@@ -131,16 +132,16 @@ def judge_link(row: dict[str, Any], results: dict[str, Fetched], rules: Rules) -
     reason = broken_reason(as_page(target), link, rules)
     verdict.evidence = {"status": target.status, "error": target.error, "final_url": target.final_url}
     if reason is None:
-        verdict.result, verdict.reason = rectstore.FIXED, f"目标地址现可正常访问（HTTP {target.status}）"
+        verdict.result, verdict.reason = rectification.FIXED, f"目标地址现可正常访问（HTTP {target.status}）"
         return verdict
     verdict.evidence["reason"] = reason
     source = results.get(row["page"] or "")
     if source is not None and source.status == 200 and source.html is not None:
         linked = {link.url for link in page_links(source)}
         if row["url"] not in linked:
-            verdict.result, verdict.reason = rectstore.FIXED, f"页面 {row['page']} 已删除该链接"
+            verdict.result, verdict.reason = rectification.FIXED, f"页面 {row['page']} 已删除该链接"
             return verdict
-    verdict.result = rectstore.NOT_FIXED
+    verdict.result = rectification.NOT_FIXED
     problem = ERROR_WORDS.get(reason, f"HTTP {reason}")
     verdict.reason = f"目标地址仍无法访问（{problem}），页面仍链接到它"
     return verdict
@@ -167,7 +168,7 @@ def judge_elements(site: Site, rows: list[dict[str, Any]], results: dict[str, Fe
         homes[url] = (as_page(fetched), selector, extract.meta_tags(selector))
     facts = homepage_facts(site.id, str(site.kind), homes)
     now = {
-        rectstore.key_of({**finding.as_json(), "site_id": site.id}, {site.id: site.scope.own_hosts}): finding
+        identity.row_key({**finding.as_json(), "site_id": site.id}, {site.id: site.scope.own_hosts}): finding
         for finding in check_elements(facts)
     }
     verdicts = []
@@ -175,7 +176,9 @@ def judge_elements(site: Site, rows: list[dict[str, Any]], results: dict[str, Fe
         found = now.get(row["key"])
         if found is None:
             verdicts.append(
-                Verdict(row["key"], row["check"], row["element"] or "", rectstore.FIXED, "首页已具备该要素")
+                Verdict(
+                    row["key"], row["check"], row["element"] or "", rectification.FIXED, "首页已具备该要素"
+                )
             )
         else:
             verdicts.append(
@@ -183,7 +186,7 @@ def judge_elements(site: Site, rows: list[dict[str, Any]], results: dict[str, Fe
                     row["key"],
                     row["check"],
                     row["element"] or "",
-                    rectstore.NOT_FIXED,
+                    rectification.NOT_FIXED,
                     found.detail,
                     found.evidence,
                 )
@@ -220,7 +223,7 @@ def judge_columns(
     names = {column.name for column in columns}
     hosts = {site_id: registry.site(site_id).scope.own_hosts}
     now_found = {
-        rectstore.key_of(finding.as_json(), hosts): finding
+        identity.row_key(finding.as_json(), hosts): finding
         for finding in check_columns(facts, columns, rules, now.date())
     }
     verdicts = []
@@ -230,9 +233,9 @@ def judge_columns(
         elif row["column"] not in names:
             verdicts.append(_undecided(row, f"栏目“{row['column']}”在复查时未能识别，待下次督查确认"))
         elif (found := now_found.get(row["key"])) is not None:
-            verdicts.append(_verdict(row, rectstore.NOT_FIXED, found.detail, found.evidence))
+            verdicts.append(_verdict(row, rectification.NOT_FIXED, found.detail, found.evidence))
         else:
-            verdicts.append(_verdict(row, rectstore.FIXED, f"栏目“{row['column']}”已有按期更新的信息"))
+            verdicts.append(_verdict(row, rectification.FIXED, f"栏目“{row['column']}”已有按期更新的信息"))
     return verdicts
 
 
@@ -264,7 +267,7 @@ def recheck_site(
     with the inspection they belong to. LookupError: no inspection of the site, or no such open finding."""
     site = registry.site(site_id)
     with Store(db) as store:
-        run_id, rows = rectstore.open_findings(store, site_id)
+        run_id, rows = rectification.open_findings(store, site_id)
     if run_id is None:
         raise LookupError(f"站点 {site_id} 尚无督查结果，请先运行 duwang check")
     if key is not None:
@@ -297,7 +300,7 @@ def recheck_site(
         if v.result is not None
     ]
     with Store(db) as store:
-        rectstore.record_rechecks(store, decided)
+        rectification.record_rechecks(store, decided)
     return run_id, verdicts
 
 
@@ -307,8 +310,8 @@ def format_verdicts(site_id: str, run_id: int, verdicts: list[Verdict]) -> str:
     for v in verdicts:
         result = v.result or "未复查"
         lines.append(f"  {v.key}  {result:<4}  {v.check:<16} {v.subject}\n      {v.reason}")
-    fixed = sum(1 for v in verdicts if v.result == rectstore.FIXED)
-    open_ = sum(1 for v in verdicts if v.result == rectstore.NOT_FIXED)
+    fixed = sum(1 for v in verdicts if v.result == rectification.FIXED)
+    open_ = sum(1 for v in verdicts if v.result == rectification.NOT_FIXED)
     skipped = sum(1 for v in verdicts if v.result is None)
     lines.append(f"合计：已整改 {fixed} 个，未整改 {open_} 个，未复查 {skipped} 个")
     return "\n".join(lines)

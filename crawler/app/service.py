@@ -3,7 +3,7 @@
 Jobs (cron expressions from the registry's [schedule]): availability probes (alerting an outage); the weekly
 inspection (crawl in a subprocess — Scrapy's Twisted reactor cannot restart in one process —, checks,
 reports, alerts, mail); the monthly statistics, quarterly bulletin and year-end assessment of the period just
-ended. Alerts (`crawler.alerts`) never fail a job: a channel that fails is logged and recorded.
+ended. Alerts (`crawler.app.alerts`) never fail a job: a channel that fails is logged and recorded.
 
 - A job never overlaps itself (one instance at a time; a run due while the last still works is skipped).
 - Runs missed while the service was down are coalesced: at start-up a job whose schedule fired since its last
@@ -45,11 +45,11 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from crawler.alerts import after_inspection, after_probe
+from crawler.app.alerts import after_inspection, after_probe
 from crawler.app.inspection import inspection_now
 from crawler.app.jobs import Jobs, previous_period, start_crawl
-from crawler.cron import cron_trigger
 from crawler.registry import Registry, RegistryError, load_registry
+from crawler.registry.cron import cron_trigger
 from crawler.store import Store
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")

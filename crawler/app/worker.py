@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from crawler.errors import ConfigError
+from checks.errors import ConfigError
 from crawler.store import StoreError
 from crawler.vocab import RunStatus
 

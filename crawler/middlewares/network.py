@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import DownloadTimeoutError
-from scrapy.http import HtmlResponse, Response
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.asyncio import call_later
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import get_base_url
@@ -178,7 +178,8 @@ class SafeMetaRefreshMiddleware(MetaRefreshMiddleware):
             return super().process_response(request, response)
         except ValueError as error:
             try:
-                get_base_url(response)
+                if isinstance(response, TextResponse):
+                    get_base_url(response)
             except ValueError:
                 return response  # the <base href> is at fault: the spider notes it as it reads the page
             request.meta.setdefault(PROBLEMS_META, []).append(f"meta@refresh: {error}")

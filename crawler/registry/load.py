@@ -8,12 +8,12 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawler.contentconf import parse_content
+from crawler.registry.content import parse_content
 from crawler.registry.model import Limits, Registry, RegistryError, Site
 from crawler.registry.sites import SiteParser
 
 if TYPE_CHECKING:
-    from crawler.alerts import AlertChannel
+    from crawler.registry.alerts import AlertChannel
 
 
 def load_registry(path: str | Path) -> Registry:
@@ -75,6 +75,6 @@ class _Parser(SiteParser):
         )
 
     def alerts(self, raw: Any) -> tuple[AlertChannel, ...]:
-        from crawler.alerts import parse_channels
+        from crawler.registry.alerts import parse_channels
 
         return parse_channels(raw, self.fail)

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 from checks.contentdata import ContentLists
 
 if TYPE_CHECKING:
-    from crawler.alerts import AlertChannel
-from crawler.errors import ConfigError
+    from crawler.registry.alerts import AlertChannel
+from checks.errors import ConfigError
 from crawler.vocab import SiteKind
 
 FRESHNESS_CLASSES = ("news", "notice_policy", "longterm", "static")
@@ -230,8 +230,10 @@ class Registry:
     mail: MailSettings = field(default_factory=MailSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
-    content: ContentLists = field(default_factory=ContentLists)  # [content]: crawler/contentconf.py
-    alerts: tuple[AlertChannel, ...] = ()  # [[alerts]]: group robots and other channels (crawler/alerts.py)
+    content: ContentLists = field(default_factory=ContentLists)  # [content]: crawler/registry/content.py
+    alerts: tuple[
+        AlertChannel, ...
+    ] = ()  # [[alerts]]: group robots and other channels (crawler/registry/alerts.py)
 
     def site(self, site_id: str) -> Site:
         for site in self.sites:
@@ -239,6 +241,14 @@ class Registry:
                 return site
         known = ", ".join(s.id for s in self.sites)
         raise RegistryError(f"{self.path}: no site with id {site_id!r} (known: {known})")
+
+    def owner_addresses(self) -> dict[str, list[tuple[str, str]]]:
+        """Each site's owners as (address, name), by site id: whom its findings are mailed to."""
+        return {site.id: [(owner.email, owner.name) for owner in site.owners] for site in self.sites}
+
+    def own_hosts(self) -> dict[str, frozenset[str]]:
+        """Each site's own host names, by site id: what its findings' keys leave out of a URL."""
+        return {site.id: site.scope.own_hosts for site in self.sites}
 
     def select(self, site_ids: list[str] | tuple[str, ...] | None) -> tuple[Site, ...]:
         """The sites named by `site_ids` in registry order, or every site when none are named."""

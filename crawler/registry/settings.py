@@ -89,7 +89,7 @@ class SettingsParser(TableParser):
         return AllowList(frozenset(names), tuple(suffixes), tuple(networks))
 
     def schedule(self, raw: Any) -> Schedule:
-        from crawler.cron import cron_trigger
+        from crawler.registry.cron import cron_trigger
 
         if not isinstance(raw, dict):
             raise self.fail("[schedule]", "must be a table", 'write [schedule] with inspect = "0 2 * * 1"')

@@ -18,9 +18,11 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.settings import Settings
 
-from crawler import extract, lists, mailbox, meta, pagekind, render
+from crawler import meta
+from crawler.browser import render
 from crawler.items import LinkFact, PageFact
-from crawler.pagetext import main_text
+from crawler.pages import extract, lists, mailbox, pagekind
+from crawler.pages.pagetext import main_text
 from crawler.progress import now_iso
 from crawler.registry import Registry, Site
 
@@ -82,8 +84,8 @@ def html_selector(response: Response, fact: PageFact) -> Selector:
 
 def read_structure(selector: Selector, url: str, fact: PageFact, problems: list[str]) -> None:
     """The parts of a crawled page the checks read, besides its links: meta, lists, consultation messages
-    (crawler/mailbox.py), kind, scripts, main text (crawler/pagetext.py), and on a start page its footer
-    and forms."""
+    (crawler/pages/mailbox.py), kind, scripts, main text (crawler/pages/pagetext.py), and on a start page its
+    footer and forms."""
     fact.meta = read_part(problems, "meta", {}, extract.meta_tags, selector)
     encoding = fact.encoding or "utf-8"
     fact.list_items = read_part(problems, "lists", [], lists.list_items, selector, url, encoding)

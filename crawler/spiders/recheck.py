@@ -19,8 +19,8 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler import extract
 from crawler.failures import classify_failure
+from crawler.pages import extract
 from crawler.registry import Registry, load_registry
 from crawler.spiders.reading import HTML_TYPES, slot_settings
 

@@ -10,8 +10,9 @@ from typing import Any
 
 from scrapy import Request
 
-from crawler import meta, render
-from crawler.extract import RawLink
+from crawler import meta
+from crawler.browser import render
+from crawler.pages.extract import RawLink
 from crawler.registry import Registry, Site
 from crawler.vocab import FetchRole, LinkKind
 

@@ -5,9 +5,9 @@ crawl spread over processes also gets `-a join_run=RUN -a run_sites=ID,... [-a s
 are crawled in one crawler, so a URL is fetched once per run however many sites link to it.
 
 The spider only reads: it turns each answer into facts and asks for every link on a crawled page (a list
-page that fills itself by script is read again through a headless browser, `crawler.render`). What is sent,
-when and how often is decided by components documented in their modules (crawler/settings.py lists them):
-fetch-once, page budget, depth, outside checks, revalidation (a 304 arrives with the stored fact in
+page that fills itself by script is read again through a headless browser, `crawler.browser.render`). What is
+sent, when and how often is decided by components documented in their modules (crawler/settings.py lists
+them): fetch-once, page budget, depth, outside checks, revalidation (a 304 arrives with the stored fact in
 `duwang_carried`), the sweep, second probes, the deadline, Crawl-delay; progress is counted in the stats
 (crawler/progress.py); request.meta keys are listed in crawler/meta.py.
 """
@@ -23,10 +23,12 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler import extract, meta, progress, render
+from crawler import meta, progress
+from crawler.browser import render
 from crawler.failures import classify_failure
 from crawler.items import PageFact
 from crawler.middlewares import AlreadyFetched
+from crawler.pages import extract
 from crawler.progress import now_iso
 from crawler.registry import Registry, Site, load_registry
 from crawler.spiders import reading

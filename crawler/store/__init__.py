@@ -16,10 +16,10 @@ older database is upgraded in place when a newer duwang opens it. Tables:
 - `checked_sites`: which sites of a run the checks looked at (a site without a row has no verdict: 未检查).
 - `page_texts`: each page's main text, compressed, for the content check; `confirmations`: a person's
   decision on a content finding (`duwang confirm`).
-- `tech_probes`: HTTPS, certificate and IPv6 probes (crawler/techprobe.py, crawler/techstore.py).
-- `alert_log`: alerts sent (or not) to the group robots, one row per alert and channel (crawler/alerts.py).
-- `messages`: consultation messages (留言时间, 回复时间, 状态) read off mailbox lists and letters' pages
-  (crawler/mailbox.py, `store/messages.py`), for the 互动回应 check.
+- `tech_probes`: HTTPS, certificate and IPv6 probes (crawler/probes/tech.py; `store/tech.py`).
+- `alert_log`: alerts sent (or not) to the group robots, one row per alert and channel
+(crawler/app/alerts.py). - `messages`: consultation messages (留言时间, 回复时间, 状态) read off mailbox lists
+  and letters' pages (crawler/pages/mailbox.py, `store/messages.py`), for the 互动回应 check.
 
 Writes of one run never touch another run's rows, so a crashed run cannot damage earlier ones.
 

@@ -1,5 +1,5 @@
 """The alert log (`alert_log`): each alert's outcome per channel, so an outage or a veto is not alerted again
-on every probe or re-run. Sending lives in `crawler.alerts`."""
+on every probe or re-run. Sending lives in `crawler.app.alerts`."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Consultation messages (`messages`): the rows of mailbox list tables and letters' own pages that
-crawler/mailbox.py reads, for the 互动回应 check (checks/interaction.py). Written with the other facts by
-`FactStore.write_facts`; a page carried over unchanged (304) references the rows of its facts run, so they
+crawler/pages/mailbox.py reads, for the 互动回应 check (checks/interaction.py). Written with the other facts
+by `FactStore.write_facts`; a page carried over unchanged (304) references the rows of its facts run, so they
 are stored once.
 """
 

@@ -226,7 +226,7 @@ def m006_site_entries(db: Database) -> None:
 
 @MIGRATIONS()
 def m007_page_kinds(db: Database) -> None:
-    db.table("pages").add_column("kind", str)  # crawler/pagekind.py
+    db.table("pages").add_column("kind", str)  # crawler/pages/pagekind.py
     db.table("pages").add_column("kind_evidence", str)  # JSON: the signals behind `kind`
     db.table("list_items").add_column("list_name", str)  # the heading or tab label of the item's list
 
@@ -283,7 +283,7 @@ def m013_retention(db: Database) -> None:
 
 @MIGRATIONS()
 def m014_tech_probes(db: Database) -> None:
-    # Site technical probes (crawler/techprobe.py): HTTPS and certificate, IPv6 reachability.
+    # Site technical probes (crawler/probes/tech.py): HTTPS and certificate, IPv6 reachability.
     db.table("tech_probes").create(
         {
             "id": int,
@@ -335,7 +335,7 @@ def m015_page_text(db: Database) -> None:
 
 @MIGRATIONS()
 def m016_alert_log(db: Database) -> None:
-    # One row per alert and channel (crawler/alerts.py): what was said, to which channel (its name, never
+    # One row per alert and channel (crawler/app/alerts.py): what was said, to which channel (its name, never
     # its URL: that holds the robot's key), whether it went. `key` keeps a veto or an outage from being
     # alerted again on every probe or re-run.
     db.table("alert_log").create(
@@ -358,13 +358,13 @@ def m016_alert_log(db: Database) -> None:
 
 @MIGRATIONS()
 def m017_rectification(db: Database) -> None:
-    # Finding identity, history and 复查 (crawler/rectstore.py); the tables in store/rectification.py.
+    # Finding identity, history and 复查 : crawler/store/rectification.py.
     create_rectification_tables(db)
 
 
 @MIGRATIONS()
 def m018_messages(db: Database) -> None:
-    # Consultation messages (crawler/mailbox.py): a list table's rows, or a message's own page.
+    # Consultation messages (crawler/pages/mailbox.py): a list table's rows, or a message's own page.
     db.table("messages").create(
         {
             "id": int,

@@ -28,9 +28,9 @@ from typing import Any
 
 from lxml import etree
 
-from crawler.extract import NAV_ANCESTOR, clean
 from crawler.items import ListItemFact
-from crawler.lists import HEADING_CLASS_RE, HEADING_TAGS
+from crawler.pages.extract import NAV_ANCESTOR, clean
+from crawler.pages.lists import HEADING_CLASS_RE, HEADING_TAGS
 
 ARTICLE_META = (
     "ArticleTitle",

@@ -19,7 +19,7 @@ The proxy serves one request per connection:
   renderer.
 
 It runs on its own event loop in a daemon thread, so a busy spider callback cannot stall the browser.
-The HTTP/1.1 heads and bounded bodies it reads and writes are in crawler/proxywire.py.
+The HTTP/1.1 heads and bounded bodies it reads and writes are in crawler/browser/proxywire.py.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded, _inflate, _unbrotli, _unzstd
 from scrapy.utils.gz import gunzip
 
-from crawler.proxywire import (
+from crawler.browser.proxywire import (
     MAX_HEAD,
     NO_BODY,
     Refused,

@@ -4,7 +4,7 @@ scrapy-playwright starts its Node driver when the engine starts, once per scheme
 each) in every crawl process, even when no page ever needs rendering. `BrowserDownloadHandler` is one
 handler for both schemes, and starts the driver (and, through it, Chromium) only when the first request
 marked `playwright` arrives. Plain requests go to Scrapy's HTTP/1.1 handler as before. With the browser
-it starts duwang's allow-list proxy (`crawler.netguard`), Chromium's only route to the network, and
+it starts duwang's allow-list proxy (`crawler.browser.netguard`), Chromium's only route to the network, and
 stops it when the crawl ends.
 
 Depends on scrapy-playwright's `_launch()` (0.0.48); pyproject.toml pins the series.
@@ -20,7 +20,7 @@ from scrapy import signals
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
-from crawler.netguard import GuardProxy, browser_args
+from crawler.browser.netguard import GuardProxy, browser_args
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

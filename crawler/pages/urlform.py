@@ -1,8 +1,8 @@
 """The one form of a URL that is fetched and stored, for links, pages and start URLs alike: a link value
 resolved against its page and percent-encoded as Scrapy encodes a request.
 
-crawler/extract.py applies it to every link of a page and re-exports these names, which the spider (start
-URLs, column hints), crawler/lists.py and the page view call through it.
+crawler/pages/extract.py applies it to every link of a page and re-exports these names, which the spider
+(start URLs, column hints), crawler/pages/lists.py and the page view call through it.
 """
 
 from __future__ import annotations

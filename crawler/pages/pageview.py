@@ -1,9 +1,9 @@
 """What duwang reads off one saved HTML page, as `duwang page FILE` prints it.
 
-The same readers as the crawl (crawler/extract.py, crawler/lists.py, crawler/pagekind.py, crawler/mailbox.py)
-and the same checks (the page-element detection of checks/elements.py, the date parsing of checks/dates.py),
-applied to one page read as a homepage. It answers "why did duwang call this column stale?" without a crawl,
-and it is how saved real pages are compared with a person's reading of them.
+The same readers as the crawl (crawler/pages/extract.py, crawler/pages/lists.py, crawler/pages/pagekind.py,
+crawler/pages/mailbox.py) and the same checks (the page-element detection of checks/elements.py, the date
+parsing of checks/dates.py), applied to one page read as a homepage. It answers "why did duwang call this
+column stale?" without a crawl, and it is how saved real pages are compared with a person's reading of them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from checks.elements import read_elements
 from checks.facts import Entry, Link, Page, SiteFacts
 from checks.rules import Rules
 from checks.text import is_error_page
-from crawler import extract, lists, mailbox, pagekind
+from crawler.pages import extract, lists, mailbox, pagekind
 
 
 @dataclass
@@ -34,7 +34,9 @@ class PageView:
     lists: list[dict[str, Any]] = field(default_factory=list)
     elements: dict[str, bool] = field(default_factory=dict)
     site_id_code: str | None = None
-    messages: list[dict[str, Any]] = field(default_factory=list)  # consultation messages (crawler/mailbox.py)
+    messages: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # consultation messages (crawler/pages/mailbox.py)
 
     def as_json(self) -> dict[str, Any]:
         return {

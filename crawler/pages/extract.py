@@ -1,6 +1,6 @@
 """What the spider reads off an HTML page: links of every kind, meta tags, footer text, forms and a text
-excerpt. Content lists are read by crawler/lists.py, the page's kind by crawler/pagekind.py; the form of a
-URL that is fetched and stored is made in crawler/urlform.py.
+excerpt. Content lists are read by crawler/pages/lists.py, the page's kind by crawler/pages/pagekind.py; the
+form of a URL that is fetched and stored is made in crawler/pages/urlform.py.
 
 Pure functions over a parsel `Selector`; they query its lxml tree with compiled XPath (fast, and never
 touching the network).
@@ -19,7 +19,7 @@ from lxml import etree
 from parsel import Selector
 
 # The URL forms are re-exported: the spider and the page view call them as extract.normalize_url.
-from crawler.urlform import normalize_url, resolve, resolve_or_error
+from crawler.pages.urlform import normalize_url, resolve, resolve_or_error
 from crawler.vocab import LinkKind
 
 # Tags and attributes whose URLs are fetched when checking a page's links.

@@ -2,9 +2,9 @@
 entry titles, a static page's text outside its menus, header and footer.
 
 The page is walked once, leaving out scripts, forms and the parts a page's chrome lives in (what
-crawler/extract.py takes for navigation and footers, and headers). The body is then found by stepping from
-`<body>` into the child holding most of the text (`DOMINANT`), as long as one does: on an article page the
-walk ends at the content block, beside which the info bar and share buttons stay out. On a list or
+crawler/pages/extract.py takes for navigation and footers, and headers). The body is then found by stepping
+from `<body>` into the child holding most of the text (`DOMINANT`), as long as one does: on an article page
+the walk ends at the content block, beside which the info bar and share buttons stay out. On a list or
 navigation page the entry titles are what a reader sees: the dated ones when there are any (the undated
 ones there are mostly menus).
 """
@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crawler.extract import clean
 from crawler.items import ListItemFact
+from crawler.pages.extract import clean
 
 MAX_CHARS = 100_000  # a page's text kept for the check; longer pages are cut
 DOMINANT = 0.6  # share of its parent's text that makes a block the body
@@ -35,7 +35,7 @@ SKIPPED_TAGS = frozenset(
         "textarea",
     ]
 )
-# The chrome's class and id words (crawler/extract.py's NAV_ANCESTOR and FOOTER_XPATH, and headers).
+# The chrome's class and id words (crawler/pages/extract.py's NAV_ANCESTOR and FOOTER_XPATH, and headers).
 CHROME_CLASS_RE = re.compile(r"nav|menu|footer|header|(?:^|\s)(?:foot|bottom|copyright)(?:\s|$)", re.I)
 CHROME_ID_RE = re.compile(r"nav|menu|^(?:footer|foot|bottom|copyright|header|head)$", re.I)
 BLOCK_TAGS = frozenset(

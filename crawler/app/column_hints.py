@@ -15,7 +15,8 @@ from crawler.app.inspection import completed_run, inspection_now, iter_site_fact
 from crawler.registry import Registry
 from crawler.store import Store
 
-FRESHNESS_WORDS: dict[str | None, str] = {**CLASS_NAMES, "static": "静态类", None: "未分类"}
+FRESHNESS_WORDS: dict[str | None, str] = {name: word for name, word in CLASS_NAMES.items()}
+FRESHNESS_WORDS |= {"static": "静态类", None: "未分类"}
 
 
 def discovered_columns(

@@ -22,8 +22,8 @@ from typing import Any
 from lxml import etree
 from parsel import Selector
 
-from crawler.extract import DATE_RE, base_url_of, clean, resolve
 from crawler.items import MessageFact
+from crawler.pages.extract import DATE_RE, base_url_of, clean, resolve
 
 # Header cell names, by the field they hold. Matched against the whole cleaned cell text.
 ASKED_HEADERS = re.compile(r"^(留言|来信|提问|咨询|写信|投诉|提交|发布|受理)?(时间|日期)$")

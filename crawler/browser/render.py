@@ -7,8 +7,8 @@ rendering on (`render = "always"`) or off (`"never"`) per site or per column.
 
 The browser obeys the same network allow-list as the crawler: every request it would make to another host
 is aborted, and so are images, fonts, media and style sheets, which a list does not need. Behind that,
-every connection Chromium opens goes through duwang's allow-list proxy (`crawler.netguard`), which also
-bounds each response by DOWNLOAD_MAXSIZE decompressed. Chromium runs sandboxed unless the machine cannot
+every connection Chromium opens goes through duwang's allow-list proxy (`crawler.browser.netguard`), which
+also bounds each response by DOWNLOAD_MAXSIZE decompressed. Chromium runs sandboxed unless the machine cannot
 give it a sandbox (`sandbox_problem`), and with an environment holding no secrets (`crawler.childenv`).
 """
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 logger = logging.getLogger(__name__)
 LAUNCH_ARGS = [
-    # Keep Chromium off the network on its own account (the proxy bounds the rest: crawler.netguard).
+    # Keep Chromium off the network on its own account (the proxy bounds the rest: crawler.browser.netguard).
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
@@ -124,7 +124,7 @@ def _setuid_helper(browser: str | None, helpers: list[str] | None = None) -> boo
 def launch_options(browser: str) -> dict[str, Any]:
     """Playwright's launch options: sandboxed where possible, a scrubbed environment, no network of its own.
 
-    The proxy switches are added when the browser starts (`crawler.browser_handler`), once the proxy
+    The proxy switches are added when the browser starts (`crawler.browser.handler`), once the proxy
     has a port.
     """
     args = list(LAUNCH_ARGS)
@@ -150,12 +150,13 @@ def configure(settings: Settings, allow: AllowList) -> str | None:
         import scrapy_playwright  # noqa: F401
     except ImportError:
         return None
-    handler = "crawler.browser_handler.BrowserDownloadHandler"  # starts the browser on first use
+    handler = "crawler.browser.handler.BrowserDownloadHandler"  # starts the browser on first use
     settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="spider")
     settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority="spider")
     settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(browser), priority="spider")
     settings.set("PLAYWRIGHT_ABORT_REQUEST", AbortOffList(allow), priority="spider")
-    # What the allow-list proxy lets through (crawler.netguard); it answers TLS with its own certificate.
+    # What the allow-list proxy lets through (crawler.browser.netguard); it answers TLS with its own
+    # certificate.
     settings.set("DUWANG_BROWSER_ALLOWS", allow.allows, priority="spider")
     settings.set("PLAYWRIGHT_CONTEXTS", {"default": {"ignore_https_errors": True}}, priority="spider")
     settings.set("PLAYWRIGHT_MAX_CONTEXTS", 1, priority="spider")

@@ -26,8 +26,8 @@ from lxml import etree, html
 from parsel import Selector
 
 from checks.dates import date_from_url
-from crawler.extract import DATE_RE, IN_NAV, base_url_of, clean, resolve
 from crawler.items import ListItemFact
+from crawler.pages.extract import DATE_RE, IN_NAV, base_url_of, clean, resolve
 
 RECORD_XPATH = etree.XPath(
     "//li[.//a[@href]][not(.//li[.//a[@href]] or .//tr[.//a[@href]] or .//dd[.//a[@href]])]"
@@ -143,9 +143,10 @@ def _absorb_headlines(groups: list[_Group]) -> None:
                 if _shape(previous) != _shape(node):  # a sibling panel of the same shape is another tab
                     _absorb(group, previous, group_of)
                 break
-            if _first_with_links(node.getparent()) is not node:
+            parent = node.getparent()
+            if parent is None or _first_with_links(parent) is not node:
                 break
-            node = node.getparent()
+            node = parent
 
 
 def _absorb(group: _Group, previous: Any, group_of: dict[Any, _Group]) -> None:

@@ -11,9 +11,9 @@ For each site's homepage host one probe records:
   reports "not measured", never a missing IPv6.
 
 The steps of each part share one deadline; a name lookup runs in a daemon thread waited for only until then
-(as in crawler/probe.py). Only hosts on the network allow-list are contacted, and when the list is
-loopback-only a name's IPv6 addresses must be loopback too. Results go to the `tech_probes` table (migration
-m014), one row per site and probe, stored as each site completes (crawler/techstore.py).
+(as in crawler/probes/availability.py). Only hosts on the network allow-list are contacted, and when the list
+is loopback-only a name's IPv6 addresses must be loopback too. Results go to the `tech_probes` table
+(migration m014), one row per site and probe, stored as each site completes (crawler/store/tech.py).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.probe import lookup_within
+from crawler.probes.availability import lookup_within
 from crawler.registry import AllowList, Registry, Site
 from crawler.store import now_iso
 
@@ -323,7 +323,7 @@ def probe_tech_sites(
     cafile: str | None = None,
 ) -> list[TechResult]:
     """A technical probe of every selected site, several at a time; `on_result` runs in the caller's
-    thread as each completes (as `crawler.probe.probe_sites`). The list is in registry order."""
+    thread as each completes (as `crawler.probes.availability.probe_sites`). The list is in registry order."""
     sites = registry.select(site_ids)
     if not sites:
         return []

@@ -1,5 +1,5 @@
-"""HTTP/1.1 as the browser proxy (crawler/netguard.py) speaks it: request and response heads, bodies read
-within a size limit (chunked, by Content-Length or to the end of the connection), and the head of the
+"""HTTP/1.1 as the browser proxy (crawler/browser/netguard.py) speaks it: request and response heads, bodies
+read within a size limit (chunked, by Content-Length or to the end of the connection), and the head of the
 answer it writes back. `Refused` is how any step ends an exchange with a status of the proxy's own.
 """
 

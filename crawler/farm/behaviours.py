@@ -1,5 +1,6 @@
 """Server behaviours a test can switch on per host, on top of the farm model: a web application firewall
-that rejects crawlers, a robots.txt Crawl-delay, and a homepage that first answers 503 with Retry-After.
+that rejects crawlers, a robots.txt Crawl-delay, a homepage that first answers 503 with Retry-After, and a
+slow host (every answer held back a while).
 
 They change how hosts answer, not what the sites contain, so the ground truth of the default farm stays
 as it is; tests of politeness build a `FarmServer(farm, behaviours=Behaviours(...))` of their own.
@@ -24,6 +25,9 @@ class Behaviours:
     retry_after: dict[str, int] = field(
         default_factory=dict
     )  # IP -> seconds: the first homepage answer is a 503
+    # IP -> seconds every answer of the host is held back: requests overlap however loaded the machine is,
+    # so a test of a concurrency limit sees the limit reached, not avoided by a slow crawler.
+    latency: dict[str, float] = field(default_factory=dict)
 
     def before(self, ip: str, path: str, user_agent: str, hits: int) -> Reply | None:
         """An answer that replaces the model's, or None; `hits` counts this host's homepage requests."""
@@ -41,4 +45,6 @@ class Behaviours:
         if path == "/robots.txt" and ip in self.crawl_delay and reply.status == 200:
             body = reply.body + f"Crawl-delay: {self.crawl_delay[ip]:g}\n".encode()
             return Reply(reply.status, reply.headers, body, reply.delay)
+        if ip in self.latency and not reply.delay:
+            return Reply(reply.status, reply.headers, reply.body, self.latency[ip])
         return reply

@@ -7,8 +7,8 @@ from checks.errors import ConfigError
 from checks.rules import RubricError
 from crawler.app.cli import main
 from crawler.app.mailserver import MailConfigError
-from crawler.app.worker import _parser, worker_command
 from crawler.app.worker import main as worker_main
+from crawler.app.workerargs import parser, worker_command
 from crawler.registry import RegistryError
 
 
@@ -24,7 +24,7 @@ def test_the_command_a_parent_builds_is_the_one_the_child_reads(tmp_path):
         python="/usr/bin/python3",
     )
     assert command[:3] == ["/usr/bin/python3", "-m", "crawler.app.worker"]
-    args = _parser().parse_args(command[3:])
+    args = parser().parse_args(command[3:])
     assert (args.config, args.db) == (tmp_path / "sites.toml", tmp_path / "facts.db")
     assert args.site_ids == ["lxz", "jyj"]
     assert args.settings == ["DUWANG_PROGRESS=False", "DUWANG_BATCH_SIZE=50"]
@@ -32,7 +32,7 @@ def test_the_command_a_parent_builds_is_the_one_the_child_reads(tmp_path):
 
 
 def test_a_whole_crawl_child_joins_no_run_and_sweeps_nothing(tmp_path):
-    args = _parser().parse_args(worker_command("sites.toml", "facts.db")[3:])
+    args = parser().parse_args(worker_command("sites.toml", "facts.db")[3:])
     assert (args.site_ids, args.settings, args.join_run, args.sweep) == ([], [], None, False)
 
 

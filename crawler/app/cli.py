@@ -325,9 +325,21 @@ def farm(
     serve(port=port, out_dir=out, seed=seed, today=day, scale=scale)
 
 
+# The demo's files live under --out unless named; DUWANG_CONFIG and DUWANG_DB are not read here, so a shell
+# set up for the real registry and database never gets demo sites written into them.
 @main.command()
-@config_option(default="duwang-demo/registry.toml", help_text="演示登记表的位置")
-@db_option(default="duwang-demo/duwang.db")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="演示登记表的位置  [默认：工作目录下的 registry.toml]",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="SQLite 数据库文件  [默认：工作目录下的 duwang.db]",
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -336,8 +348,10 @@ def farm(
     help="演示的工作目录",
 )
 @click.option("--quiet", is_flag=True, help="不显示抓取进度")
-def demo(config: Path, db: Path, out: Path, quiet: bool) -> None:
+def demo(config: Path | None, db: Path | None, out: Path, quiet: bool) -> None:
     """启动演示网站群，抓取全部 25 个演示站点，检查并写出报告，打印汇总。"""
+    config = config or out / "registry.toml"
+    db = db or out / "duwang.db"
     out.mkdir(parents=True, exist_ok=True)
     farm_dir = out / "farm"
     with FarmProcess(farm_dir) as registry_path:
@@ -351,7 +365,7 @@ def demo(config: Path, db: Path, out: Path, quiet: bool) -> None:
     click.echo()
     _check_and_summarise(inspection, run_id, inspection_now())
     index = inspection.write_reports(out / "report")
-    click.echo(f"数据库 database: {db}  (duwang findings --db {db} 查看检查结果)")
+    click.echo(f"数据库 database: {db}  (duwang findings --config {config} --db {db} 查看检查结果)")
     click.echo(f"报告 report: {index}")
 
 

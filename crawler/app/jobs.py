@@ -51,7 +51,7 @@ def start_crawl(
     """A whole crawl in a child process (`crawler.app.worker`), its stderr piped for the reason of a failure,
     its progress reported as JSON lines on the pipe `progress_fd` if given (`crawler.app.progress`). The
     child's environment holds no secret: a crawl needs no SMTP password."""
-    from crawler.app.worker import worker_command
+    from crawler.app.workerargs import worker_command
 
     settings: dict[str, object] = {"DUWANG_PROGRESS": False, "LOG_LEVEL": "WARNING"}
     if progress_fd is not None:

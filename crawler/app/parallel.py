@@ -27,7 +27,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from crawler.app.worker import worker_command
+from crawler.app.workerargs import worker_command
 from crawler.registry import Site
 from crawler.store import Store
 from crawler.vocab import RunStatus

@@ -40,7 +40,7 @@ from crawler.pages import extract, lists
 from crawler.pages.pageview import homepage_facts
 from crawler.registry import Registry, Site
 from crawler.spiders.recheck import Fetched, RecheckSpider, page_links
-from crawler.store import Store, rectification
+from crawler.store import Store, now_iso, rectification
 
 LINK_CHECKS = frozenset({"dead_link"})
 COLUMN_CHECKS = frozenset({"column_stale", "column_empty"})
@@ -300,7 +300,7 @@ def recheck_site(
         if v.result is not None
     ]
     with Store(db) as store:
-        rectification.record_rechecks(store, decided)
+        rectification.record_rechecks(store, decided, now_iso())
     return run_id, verdicts
 
 

@@ -1,5 +1,5 @@
-"""The private entry point of crawl child processes, `python -m crawler.app.worker`, and `worker_command`, the
-one place its command line is built. It is not a `duwang` command: users crawl with `duwang crawl`.
+"""The private entry point of crawl child processes, `python -m crawler.app.worker` (its command line is built
+and read in `crawler.app.workerargs`). It is not a `duwang` command: users crawl with `duwang crawl`.
 
 A crawl runs in a child process for two reasons. Scrapy's Twisted reactor cannot restart in one process, so
 the service (`duwang serve`) crawls each inspection in a child; and a crawl spread over several processes
@@ -12,12 +12,11 @@ the database cannot be used (one line on stderr says why), 3 a configuration err
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 from checks.errors import ConfigError
+from crawler.app.crawl import run_crawl, run_summary
+from crawler.app.workerargs import parser
 from crawler.store import StoreError
 from crawler.vocab import RunStatus
 
@@ -25,48 +24,9 @@ EXIT_RUNTIME = 1
 EXIT_CONFIG = 3
 
 
-def worker_command(
-    config: str | Path,
-    db: str | Path,
-    *,
-    site_ids: Iterable[str] = (),
-    settings: Mapping[str, object] | None = None,
-    join_run: int | None = None,
-    run_sites: Iterable[str] = (),
-    sweep: bool = False,
-    python: str = sys.executable,
-) -> list[str]:
-    """The command line of a crawl child: the sites to crawl (all when none), Scrapy or DUWANG_ settings,
-    and for a child of a crawl spread over processes the run it joins, all the run's sites, if it sweeps."""
-    command = [python, "-m", "crawler.app.worker", "--config", str(config), "--db", str(db)]
-    for site_id in site_ids:
-        command += ["--site", site_id]
-    for name, value in (settings or {}).items():
-        command += ["--set", f"{name}={value}"]
-    if join_run is not None:
-        command += ["--join-run", str(join_run), "--run-sites", ",".join(run_sites)]
-    if sweep:
-        command.append("--sweep")
-    return command
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m crawler.app.worker", description=__doc__)
-    parser.add_argument("--config", type=Path, required=True)
-    parser.add_argument("--db", type=Path, required=True)
-    parser.add_argument("--site", dest="site_ids", action="append", default=[])
-    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE")
-    parser.add_argument("--join-run", type=int, default=None)
-    parser.add_argument("--run-sites", default="")
-    parser.add_argument("--sweep", action="store_true")
-    return parser
-
-
 def main(argv: list[str] | None = None) -> int:
     """Crawl as the command line says; return the exit code."""
-    from crawler.app.crawl import run_crawl, run_summary
-
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     settings = dict(setting.partition("=")[::2] for setting in args.settings)
     try:
         if args.join_run is not None:  # the parent closes the run and reports it

@@ -122,11 +122,8 @@ def open_findings(store: Store, site_id: str) -> tuple[int | None, list[dict[str
     return run_id, rows
 
 
-def record_rechecks(store: Store, rows: list[dict[str, Any]]) -> None:
-    """Store 复查 results: dicts with site_id, key, run_id, result and evidence (a dict)."""
-    from crawler.store.connection import now_iso  # not at the top: connection imports the migrations, so this
-
-    at = now_iso()
+def record_rechecks(store: Store, rows: list[dict[str, Any]], at: str) -> None:
+    """Store 复查 results made at `at` (UTC ISO): dicts of site_id, key, run_id, result, evidence (a dict)."""
     with store.transaction():
         store.db.table("rechecks").insert_all(
             {**row, "checked_at": at, "evidence": json.dumps(row.get("evidence", {}), ensure_ascii=False)}

@@ -13,8 +13,9 @@ from datetime import date
 
 from checks.columns import Column
 from checks.dates import chinese_date
-from checks.facts import Page, SiteFacts
+from checks.facts import Link, Page, SiteFacts
 from checks.findings import CheckId, Finding, Severity
+from checks.links import ERROR_WORDS
 from checks.rules import Rules
 from checks.text import is_error_page
 from checks.urls import canonical, column_key
@@ -98,10 +99,13 @@ def check_sections(facts: SiteFacts, columns: list[Column], rules: Rules, today:
     found = section_pages(facts, columns, rules)
     by_url = {column_key(column.url): column for column in columns}
     findings = []
+    unread: dict[str, tuple[Link, Page | None]] | None = None
     for section in rules.sections.get(facts.kind, ()):
         url = found.get(section)
         if url is None:
-            findings.append(_missing(facts, section))
+            if unread is None:  # read once, and only for a site that lacks a section
+                unread = unread_section_links(facts, rules)
+            findings.append(_missing(facts, section, unread.get(section)))
             continue
         column = by_url.get(column_key(url))
         if column is not None and column.state == "empty":
@@ -126,10 +130,91 @@ def check_sections(facts: SiteFacts, columns: list[Column], rules: Rules, today:
     return findings
 
 
-def _missing(facts: SiteFacts, section: str) -> Finding:
+def unread_section_links(facts: SiteFacts, rules: Rules) -> dict[str, tuple[Link, Page | None]]:
+    """For each required section that a link of the site names, where the link's page could not be read in
+    this crawl (never fetched, a network error, or an answer other than 200): the first such link and what
+    its page answered (None: not fetched)."""
+    home = canonical(facts.home_urls[0]) if facts.home_urls else None
+    named: dict[str, tuple[str, ...]] = {}
+    found: dict[str, tuple[Link, Page | None]] = {}
+    for link in facts.links:
+        text = link.anchor_text.strip()
+        if (
+            link.tag not in ("a", "area")
+            or link.attr != "href"
+            or not link.fetchable
+            or not 0 < len(text) <= MAX_NAME
+            or canonical(link.target_url) in (canonical(link.source_url), home)
+        ):
+            continue
+        if text not in named:
+            named[text] = rules.sections_of(text, facts.kind)
+        if not named[text] or all(section in found for section in named[text]):
+            continue
+        page = _followed(facts, link.target_url)
+        if page is not None and page.status == 200:
+            continue
+        for section in named[text]:
+            found.setdefault(section, (link, page))
+    return found
+
+
+def _followed(facts: SiteFacts, url: str) -> Page | None:
+    """The page a URL ends at after the redirects the crawl followed (None: never fetched)."""
+    page, seen = facts.pages.get(url), {url}
+    while (
+        page is not None and page.final_url and page.final_url not in seen and page.final_url in facts.pages
+    ):
+        seen.add(page.final_url)
+        page = facts.pages[page.final_url]
+    return page
+
+
+GONE = (404, 410)  # the page is not there: a person would call the section missing too
+
+
+def _missing(facts: SiteFacts, section: str, unread: tuple[Link, Page | None] | None = None) -> Finding:
     """A required section not found; only 待确认 when the crawl's deadline stopped it before the site was
-    read through (the section may stand on a page it never reached)."""
+    read through (the section may stand on a page it never reached), or when a link names the section but
+    its page could not be read this time (a timeout, a server error, a page left unfetched): the section
+    may well be there. The link stays in the evidence and the text, not in `url`: the finding is the
+    section's (its key), whichever link led to it."""
     detail = f"网站缺少必备栏目“{section}”，请按《政府网站发展指引》开设并保持更新。"
+    if unread is not None:
+        link, page = unread
+        status = page.status if page is not None else None
+        answer = (
+            "本次未抓取"
+            if page is None
+            else ERROR_WORDS.get(page.error or "", page.error)
+            if page.error
+            else f"HTTP {status}"
+        )
+        evidence = {
+            "link_text": link.anchor_text.strip(),
+            "link_on": link.source_url,
+            "target": link.target_url,
+        }
+        evidence |= {"status": status, "error": page.error if page is not None else "not_fetched"}
+        if status in GONE:
+            return Finding(
+                facts.site_id,
+                CheckId.SECTION_MISSING,
+                Severity.DEDUCTION,
+                f"{detail}（页面 {link.source_url} 上的“{evidence['link_text']}”链接指向的页面已不存在："
+                f"{answer}。）",
+                section=section,
+                evidence=evidence,
+            )
+        return Finding(
+            facts.site_id,
+            CheckId.SECTION_MISSING,
+            Severity.WARNING,
+            f"【待确认】{detail}（页面 {link.source_url} 上有“{evidence['link_text']}”链接，"
+            f"但本次未能打开它指向的页面（{answer}），请人工核查该栏目。）",
+            section=section,
+            evidence={"confidence": "unconfirmed", **evidence},
+        )
     if facts.crawl.stopped_by:
         return Finding(
             facts.site_id,

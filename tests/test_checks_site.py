@@ -217,6 +217,38 @@ def test_a_section_link_through_a_redirect_counts_where_it_lands():
     assert {"机构职能", "政策文件"}.isdisjoint(missing)
 
 
+def test_a_section_whose_page_could_not_be_read_this_time_is_to_be_confirmed():
+    # Under load a timeout, a 503 or a page left unfetched is no proof the section is missing.
+    facts = site(
+        [
+            page(f"{HOME}jgzn/", status=None, error="timeout"),
+            page(f"{HOME}zcwj/", status=503),
+            page(f"{HOME}tzgg/", status=404),
+        ],
+        [
+            link(HOME, f"{HOME}jgzn/", "机构职能"),
+            link(HOME, f"{HOME}zcwj/", "政策文件"),
+            link(HOME, f"{HOME}ghjh/", "规划计划"),  # never fetched
+            link(HOME, f"{HOME}tzgg/", "通知公告"),
+            link(HOME, "javascript:void(0)", "人事信息", fetchable=False),  # a menu header leads nowhere
+        ],
+    )
+    found = {f.section: f for f in check_sections(facts, [], RULES, TODAY) if f.check == "section_missing"}
+    for section, answer in (("机构职能", "访问超时"), ("政策文件", "HTTP 503"), ("规划计划", "本次未抓取")):
+        assert found[section].severity == "warning", section
+        assert found[section].detail.startswith("【待确认】") and answer in found[section].detail
+        assert (
+            found[section].evidence["confidence"] == "unconfirmed"
+            and found[section].evidence["link_on"] == HOME
+        )
+    # a page that is gone, and a section with no link at all, are missing: deductions, with what was read
+    assert found["通知公告"].severity == "deduction" and found["通知公告"].evidence["status"] == 404
+    assert found["人事信息"].severity == "deduction" and not found["人事信息"].evidence
+    # the key stays the section's, whichever link was read: an inspection that reads the link finds the
+    # same problem as one that did not
+    assert all(f.url is None and f.page is None for f in found.values())
+
+
 # The national list (indicators.md §2) and the prefecture's real disclosure columns (the seed report), each
 # with the required section it must be read as.
 NATIONAL_AND_SEED_NAMES = {

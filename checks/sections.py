@@ -190,7 +190,7 @@ def _missing(facts: SiteFacts, section: str, unread: tuple[Link, Page | None] | 
             if page.error
             else f"HTTP {status}"
         )
-        evidence = {
+        evidence: dict[str, object] = {
             "link_text": link.anchor_text.strip(),
             "link_on": link.source_url,
             "target": link.target_url,

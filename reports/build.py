@@ -243,9 +243,11 @@ def build_period_report(stored: Stored, scoring: Scoring, period: str) -> Report
     if not runs:
         raise LookupError(f"{stored.source}: no checked inspection between {start} and {end}")
     per_site: dict[str, list[SiteScore]] = defaultdict(list)
+    last_run: dict[str, int] = {}  # the period's last inspection of each site: whose findings it lists
     for run_id in runs:
         for site in inspections.scores(run_id):
             per_site[site.site_id].append(site)
+            last_run[site.site_id] = run_id
     combined = []
     for scores in per_site.values():
         last = scores[-1]
@@ -271,6 +273,11 @@ def build_period_report(stored: Stored, scoring: Scoring, period: str) -> Report
                 inspections=len(scores),
             )
         )
+    # The findings listed are each site's last inspection's, so are the 复查 marks: a site missing from the
+    # period's last inspection is marked by the rechecks of its own last one.
+    for run_id in dict.fromkeys(last_run.values()):
+        marked = [site for site in combined if last_run[site.site_id] == run_id]
+        mark_rechecks(stored, marked, run_id, None, None)
     inspection = inspections.inspection(runs[-1], label=label)
     rule = (
         f"{chinese_date(start)}至{chinese_date(end)}共 {len(runs)} 次督查，"

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import openpyxl
 import pytest
 
 from crawler.app.reportdata import load_stored
@@ -10,6 +11,8 @@ from crawler.store import Store
 from crawler.store.rectification import FIXED, NOT_FIXED, record_rechecks
 from crawler.vocab import RunStatus
 from reports.build import build_period_report, build_report, parse_period
+from reports.excel import write_excel
+from reports.html import write_html
 from reports.jsonout import report_json
 from reports.model import RECHECK_FIXED, RECHECK_OPEN, finding_key
 from reports.scoring import load_scoring
@@ -216,13 +219,14 @@ def recheck(store, run_id, site_id, key, result):
     record_rechecks(store, [{"site_id": site_id, "key": key, "run_id": run_id, "result": result}])
 
 
-def test_a_period_report_keeps_the_recheck_marks_of_each_site_s_last_inspection(store, registry):
+def test_a_period_report_keeps_the_recheck_marks_of_each_site_s_last_inspection(store, registry, tmp_path):
     # A fourth inspection in December checks czj only: lxz's findings (and marks) stay those of 28 November.
     run_id = store.begin_run(["czj"], "sites.toml")
     store.save_site_stats(run_id, [{"site_id": "czj", "name": "临夏州财政局", "kind": "department"}])
     store.end_run(run_id, RunStatus.COMPLETED, {})
     store.db.table("runs").update(run_id, {"started_at": "2026-12-05T02:00:00+00:00"})
     store.replace_findings(run_id, [finding("czj", "annual_report_late")], checked=["czj"])
+
     def keys(run: int | None, site_id: str, check: str) -> list[str]:
         report = build_report(load_stored(store, registry), load_scoring(), run)
         found = [f for s in report.sites if s.site_id == site_id for f in s.findings]
@@ -247,6 +251,15 @@ def test_a_period_report_keeps_the_recheck_marks_of_each_site_s_last_inspection(
     }
     assert marks == {"lxz": [RECHECK_FIXED], "czj": [RECHECK_OPEN]}
     assert report_json(quarter)["sites"][0]["rechecked"]
+    book = openpyxl.load_workbook(write_excel(quarter, tmp_path / "quarter.xlsx"))
+    header = [cell.value for cell in book["检查结果"][2]]
+    rows = list(book["检查结果"].iter_rows(min_row=3, values_only=True))
+    assert sorted((row[0], row[header.index("复查结果")]) for row in rows) == [
+        ("czj", RECHECK_OPEN),
+        ("lxz", RECHECK_FIXED),
+    ]
+    page = (write_html(quarter, tmp_path / "html").parent / "sites" / "lxz.html").read_text(encoding="utf-8")
+    assert '已整改（复查确认） / 已整改（下次督查发现）</span><span class="value"><small>1 / —<' in page
     # November's statistics end with the inspection of 28 November: its marks, not December's.
     month = build_period_report(load_stored(store, registry), load_scoring(), "2026-11")
     assert {s.site_id: s.rechecked for s in month.sites} == {

@@ -215,6 +215,24 @@ def test_a_site_without_checked_facts_is_unchecked_never_scored_nor_ranked(store
     assert [s.site_id for s in quarter.unchecked] == ["jyj", "sgj"]
 
 
+def add_run(store, started_at, sites, findings):
+    run_id = store.begin_run(sites, "sites.toml")
+    names = {"lxz": ("临夏州人民政府", "portal"), "czj": ("临夏州财政局", "department")}
+    store.save_site_stats(run_id, [{"site_id": s, "name": names[s][0], "kind": names[s][1]} for s in sites])
+    store.end_run(run_id, RunStatus.COMPLETED, {})
+    store.db.table("runs").update(run_id, {"started_at": started_at})
+    store.replace_findings(run_id, findings, checked=sites)
+    return run_id
+
+
+def test_a_period_veto_is_dated_by_its_own_inspection_when_the_site_missed_one(store, registry):
+    add_run(store, "2026-12-05T02:00:00+00:00", ["lxz"], [])
+    vetoed = add_run(store, "2026-12-19T02:00:00+00:00", ["czj"], [finding("czj", "homepage_stale", "veto")])
+    quarter = build_period_report(load_stored(store, registry), load_scoring(), "2026Q4")
+    czj = next(s for s in quarter.sites if s.site_id == "czj")
+    assert czj.inspections == 4 and [v.evidence["run_id"] for v in czj.vetoes] == [vetoed]
+
+
 def recheck(store, run_id, site_id, key, result):
     record_rechecks(store, [{"site_id": site_id, "key": key, "run_id": run_id, "result": result}])
 

@@ -1,5 +1,6 @@
-"""The checks' results: each run's findings (`findings`) and the sites the checks looked at
-(`checked_sites`: a site with no findings and a site never checked both have no findings rows)."""
+"""The checks' results: each run's findings (`findings`), the latest ones of a problem number (`key`), and
+the sites the checks looked at (`checked_sites`: a site with no findings and a site never checked both have
+no findings rows)."""
 
 from __future__ import annotations
 

@@ -235,6 +235,32 @@ def parse_period(text: str) -> tuple[date, date, str]:
     raise ValueError(f"period {text!r}: write a month (2026-11), a quarter (2026Q4) or a year (2026)")
 
 
+def combine_site(scores: list[tuple[int, SiteScore]], scoring: Scoring) -> SiteScore:
+    """One site over a period: its (run id, score) in each of the period's inspections it was in, combined by
+    the rubric's [periods] rule; the findings and points listed are its last inspection's."""
+    last = scores[-1][1]
+    values = [s.score if s.score is not None else scoring.period_veto_score for _, s in scores]
+    value = {"mean": mean(values), "last": values[-1], "min": min(values)}[scoring.period_rule]
+    vetoes = [
+        replace(v, evidence={**(v.evidence or {}), "run_id": run_id})
+        for run_id, s in scores
+        for v in s.vetoes
+    ]
+    return SiteScore(
+        last.site_id,
+        last.name,
+        last.kind,
+        qualified=not vetoes and round_score(value) >= scoring.pass_line,
+        score=round_score(value),
+        vetoes=vetoes,
+        deductions=last.deductions,
+        bonus=last.bonus,
+        findings=last.findings,
+        bonuses=last.bonuses,
+        inspections=len(scores),
+    )
+
+
 def build_period_report(stored: Stored, scoring: Scoring, period: str) -> Report:
     """Monthly statistics, quarterly bulletin or year-end assessment: the period's inspections combined."""
     start, end, label = parse_period(period)
@@ -242,35 +268,17 @@ def build_period_report(stored: Stored, scoring: Scoring, period: str) -> Report
     runs = [r for r in inspections.run_ids if start <= inspections.inspection(r).date <= end]
     if not runs:
         raise LookupError(f"{stored.source}: no checked inspection between {start} and {end}")
-    per_site: dict[str, list[SiteScore]] = defaultdict(list)
+    per_site: dict[str, list[tuple[int, SiteScore]]] = defaultdict(list)
     for run_id in runs:
         for site in inspections.scores(run_id):
-            per_site[site.site_id].append(site)
-    combined = []
-    for scores in per_site.values():
-        last = scores[-1]
-        values = [s.score if s.score is not None else scoring.period_veto_score for s in scores]
-        value = {"mean": mean(values), "last": values[-1], "min": min(values)}[scoring.period_rule]
-        vetoes = [
-            replace(v, evidence={**(v.evidence or {}), "run_id": s_run})
-            for s_run, s in zip(runs, scores, strict=False)
-            for v in s.vetoes
-        ]
-        combined.append(
-            SiteScore(
-                last.site_id,
-                last.name,
-                last.kind,
-                qualified=not vetoes and round_score(value) >= scoring.pass_line,
-                score=round_score(value),
-                vetoes=vetoes,
-                deductions=last.deductions,
-                bonus=last.bonus,
-                findings=last.findings,
-                bonuses=last.bonuses,
-                inspections=len(scores),
-            )
-        )
+            per_site[site.site_id].append((run_id, site))
+    combined = [combine_site(scores, scoring) for scores in per_site.values()]
+    # The findings listed are each site's last inspection's, so are the 复查 marks: a site missing from the
+    # period's last inspection is marked by the rechecks of its own last one.
+    last_run = {site_id: scores[-1][0] for site_id, scores in per_site.items()}
+    for run_id in dict.fromkeys(last_run.values()):
+        marked = [site for site in combined if last_run[site.site_id] == run_id]
+        mark_rechecks(stored, marked, run_id, None, None)
     inspection = inspections.inspection(runs[-1], label=label)
     rule = (
         f"{chinese_date(start)}至{chinese_date(end)}共 {len(runs)} 次督查，"

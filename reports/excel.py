@@ -1,14 +1,14 @@
 """The Excel workbook for assessors, written with openpyxl from a `Report` through `reports.views`.
 
-`write_excel(report, path)` writes sheets "排名" (one row per site in rank order), "检查结果" (one row per
-finding as the views list it: one per broken link target, filterable), one sheet per check that has findings,
-and "技术证据" (each finding's evidence, labelled in Chinese, and every page linking to a broken target) so
-that the result sheets stay readable. Every sheet starts with a row naming the inspection (label, 检查日期,
-抓取日期, a period's rule), its Chinese header below; http(s) addresses are real hyperlinks (never a
-`=HYPERLINK` formula). Finding texts are crawled data: every string
-goes through `set_text`, which defuses formula injection (a crawled anchor text `=HYPERLINK(...)` must stay
-text) and drops characters an xlsx file cannot hold. `workbook_bytes` gives the same workbook as bytes (the
-mail attaches one per site).
+`write_excel(report, path)` writes sheets "排名" (one row per site in rank order, with 已整改（复查确认）
+told from 已整改（下次督查发现）), "检查结果" (one row per finding as the views list it: one per broken link
+target, filterable, with the latest 复查's mark), one sheet per check that has findings, and "技术证据" (each
+finding's evidence, labelled in Chinese, and every page linking to a broken target) so that the result
+sheets stay readable. Every sheet starts with a row naming the inspection (label, 检查日期, 抓取日期, a
+period's rule), its Chinese header below; http(s) addresses are real hyperlinks (never a `=HYPERLINK`
+formula). Finding texts are crawled data: every string goes through `set_text`, which defuses formula
+injection (a crawled anchor text `=HYPERLINK(...)` must stay text) and drops characters an xlsx file cannot
+hold. `workbook_bytes` gives the same workbook as bytes (the mail attaches one per site).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from checks.dates import chinese_date
 from reports.glossary import check_name, check_order, element_name, kind_name, severity_name
-from reports.model import Report, SiteScore
+from reports.model import NEXT_FIXED, RECHECK_FIXED, Report, SiteScore
 from reports.views import FindingView, check_groups, http_url, indicator_points
 
 RANKING_HEADER = (
@@ -46,6 +46,10 @@ RANKING_HEADER = (
     "较上次排名",
     "新增问题",
     "已整改",
+    # As the site's HTML page counts them: fixes a 复查 (duwang recheck) confirmed (of the previous
+    # inspection's findings and of this one's since), and the previous inspection's fixes only this one found.
+    RECHECK_FIXED,
+    NEXT_FIXED,
     "未整改",
 )
 FINDINGS_HEADER = (
@@ -61,6 +65,7 @@ FINDINGS_HEADER = (
     "页面要素",
     "说明",
     "上次已存在",
+    "复查结果",  # the latest 复查: 已整改（复查确认） or 未整改（复查确认）, empty when not re-checked
 )
 EVIDENCE_HEADER = ("站点编号", "站点名称", "检查项", "问题地址", "证据项", "内容")
 WRAP_COLUMNS = {"说明", "扣分、加分所计指标"}  # long texts: wrapped in a wide column, not one endless line
@@ -176,6 +181,7 @@ def _finding_row(site: SiteScore, view: FindingView) -> list[Any]:
         element_name(finding.element) if finding.element else None,
         finding.detail,
         "是" if view.still_open else "否",
+        view.recheck,
     ]
 
 
@@ -216,8 +222,17 @@ def _ranking_row(site: SiteScore) -> list[Any]:
         site.rank_delta,
         site.new_findings,
         site.fixed_findings,
+        _recheck_fixed(site),
+        site.fixed_by_next,
         site.open_findings,
     ]
+
+
+def _recheck_fixed(site: SiteScore) -> int | None:
+    """已整改（复查确认） as the site's HTML page counts it; empty where that page shows no such figure."""
+    if not site.checked or (site.fixed_findings is None and not site.rechecked):
+        return None
+    return site.recheck_fixed
 
 
 def sheet_title(name: str, taken: set[str]) -> str:

@@ -14,6 +14,7 @@ from parsel import Selector
 from checks.content import Matcher, check_content, homophone, sentence
 from checks.contentdata import ContentLists, Leader, shipped, vocabulary
 from checks.findings import CheckId, Severity
+from checks.identity import row_key
 from crawler.app.cli import main
 from crawler.app.confirm import ConfirmError, apply_confirmations, confirm, default_decision
 from crawler.items import PageFact
@@ -289,7 +290,7 @@ def stored_findings(tmp_path) -> tuple[str, list[dict]]:
         texts={ARTICLE_URL: read(ARTICLE, ARTICLE_URL)[1]},
     )
     rows = [{**f.as_json(), "site_id": "lxz"} for f in check_content(facts)]
-    store.replace_findings(run_id, rows, ["lxz"])
+    store.replace_findings(run_id, [row | {"key": row_key(row, {})} for row in rows], ["lxz"])  # as `check`
     found = store.findings(run_id)
     store.close()
     return str(db), found
@@ -300,10 +301,10 @@ def test_confirming_turns_a_warning_into_what_the_rubric_counts_and_survives_a_r
     indicators = [{"category": "veto", "checks": ["leader_name"], "severity": ["veto"]}]
     name = next(f for f in found if f["check"] == "leader_name")
     typo = next(f for f in found if f["check"] == "typo")
-    assert confirm(db, name["id"], None, "张审核", "核实为错误", indicators).severity == "veto"
-    assert confirm(db, typo["id"], None, "张审核", "", indicators).severity == "deduction"
+    assert confirm(db, name["key"], None, "张审核", "核实为错误", indicators).severity == "veto"
+    assert confirm(db, typo["key"], None, "张审核", "", indicators).severity == "deduction"
     with pytest.raises(ConfirmError, match="只能确认为扣分"):
-        confirm(db, typo["id"], "veto", "张审核", "", indicators)
+        confirm(db, typo["key"], "veto", "张审核", "", indicators)
     store = Store(db)
     stored = {f["id"]: f for f in store.findings(1)}
     assert stored[name["id"]]["severity"] == "veto"
@@ -330,9 +331,65 @@ def test_only_content_findings_can_be_confirmed_and_a_false_alarm_is_dismissed(t
     store.close()
     with pytest.raises(ConfirmError, match="不是内容检查结果"):
         confirm(db, other, None, "张审核", "", [])
-    with pytest.raises(ConfirmError, match="没有编号为 999"):
+    with pytest.raises(ConfirmError, match="没有问题编号为 999 "):
         confirm(db, 999, None, "张审核", "", [])
-    assert confirm(db, found[0]["id"], "dismissed", "张审核", "引用原文", []).severity == "info"
+    with pytest.raises(ConfirmError, match="没有问题编号为 0123456789ab "):
+        confirm(db, "0123456789ab", None, "张审核", "", [])
+    assert confirm(db, found[0]["key"], "dismissed", "张审核", "引用原文", []).severity == "info"
+
+
+def add_inspection(db: str, rows: list[dict]) -> int:
+    store = Store(db)
+    run_id = store.begin_run(["lxz"], "sites.toml")
+    store.replace_findings(
+        run_id, [{k: v for k, v in row.items() if k not in ("id", "run_id")} for row in rows]
+    )
+    store.close()
+    return run_id
+
+
+def test_a_problem_number_confirms_the_latest_inspection_s_finding(tmp_path):
+    db, found = stored_findings(tmp_path)
+    typo = next(f for f in found if f["check"] == "typo")
+    later = add_inspection(db, found)
+    done = confirm(db, typo["key"].upper(), None, "张审核", "", [])
+    store = Store(db)
+    severities = {
+        (row["run_id"], row["key"]): row["severity"] for run in (1, later) for row in store.findings(run)
+    }
+    store.close()
+    assert (done.key, done.site_id, done.check) == (typo["key"], "lxz", "typo")
+    assert severities[(later, typo["key"])] == "deduction" and severities[(1, typo["key"])] == "warning"
+
+
+def test_an_old_script_s_numeric_id_still_confirms_that_finding(tmp_path):
+    db, found = stored_findings(tmp_path)
+    typo = next(f for f in found if f["check"] == "typo")
+    later = add_inspection(db, found)
+    done = confirm(db, str(typo["id"]), None, "张审核", "", [])
+    assert done.finding_ids == (typo["id"],) and done.key == typo["key"]
+    # A number that is some finding's problem number names that problem (its latest finding), not an id.
+    store = Store(db)
+    store.db.execute("update findings set key = ? where key = ?", [str(typo["id"]), typo["key"]])
+    store.db.conn.commit()
+    [latest] = [row["id"] for row in store.findings(later) if row["check"] == "typo"]
+    store.close()
+    assert latest != typo["id"]
+    assert confirm(db, str(typo["id"]), None, "张审核", "", []).finding_ids == (latest,)
+
+
+def test_a_problem_number_found_on_two_sites_asks_for_the_site(tmp_path):
+    db, found = stored_findings(tmp_path)
+    typo = next(f for f in found if f["check"] == "typo")
+    add_inspection(
+        db, [typo | {"site_id": "lxx"}]
+    )  # the same number elsewhere (a key names a site's problem)
+    with pytest.raises(ConfirmError, match="在多个站点（lxx、lxz）都有，请用 --site 指明站点"):
+        confirm(db, typo["key"], None, "张审核", "", [])
+    done = confirm(db, typo["key"], None, "张审核", "", [], site_id="lxz")
+    assert done.site_id == "lxz" and done.finding_ids == (typo["id"],)
+    with pytest.raises(ConfirmError, match="站点 wsj 没有问题编号为"):
+        confirm(db, typo["key"], None, "张审核", "", [], site_id="wsj")
 
 
 def test_the_shipped_rubric_vetoes_a_confirmed_leader_error_and_deducts_a_confirmed_typo():
@@ -355,11 +412,13 @@ def test_duwang_confirm_records_who_and_why(tmp_path):
     config = tmp_path / "sites.toml"
     config.write_text(REGISTRY, encoding="utf-8")
     name = next(f for f in found if f["check"] == "leader_name")
+    listed = CliRunner().invoke(main, ["findings", "--db", db, "--config", str(config)])
+    assert f"问题编号 {name['key']}" in listed.output and "#" not in listed.output  # one identifier
     result = CliRunner().invoke(
         main,
         [
             "confirm",
-            str(name["id"]),
+            name["key"],
             "--by",
             "张审核",
             "--reason",
@@ -371,7 +430,7 @@ def test_duwang_confirm_records_who_and_why(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "单项否决" in result.output
+    assert "单项否决" in result.output and name["key"] in result.output
     store = Store(db)
     (row,) = store.db.execute("select confirmed_by, reason, severity, finding from confirmations").fetchall()
     assert row[:3] == ("张审核", "核实", "veto") and json.loads(row[3])["element"] == "习近萍→习近平"

@@ -1,6 +1,6 @@
 """复查 end to end on the demo farm: the owner of 州人社局 (rsj) fixes one planted dead link and not the
 others; `duwang recheck` fetches only the URLs involved, records 已整改 for the fixed one and 未整改 for the
-rest, and the report and the site's mail show 已整改（复查确认）."""
+rest, and the report (HTML, Excel, JSON, the month's statistics) and the site's mail show 已整改（复查确认）."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import pytest
+from openpyxl import load_workbook
 
 from checks.rules import load_rules
 from crawler.app.recheck import recheck_site
@@ -84,6 +85,20 @@ def test_recheck_records_the_repaired_dead_link_fixed_and_the_others_not(tmp_pat
     # the inspection's page of the site (the history keeps a page per site too)
     pages = [path.read_text(encoding="utf-8") for path in (tmp_path / "out").rglob(f"{SITE}.html")]
     assert any("已整改（复查确认）" in page and "未整改（复查确认）" in page for page in pages)
+    # The workbook marks the findings as the HTML does; so does the month's statistics (its last inspection).
+    book = load_workbook(next((tmp_path / "out").rglob("report.xlsx")))
+    header = [cell.value for cell in book["检查结果"][2]]
+    marks = {
+        (row[0], row[header.index("问题地址")]): row[header.index("复查结果")]
+        for row in book["检查结果"].iter_rows(min_row=3, values_only=True)
+    }
+    assert marks[(SITE, repaired)] == "已整改（复查确认）"
+    assert {marks[(SITE, url)] for url in targets[1:]} == {"未整改（复查确认）"}
+    month = document["inspection"]["date"][:7]
+    duwang("report", *common, "--period", month, "--out", str(tmp_path / "month"))
+    period = json.loads(next((tmp_path / "month").rglob("report.json")).read_text(encoding="utf-8"))
+    [same] = [s for s in period["sites"] if s["site_id"] == SITE]
+    assert same["rechecked"] == site["rechecked"]
     duwang("mail", *common, "--dry-run", str(tmp_path / "mail"))
     [eml] = [path for path in (tmp_path / "mail").rglob("*.eml") if SITE in path.name]
     message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)

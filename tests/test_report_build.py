@@ -2,15 +2,21 @@
 
 from datetime import date
 
+import openpyxl
 import pytest
 
 from crawler.app.reportdata import load_stored
 from crawler.registry import load_registry
 from crawler.store import Store
+from crawler.store.rectification import FIXED, NOT_FIXED, record_rechecks
 from crawler.vocab import RunStatus
 from reports.build import build_period_report, build_report, parse_period
+from reports.excel import write_excel
+from reports.html import write_html
 from reports.jsonout import report_json
+from reports.model import RECHECK_FIXED, RECHECK_OPEN, finding_key
 from reports.scoring import load_scoring
+from reports.views import overview, site_view
 
 REGISTRY = """
 [[sites]]
@@ -207,6 +213,77 @@ def test_a_site_without_checked_facts_is_unchecked_never_scored_nor_ranked(store
     quarter = build_period_report(load_stored(store, registry), load_scoring(), "2026Q4")
     assert {s.site_id for s in quarter.sites} == {"lxz", "czj"}
     assert [s.site_id for s in quarter.unchecked] == ["jyj", "sgj"]
+
+
+def add_run(store, started_at, sites, findings):
+    run_id = store.begin_run(sites, "sites.toml")
+    names = {"lxz": ("临夏州人民政府", "portal"), "czj": ("临夏州财政局", "department")}
+    store.save_site_stats(run_id, [{"site_id": s, "name": names[s][0], "kind": names[s][1]} for s in sites])
+    store.end_run(run_id, RunStatus.COMPLETED, {})
+    store.db.table("runs").update(run_id, {"started_at": started_at})
+    store.replace_findings(run_id, findings, checked=sites)
+    return run_id
+
+
+def test_a_period_veto_is_dated_by_its_own_inspection_when_the_site_missed_one(store, registry):
+    add_run(store, "2026-12-05T02:00:00+00:00", ["lxz"], [])
+    vetoed = add_run(store, "2026-12-19T02:00:00+00:00", ["czj"], [finding("czj", "homepage_stale", "veto")])
+    quarter = build_period_report(load_stored(store, registry), load_scoring(), "2026Q4")
+    czj = next(s for s in quarter.sites if s.site_id == "czj")
+    assert czj.inspections == 4 and [v.evidence["run_id"] for v in czj.vetoes] == [vetoed]
+
+
+def recheck(store, run_id, site_id, key, result):
+    record_rechecks(store, [{"site_id": site_id, "key": key, "run_id": run_id, "result": result}])
+
+
+def test_a_period_report_keeps_the_recheck_marks_of_each_site_s_last_inspection(store, registry, tmp_path):
+    # A fourth inspection in December checks czj only: lxz's findings (and marks) stay those of 28 November.
+    run_id = store.begin_run(["czj"], "sites.toml")
+    store.save_site_stats(run_id, [{"site_id": "czj", "name": "临夏州财政局", "kind": "department"}])
+    store.end_run(run_id, RunStatus.COMPLETED, {})
+    store.db.table("runs").update(run_id, {"started_at": "2026-12-05T02:00:00+00:00"})
+    store.replace_findings(run_id, [finding("czj", "annual_report_late")], checked=["czj"])
+
+    def keys(run: int | None, site_id: str, check: str) -> list[str]:
+        report = build_report(load_stored(store, registry), load_scoring(), run)
+        found = [f for s in report.sites if s.site_id == site_id for f in s.findings]
+        return [finding_key(f) for f in found if f.check == check]
+
+    [dead] = keys(3, "lxz", "dead_link")
+    [late] = keys(None, "czj", "annual_report_late")
+    [missing] = keys(2, "czj", "section_missing")
+    recheck(store, 3, "lxz", dead, FIXED)
+    recheck(store, run_id, "czj", late, NOT_FIXED)
+    recheck(store, 2, "czj", missing, FIXED)  # a finding of an earlier inspection: not the period's list
+
+    quarter = build_period_report(load_stored(store, registry), load_scoring(), "2026Q4")
+    sites = {site.site_id: site for site in quarter.sites}
+    assert sites["lxz"].rechecked == {dead: RECHECK_FIXED}
+    assert sites["czj"].rechecked == {late: RECHECK_OPEN}
+    assert sites["lxz"].recheck_fixed == 1 and sites["czj"].recheck_fixed == 0
+    view = overview(quarter)
+    marks = {
+        row.site.site_id: [f.recheck for group in site_view(view, row).groups for f in group.findings]
+        for row in view.rows
+    }
+    assert marks == {"lxz": [RECHECK_FIXED], "czj": [RECHECK_OPEN]}
+    assert report_json(quarter)["sites"][0]["rechecked"]
+    book = openpyxl.load_workbook(write_excel(quarter, tmp_path / "quarter.xlsx"))
+    header = [cell.value for cell in book["检查结果"][2]]
+    rows = list(book["检查结果"].iter_rows(min_row=3, values_only=True))
+    assert sorted((row[0], row[header.index("复查结果")]) for row in rows) == [
+        ("czj", RECHECK_OPEN),
+        ("lxz", RECHECK_FIXED),
+    ]
+    page = (write_html(quarter, tmp_path / "html").parent / "sites" / "lxz.html").read_text(encoding="utf-8")
+    assert '已整改（复查确认） / 已整改（下次督查发现）</span><span class="value"><small>1 / —<' in page
+    # November's statistics end with the inspection of 28 November: its marks, not December's.
+    month = build_period_report(load_stored(store, registry), load_scoring(), "2026-11")
+    assert {s.site_id: s.rechecked for s in month.sites} == {
+        "lxz": {dead: RECHECK_FIXED},
+        "czj": {},
+    }
 
 
 def test_a_checked_run_without_findings_counts_as_checked(tmp_path):

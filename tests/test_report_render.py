@@ -314,7 +314,7 @@ def test_excel_ranking_sheet_matches_the_report(report, workbook):
     title, *rows = list(sheet.iter_rows(values_only=True))
     assert title[0].startswith("2026年11月28日督查 · 检查日期 2026年11月28日")  # the inspection's header row
     assert rows[0][:5] == ("排名", "站点编号", "站点名称", "类型", "得分")
-    assert len(rows[0]) == 16
+    assert len(rows[0]) == 18
     assert [row[1] for row in rows[1:]] == [site.site_id for site in report.sites]
     assert [row[4] for row in rows[1:]] == [site.score for site in report.sites]  # None: empty when vetoed
     assert rows[3][7] == CHECK_NAMES["unreachable"] and rows[1][8] == 11.5 and rows[1][11] == 2.5
@@ -323,9 +323,10 @@ def test_excel_ranking_sheet_matches_the_report(report, workbook):
 def test_excel_findings_sheet_is_filterable_and_defuses_formulas(report, workbook):
     sheet = workbook["检查结果"]
     header = [cell.value for cell in sheet[2]]
-    assert header[:4] == ["站点编号", "站点名称", "检查项", "严重程度"] and header[-1] == "上次已存在"
+    assert header[:4] == ["站点编号", "站点名称", "检查项", "严重程度"]
+    assert header[-2:] == ["上次已存在", "复查结果"]
     assert sheet.max_row == 2 + sum(len(site.findings) for site in report.sites)
-    assert sheet.auto_filter.ref == "A2:L7"
+    assert sheet.auto_filter.ref == "A2:M7"
     assert sheet.freeze_panes == "A3"
     planted = [
         cell
@@ -344,7 +345,7 @@ def test_excel_findings_sheet_is_filterable_and_defuses_formulas(report, workboo
     assert "网站标识码" in [
         row[header.index("页面要素")] for row in sheet.iter_rows(min_row=3, values_only=True)
     ]
-    still_open = [row[-1] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    still_open = [row[header.index("上次已存在")] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert still_open.count("是") == 1
 
 

@@ -47,17 +47,21 @@ def findings(config: Path, db: Path, run_id: int | None, site_ids: tuple[str, ..
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     for row in rows:
+        # One identifier for the user: the problem number, what `confirm` and `recheck --finding` take.
         subject = row["url"] or row["section"] or row["element"] or ""
         click.echo(
             f"{row['site_id']:<12} {row['severity']:<9} {row['check']:<20} {subject}\n    {row['detail']}"
-            f" [#{row['id']}]\n    编号 key: {row.get('key') or '-'}"
+            f"\n    问题编号 {row.get('key') or '-'}"
         )
 
 
 @click.command(cls=DuwangCommand)
 @config_option()
 @db_option()
-@click.argument("finding_id", metavar="FINDING", type=int)
+@click.argument("finding", metavar="KEY")
+@click.option(
+    "--site", "site_id", metavar="ID", default=None, help="问题编号所属的站点（编号在多个站点都有时必填）"
+)
 @click.option(
     "--as",
     "decision",
@@ -69,9 +73,19 @@ def findings(config: Path, db: Path, run_id: int | None, site_ids: tuple[str, ..
 @click.option("--reason", default="", help="确认理由")
 @rubric_option()
 def confirm(
-    config: Path, db: Path, finding_id: int, decision: str | None, who: str, reason: str, rubric: Path | None
+    config: Path,
+    db: Path,
+    finding: str,
+    site_id: str | None,
+    decision: str | None,
+    who: str,
+    reason: str,
+    rubric: Path | None,
 ) -> None:
-    """人工确认一条内容检查结果（待确认警告）：转为扣分或单项否决，或标为误报。"""
+    """人工确认一条内容检查结果（待确认警告）：转为扣分或单项否决，或标为误报。
+
+    KEY 是 duwang findings 显示的问题编号（取最近一次报告该问题的督查）；旧脚本中的数字编号仍然有效。
+    """
     from checks.rules import load_rubric_data
     from crawler.app.confirm import ConfirmError
     from crawler.app.confirm import confirm as record
@@ -79,12 +93,10 @@ def confirm(
     existing_db(db)
     try:
         indicators = load_rubric_data(rubric).get("indicators", [])
-        done = record(db, finding_id, decision, who, reason, indicators)
+        done = record(db, finding, decision, who, reason, indicators, site_id)
     except ConfirmError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(
-        f"检查结果 {done.finding_id}（{done.site_id} {done.check}）已确认为{done.detail}，确认人 {who}"
-    )
+    click.echo(f"问题 {done.key}（{done.site_id} {done.check}）已确认为{done.detail}，确认人 {who}")
 
 
 @click.command(cls=DuwangCommand)

@@ -1,5 +1,9 @@
-"""A person's decision on a content finding (`duwang confirm FINDING`): the check only warns (待确认); a
+"""A person's decision on a content finding (`duwang confirm KEY`): the check only warns (待确认); a
 confirmed finding becomes the deduction or veto the rubric's indicators count it under, or is dismissed.
+
+The finding is named by its problem number (the key `duwang findings` shows, the one `duwang recheck
+--finding` takes too): the latest inspection that reported it is the one decided on. A stored finding's
+numeric id is still accepted for scripts written when `duwang findings` printed it.
 
 Decisions are stored in `confirmations` by the finding's key (`checks.identity.finding_key`, stored with
 each finding: what makes a finding the same one in two inspections), with who, when and why, and applied again
@@ -38,7 +42,8 @@ class ConfirmError(Exception):
 
 @dataclass(frozen=True)
 class Confirmation:
-    finding_id: int
+    key: str  # the problem number (`duwang findings`) the decision is stored by
+    finding_ids: tuple[int, ...]  # the stored findings it was applied to now
     site_id: str
     check: str
     severity: str  # the finding's severity from now on
@@ -67,55 +72,81 @@ def default_decision(check: str, indicators: list[dict[str, Any]]) -> str:
     return "deduction"
 
 
+def resolve(store: Store, finding: str | int, site_id: str | None = None) -> list[dict[str, Any]]:
+    """The stored findings `finding` names: a problem number (key) gives the findings of the latest
+    inspection that reported it; a number that is no key, the stored finding of that id (the numeric id
+    `duwang findings` printed before it showed only keys, kept for old scripts)."""
+    text = str(finding).strip()
+    if not isinstance(finding, int):
+        rows = store.latest_with_key(text.lower(), site_id)
+        sites = list(dict.fromkeys(row["site_id"] for row in rows))
+        if len(sites) > 1:
+            raise ConfirmError(f"问题编号 {text} 在多个站点（{'、'.join(sites)}）都有，请用 --site 指明站点")
+        if rows:
+            return rows
+    if text.isdigit():
+        where, params = "id = ?", list[Any]([int(text)])
+        if site_id is not None:
+            where, params = where + " and site_id = ?", [*params, site_id]
+        rows = list(store.db.table("findings").rows_where(where, params))
+        for row in rows:
+            row["evidence"] = json.loads(row["evidence"] or "{}")
+        if rows:
+            return rows
+    place = f"站点 {site_id} " if site_id is not None else ""
+    raise ConfirmError(f"{store.path}: {place}没有问题编号为 {text} 的检查结果（问题编号见 duwang findings）")
+
+
 def confirm(
     db: str | Path,
-    finding_id: int,
+    finding: str | int,
     decision: str | None,
     who: str,
     reason: str,
     indicators: list[dict[str, Any]],
+    site_id: str | None = None,
 ) -> Confirmation:
-    """Record a decision on stored finding `finding_id` and apply it to the stored finding now."""
+    """Record a decision on the stored finding `finding` names (`resolve`: a problem number, or an old
+    numeric id) and apply it to the stored finding now."""
     store = Store(db, create=False)
     try:
-        row = store.db.execute(
-            "select id, run_id, site_id, [check], url, page, [column], section, element, evidence, key"
-            " from findings where id = ?",
-            [finding_id],
-        ).fetchone()
-        if row is None:
-            raise ConfirmError(f"{db}: 没有编号为 {finding_id} 的检查结果（用 duwang findings 查看编号）")
-        finding = dict(zip(("id", "run_id", *KEY_FIELDS, "evidence", "key"), row, strict=True))
-        if finding["check"] not in CONTENT_CHECKS:
-            raise ConfirmError(f"检查结果 {finding_id}（{finding['check']}）不是内容检查结果，无需人工确认")
-        decision = decision or default_decision(finding["check"], indicators)
-        if decision == "veto" and default_decision(finding["check"], indicators) != "veto":
-            raise ConfirmError(f"评分规则中没有把 {finding['check']} 计为单项否决的指标，只能确认为扣分")
+        rows = resolve(store, finding, site_id)
+        first = rows[0]
+        key, check = finding_key(first), first["check"]
+        if check not in CONTENT_CHECKS:
+            raise ConfirmError(f"问题 {key}（{check}）不是内容检查结果，无需人工确认")
+        decision = decision or default_decision(check, indicators)
+        if decision == "veto" and default_decision(check, indicators) != "veto":
+            raise ConfirmError(f"评分规则中没有把 {check} 计为单项否决的指标，只能确认为扣分")
         severity = "info" if decision == DISMISSED else decision
         at = now_iso()
         record = {"by": who, "at": at, "reason": reason, "decision": decision}
+        stored = {name: first.get(name) for name in ("id", "run_id", *KEY_FIELDS, "evidence", "key")}
         with store.transaction():
             store.db.execute(
                 "insert or replace into confirmations (key, site_id, check_id, severity, confirmed_by,"
                 " confirmed_at, reason, finding) values (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    finding_key(finding),
-                    finding["site_id"],
-                    finding["check"],
+                    key,
+                    first["site_id"],
+                    check,
                     severity,
                     who,
                     at,
                     reason,
-                    json.dumps(finding, ensure_ascii=False),
+                    json.dumps(stored, ensure_ascii=False),
                 ],
             )
-            evidence = {**json.loads(finding["evidence"] or "{}"), "confirmation": record}
-            store.db.execute(
-                "update findings set severity = ?, evidence = ? where id = ?",
-                [severity, json.dumps(evidence, ensure_ascii=False), finding_id],
-            )
+            # Every finding of that inspection with this key: the next `duwang check` would treat them alike.
+            for row in rows:
+                evidence = {**row["evidence"], "confirmation": record}
+                store.db.execute(
+                    "update findings set severity = ?, evidence = ? where id = ?",
+                    [severity, json.dumps(evidence, ensure_ascii=False), row["id"]],
+                )
         label = {"veto": "单项否决", "deduction": "扣分", DISMISSED: "误报（不计分）"}[decision]
-        return Confirmation(finding_id, finding["site_id"], finding["check"], severity, label)
+        ids = tuple(row["id"] for row in rows)
+        return Confirmation(key, ids, first["site_id"], check, severity, label)
     finally:
         store.close()
 

@@ -1,5 +1,6 @@
-"""The checks' results: each run's findings (`findings`) and the sites the checks looked at
-(`checked_sites`: a site with no findings and a site never checked both have no findings rows)."""
+"""The checks' results: each run's findings (`findings`), the latest ones of a problem number (`key`), and
+the sites the checks looked at (`checked_sites`: a site with no findings and a site never checked both have
+no findings rows)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,23 @@ class FindingStore(StoreBase):
         if site_id is not None:
             where, params = where + " and site_id = ?", [*params, site_id]
         rows = list(self.db.table("findings").rows_where(where, params, order_by="id"))
+        for row in rows:
+            row["evidence"] = json.loads(row["evidence"] or "{}")
+        return rows
+
+    def latest_with_key(self, key: str, site_id: str | None = None) -> list[dict[str, Any]]:
+        """The findings with problem number `key` of the latest inspection that reported it, for each site
+        (or for `site_id` only): a key names one problem of one site across inspections (`duwang confirm`)."""
+        where, params = "f.key = ?", list[Any]([key])
+        if site_id is not None:
+            where, params = where + " and f.site_id = ?", [*params, site_id]
+        rows = list(
+            self.db.query(
+                f"select f.* from findings f where {where} and f.run_id = (select max(g.run_id)"
+                " from findings g where g.key = f.key and g.site_id = f.site_id) order by f.site_id, f.id",
+                params,
+            )
+        )
         for row in rows:
             row["evidence"] = json.loads(row["evidence"] or "{}")
         return rows

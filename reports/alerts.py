@@ -1,7 +1,8 @@
 """What the alerts to the duty group's chat robots say, in Chinese: a site's homepage unreachable or back,
 a new veto, an inspection's one-line summary. Pure: sending them, once each, is crawler/app/alerts.py's.
 
-Events: `unreachable` (a homepage probe failed; said once per outage, and once more when the site is back),
+Events: `unreachable` (homepage probes failed a channel's `outage_after` times in a row; said once per outage,
+and once more when the site is back),
 `veto` (a veto finding the site's previous inspection did not have), `inspection_done` (one line: sites,
 verdicts, vetoes, deductions, lowest scores).
 """
@@ -57,12 +58,20 @@ def china_time(iso: str) -> str:
     return f"{at.month}月{at.day}日 {at:%H:%M}"
 
 
-def unreachable_alert(site_id: str, name: str, result: ProbeOutcome) -> Alert:
-    reason = ERROR_WORDS.get(result.error or "", result.error) if result.error else f"HTTP {result.status}"
-    text = (
-        f"{PREFIX}网站无法访问：{name}（{site_id}）首页 {result.url} 探测失败（{reason}），"
-        f"北京时间 {china_time(result.probed_at)}。恢复访问时另行通知。"
-    )
+def unreachable_alert(
+    site_id: str, name: str, latest: ProbeOutcome, failures: int = 1, since: str | None = None
+) -> Alert:
+    """A confirmed outage: `failures` homepage probes in a row failed, the first at `since` (UTC ISO), the
+    last being `latest`."""
+    reason = ERROR_WORDS.get(latest.error or "", latest.error) if latest.error else f"HTTP {latest.status}"
+    if failures <= 1 or since is None:
+        when = f"探测失败（{reason}），北京时间 {china_time(latest.probed_at)}"
+    else:
+        when = (
+            f"自北京时间 {china_time(since)} 起连续 {failures} 次探测失败，"
+            f"最近一次 {china_time(latest.probed_at)}（{reason}）"
+        )
+    text = f"{PREFIX}网站无法访问：{name}（{site_id}）首页 {latest.url} {when}。恢复访问时另行通知。"
     return Alert("unreachable", text, f"outage:{site_id}", site_id)
 
 

@@ -111,11 +111,12 @@ def registry_with(tmp_path, alerts_toml: str):
     return load_registry(path)
 
 
-def probe(ok: bool, site_id: str = "lxz") -> ProbeResult:
+def probe(ok: bool, site_id: str = "lxz", at: str = "12:49") -> ProbeResult:
+    """A homepage probe of `site_id` on 2 December 2026 at `at` UTC (Beijing time is 8 hours later)."""
     return ProbeResult(
         site_id,
         "http://127.0.0.2/",
-        "2026-12-02T12:49:00.000+00:00",
+        f"2026-12-02T{at}:00.000+00:00",
         ok,
         200 if ok else None,
         0.4 if ok else 15.0,
@@ -165,6 +166,15 @@ url = "dingtalk://${DUWANG_DINGTALK_TOKEN}/"
         ('url = "not a url"', "is not a notification URL"),
         ('name = "群"', "is not a notification URL"),
         ('url = "json://127.0.0.1/"\nchannel = 1', "alerts[0], field 'channel': unknown field"),
+        (
+            'url = "json://127.0.0.1/"\noutage_after = 0',
+            "alerts[0], field 'outage_after': 0 is not a whole number of probes from 1 to 48",
+        ),
+        (
+            'url = "json://127.0.0.1/"\noutage_after = true',
+            "field 'outage_after': True is not a whole number",
+        ),
+        ('url = "json://127.0.0.1/"\noutage_after = "2"', "field 'outage_after': '2' is not a whole number"),
     ],
 )
 def test_a_bad_channel_is_refused_naming_file_field_and_fix(tmp_path, table, message):
@@ -185,6 +195,15 @@ def test_the_readme_example_is_a_valid_registry(tmp_path):
     table = commented.split("# [[alerts]]")[1]
     lines = ["[[alerts]]", *(line.removeprefix("# ") for line in table.strip().splitlines())]
     assert registry_with(tmp_path, "\n".join(lines)).alerts[0].name == "信息中心值班群"
+
+
+def test_each_channel_says_after_how_many_failed_probes_an_outage_is_alerted(tmp_path):
+    registry = registry_with(
+        tmp_path,
+        '[[alerts]]\nname = "值班群"\nurl = "json://127.0.0.1/"\n\n'
+        '[[alerts]]\nname = "领导群"\nurl = "json://127.0.0.1/"\noutage_after = 4\n',
+    )
+    assert [channel.outage_after for channel in registry.alerts] == [2, 4]  # 2 unless the table says
 
 
 def test_two_channels_may_not_share_a_name(tmp_path):
@@ -269,6 +288,36 @@ def test_outage_messages_say_where_why_and_when_in_beijing_time():
     )
     back = recovered_alert("lxz", "临夏州人民政府", probe(True))
     assert back.key == down.key and "恢复访问" in back.text and "0.4 秒" in back.text
+
+
+def test_a_confirmed_outage_says_since_when_how_many_probes_failed_and_the_last_error():
+    latest = replace(probe(False, at="13:19"), status=503, error=None)
+    down = unreachable_alert("lxz", "临夏州人民政府", latest, 3, "2026-12-01T16:19:00.000+00:00")
+    assert down.text == (
+        "【读网督查】网站无法访问：临夏州人民政府（lxz）首页 http://127.0.0.2/ 自北京时间 12月2日 00:19 起"
+        "连续 3 次探测失败，最近一次 12月2日 21:19（HTTP 503）。恢复访问时另行通知。"
+    )
+    assert down.key == "outage:lxz"
+
+
+def test_the_failing_run_is_read_back_to_the_last_success(tmp_path):
+    with Store(tmp_path / "facts.db") as store:
+        assert store.failing_run("lxz") == []
+        store.add_probes(
+            [
+                probe(False, at="12:37"),
+                probe(False, at="11:07"),
+                probe(True, at="11:37"),
+                probe(False, at="12:07"),
+                probe(True, "lxs", at="12:37"),
+            ]
+        )
+        run = store.failing_run("lxz")
+        assert [row["probed_at"][11:16] for row in run] == ["12:37", "12:07"]  # newest first
+        assert (run[0]["ok"], run[0]["error"], run[0]["url"]) == (0, "timeout", "http://127.0.0.2/")
+        assert store.failing_run("lxs") == []
+        store.add_probes([probe(True, at="13:07")])
+        assert store.failing_run("lxz") == []
 
 
 @pytest.mark.parametrize(
@@ -422,15 +471,144 @@ def test_the_probe_job_alerts_an_unreachable_site_once(tmp_path, monkeypatch):
         )
         monkeypatch.setenv("DUWANG_TEST_TOKEN", SECRET)
         service = Service(config, tmp_path / "facts.db", scheduler=BackgroundScheduler(timezone=TIMEZONE))
-        service.run_job("probe")
-        service.run_job("probe")
+        for _ in range(3):
+            service.run_job("probe")
     jobs = Store(tmp_path / "facts.db").job_runs("probe")
-    assert [j["outcome"] for j in jobs] == ["ok", "ok"]
-    assert jobs[0]["detail"].endswith("alerts: 1 sent, 0 failed") and jobs[1]["detail"].endswith(
-        "0 sent, 0 failed"
-    )
+    assert [j["outcome"] for j in jobs] == ["ok", "ok", "ok"]
+    # One failed probe is no outage; the second in a row confirms it; the third repeats nothing.
+    assert [j["detail"].split("; ")[-1] for j in jobs] == [
+        "alerts: 0 sent, 0 failed",
+        "alerts: 1 sent, 0 failed",
+        "alerts: 0 sent, 0 failed",
+    ]
     (post,) = robot.posts
     assert "网站无法访问：临夏州人民政府（lxz）" in post.body["message"]
+    assert "起连续 2 次探测失败" in post.body["message"]
+
+
+def probe_round(db, registry, *results: ProbeResult) -> str:
+    """What the probe job and `duwang probe` do with a round's results: store them, then alert."""
+    with Store(db) as store:
+        store.add_probes(results)
+    return alerts.after_probe(db, registry, results)
+
+
+@pytest.mark.e2e
+def test_an_outage_is_alerted_once_confirmed_and_its_end_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("DUWANG_TEST_TOKEN", SECRET)
+    db = tmp_path / "facts.db"
+    rounds = [(False, "12:07"), (False, "12:37"), (False, "13:07"), (True, "13:37"), (True, "14:07")]
+    rounds += [(False, "14:37"), (True, "15:07")]  # one slow answer after the outage: no new one
+    with receiver() as robot:
+        registry = registry_with(
+            tmp_path,
+            f'[[alerts]]\nname = "值班群"\nurl = "json://127.0.0.1:{robot.port}/${{DUWANG_TEST_TOKEN}}"\n',
+        )
+        details, posted = [], []
+        for ok, at in rounds:
+            details.append(probe_round(db, registry, probe(ok, at=at)))
+            posted.append(len(robot.posts))
+    assert posted == [0, 1, 1, 2, 2, 2, 2]
+    assert [detail.split(": ")[1] for detail in details] == [
+        "0 sent, 0 failed",
+        "1 sent, 0 failed",
+        "0 sent, 0 failed",
+        "1 sent, 0 failed",
+        "0 sent, 0 failed",
+        "0 sent, 0 failed",
+        "0 sent, 0 failed",
+    ]
+    down, back = (post.body["message"] for post in robot.posts)
+    assert down == (
+        "【读网督查】网站无法访问：临夏州人民政府（lxz）首页 http://127.0.0.2/ 自北京时间 12月2日 20:07 起"
+        "连续 2 次探测失败，最近一次 12月2日 20:37（访问超时）。恢复访问时另行通知。"
+    )
+    assert back == (
+        "【读网督查】网站恢复访问：临夏州人民政府（lxz）首页 http://127.0.0.2/ 于北京时间 12月2日 21:37 "
+        "探测正常（0.4 秒）。"
+    )
+    with Store(db) as store:
+        rows = store.alert_log()
+    assert [(row["event"], row["status"], row["channel"]) for row in rows] == [
+        ("recovered", "sent", "值班群"),
+        ("unreachable", "sent", "值班群"),
+    ]
+
+
+@pytest.mark.e2e
+def test_a_single_failed_probe_followed_by_success_alerts_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("DUWANG_TEST_TOKEN", SECRET)
+    db = tmp_path / "facts.db"
+    with receiver() as robot:
+        registry = registry_with(
+            tmp_path,
+            f'[[alerts]]\nname = "值班群"\nurl = "json://127.0.0.1:{robot.port}/${{DUWANG_TEST_TOKEN}}"\n',
+        )
+        details = [
+            probe_round(db, registry, probe(ok, at=at))
+            for ok, at in [(False, "12:07"), (True, "12:37"), (False, "13:07"), (True, "13:37")]
+        ]
+    assert robot.posts == [] and details == ["alerts: 0 sent, 0 failed"] * 4
+    with Store(db) as store:
+        assert store.alert_log() == []
+
+
+def test_each_channel_hears_of_an_outage_after_its_own_number_of_failed_probes(tmp_path, monkeypatch):
+    registry = registry_with(
+        tmp_path,
+        '[[alerts]]\nname = "值班群"\nurl = "json://127.0.0.1:9/"\n\n'
+        '[[alerts]]\nname = "领导群"\nurl = "json://127.0.0.1:9/"\nevents = ["unreachable"]\noutage_after = 3\n\n'
+        '[[alerts]]\nname = "督查群"\nurl = "json://127.0.0.1:9/"\nevents = ["veto"]\n',
+    )
+    sent: list[tuple[str, str]] = []
+    monkeypatch.setattr(alerts, "send", lambda channel, text, environ=None: sent.append((channel.name, text)))
+    said = []
+    for ok, at in [(False, "12:07"), (False, "12:37"), (False, "13:07"), (False, "13:37"), (True, "14:07")]:
+        before = len(sent)
+        probe_round(tmp_path / "facts.db", registry, probe(ok, at=at))
+        said.append([(name, text.split("：")[0]) for name, text in sent[before:]])
+    assert said == [
+        [],
+        [("值班群", "【读网督查】网站无法访问")],
+        [("领导群", "【读网督查】网站无法访问")],
+        [],
+        [("值班群", "【读网督查】网站恢复访问"), ("领导群", "【读网督查】网站恢复访问")],
+    ]
+    assert "起连续 2 次探测失败" in sent[0][1] and "起连续 3 次探测失败" in sent[1][1]
+
+
+@pytest.mark.e2e
+def test_probe_command_sends_the_outage_alerts_unless_told_not_to(tmp_path, monkeypatch):
+    monkeypatch.setenv("DUWANG_TEST_TOKEN", SECRET)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead = closed.getsockname()[1]
+    with receiver() as robot:
+        config = tmp_path / "sites.toml"
+        config.write_text(
+            SITES.replace("127.0.0.2/", f"127.0.0.1:{dead}/").replace('"127.0.0.2"', f'"127.0.0.1:{dead}"')
+            + f'\n[[alerts]]\nname = "值班群"\nurl = "json://127.0.0.1:{robot.port}/${{DUWANG_TEST_TOKEN}}"\n',
+            encoding="utf-8",
+        )
+
+        def probe_command(db: str, *options: str):
+            arguments = ["probe", "--config", str(config), "--db", str(tmp_path / db), "--timeout", "5"]
+            result = CliRunner().invoke(main, [*arguments, *options])
+            assert result.exit_code == 0, result.output
+            return result.output
+
+        quiet = [probe_command("quiet.db", "--no-alert") for _ in range(2)]
+        assert robot.posts == [] and not any("告警" in output for output in quiet)
+        first = probe_command("facts.db")
+        assert robot.posts == [] and "告警 alerts: 0 sent, 0 failed" in first
+        second = probe_command("facts.db")
+        assert len(robot.posts) == 1 and "告警 alerts: 1 sent, 0 failed" in second
+        probe_command("facts.db")
+        assert len(robot.posts) == 1  # said once per outage
+        # The history is the database's: the two quiet failures and this one are an outage of three probes.
+        probe_command("quiet.db")
+    assert len(robot.posts) == 2 and "起连续 3 次探测失败" in robot.posts[1].body["message"]
+    assert "网站无法访问：临夏州人民政府（lxz）" in robot.posts[0].body["message"]
 
 
 def test_the_inspection_job_alerts_are_the_new_vetoes_and_the_summary(tmp_path, monkeypatch):
@@ -465,6 +643,8 @@ def test_alerting_never_fails_the_job(tmp_path, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(alerts, "deliver", broken)
+    with Store(tmp_path / "facts.db") as store:  # an outage to alert: two failed probes in a row
+        store.add_probes([probe(False, at="12:07"), probe(False, at="12:37")])
     assert alerts.after_probe(tmp_path / "facts.db", registry, [probe(False)]) == (
         "alerts failed: RuntimeError: disk full"
     )

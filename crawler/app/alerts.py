@@ -2,7 +2,8 @@
 (crawler/registry/alerts.py) through Apprise, each once.
 
 `deliver` sends, records every outcome in `alert_log` and never raises: a failing channel is logged and
-recorded, and the job goes on. `after_probe` and `after_inspection` are the service's entry points.
+recorded, and the job goes on. `after_probe` (the service's probe job and `duwang probe`) and
+`after_inspection` are the jobs' entry points.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from reports.alerts import PREFIX, Alert, inspection_alert, recovered_alert, unr
 from reports.model import Finding
 
 log = logging.getLogger("duwang.alerts")
+# `duwang probe` prints the outcome in a line of its own; without a handler here Python's last resort would
+# add a bare "alert failed" to stderr. The service's root handler still gets every record.
+log.addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True)
@@ -140,22 +144,36 @@ def summary(deliveries: list[Delivery]) -> str:
 
 
 def after_probe(db: Path, registry: Registry, results: Iterable[ProbeResult]) -> str:
-    """Alert the outages (and recoveries) a probe round found."""
-    if not any("unreachable" in channel.events for channel in registry.alerts):
+    """Alert the confirmed outages (and their ends) as the stored probes stand after a probe round: a channel
+    hears of an outage once its `outage_after` probes in a row have failed, and of the site being back only
+    if it heard of the outage (`due`). The probe history is read from the store, not kept here: the service
+    restarts, and `duwang probe` run from cron is a new process each time."""
+    channels = [channel for channel in registry.alerts if "unreachable" in channel.events]
+    if not channels:
         return "alerts: none configured"
     try:
         names = {site.id: site.name for site in registry.sites}
-        alerts = [
-            (recovered_alert if result.ok else unreachable_alert)(
-                result.site_id, names.get(result.site_id, result.site_id), result
-            )
-            for result in results
-        ]
+        deliveries: list[Delivery] = []
         with Store(db) as store:
-            return summary(deliver(store, registry.alerts, alerts))
+            for result in {result.site_id: result for result in results}.values():
+                name = names.get(result.site_id, result.site_id)
+                run = [_stored_probe(row) for row in store.failing_run(result.site_id)]
+                if not run and result.ok:
+                    alert, wanted = recovered_alert(result.site_id, name, result), channels
+                elif run:
+                    alert = unreachable_alert(result.site_id, name, run[0], len(run), run[-1].probed_at)
+                    wanted = [channel for channel in channels if len(run) >= channel.outage_after]
+                else:  # failed but not stored: nothing to count on
+                    continue
+                deliveries += deliver(store, wanted, [alert])
+        return summary(deliveries)
     except Exception as exc:  # alerting must never fail the probe job
         log.exception("alerts failed", extra={"fields": {"job": "probe"}})
         return f"alerts failed: {type(exc).__name__}: {exc}"
+
+
+def _stored_probe(row: Mapping[str, Any]) -> ProbeResult:
+    return ProbeResult(**(dict(row) | {"ok": bool(row["ok"])}))  # the `probes` columns are its fields
 
 
 def after_inspection(db: Path, registry: Registry, rubric: Path | None, run_id: int) -> str:

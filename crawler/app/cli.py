@@ -128,15 +128,25 @@ def crawl(
     show_default=True,
     help="完整加载首页的秒数（整个响应的期限）",
 )
-def probe(config: Path, db: Path, site_ids: tuple[str, ...], timeout: float) -> None:
-    """探测每个站点首页一次（可访问性），再探测 HTTPS 证书和 IPv6；每个结果即时写入数据库。"""
+@click.option(
+    "--no-alert", is_flag=True, help="不发送断网和恢复访问告警（登记表有 [[alerts]] 通道时默认发送）"
+)
+def probe(config: Path, db: Path, site_ids: tuple[str, ...], timeout: float, no_alert: bool) -> None:
+    """探测每个站点首页一次（可访问性），再探测 HTTPS 证书和 IPv6；每个结果即时写入数据库。
+
+    登记表有 [[alerts]] 通道时，同 duwang serve 的探测任务一样发送告警：首页连续探测失败
+    outage_after 次（默认 2 次）告警“无法访问”，恢复后告警“恢复访问”；--no-alert 不发送。"""
+    from crawler.app.alerts import after_probe
     from crawler.probes.availability import ProbeResult
 
     def show(result: ProbeResult) -> None:
         verdict = "正常 ok" if result.ok else f"失败 FAIL {result.error or result.status}"
         click.echo(f"{result.site_id:<14} {verdict:<22} {result.elapsed:>6.2f}s  {result.url}")
 
-    jobs.Jobs(db, load_registry(config)).probe(site_ids, timeout, on_result=show, echo=click.echo)
+    registry = load_registry(config)
+    results = jobs.Jobs(db, registry).probe(site_ids, timeout, on_result=show, echo=click.echo)
+    if registry.alerts and not no_alert:
+        click.echo(f"告警 {after_probe(db, registry, results)}")  # never raises: a dead robot fails no probe
 
 
 @main.command()

@@ -1,7 +1,8 @@
 """The registry's [[alerts]] tables: the duty group's chat robots (企业微信, 钉钉, 飞书 and any other Apprise
 channel), validated when the registry is read.
 
-A channel is a name, an Apprise URL such as "wecombot://${DUWANG_WECOM_KEY}" and the events wanted. `${NAME}`
+A channel is a name, an Apprise URL such as "wecombot://${DUWANG_WECOM_KEY}", the events wanted and how many
+failed homepage probes in a row make an outage worth its `unreachable` alert (`outage_after`). `${NAME}`
 is replaced by the environment variable NAME only when a message is sent (`AlertChannel.resolve`): a robot's
 key lives in the service's environment, never in the registry, the database or a log line. Sending is
 crawler/app/alerts.py's; what the messages say, reports/alerts.py's.
@@ -17,6 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 EVENTS = ("unreachable", "veto", "inspection_done")  # what an [[alerts]] channel may ask for
+FIELDS = ("events", "name", "outage_after", "url")
+# One slow answer or one 503 at night is no outage: the duty group hears of it from the second failed probe
+# in a row (about half an hour to an hour at the default schedule).
+OUTAGE_AFTER = 2
+MAX_OUTAGE_AFTER = 48  # a day of probes at the default schedule: more would alert no outage worth the name
 # Robots whose URL holds nothing but the key: written literally it would sit in the registry file.
 ROBOT_SCHEMES = frozenset({"wecombot", "dingtalk", "feishu", "lark"})
 PLACEHOLDER_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -34,6 +40,7 @@ class AlertChannel:
     name: str  # how logs, `alert_log` and `duwang alert` name the channel
     url: str  # as written in the registry: placeholders unexpanded
     events: frozenset[str]
+    outage_after: int = OUTAGE_AFTER  # failed homepage probes in a row before `unreachable` is sent
 
     def resolve(self, environ: Mapping[str, str]) -> tuple[str, list[str]]:
         """The URL to send to, and the secret values put into it (to strip from any error text)."""
@@ -57,8 +64,8 @@ def parse_channels(raw: Any, fail: Callable[[str, str, str], Exception]) -> tupl
         if not isinstance(table, dict):
             raise fail(where, "must be a table", 'e.g. url = "wecombot://${DUWANG_WECOM_KEY}"')
         for key in table:
-            if key not in ("name", "url", "events"):
-                raise fail(f"{where}, field {key!r}", "unknown field", "known fields: events, name, url")
+            if key not in FIELDS:
+                raise fail(f"{where}, field {key!r}", "unknown field", f"known fields: {', '.join(FIELDS)}")
         scheme = _checked_url(table.get("url"), f"{where}, field 'url'", fail)
         name = table.get("name", f"alerts[{index}] {scheme}")
         if not isinstance(name, str) or not name.strip() or not name.isprintable():
@@ -72,8 +79,21 @@ def parse_channels(raw: Any, fail: Callable[[str, str, str], Exception]) -> tupl
                 f"{events!r} is not a list of alert events",
                 f"choose from {', '.join(EVENTS)}",
             )
-        channels.append(AlertChannel(name.strip(), table["url"], frozenset(events)))
+        outage_after = _checked_outage_after(table.get("outage_after", OUTAGE_AFTER), where, fail)
+        channels.append(AlertChannel(name.strip(), table["url"], frozenset(events), outage_after))
     return tuple(channels)
+
+
+def _checked_outage_after(value: Any, where: str, fail: Callable[[str, str, str], Exception]) -> int:
+    """A valid `outage_after`: a whole number of probes (TOML's true is no number)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_OUTAGE_AFTER:
+        raise fail(
+            f"{where}, field 'outage_after'",
+            f"{value!r} is not a whole number of probes from 1 to {MAX_OUTAGE_AFTER}",
+            f"e.g. outage_after = {OUTAGE_AFTER}: alert when {OUTAGE_AFTER} homepage probes in a row failed; "
+            "1 alerts on the first failure",
+        )
+    return value
 
 
 def _checked_url(url: Any, where: str, fail: Callable[[str, str, str], Exception]) -> str:

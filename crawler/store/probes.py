@@ -1,5 +1,5 @@
 """Availability probes (`probes`): each timed request to a site's start page, kept for the availability
-checks of the month before an inspection."""
+checks of the month before an inspection and read back by the outage alerts (`failing_run`)."""
 
 from __future__ import annotations
 
@@ -34,3 +34,22 @@ class ProbeStore(StoreBase):
                 "site_id = ? and probed_at >= ?", [site_id, since], order_by="probed_at"
             )
         )
+
+    def failing_run(self, site_id: str) -> list[dict[str, Any]]:
+        """The site's latest probes that failed one after another, newest first: empty when its latest probe
+        succeeded (or it has none). Read newest first and only back to the last success, so a long history
+        costs nothing."""
+        cursor = self.db.execute(
+            "select site_id, url, probed_at, ok, status, elapsed, error from probes where site_id = ? "
+            "order by probed_at desc, id desc",
+            [site_id],
+        )
+        columns = [column[0] for column in cursor.description]
+        run = []
+        for values in cursor:
+            row = dict(zip(columns, values, strict=True))
+            if row["ok"]:
+                break
+            run.append(row)
+        cursor.close()
+        return run

@@ -7,7 +7,7 @@ import pytest
 
 from crawler.app.reportdata import load_stored
 from crawler.registry import load_registry
-from crawler.store import Store
+from crawler.store import Store, now_iso
 from crawler.store.rectification import FIXED, NOT_FIXED, record_rechecks
 from crawler.vocab import RunStatus
 from reports.build import build_period_report, build_report, parse_period
@@ -234,7 +234,7 @@ def test_a_period_veto_is_dated_by_its_own_inspection_when_the_site_missed_one(s
 
 
 def recheck(store, run_id, site_id, key, result):
-    record_rechecks(store, [{"site_id": site_id, "key": key, "run_id": run_id, "result": result}])
+    record_rechecks(store, [{"site_id": site_id, "key": key, "run_id": run_id, "result": result}], now_iso())
 
 
 def test_a_period_report_keeps_the_recheck_marks_of_each_site_s_last_inspection(store, registry, tmp_path):

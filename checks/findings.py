@@ -59,6 +59,7 @@ class CheckId(StrEnum):
     ELEMENT_INVALID = "element_invalid"  # e.g. 网站标识码 malformed or unequal to the SiteIDCode meta
     UNREACHABLE = "unreachable"  # 站点无法访问
     SITE_BLOCKED = "site_blocked"  # the site's firewall refused the crawler: not inspected
+    HOMEPAGE_UNREAD = "homepage_unread"  # no start page answered in this crawl: not inspected
     LINKS_OVER_BUDGET = "links_over_budget"  # outside links left unchecked: the budget of checks was spent
     CRAWL_DEADLINE = "crawl_deadline"  # the crawl's deadline passed before the site was done
     HTTPS_MISSING = "https_missing"  # HTTPS not offered on the homepage's host

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from checks.availability import check_availability, check_homepage
-from checks.blocked import check_blocked
+from checks.blocked import check_blocked, check_unread
 from checks.columns import check_columns, discover_columns
 from checks.content import check_content
 from checks.elements import check_elements
@@ -25,10 +25,11 @@ from checks.tech import check_tech
 def check_site(facts: SiteFacts, rules: Rules, now: datetime) -> list[Finding]:
     """Every finding for one site. `now` is passed in: the checks never read the clock."""
     today = now.date()
-    blocked = check_blocked(facts)
-    if blocked is not None:
-        # Nothing else can be judged: what is missing was hidden by the firewall, not absent from the site.
-        return [*check_availability(facts, rules, now), *check_tech(facts, rules, now), blocked]
+    unread = check_blocked(facts) or check_unread(facts)
+    if unread is not None:
+        # Nothing else can be judged: what is missing was hidden by the firewall, or never reached, not absent
+        # from the site. Availability and the technical probes are measured outside the crawl.
+        return [*check_availability(facts, rules, now), *check_tech(facts, rules, now), unread]
     columns = discover_columns(facts, rules)
     return [
         *check_availability(facts, rules, now),

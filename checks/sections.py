@@ -191,9 +191,9 @@ def _missing(facts: SiteFacts, section: str, unread: tuple[Link, Page | None] | 
             else f"HTTP {status}"
         )
         evidence: dict[str, object] = {
-            "link_text": link.anchor_text.strip(),
-            "link_on": link.source_url,
-            "target": link.target_url,
+            "anchor_text": link.anchor_text.strip(),
+            "page": link.source_url,
+            "url": link.target_url,
         }
         evidence |= {"status": status, "error": page.error if page is not None else "not_fetched"}
         if status in GONE:
@@ -201,7 +201,7 @@ def _missing(facts: SiteFacts, section: str, unread: tuple[Link, Page | None] | 
                 facts.site_id,
                 CheckId.SECTION_MISSING,
                 Severity.DEDUCTION,
-                f"{detail}（页面 {link.source_url} 上的“{evidence['link_text']}”链接指向的页面已不存在："
+                f"{detail}（页面 {link.source_url} 上的“{evidence['anchor_text']}”链接指向的页面已不存在："
                 f"{answer}。）",
                 section=section,
                 evidence=evidence,
@@ -210,7 +210,7 @@ def _missing(facts: SiteFacts, section: str, unread: tuple[Link, Page | None] | 
             facts.site_id,
             CheckId.SECTION_MISSING,
             Severity.WARNING,
-            f"【待确认】{detail}（页面 {link.source_url} 上有“{evidence['link_text']}”链接，"
+            f"【待确认】{detail}（页面 {link.source_url} 上有“{evidence['anchor_text']}”链接，"
             f"但本次未能打开它指向的页面（{answer}），请人工核查该栏目。）",
             section=section,
             evidence={"confidence": "unconfirmed", **evidence},

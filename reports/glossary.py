@@ -32,6 +32,7 @@ CHECK_NAMES = {
     "element_missing": "缺少页面要素",
     "element_invalid": "页面要素有误",
     "site_blocked": "网站拒绝检查程序访问",
+    "homepage_unread": "本次未能打开首页",
     "links_over_budget": "超出检查上限未检查的站外链接",
     "crawl_deadline": "抓取期限内未抓完",
     "https_missing": "未提供HTTPS访问",

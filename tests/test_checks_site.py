@@ -5,9 +5,11 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from checks.availability import check_availability, check_homepage
+from checks.blocked import check_unread
 from checks.columns import discover_columns
 from checks.elements import check_elements
 from checks.facts import Probe
+from checks.inspect import check_site
 from checks.rules import RubricError, load_rules
 from checks.sections import check_sections
 from tests.sitefacts import HOME, entries, link, menu, page, site
@@ -238,8 +240,7 @@ def test_a_section_whose_page_could_not_be_read_this_time_is_to_be_confirmed():
         assert found[section].severity == "warning", section
         assert found[section].detail.startswith("【待确认】") and answer in found[section].detail
         assert (
-            found[section].evidence["confidence"] == "unconfirmed"
-            and found[section].evidence["link_on"] == HOME
+            found[section].evidence["confidence"] == "unconfirmed" and found[section].evidence["page"] == HOME
         )
     # a page that is gone, and a section with no link at all, are missing: deductions, with what was read
     assert found["通知公告"].severity == "deduction" and found["通知公告"].evidence["status"] == 404
@@ -338,3 +339,26 @@ def test_sections_missing_after_a_crawl_cut_short_by_its_deadline_are_only_uncon
         if f.check == "section_missing"
     ]
     assert missing and all(f.severity == "warning" and f.detail.startswith("【待确认】") for f in missing)
+
+
+@pytest.mark.parametrize(
+    ("home", "answer"),
+    [
+        (page(HOME, depth=0, status=None, error="timeout"), "访问超时"),
+        (page(HOME, depth=0, status=502), "HTTP 502"),
+        (None, "本次未抓取到首页"),
+    ],
+)
+def test_a_site_whose_homepage_was_not_read_is_one_finding_to_confirm_and_no_veto(home, answer):
+    facts = site([home] if home else [], [], footers={}, forms={})
+    if home is None:
+        del facts.pages[HOME]  # `site` adds a homepage that answered; this crawl never reached it
+    findings = check_site(facts, RULES, datetime(2026, 11, 28, 12))
+    # not dozens of missing sections, elements, key areas and a no-consultation veto read off nothing
+    assert [(f.check, f.severity) for f in findings] == [("homepage_unread", "warning")]
+    assert answer in findings[0].detail and findings[0].evidence["confidence"] == "unconfirmed"
+
+
+def test_a_homepage_read_through_a_redirect_is_read():
+    facts = site([page(HOME, depth=0, status=200, final_url=f"{HOME}index.html")], [])
+    assert check_unread(facts) is None

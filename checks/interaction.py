@@ -290,7 +290,10 @@ def _channel_findings(facts: SiteFacts, lines: InteractionRules, threads: list[T
         return []
     complete = facts.crawl.stopped_by is None and facts.crawl.unfinished == 0
     dead_only = bool(states) and all(state == "dead" for state in states.values())
-    confirmed = complete and (not states or dead_only)
+    # The veto rests on channels seen to fail. Finding none rests only on the names we know (a county site
+    # may send its 政民互动 menu to the province's platform under a name of its own): a person confirms it
+    # (`duwang confirm`) before it counts.
+    confirmed = complete and dead_only
     if not states:
         what = "全站未发现咨询投诉、领导信箱、留言板等在线咨询渠道"
     elif dead_only:

@@ -113,10 +113,12 @@ def test_month_arithmetic_keeps_the_day_or_takes_the_months_last():
     assert add_months(date(2026, 11, 28), -12) == date(2025, 11, 28)
 
 
-def test_no_consultation_channel_after_a_complete_crawl_is_the_veto_line():
-    (veto,) = check_interaction(site([]), RULES, TODAY)
-    assert (veto.check, veto.severity) == ("no_consultation", "veto")
-    assert veto.evidence == {"channels": [], "crawl_complete": True}
+def test_no_consultation_channel_found_by_name_is_for_a_person_to_confirm():
+    # Not found is no proof: the channel may go by a name the rubric's list lacks. `duwang confirm` makes it
+    # the veto once a person has looked.
+    (unsure,) = check_interaction(site([]), RULES, TODAY)
+    assert (unsure.check, unsure.severity) == ("no_consultation", "warning")
+    assert unsure.evidence == {"channels": [], "crawl_complete": True} and "待确认" in unsure.detail
 
 
 def test_no_channel_in_a_crawl_cut_short_is_only_to_be_confirmed():
@@ -147,3 +149,16 @@ def test_a_department_site_needs_no_channel_by_default_and_the_rubric_can_ask_fo
     rules = replace(RULES, interaction=replace(RULES.interaction, channel_kinds=("portal", "department")))
     facts = site([], kind="department")
     assert [f.check for f in check_interaction(facts, rules, TODAY)] == ["no_consultation"]
+
+
+def test_a_person_confirms_no_consultation_into_the_veto():
+    import tomllib
+    from pathlib import Path
+
+    from crawler.app.confirm import CONTENT_CHECKS, default_decision
+
+    rubric = tomllib.loads(
+        (Path(__file__).parent.parent / "checks" / "rubric.toml").read_text(encoding="utf-8")
+    )
+    assert "no_consultation" in CONTENT_CHECKS
+    assert default_decision("no_consultation", rubric["indicators"]) == "veto"

@@ -29,6 +29,7 @@ CONTENT_CHECKS = frozenset(
         CheckId.TYPO,
         CheckId.SENSITIVE_WORD,
         CheckId.SERVICES_UNUSABLE,  # its veto line is unconfirmed: a person decides (checks/services.py)
+        CheckId.NO_CONSULTATION,  # no channel found by name: a person confirms it (checks/interaction.py)
     ]
 )
 DISMISSED = "dismissed"  # a false alarm: stored as info, never scored

@@ -31,6 +31,8 @@ __all__ = [
     "discover_columns",
     "newest_date",
     "page_kind",
+    "stale_since",
+    "to_confirm",
 ]
 
 CLASS_NAMES = {"news": "动态要闻类", "notice_policy": "通知公告、政策文件类", "longterm": "长期类"}
@@ -99,6 +101,24 @@ def newest_date(column: Column, today: date) -> date | None:
     return max(every, default=None)
 
 
+def stale_since(newest: date, today: date, limit: int) -> tuple[dict[str, object], str] | None:
+    """None while `newest` is within `limit` days of `today`; else the evidence (newest, age_days) and the
+    clause every staleness sentence shares: "最新信息发布于…，已 N 天未更新"."""
+    age = (today - newest).days
+    if age <= limit:
+        return None
+    evidence: dict[str, object] = {"newest": newest.isoformat(), "age_days": age}
+    return evidence, f"最新信息发布于{chinese_date(newest)}，已 {age} 天未更新"
+
+
+def to_confirm(column: Column, detail: str) -> tuple[Severity, str]:
+    """A finding about `column`: a deduction when the column is confirmed, else a warning marked 待确认 that
+    says how the column was identified (never a deduction on a guess)."""
+    if column.confirmed:
+        return Severity.DEDUCTION, detail
+    return Severity.WARNING, f"【待确认】{detail}（本栏目由{HOW[column.identified_by]}识别，请人工确认。）"
+
+
 def _freshness(facts: SiteFacts, column: Column, rules: Rules, today: date) -> Finding | None:
     if column.freshness in (None, "static"):
         return None
@@ -110,15 +130,12 @@ def _freshness(facts: SiteFacts, column: Column, rules: Rules, today: date) -> F
             f"栏目“{column.name}”的 {len(column.all_entries)} 条信息均未标注发布日期，按未更新处理；"
             f"请为每条信息标注发布日期，并在 {limit} 天内更新。"
         )
+    elif (stale := stale_since(newest, today, limit)) is None:
+        return None
     else:
-        age = (today - newest).days
-        if age <= limit:
-            return None
-        evidence |= {"newest": newest.isoformat(), "age_days": age}
-        detail = (
-            f"栏目“{column.name}”（{CLASS_NAMES[column.freshness]}，应在 {limit} 天内更新）最新信息发布于"
-            f"{chinese_date(newest)}，已 {age} 天未更新，请及时更新。"
-        )
+        evidence |= stale[0]
+        what = f"栏目“{column.name}”（{CLASS_NAMES[column.freshness]}，应在 {limit} 天内更新）"
+        detail = f"{what}{stale[1]}，请及时更新。"
     return _column_finding(facts, column, CheckId.COLUMN_STALE, detail, evidence)
 
 

@@ -16,6 +16,7 @@ from checks.interpretations import check_interpretations
 from checks.keyareas import check_key_areas
 from checks.limits import check_limits
 from checks.links import check_links
+from checks.overlaps import one_per_fact
 from checks.rules import Rules
 from checks.sections import check_sections
 from checks.services import check_services
@@ -30,18 +31,22 @@ def check_site(facts: SiteFacts, rules: Rules, now: datetime) -> list[Finding]:
         # Nothing else can be judged: what is missing was hidden by the firewall, not absent from the site.
         return [*check_availability(facts, rules, now), *check_tech(facts, rules, now), blocked]
     columns = discover_columns(facts, rules)
-    return [
-        *check_availability(facts, rules, now),
-        *check_tech(facts, rules, now),
-        *check_homepage(facts, columns, rules, today),
-        *check_columns(facts, columns, rules, today),
-        *check_sections(facts, columns, rules, today),
-        *check_elements(facts),
-        *check_links(facts, rules),
-        *check_limits(facts),
-        *check_content(facts),
-        *check_key_areas(facts, columns, rules, today),
-        *check_services(facts, columns, rules, today),
-        *check_interpretations(facts, columns, rules),
-        *check_interaction(facts, rules, today),
-    ]
+    # A column judged by a specific check (key area, 办件统计, annual report, required section) and by the
+    # generic column checks is one fact: one finding, scored once (checks/overlaps.py).
+    return one_per_fact(
+        [
+            *check_availability(facts, rules, now),
+            *check_tech(facts, rules, now),
+            *check_homepage(facts, columns, rules, today),
+            *check_columns(facts, columns, rules, today),
+            *check_sections(facts, columns, rules, today),
+            *check_elements(facts),
+            *check_links(facts, rules),
+            *check_limits(facts),
+            *check_content(facts),
+            *check_key_areas(facts, columns, rules, today),
+            *check_services(facts, columns, rules, today),
+            *check_interpretations(facts, columns, rules),
+            *check_interaction(facts, rules, today),
+        ]
+    )

@@ -18,7 +18,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from checks.columns import CLASS_NAMES, HOW, Column, newest_date, stale_since, to_confirm
+from checks.columns import CLASS_NAMES, HOW, Column, column_finding, newest_date, stale_since
 from checks.facts import SiteFacts
 from checks.findings import CheckId, Finding, Severity
 from checks.rules import Rules
@@ -148,8 +148,6 @@ def _freshness(
         "freshness": area.freshness,
         "limit_days": limit,
         "how": HOW[column.identified_by],
-        **dict(column.evidence),
-        "confidence": column.confidence,
     }
     what = f"重点领域“{area.name}”栏目“{column.name}”（{CLASS_NAMES[area.freshness]}，应在 {limit} 天内更新）"
     if not listed:
@@ -163,17 +161,7 @@ def _freshness(
     else:
         evidence |= {"problem": "stale", **stale[0]}
         detail = f"{what}{stale[1]}，请及时更新。"
-    severity, detail = to_confirm(column, detail)
-    return Finding(
-        facts.site_id,
-        CheckId.KEY_AREA_STALE,
-        severity,
-        detail,
-        url=column.url,
-        column=column.name,
-        element=area.name,
-        evidence=evidence,
-    )
+    return column_finding(facts, column, CheckId.KEY_AREA_STALE, detail, evidence, element=area.name)
 
 
 def due_years(rules: Rules, today: date) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from checks.columns import HOW, Column, newest_date, stale_since, to_confirm
+from checks.columns import HOW, Column, column_finding, newest_date, stale_since
 from checks.facts import SiteFacts
 from checks.findings import CheckId, Finding, Severity
 from checks.rules import Rules
@@ -137,14 +137,4 @@ def _stats(facts: SiteFacts, column: Column, rules: Rules, today: date) -> Findi
     else:
         evidence |= stale[0]
         detail = f"办件统计栏目“{column.name}”{stale[1]}（应在 {limit} 天内更新），请及时公开办件统计。"
-    evidence |= {**dict(column.evidence), "confidence": column.confidence, "how": HOW[column.identified_by]}
-    severity, detail = to_confirm(column, detail)
-    return Finding(
-        facts.site_id,
-        CheckId.SERVICE_STATS_STALE,
-        severity,
-        detail,
-        url=column.url,
-        column=column.name,
-        evidence=evidence,
-    )
+    return column_finding(facts, column, CheckId.SERVICE_STATS_STALE, detail, evidence)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from checks.availability import check_availability, check_homepage
 from checks.blocked import check_blocked
-from checks.columns import check_columns, discover_columns
+from checks.columns import Column, check_columns, discover_columns
 from checks.content import check_content
 from checks.elements import check_elements
 from checks.facts import SiteFacts
@@ -21,6 +21,19 @@ from checks.rules import Rules
 from checks.sections import check_sections
 from checks.services import check_services
 from checks.tech import check_tech
+
+
+def column_findings(facts: SiteFacts, columns: list[Column], rules: Rules, today: date) -> list[Finding]:
+    """The findings judged from the columns' lists (stale, empty; key areas, 办件统计, required sections),
+    folded as check_site folds them: what 复查 decides again from a re-fetched list page."""
+    return one_per_fact(
+        [
+            *check_columns(facts, columns, rules, today),
+            *check_sections(facts, columns, rules, today),
+            *check_key_areas(facts, columns, rules, today),
+            *check_services(facts, columns, rules, today),
+        ]
+    )
 
 
 def check_site(facts: SiteFacts, rules: Rules, now: datetime) -> list[Finding]:

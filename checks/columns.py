@@ -28,9 +28,11 @@ __all__ = [
     "UNCONFIRMED",
     "Column",
     "check_columns",
+    "column_finding",
     "discover_columns",
     "newest_date",
     "page_kind",
+    "stale_since",
 ]
 
 CLASS_NAMES = {"news": "动态要闻类", "notice_policy": "通知公告、政策文件类", "longterm": "长期类"}
@@ -53,7 +55,7 @@ def check_columns(facts: SiteFacts, columns: list[Column], rules: Rules, today: 
             )
         elif column.state == "empty":
             findings.append(
-                _column_finding(
+                column_finding(
                     facts,
                     column,
                     CheckId.COLUMN_EMPTY,
@@ -69,23 +71,26 @@ def check_columns(facts: SiteFacts, columns: list[Column], rules: Rules, today: 
     return findings
 
 
-def _column_finding(facts: SiteFacts, column: Column, check: CheckId, detail: str, evidence: dict) -> Finding:
-    """A stale or empty column. Only a confirmed column deducts; the rest are warnings marked 待确认, with
+def column_finding(
+    facts: SiteFacts, column: Column, check: CheckId, detail: str, evidence: dict, **fields: str
+) -> Finding:
+    """A finding about one column (stale, empty; its key area, its 办件统计), with how the column was
+    identified in its evidence. Only a confirmed column deducts; the rest are warnings marked 待确认, saying
     how the column was identified, for a person to confirm (`duwang columns --write-hints`)."""
     evidence = {**evidence, **dict(column.evidence), "confidence": column.confidence}
-    if column.confirmed:
-        return Finding(
-            facts.site_id,
-            check,
-            Severity.DEDUCTION,
-            detail,
-            url=column.url,
-            column=column.name,
-            evidence=evidence,
-        )
-    detail = f"【待确认】{detail}（本栏目由{HOW[column.identified_by]}识别，请人工确认是否为栏目。）"
+    severity = Severity.DEDUCTION
+    if not column.confirmed:
+        severity = Severity.WARNING
+        detail = f"【待确认】{detail}（本栏目由{HOW[column.identified_by]}识别，请人工确认是否为栏目。）"
     return Finding(
-        facts.site_id, check, Severity.WARNING, detail, url=column.url, column=column.name, evidence=evidence
+        facts.site_id,
+        check,
+        severity,
+        detail,
+        url=column.url,
+        column=column.name,
+        evidence=evidence,
+        **fields,
     )
 
 
@@ -99,6 +104,16 @@ def newest_date(column: Column, today: date) -> date | None:
     return max(every, default=None)
 
 
+def stale_since(newest: date, today: date, limit: int) -> tuple[dict[str, object], str] | None:
+    """None while `newest` is within `limit` days of `today`; else the evidence (newest, age_days) and the
+    clause every staleness sentence shares: "最新信息发布于…，已 N 天未更新"."""
+    age = (today - newest).days
+    if age <= limit:
+        return None
+    evidence: dict[str, object] = {"newest": newest.isoformat(), "age_days": age}
+    return evidence, f"最新信息发布于{chinese_date(newest)}，已 {age} 天未更新"
+
+
 def _freshness(facts: SiteFacts, column: Column, rules: Rules, today: date) -> Finding | None:
     if column.freshness in (None, "static"):
         return None
@@ -110,16 +125,13 @@ def _freshness(facts: SiteFacts, column: Column, rules: Rules, today: date) -> F
             f"栏目“{column.name}”的 {len(column.all_entries)} 条信息均未标注发布日期，按未更新处理；"
             f"请为每条信息标注发布日期，并在 {limit} 天内更新。"
         )
+    elif (stale := stale_since(newest, today, limit)) is None:
+        return None
     else:
-        age = (today - newest).days
-        if age <= limit:
-            return None
-        evidence |= {"newest": newest.isoformat(), "age_days": age}
-        detail = (
-            f"栏目“{column.name}”（{CLASS_NAMES[column.freshness]}，应在 {limit} 天内更新）最新信息发布于"
-            f"{chinese_date(newest)}，已 {age} 天未更新，请及时更新。"
-        )
-    return _column_finding(facts, column, CheckId.COLUMN_STALE, detail, evidence)
+        evidence |= stale[0]
+        what = f"栏目“{column.name}”（{CLASS_NAMES[column.freshness]}，应在 {limit} 天内更新）"
+        detail = f"{what}{stale[1]}，请及时更新。"
+    return column_finding(facts, column, CheckId.COLUMN_STALE, detail, evidence)
 
 
 def _columns_veto(facts: SiteFacts, findings: list[Finding], rules: Rules) -> list[Finding]:

@@ -18,15 +18,13 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from checks.columns import HOW, Column, newest_date
-from checks.dates import chinese_date
+from checks.columns import CLASS_NAMES, HOW, Column, column_finding, newest_date, stale_since
 from checks.facts import SiteFacts
 from checks.findings import CheckId, Finding, Severity
 from checks.rules import Rules
 
 DATA = Path(__file__).with_name("data") / "keyareas.toml"
 FISCAL_AREA = "财政预决算"
-CLASS_NAMES = {"news": "动态要闻类", "notice_policy": "通知公告、政策文件类", "longterm": "长期类"}
 SHORT_LINK = 12  # a link text this short that names an area may be its column's menu entry
 YEAR = re.compile(r"(?:19|20)\d{2}年")
 
@@ -145,6 +143,8 @@ def _freshness(
     evidence: dict[str, object] = {
         "area": area.name,
         "columns": [c.name for c in used],
+        # every column judged for the area: the generic column findings of these fold into this one
+        "column_urls": [c.url for c in used],
         "freshness": area.freshness,
         "limit_days": limit,
         "how": HOW[column.identified_by],
@@ -156,25 +156,12 @@ def _freshness(
     elif newest is None:
         detail = f"{what}的信息均未标注发布日期，按未更新处理，请标注发布日期并及时更新。"
         evidence["problem"] = "undated"
+    elif (stale := stale_since(newest, today, limit)) is None:
+        return None
     else:
-        age = (today - newest).days
-        if age <= limit:
-            return None
-        evidence |= {"problem": "stale", "newest": newest.isoformat(), "age_days": age}
-        detail = f"{what}最新信息发布于{chinese_date(newest)}，已 {age} 天未更新，请及时更新。"
-    severity = Severity.DEDUCTION if column.confirmed else Severity.WARNING
-    if not column.confirmed:
-        detail = f"【待确认】{detail}（本栏目由{HOW[column.identified_by]}识别，请人工确认。）"
-    return Finding(
-        facts.site_id,
-        CheckId.KEY_AREA_STALE,
-        severity,
-        detail,
-        url=column.url,
-        column=column.name,
-        element=area.name,
-        evidence=evidence,
-    )
+        evidence |= {"problem": "stale", **stale[0]}
+        detail = f"{what}{stale[1]}，请及时更新。"
+    return column_finding(facts, column, CheckId.KEY_AREA_STALE, detail, evidence, element=area.name)
 
 
 def due_years(rules: Rules, today: date) -> tuple[int, int]:

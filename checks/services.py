@@ -19,8 +19,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from checks.columns import HOW, Column, newest_date
-from checks.dates import chinese_date
+from checks.columns import HOW, Column, column_finding, newest_date, stale_since
 from checks.facts import SiteFacts
 from checks.findings import CheckId, Finding, Severity
 from checks.rules import Rules
@@ -133,25 +132,9 @@ def _stats(facts: SiteFacts, column: Column, rules: Rules, today: date) -> Findi
         detail = f"办件统计栏目“{column.name}”没有任何信息，应至少每 3 个月（{limit} 天）更新一次。"
     elif newest is None:
         detail = f"办件统计栏目“{column.name}”的信息均未标注日期，按未更新处理（应在 {limit} 天内更新）。"
+    elif (stale := stale_since(newest, today, limit)) is None:
+        return None
     else:
-        age = (today - newest).days
-        if age <= limit:
-            return None
-        evidence |= {"newest": newest.isoformat(), "age_days": age}
-        detail = (
-            f"办件统计栏目“{column.name}”最新信息发布于{chinese_date(newest)}，已 {age} 天未更新"
-            f"（应在 {limit} 天内更新），请及时公开办件统计。"
-        )
-    severity = Severity.DEDUCTION
-    if not column.confirmed:
-        severity = Severity.WARNING
-        detail = f"【待确认】{detail}（本栏目由{HOW[column.identified_by]}识别，请人工确认。）"
-    return Finding(
-        facts.site_id,
-        CheckId.SERVICE_STATS_STALE,
-        severity,
-        detail,
-        url=column.url,
-        column=column.name,
-        evidence=evidence,
-    )
+        evidence |= stale[0]
+        detail = f"办件统计栏目“{column.name}”{stale[1]}（应在 {limit} 天内更新），请及时公开办件统计。"
+    return column_finding(facts, column, CheckId.SERVICE_STATS_STALE, detail, evidence)

@@ -142,6 +142,8 @@ EVIDENCE_NAMES = {
     "columns_read": "已识别栏目数",
     "candidates": "疑似链接",
     "columns": "对应栏目",
+    "column_urls": "判定的栏目地址",
+    "also": "同一栏目的其他检查结果（已合并，只计一次）",
     "problem": "问题类型",
     "year": "年度",
     "titles_read": "读取标题数",

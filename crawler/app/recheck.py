@@ -11,10 +11,11 @@ What can be re-checked from a few fetches:
   when the page that carried it no longer links to it; its target and that page are fetched;
 - a missing or invalid page element (element_missing, element_invalid): the homepages are fetched and the
   element checks run on them again;
-- a stale or empty column (column_stale, column_empty): its list page is fetched, and the column checks run
-  again on the inspection's stored facts of the site with that page's lists replaced by what it lists now
-  (the rest of the site tells the column from navigation, as in the inspection); a column the re-run no
-  longer finds by its name is not decided.
+- a stale or empty column (column_stale, column_empty, and the specific findings a column's staleness or
+  emptiness is reported as, checks/overlaps.py: key_area_stale, service_stats_stale, section_empty): its
+  list page is fetched, and the column checks run again on the inspection's stored facts of the site with
+  that page's lists replaced by what it lists now (the rest of the site tells the column from navigation, as
+  in the inspection); a column the re-run no longer finds by its name is not decided.
 Any other finding (stale columns, sections, availability over time, ...) needs a whole crawl: it is listed as
 not re-checkable and waits for the next inspection.
 """
@@ -29,9 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from checks import identity
-from checks.columns import check_columns, discover_columns
+from checks.columns import discover_columns
 from checks.elements import check_elements
 from checks.facts import Entry, Link, Page
+from checks.inspect import column_findings
 from checks.links import CONFIRMABLE_ERRORS, ERROR_WORDS, broken_reason
 from checks.rules import Rules
 from crawler.app.crawl import QUIET_LOGGERS, crawl_settings
@@ -43,7 +45,9 @@ from crawler.spiders.recheck import Fetched, RecheckSpider, page_links
 from crawler.store import Store, now_iso, rectification
 
 LINK_CHECKS = frozenset({"dead_link"})
-COLUMN_CHECKS = frozenset({"column_stale", "column_empty"})
+COLUMN_CHECKS = frozenset(
+    {"column_stale", "column_empty", "key_area_stale", "service_stats_stale", "section_empty"}
+)
 ELEMENT_CHECKS = frozenset({"element_missing", "element_invalid"})
 # Failures that say a target is still broken; any other (robots.txt, allow-list, unknown) decides nothing.
 DECIDING_ERRORS = CONFIRMABLE_ERRORS | {"redirect_loop"}
@@ -224,7 +228,7 @@ def judge_columns(
     hosts = {site_id: registry.site(site_id).scope.own_hosts}
     now_found = {
         identity.row_key(finding.as_json(), hosts): finding
-        for finding in check_columns(facts, columns, rules, now.date())
+        for finding in column_findings(facts, columns, rules, now.date())
     }
     verdicts = []
     for row in rows:

@@ -59,7 +59,29 @@ def expected_findings(site: dict, today: date, rules: Any = None) -> set[tuple]:
         expected |= mailbox_findings(box, today, rules)
     expected |= _key_areas(site, today, rules)
     expected |= _services(site, today, rules)
-    return expected | _policy_links(site)
+    return _one_per_fact(expected | _policy_links(site), site)
+
+
+def _one_per_fact(expected: set[tuple], site: dict) -> set[tuple]:
+    """checks/overlaps.py's rule, from the truth: a column one specific finding speaks for gets no generic
+    finding. key_area_stale and service_stats_stale take the column_stale, column_empty and section_empty of
+    their column; annual_report_late the annual-report column's column_stale; section_empty its column's
+    column_empty. The veto lines above still count every stale and empty column."""
+    sections = site["sections"]
+    specific = {key[3] for key in expected if key[0] == "key_area_stale"}
+    specific |= {key[2] for key in expected if key[0] == "service_stats_stale"}
+    empty_sections = {sections[key[2]] for key in expected if key[0] == "section_empty"}
+    annual = {sections.get("信息公开年报")} if ("annual_report_late", "deduction") in expected else set()
+
+    def covered(key: tuple) -> bool:
+        check, subject = key[0], key[2] if len(key) > 2 else None
+        if check == "section_empty":
+            return sections.get(subject) in specific
+        if check == "column_empty":
+            return subject in specific or subject in empty_sections
+        return check == "column_stale" and (subject in specific or subject in annual)
+
+    return {key for key in expected if not covered(key)}
 
 
 def _policy_links(site: dict) -> set[tuple]:

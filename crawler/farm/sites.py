@@ -197,12 +197,15 @@ SITES: tuple[SiteDef, ...] = (
         tweaks={"政策解读": T(state="empty"), "机构职能": T(name="机构职责")},
         dead=(("broken_attachment_xls", "detail:通知公告:0"), ("broken_attachment_xls", "detail:政策文件:0")),
     ),
+    # A bare empty catalogue column that is neither a required section nor a key area: the one column_empty
+    # no more specific finding speaks for (checks/overlaps.py).
     _department(
         "hbj",
         4,
         missing_elements=frozenset({"conac_badge"}),
         default_date_format="cn",
         meta_tags=False,
+        tweaks={"行政处罚": T(state="empty")},
         dead=(("soft_404", "detail:@news:0"),),
     ),
     _department(

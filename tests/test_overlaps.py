@@ -181,3 +181,16 @@ def test_a_folded_key_area_column_still_costs_the_columns_bonus(tmp_path):
     site = score_site(SiteInfo("x", "测试县人民政府", "portal"), scored, load_scoring(override))
     assert (site.score, site.bonuses) == (98.0, [])
     assert score_site(SiteInfo("x", "测试县人民政府", "portal"), [], load_scoring(override)).bonus == 5.0
+
+
+
+def test_a_budget_column_is_held_to_one_limit_by_every_check():
+    # A 财政预决算 column 200 days old must not be 栏目更新不及时 (通知公告、政策文件类, 6 months) while the
+    # key area, whose documents are yearly, finds it in time.
+    from checks.keyareas import areas
+    from checks.rules import load_rules
+
+    rules = load_rules()
+    (fiscal,) = [area for area in areas() if area.name == "财政预决算"]
+    for word in fiscal.words:
+        assert rules.classify(word) in (None, fiscal.freshness), word

@@ -100,3 +100,15 @@ def stored_run(
     if started:
         store.db.table("runs").update(run_id, {"started_at": started})
     return run_id
+
+
+def fake_python(folder: Path, script: str, *args: str) -> Path:
+    """An executable to give the service as its Python: every child it starts (the crawl) runs `script`
+    instead, with `args` before the child's own arguments."""
+    source = folder / "fake_crawl.py"
+    source.write_text(script, encoding="utf-8")
+    python = folder / "python"
+    words = " ".join(f'"{word}"' for word in (sys.executable, source, *args))
+    python.write_text(f'#!/bin/sh\nexec {words} "$@"\n', encoding="utf-8")
+    python.chmod(0o755)
+    return python

@@ -1,5 +1,5 @@
 """Builders of the setup many tests share: registry TOML text (the loopback allow list, [[sites]] tables
-with their owners), a registry file in a test's folder, the command line run as an operator runs it, stored
+with their owners), a registry file in a test's folder, the site spider, the command line run as an operator runs it, stored
 finding rows and a finished run stored with its sites. A test calls them with the values it is about, so
 those stay visible where the test reads them; everything else takes a plain default."""
 
@@ -11,6 +11,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from scrapy.utils.test import get_crawler
+
+from crawler.spiders.site import SiteSpider
 from crawler.store import Store
 from crawler.vocab import RunStatus
 
@@ -73,6 +76,19 @@ def write_registry(folder: Path, text: str, name: str = "sites.toml") -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def site_spider(
+    config: Path, site: str, settings: dict[str, Any], run_sites: str | None = None
+) -> SiteSpider:
+    """The site spider as a crawl builds it, through Scrapy's test crawler: no browser and no incremental
+    skipping unless `settings` (which name the database) say otherwise."""
+    crawler = get_crawler(SiteSpider, {"DUWANG_RENDER": False, "DUWANG_INCREMENTAL": False} | settings)
+    crawler.settings = crawler.settings.copy()
+    crawler.settings.frozen = False  # the spider sets its politeness, as before a real crawl starts
+    spider = SiteSpider.from_crawler(crawler, site=site, config=str(config), run_sites=run_sites)
+    crawler.spider = spider  # as Crawler.crawl sets it
+    return spider
 
 
 def cli(*args: str, timeout: float = 120, **options: Any) -> subprocess.CompletedProcess:

@@ -131,31 +131,20 @@ def world(tmp_path):
     config = write_registry(tmp_path, REGISTRY)
     db = tmp_path / "facts.db"
     store = Store(db)
+    dead = finding(  # found by both inspections
+        "lxz",
+        "dead_link",
+        "首页链接失效",
+        url="http://127.0.0.2/old",
+        page="http://127.0.0.2/",
+        evidence={"on_homepage": True},
+    )
     for started, findings in (
-        (
-            "2026-11-21T02:00:00+00:00",
-            [
-                finding(
-                    "lxz",
-                    "dead_link",
-                    "首页链接失效",
-                    url="http://127.0.0.2/old",
-                    page="http://127.0.0.2/",
-                    evidence={"on_homepage": True},
-                )
-            ],
-        ),
+        ("2026-11-21T02:00:00+00:00", [dead]),
         (
             "2026-11-28T02:00:00+00:00",
             [
-                finding(
-                    "lxz",
-                    "dead_link",
-                    "首页链接失效",
-                    url="http://127.0.0.2/old",
-                    page="http://127.0.0.2/",
-                    evidence={"on_homepage": True},
-                ),
+                dead,
                 finding("lxz", "homepage_stale", "首页超过14天未更新", "veto", url="http://127.0.0.2/"),
                 finding(
                     "czj",

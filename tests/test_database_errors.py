@@ -10,7 +10,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from crawler.app.cli import main
 from crawler.items import PageFact
 from crawler.store import MIGRATIONS, Store, StoreError
 from crawler.vocab import FetchRole, RunStatus
-from tests.builders import LOOPBACK_NETWORK, registry_toml, site_toml, write_registry
+from tests.builders import CLI, LOOPBACK_NETWORK, registry_toml, site_toml, write_registry
 
 REGISTRY = registry_toml(
     site_toml(
@@ -159,9 +158,7 @@ def run_unprivileged(*args: str) -> subprocess.CompletedProcess:
         if shutil.which("setpriv") is None:
             pytest.skip("running as root without setpriv (util-linux): cannot make a file read-only for root")
         prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
-    return subprocess.run(
-        [*prefix, sys.executable, "-m", "crawler.app.cli", *args], capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([*prefix, *CLI, *args], capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """Builders of the setup many tests share: registry TOML text (the loopback allow list, [[sites]] tables
-with their owners), a registry file in a test's folder, the site spider, the command line run as an operator runs it, stored
-finding rows and a finished run stored with its sites. A test calls them with the values it is about, so
-those stay visible where the test reads them; everything else takes a plain default."""
+with their owners), a registry file in a test's folder, the site spider, the command line run as an operator
+runs it, stored finding rows, a finished run stored with its sites, and a stand-in for the service's Python.
+A test calls them with the values it is about, so those stay visible where the test reads them; everything
+else takes a plain default."""
 
 from __future__ import annotations
 
@@ -13,26 +14,13 @@ from typing import Any
 
 from scrapy.utils.test import get_crawler
 
+from checks.findings import FINDING_FIELDS
 from crawler.spiders.site import SiteSpider
 from crawler.store import Store
 from crawler.vocab import RunStatus
 
 LOOPBACK_NETWORK = '[network]\nallow = ["127.0.0.0/8"]\n'
 CLI = [sys.executable, "-m", "crawler.app.cli"]
-
-# The columns of a stored finding, which are also the keys of a finding in the JSON outputs.
-FINDING_FIELDS = (
-    "site_id",
-    "check",
-    "severity",
-    "url",
-    "page",
-    "column",
-    "section",
-    "element",
-    "detail",
-    "evidence",
-)
 
 
 def site_toml(

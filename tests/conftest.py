@@ -4,7 +4,6 @@ tests of checks and reports, so the farm is crawled once per test session for bo
 from __future__ import annotations
 
 import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from crawler.farm import FarmServer, build_farm
+from tests.builders import cli
 
 TODAY = date(2026, 11, 28)
 PROBE_ROUNDS = 4
@@ -19,9 +19,7 @@ PROBE_ROUNDS = 4
 
 def duwang(*args: str) -> subprocess.CompletedProcess:
     """Run the CLI as an operator would; fail the test with its output when it fails."""
-    result = subprocess.run(
-        [sys.executable, "-m", "crawler.app.cli", *args], capture_output=True, text=True, timeout=600
-    )
+    result = cli(*args, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 

@@ -4,12 +4,16 @@ Pages are keyed by the path (with query) exactly as a client sends it, so a test
 percent-encoded form it expects to be asked for; everything else is a 404. Every request is logged.
 `ORIGIN` in a body or a redirect's target stands for the server's own `http://host:port` (the port is
 known once it serves).
+
+`serving` starts any handler on loopback addresses and `respond` writes a whole answer: the tests that need a
+handler of their own (a webhook receiver, several hosts, a gzip bomb) use them too.
 """
 
 from __future__ import annotations
 
+import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -51,30 +55,58 @@ class _Handler(BaseHTTPRequestHandler):
         self.site.requests.append(self.path)
         reply = self.site.pages.get(self.path) or Reply(404, "<html><body>Not Found</body></html>")
         payload = reply.body.replace("ORIGIN", self.site.origin).encode(reply.charset)
-        self.send_response(reply.status)
-        self.send_header("Content-Type", f"{reply.content_type}; charset={reply.charset}")
-        self.send_header("Content-Length", str(len(payload)))
-        if reply.location:
-            self.send_header("Location", reply.location.replace("ORIGIN", self.site.origin))
-        self.end_headers()
-        if body:
-            self.wfile.write(payload)
+        location = {"Location": reply.location.replace("ORIGIN", self.site.origin)} if reply.location else {}
+        respond(self, reply.status, payload, f"{reply.content_type}; charset={reply.charset}", location, body)
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # quiet: the test reads `Site.requests`
 
 
+def respond(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    payload: bytes,
+    content_type: str | None = "text/html; charset=utf-8",
+    headers: Mapping[str, str] | None = None,
+    body: bool = True,
+) -> None:
+    """Answer `status` with `payload` (its length always sent; the bytes themselves unless `body` is false,
+    as for HEAD)."""
+    handler.send_response(status)
+    if content_type:
+        handler.send_header("Content-Type", content_type)
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    if body:
+        handler.wfile.write(payload)
+
+
+@contextmanager
+def serving(
+    handler: type[BaseHTTPRequestHandler], *hosts: str, tls: ssl.SSLContext | None = None
+) -> Iterator[dict[str, int]]:
+    """`handler` answering on each of `hosts` (loopback addresses) on a free port until the block ends;
+    yields each host's port. `tls`: serve HTTPS with this context."""
+    servers: list[ThreadingHTTPServer] = []
+    try:
+        for host in hosts:
+            server = ThreadingHTTPServer((host, 0), handler)
+            servers.append(server)
+            if tls:
+                server.socket = tls.wrap_socket(server.socket, server_side=True)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield {host: server.server_address[1] for host, server in zip(hosts, servers, strict=True)}
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
 @contextmanager
 def serve(site: Site, host: str = "127.0.0.1") -> Iterator[Site]:
     """Serve `site` on `host` (a loopback address) and a free port until the block ends."""
-    handler = type("Handler", (_Handler,), {"site": site})
-    server = ThreadingHTTPServer((host, 0), handler)
-    site.host, site.port = host, server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(type("Handler", (_Handler,), {"site": site}), host) as ports:
+        site.host, site.port = host, ports[host]
         yield site
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

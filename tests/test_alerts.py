@@ -6,12 +6,11 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from click.testing import CliRunner
@@ -32,19 +31,10 @@ from reports.alerts import (
     veto_alerts,
 )
 from reports.model import Deduction, Finding, Inspection, Report, SiteScore
+from tests.builders import LOOPBACK_NETWORK, registry_toml, site_toml
+from tests.loopback import respond, serving
 
-SITES = """
-[network]
-allow = ["127.0.0.0/8"]
-
-[[sites]]
-id = "lxz"
-name = "临夏州人民政府"
-kind = "portal"
-start_urls = ["http://127.0.0.2/"]
-[sites.scope]
-host = "127.0.0.2"
-"""
+SITES = registry_toml(site_toml("lxz", "临夏州人民政府", "127.0.0.2"), head=LOOPBACK_NETWORK)
 SECRET = "abcSECRET123"
 
 
@@ -71,25 +61,14 @@ def receiver() -> Iterator[Receiver]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             state.posts.append(Received(self.path, json.loads(self.rfile.read(length).decode("utf-8"))))
-            payload = b'{"errcode": 0, "code": 0, "msg": "ok"}'
-            self.send_response(state.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            respond(self, state.status, b'{"errcode": 0, "code": 0, "msg": "ok"}', "application/json")
 
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler, "127.0.0.1") as ports:
+        state.port = ports["127.0.0.1"]
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(autouse=True)

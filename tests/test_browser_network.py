@@ -14,16 +14,17 @@ import os
 import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from crawler.browser.render import find_browser
+from tests.builders import CLI, registry_toml, site_toml
+from tests.loopback import respond, serving
 
 pytestmark = [
     pytest.mark.e2e,
@@ -204,15 +205,8 @@ def site() -> Iterator[dict]:
                 body, encoding = bomb, "gzip"
             else:
                 body = '<html><head><meta charset="utf-8"><title>信息</title></head><body><p>正文</p></body></html>'.encode()
-            self.send_response(200)
-            self.send_header(
-                "Content-Type", "application/json" if path.endswith("json") else "text/html; charset=utf-8"
-            )
-            if encoding:
-                self.send_header("Content-Encoding", encoding)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            content_type = "application/json" if path.endswith("json") else "text/html; charset=utf-8"
+            respond(self, 200, body, content_type, {"Content-Encoding": encoding} if encoding else {})
 
         def record_browser_environment(self) -> None:
             """While the browser is surely running: the environment of every process below the crawl."""
@@ -223,34 +217,14 @@ def site() -> Iterator[dict]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer((SITE, 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    seen["listeners"] = listeners
-    seen["port"] = server.server_address[1]
-    yield seen
-    server.shutdown()
-    server.server_close()
+    with serving(Handler, SITE) as ports:
+        seen["listeners"] = listeners
+        seen["port"] = ports[SITE]
+        yield seen
     listeners.close()
 
 
-REGISTRY = """
-[defaults]
-delay = 0
-obey_robots = false
-
-[network]
-allow = ["{site}/32"]
-
-[[sites]]
-id = "t"
-name = "测试县人民政府"
-kind = "portal"
-start_urls = ["http://{site}:{port}/"]
-[sites.scope]
-host = "{site}:{port}"
-[[sites.owners]]
-email = "t@example.gov.cn"
-"""
+REGISTRY_HEAD = f'[defaults]\ndelay = 0\nobey_robots = false\n\n[network]\nallow = ["{SITE}/32"]\n'
 
 
 @pytest.fixture(scope="module")
@@ -258,24 +232,15 @@ def crawled(site, tmp_path_factory) -> dict:
     """One crawl through the CLI, with SMTP credentials in its environment; the crawl tree's peak memory (PSS)."""
     tmp = tmp_path_factory.mktemp("browsernet")
     registry, db = tmp / "sites.toml", tmp / "facts.db"
-    registry.write_text(REGISTRY.format(site=SITE, port=site["port"]), encoding="utf-8")
+    t = site_toml("t", "测试县人民政府", f"{SITE}:{site['port']}", owners=["t@example.gov.cn"])
+    registry.write_text(registry_toml(t, head=REGISTRY_HEAD), encoding="utf-8")
     env = {
         **os.environ,
         "DUWANG_SMTP_HOST": "127.0.0.1",
         "DUWANG_SMTP_USER": "u",
         "DUWANG_SMTP_PASSWORD": SECRET,
     }
-    command = [
-        sys.executable,
-        "-m",
-        "crawler.app.cli",
-        "crawl",
-        "--config",
-        str(registry),
-        "--db",
-        str(db),
-        "--quiet",
-    ]
+    command = [*CLI, "crawl", "--config", str(registry), "--db", str(db), "--quiet"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     site["crawl_pid"] = process.pid
     peak = 0

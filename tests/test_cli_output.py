@@ -15,34 +15,18 @@ from crawler.app.cli_history import next_runs
 from crawler.registry import Schedule
 from crawler.store import Store
 from crawler.vocab import RunStatus
+from tests.builders import registry_toml, site_toml, write_registry
 
-REGISTRY = """
-[schedule]
-inspect = "30 3 * * 2"
-
-[[sites]]
-id = "lxz"
-name = "临夏州人民政府"
-kind = "portal"
-start_urls = ["http://127.0.0.2/"]
-[sites.scope]
-host = "127.0.0.2"
-
-[[sites]]
-id = "jyj"
-name = "临夏州教育局"
-kind = "department"
-start_urls = ["http://127.0.0.3/"]
-[sites.scope]
-host = "127.0.0.3"
-"""
+REGISTRY = registry_toml(
+    site_toml("lxz", "临夏州人民政府", "127.0.0.2"),
+    site_toml("jyj", "临夏州教育局", "127.0.0.3", "department"),
+    head='[schedule]\ninspect = "30 3 * * 2"',
+)
 
 
 @pytest.fixture
 def setup(tmp_path):
-    config = tmp_path / "sites.toml"
-    config.write_text(REGISTRY, encoding="utf-8")
-    return config, tmp_path / "facts.db"
+    return write_registry(tmp_path, REGISTRY), tmp_path / "facts.db"
 
 
 def invoke(*args: str):

@@ -25,6 +25,7 @@ from crawler.store import Store, page_texts
 from crawler.vocab import FetchRole
 from reports.model import Finding
 from reports.scoring import SiteInfo, load_scoring, score_site
+from tests.builders import LOOPBACK_NETWORK, registry_toml, site_toml, write_registry
 from tests.sitefacts import page, site
 
 ARTICLE_URL = "http://www.lx.gov.cn/xwzx/gzdt/202611/t20261120_1352104.html"
@@ -237,26 +238,14 @@ def test_the_text_fact_is_stored_compressed_and_once_for_an_unchanged_page(tmp_p
     assert count == 1 and size < len(text.encode()) / 5
 
 
-REGISTRY = """
-[network]
-allow = ["127.0.0.0/8"]
-
-[[sites]]
-id = "lxz"
-name = "临夏回族自治州人民政府"
-kind = "portal"
-start_urls = ["http://127.0.0.2:8800/"]
-[sites.scope]
-host = "127.0.0.2:8800"
-"""
+REGISTRY = registry_toml(site_toml("lxz", "临夏回族自治州人民政府", "127.0.0.2:8800"), head=LOOPBACK_NETWORK)
 
 
 def test_the_registry_takes_the_operator_s_leaders_and_words(tmp_path):
-    path = tmp_path / "sites.toml"
-    path.write_text(
+    path = write_registry(
+        tmp_path,
         REGISTRY
         + '\n[content]\nsensitive_words = ["某违禁词"]\n[[content.leaders]]\nname = "马文华"\ntitles = ["县长"]\n',
-        encoding="utf-8",
     )
     registry = load_registry(path)
     assert registry.content == ContentLists((Leader("马文华", ("县长",)),), ("某违禁词",))
@@ -273,8 +262,7 @@ def test_the_registry_takes_the_operator_s_leaders_and_words(tmp_path):
     ],
 )
 def test_a_bad_content_table_is_refused_with_its_place(tmp_path, content, message):
-    path = tmp_path / "sites.toml"
-    path.write_text(REGISTRY + "\n" + content + "\n", encoding="utf-8")
+    path = write_registry(tmp_path, REGISTRY + "\n" + content + "\n")
     with pytest.raises(
         RegistryError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")
     ):
@@ -409,8 +397,7 @@ def test_the_shipped_rubric_vetoes_a_confirmed_leader_error_and_deducts_a_confir
 
 def test_duwang_confirm_records_who_and_why(tmp_path):
     db, found = stored_findings(tmp_path)
-    config = tmp_path / "sites.toml"
-    config.write_text(REGISTRY, encoding="utf-8")
+    config = write_registry(tmp_path, REGISTRY)
     name = next(f for f in found if f["check"] == "leader_name")
     listed = CliRunner().invoke(main, ["findings", "--db", db, "--config", str(config)])
     assert f"问题编号 {name['key']}" in listed.output and "#" not in listed.output  # one identifier

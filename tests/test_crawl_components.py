@@ -28,47 +28,20 @@ from crawler.middlewares.limits import TROUBLE_PRIORITY
 from crawler.spiders.site import SiteSpider
 from crawler.store import Store
 from crawler.vocab import FetchError, FetchRole, LinkKind, RunStatus
+from tests.builders import LOOPBACK_NETWORK, registry_toml, site_spider, site_toml, write_registry
 
 HOME = "http://127.0.0.2:8800/"
-REGISTRY = """[network]
-allow = ["127.0.0.0/8"]
-[defaults]
-max_pages = 3
-max_depth = 2
-max_outside_checks = 1
-[[sites]]
-id = "cs"
-name = "测试县人民政府"
-kind = "portal"
-start_urls = ["http://127.0.0.2:8800/"]
-[sites.scope]
-host = "127.0.0.2:8800"
-[[sites.owners]]
-name = "测试"
-email = "cs@example.gov.cn"
-[[sites]]
-id = "other"
-name = "另一县人民政府"
-kind = "portal"
-start_urls = ["http://127.0.0.3:8800/"]
-[sites.scope]
-host = "127.0.0.3:8800"
-[[sites.owners]]
-name = "测试"
-email = "other@example.gov.cn"
-"""
+REGISTRY = registry_toml(
+    site_toml("cs", "测试县人民政府", "127.0.0.2:8800", owners=[("测试", "cs@example.gov.cn")]),
+    site_toml("other", "另一县人民政府", "127.0.0.3:8800", owners=[("测试", "other@example.gov.cn")]),
+    head=LOOPBACK_NETWORK + "[defaults]\nmax_pages = 3\nmax_depth = 2\nmax_outside_checks = 1",
+)
 
 
 def make_spider(tmp_path, run_sites: str | None = None, **settings) -> SiteSpider:
-    config = tmp_path / "sites.toml"
-    config.write_text(REGISTRY, encoding="utf-8")
-    base = {"DUWANG_RENDER": False, "DUWANG_INCREMENTAL": False, "DUWANG_DB": str(tmp_path / "f.db")}
-    crawler = get_crawler(SiteSpider, base | settings)
-    crawler.settings = crawler.settings.copy()
-    crawler.settings.frozen = False  # the spider sets its politeness, as before a real crawl starts
-    spider = SiteSpider.from_crawler(crawler, site="cs", config=str(config), run_sites=run_sites)
-    crawler.spider = spider
-    FetchOnceDupeFilter.from_crawler(crawler)  # as the scheduler builds it when the spider opens
+    config = write_registry(tmp_path, REGISTRY)
+    spider = site_spider(config, "cs", {"DUWANG_DB": str(tmp_path / "f.db")} | settings, run_sites)
+    FetchOnceDupeFilter.from_crawler(spider.crawler)  # as the scheduler builds it when the spider opens
     return spider
 
 

@@ -27,6 +27,7 @@ from crawler.browser.render import find_browser
 from crawler.farm import FarmServer, build_farm
 from crawler.registry import load_registry
 from crawler.store import Store
+from tests.builders import CLI, cli
 
 # Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
 pytestmark = pytest.mark.e2e
@@ -36,17 +37,7 @@ ROOT = Path(__file__).parent.parent
 
 
 def crawl_command(registry: Path, db: Path, *options: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "crawler.app.cli",
-        "crawl",
-        "--config",
-        str(registry),
-        "--db",
-        str(db),
-        *(options or ["--quiet"]),
-    ]
+    return [*CLI, "crawl", "--config", str(registry), "--db", str(db), *(options or ["--quiet"])]
 
 
 @pytest.fixture(scope="module")
@@ -276,17 +267,7 @@ def test_scrapy_crawl_runs_one_site_the_scrapy_way(farm, tmp_path):
 def test_an_interrupted_crawl_is_recorded_and_a_killed_one_found_crashed(farm, tmp_path):
     _, registry = farm
     db = tmp_path / "stopped.db"
-    command = [
-        sys.executable,
-        "-m",
-        "crawler.app.cli",
-        "crawl",
-        "--config",
-        str(registry),
-        "--db",
-        str(db),
-        "--quiet",
-    ]
+    command = crawl_command(registry, db)
     for run_id, stop, expected in ((1, signal.SIGINT, "interrupted"), (2, signal.SIGKILL, "crashed")):
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -296,12 +277,7 @@ def test_an_interrupted_crawl_is_recorded_and_a_killed_one_found_crashed(farm, t
         finally:
             if process.poll() is None:
                 process.kill()
-        listing = subprocess.run(
-            [sys.executable, "-m", "crawler.app.cli", "runs", "--db", str(db)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        listing = cli("runs", "--db", str(db), timeout=60)
         assert listing.returncode == 0
         # The status column: the Chinese word, then the stored value (运行中/完成/中断/失败/崩溃 and its id).
         assert listing.stdout.strip().splitlines()[-1].split()[2] == expected, listing.stdout

@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
+from tests.builders import LOOPBACK_NETWORK, registry_toml, site_toml
 from tests.conftest import duwang
+from tests.loopback import respond, serving
 
 # Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
 pytestmark = pytest.mark.e2e
@@ -64,7 +65,6 @@ def endless_page(path: str) -> bytes:
 @pytest.fixture(scope="module")
 def hosts() -> Iterator[dict[str, object]]:
     """The site, the outside host (which counts the requests it answers) and the endless site."""
-    servers: list[ThreadingHTTPServer] = []
     ports: dict[str, int] = {}
     outside_requests: list[str] = []
 
@@ -78,12 +78,7 @@ def hosts() -> Iterator[dict[str, object]]:
                 body = site_page(path, f"http://{OUTSIDE}:{ports[OUTSIDE]}")
             else:
                 body = endless_page(path)
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body or b"")))
-            self.end_headers()
-            if with_body:
-                self.wfile.write(body or b"")
+            respond(self, 200 if body else 404, body or b"", body=with_body)
 
         def do_GET(self) -> None:
             self.answer(True)
@@ -94,45 +89,15 @@ def hosts() -> Iterator[dict[str, object]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    for host in (SITE, OUTSIDE, ENDLESS):
-        server = ThreadingHTTPServer((host, 0), Handler)
-        ports[host] = server.server_address[1]
-        servers.append(server)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"ports": ports, "outside_requests": outside_requests}
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-REGISTRY = """
-[defaults]
-delay = 0
-concurrency = 8
-obey_robots = false
-{defaults}
-
-[network]
-allow = ["127.0.0.0/8"]
-
-[[sites]]
-id = "{site_id}"
-name = "测试县人民政府"
-kind = "portal"
-start_urls = ["http://{host}/"]
-[sites.scope]
-host = "{host}"
-[[sites.owners]]
-email = "owner@example.gov.cn"
-{site_limits}
-"""
+    with serving(Handler, SITE, OUTSIDE, ENDLESS) as started:
+        ports.update(started)
+        yield {"ports": ports, "outside_requests": outside_requests}
 
 
 def write_registry(path: Path, site_id: str, host: str, defaults: str = "", site_limits: str = "") -> None:
-    path.write_text(
-        REGISTRY.format(site_id=site_id, host=host, defaults=defaults, site_limits=site_limits),
-        encoding="utf-8",
-    )
+    head = f"[defaults]\ndelay = 0\nconcurrency = 8\nobey_robots = false\n{defaults}\n" + LOOPBACK_NETWORK
+    site = site_toml(site_id, "测试县人民政府", host, owners=["owner@example.gov.cn"], tables=site_limits)
+    path.write_text(registry_toml(site, head=head), encoding="utf-8")
 
 
 def query(db: Path, sql: str, *params: object) -> list[tuple]:

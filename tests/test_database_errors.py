@@ -10,7 +10,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,23 +19,14 @@ from crawler.app.cli import main
 from crawler.items import PageFact
 from crawler.store import MIGRATIONS, Store, StoreError
 from crawler.vocab import FetchRole, RunStatus
+from tests.builders import CLI, LOOPBACK_NETWORK, registry_toml, site_toml, write_registry
 
-REGISTRY = """
-[network]
-allow = ["127.0.0.0/8"]
-
-[[sites]]
-id = "lxz"
-name = "临夏回族自治州人民政府"
-kind = "portal"
-start_urls = ["http://127.0.0.2:8800/"]
-[sites.scope]
-host = "127.0.0.2:8800"
-[[sites.owners]]
-name = "信息中心"
-email = "xxzx@lxz.example.gov.cn"
-"""
-
+REGISTRY = registry_toml(
+    site_toml(
+        "lxz", "临夏回族自治州人民政府", "127.0.0.2:8800", owners=[("信息中心", "xxzx@lxz.example.gov.cn")]
+    ),
+    head=LOOPBACK_NETWORK,
+)
 # Every command that reads facts, or adds findings to a crawl, with its own arguments.
 READERS = {
     "findings": [],
@@ -50,9 +40,7 @@ READERS = {
 
 @pytest.fixture
 def registry(tmp_path: Path) -> Path:
-    path = tmp_path / "sites.toml"
-    path.write_text(REGISTRY, encoding="utf-8")
-    return path
+    return write_registry(tmp_path, REGISTRY)
 
 
 def run_cli(command: str, registry: Path, db: Path, *extra: str):
@@ -170,9 +158,7 @@ def run_unprivileged(*args: str) -> subprocess.CompletedProcess:
         if shutil.which("setpriv") is None:
             pytest.skip("running as root without setpriv (util-linux): cannot make a file read-only for root")
         prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
-    return subprocess.run(
-        [*prefix, sys.executable, "-m", "crawler.app.cli", *args], capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([*prefix, *CLI, *args], capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize(

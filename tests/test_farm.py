@@ -21,6 +21,7 @@ import pytest
 from crawler.farm import FarmServer, build_farm
 from crawler.farm import text as farm_text
 from crawler.farm.model import PORT_TOKEN
+from tests.builders import cli
 from tests.farm_reader import decode_html
 from tests.farm_selfcheck import check_farm
 
@@ -541,11 +542,7 @@ def test_registry_scope_also(server, tmp_path):
     by_id = {s["id"]: s for s in tomllib.loads(path.read_text(encoding="utf-8"))["sites"]}
     assert by_id["jssx"]["scope"]["also"] == [{"host": f"127.0.0.18:{server.port}", "path_prefix": "/xxgk/"}]
     assert all("also" not in s["scope"] for sid, s in by_id.items() if sid != "jssx")
-    result = subprocess.run(
-        [sys.executable, "-m", "crawler.app.cli", "sites", "--config", str(path)],
-        capture_output=True,
-        text=True,
-    )
+    result = cli("sites", "--config", str(path))
     assert result.returncode == 0, result.stderr
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from checks.identity import derive_history, finding_key, key_parts, relative_url
 from crawler.registry import load_registry
+from tests.builders import registry_toml, site_toml, write_registry
 
 OWN = ("www.linxia.gov.cn", "xxgk.linxia.gov.cn", "linxia.gov.cn")
 
@@ -76,22 +77,9 @@ def test_a_key_is_short_hex_and_stable():
 
 
 def test_the_registry_declares_aliases_as_own_hosts(tmp_path):
-    path = tmp_path / "sites.toml"
-    path.write_text(
-        """
-[[sites]]
-id = "lxz"
-name = "临夏州政府"
-kind = "portal"
-start_urls = ["http://www.linxia.gov.cn/"]
-[sites.scope]
-host = "www.linxia.gov.cn"
-also = [{ host = "xxgk.linxia.gov.cn" }]
-aliases = ["Linxia.gov.cn", "old.linxia.gov.cn"]
-""",
-        encoding="utf-8",
-    )
-    site = load_registry(path).site("lxz")
+    scope = 'also = [{ host = "xxgk.linxia.gov.cn" }]\naliases = ["Linxia.gov.cn", "old.linxia.gov.cn"]'
+    lxz = site_toml("lxz", "临夏州政府", "www.linxia.gov.cn", scope=scope)
+    site = load_registry(write_registry(tmp_path, registry_toml(lxz))).site("lxz")
     assert site.scope.own_hosts == {
         "www.linxia.gov.cn",
         "xxgk.linxia.gov.cn",

@@ -8,7 +8,6 @@ import json
 from datetime import date
 
 import pytest
-from scrapy.utils.test import get_crawler
 
 from crawler.farm import FarmServer, build_farm
 from crawler.middlewares.lastrun import last_run
@@ -17,6 +16,7 @@ from crawler.pages.extract import normalize_url
 from crawler.spiders.site import SiteSpider
 from crawler.store import Store
 from crawler.vocab import FetchRole
+from tests.builders import site_spider
 from tests.conftest import duwang
 
 # Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
@@ -35,13 +35,7 @@ def findings(common: list[str], run_id: int) -> set[tuple]:
 
 def next_crawl_spider(registry, db) -> SiteSpider:
     """The spider the next crawl of lxz would run, having read the last completed run from `db`."""
-    settings = {"DUWANG_RENDER": False, "DUWANG_INCREMENTAL": True, "DUWANG_DB": str(db)}
-    crawler = get_crawler(SiteSpider, settings)
-    crawler.settings = crawler.settings.copy()
-    crawler.settings.frozen = False
-    spider = SiteSpider.from_crawler(crawler, site="lxz", config=str(registry))
-    crawler.spider = spider  # as Crawler.crawl sets it
-    return spider
+    return site_spider(registry, "lxz", {"DUWANG_INCREMENTAL": True, "DUWANG_DB": str(db)})
 
 
 def test_an_unchanged_farm_is_revalidated_and_a_changed_page_reread(tmp_path):

@@ -9,11 +9,11 @@ page that only mentions "页面不存在".
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import pytest
 
 from crawler.store import Store
+from tests.builders import LOOPBACK_NETWORK, cli, registry_toml, site_toml, write_registry
 from tests.loopback import Reply, Site, serve
 
 # Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
@@ -71,38 +71,22 @@ PAGES = {
     "/gbk/": Reply(body=GBK_PAGE, charset="gbk"),
     "/search?q=%D3%AA%C9%CC%BB%B7%BE%B3": Reply(body=html("搜索结果", "<p>共 3 条</p>")),
 }
-REGISTRY = """[defaults]
-delay = 0.0
-timeout = 5
-retries = 0
-[network]
-allow = ["127.0.0.0/8"]
-
-[[sites]]
-id = "cs"
-name = "测试县人民政府"
-kind = "portal"
-start_urls = ["{origin}/"]
-[sites.scope]
-host = "{host}"
-[[sites.owners]]
-name = "测试"
-email = "cs@example.gov.cn"
-"""
+DEFAULTS = "[defaults]\ndelay = 0.0\ntimeout = 5\nretries = 0\n"
 
 
 def duwang(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "crawler.app.cli", *args], capture_output=True, text=True, timeout=300
-    )
+    return cli(*args, timeout=300)
 
 
 @pytest.fixture(scope="module")
 def inspected(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("links")
-    registry, db = tmp / "sites.toml", tmp / "facts.db"
+    db = tmp / "facts.db"
     with serve(Site(dict(PAGES))) as site:
-        registry.write_text(REGISTRY.format(origin=site.origin, host=f"{site.host}:{site.port}"), "utf-8")
+        cs = site_toml(
+            "cs", "测试县人民政府", f"{site.host}:{site.port}", owners=[("测试", "cs@example.gov.cn")]
+        )
+        registry = write_registry(tmp, registry_toml(cs, head=DEFAULTS + LOOPBACK_NETWORK))
         common = ["--config", str(registry), "--db", str(db)]
         crawl = duwang("crawl", *common, "--processes", "1")
         assert crawl.returncode == 0, crawl.stdout + crawl.stderr

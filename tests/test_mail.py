@@ -9,7 +9,6 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import replace
@@ -23,69 +22,39 @@ from crawler.app.delivery import MailConfigError, SmtpSettings, messages, send, 
 from crawler.app.reportdata import load_stored
 from crawler.registry import Owner, load_registry
 from crawler.store import Store
-from crawler.vocab import RunStatus
 from reports.build import build_report
 from reports.mail import CENTER
 from reports.scoring import load_scoring
+from tests.builders import CLI, cli, finding_row, registry_toml, site_toml, stored_run, write_registry
 
-REGISTRY = """
-[mail]
-sender = "xxzx@lxz.example.gov.cn"
-center = ["zhongxin@lxz.example.gov.cn"]
-deadline_days = 10
-
-[[sites]]
-id = "lxz"
-name = "临夏州人民政府"
-kind = "portal"
-start_urls = ["http://127.0.0.2/"]
-[sites.scope]
-host = "127.0.0.2"
-[[sites.owners]]
-name = "门户网站管理员"
-email = "admin@lxz.example.gov.cn"
-[[sites.owners]]
-name = "信息中心"
-email = "xxzx@lxz.example.gov.cn"
-
-[[sites]]
-id = "czj"
-name = "临夏州财政局"
-kind = "department"
-start_urls = ["http://127.0.0.3/"]
-[sites.scope]
-host = "127.0.0.3"
-[[sites.owners]]
-name = "财政局办公室"
-email = "bgs@czj.example.gov.cn"
-
-[[sites]]
-id = "jyj"
-name = "临夏州教育局"
-kind = "department"
-start_urls = ["http://127.0.0.4/"]
-[sites.scope]
-host = "127.0.0.4"
-[[sites.owners]]
-name = "教育局办公室"
-email = "nobody@jyj.example.gov.cn"
-"""
+REGISTRY = registry_toml(
+    site_toml(
+        "lxz",
+        "临夏州人民政府",
+        "127.0.0.2",
+        owners=[("门户网站管理员", "admin@lxz.example.gov.cn"), ("信息中心", "xxzx@lxz.example.gov.cn")],
+    ),
+    site_toml(
+        "czj", "临夏州财政局", "127.0.0.3", "department", owners=[("财政局办公室", "bgs@czj.example.gov.cn")]
+    ),
+    site_toml(
+        "jyj",
+        "临夏州教育局",
+        "127.0.0.4",
+        "department",
+        owners=[("教育局办公室", "nobody@jyj.example.gov.cn")],
+    ),
+    head='[mail]\nsender = "xxzx@lxz.example.gov.cn"\ncenter = ["zhongxin@lxz.example.gov.cn"]\ndeadline_days = 10',
+)
+SITES = (
+    ("lxz", "临夏州人民政府", "portal"),
+    ("czj", "临夏州财政局", "department"),
+    ("jyj", "临夏州教育局", "department"),
+)
 
 
 def finding(site_id, check, detail, severity="deduction", **fields):
-    return {
-        "site_id": site_id,
-        "check": check,
-        "severity": severity,
-        "url": fields.get("url"),
-        "page": fields.get("page"),
-        "column": None,
-        "section": fields.get("section"),
-        "element": None,
-        "detail": detail,
-        "evidence": fields.get("evidence", {}),
-        "checked_at": "2026-11-28T10:00:00",
-    }
+    return finding_row(site_id, check, severity, detail, **fields) | {"checked_at": "2026-11-28T10:00:00"}
 
 
 class Recorder:
@@ -159,35 +128,23 @@ def smtp():
 
 @pytest.fixture
 def world(tmp_path):
-    config = tmp_path / "sites.toml"
-    config.write_text(REGISTRY, encoding="utf-8")
+    config = write_registry(tmp_path, REGISTRY)
     db = tmp_path / "facts.db"
     store = Store(db)
+    dead = finding(  # found by both inspections
+        "lxz",
+        "dead_link",
+        "首页链接失效",
+        url="http://127.0.0.2/old",
+        page="http://127.0.0.2/",
+        evidence={"on_homepage": True},
+    )
     for started, findings in (
-        (
-            "2026-11-21T02:00:00+00:00",
-            [
-                finding(
-                    "lxz",
-                    "dead_link",
-                    "首页链接失效",
-                    url="http://127.0.0.2/old",
-                    page="http://127.0.0.2/",
-                    evidence={"on_homepage": True},
-                )
-            ],
-        ),
+        ("2026-11-21T02:00:00+00:00", [dead]),
         (
             "2026-11-28T02:00:00+00:00",
             [
-                finding(
-                    "lxz",
-                    "dead_link",
-                    "首页链接失效",
-                    url="http://127.0.0.2/old",
-                    page="http://127.0.0.2/",
-                    evidence={"on_homepage": True},
-                ),
+                dead,
                 finding("lxz", "homepage_stale", "首页超过14天未更新", "veto", url="http://127.0.0.2/"),
                 finding(
                     "czj",
@@ -198,17 +155,7 @@ def world(tmp_path):
             ],
         ),
     ):
-        run_id = store.begin_run(["lxz", "czj", "jyj"], str(config))
-        store.save_site_stats(
-            run_id,
-            [
-                {"site_id": "lxz", "name": "临夏州人民政府", "kind": "portal"},
-                {"site_id": "czj", "name": "临夏州财政局", "kind": "department"},
-                {"site_id": "jyj", "name": "临夏州教育局", "kind": "department"},
-            ],
-        )
-        store.end_run(run_id, RunStatus.COMPLETED, {})
-        store.db["runs"].update(run_id, {"started_at": started})
+        run_id = stored_run(store, *SITES, config=config, started=started)
         store.replace_findings(run_id, findings)
     registry = load_registry(config)
     report = build_report(load_stored(store, registry), load_scoring())
@@ -283,16 +230,7 @@ def test_a_killed_mailer_run_again_delivers_every_message_exactly_once(world, sm
         "DUWANG_SMTP_PORT": str(settings.port),
         "DUWANG_SMTP_SECURITY": "none",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "crawler.app.cli",
-        "mail",
-        "--config",
-        str(world["config"]),
-        "--db",
-        str(world["db"]),
-    ]
+    command = [*CLI, "mail", "--config", str(world["config"]), "--db", str(world["db"])]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while len(recorder.messages) < 2 and time.monotonic() < deadline:
@@ -544,15 +482,12 @@ def test_duwang_mail_with_a_wrong_password_exits_non_zero_and_a_fixed_one_sends_
         "DUWANG_SMTP_USER": "duwang",
         "DUWANG_SMTP_PASSWORD": "wrong",
     }
-    command = [sys.executable, "-m", "crawler.app.cli", "mail", "--config", str(world["config"])]
-    command += ["--db", str(world["db"])]
-    failed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    arguments = ["mail", "--config", str(world["config"]), "--db", str(world["db"])]
+    failed = cli(*arguments, env=env, timeout=60)
     assert failed.returncode == 1
     assert "邮件发送中止 mail stopped: SMTP 登录失败" in failed.stderr and "535" in failed.stderr
     assert "5 封待发 messages pending" in failed.stderr and recorder.messages == []
-    fixed = subprocess.run(
-        command, env=env | {"DUWANG_SMTP_PASSWORD": "right"}, capture_output=True, text=True, timeout=60
-    )
+    fixed = cli(*arguments, env=env | {"DUWANG_SMTP_PASSWORD": "right"}, timeout=60)
     assert fixed.returncode == 0, fixed.stderr
     assert len(recorder.messages) == 4
 
@@ -585,16 +520,7 @@ def test_the_service_logs_a_refused_login_as_a_failed_job(world, smtp, monkeypat
 
 def test_an_unchecked_site_is_in_the_summary_as_such_and_its_owner_gets_no_verdict(world):
     store = world["store"]
-    run_id = store.begin_run(["lxz", "czj", "jyj"], str(world["config"]))
-    store.save_site_stats(
-        run_id,
-        [
-            {"site_id": "lxz", "name": "临夏州人民政府", "kind": "portal"},
-            {"site_id": "czj", "name": "临夏州财政局", "kind": "department"},
-            {"site_id": "jyj", "name": "临夏州教育局", "kind": "department"},
-        ],
-    )
-    store.end_run(run_id, RunStatus.COMPLETED, {})
+    run_id = stored_run(store, *SITES, config=world["config"])
     store.replace_findings(run_id, [], checked=["lxz", "czj"])  # jyj was crawled but never checked
     report = build_report(load_stored(store, world["registry"]), load_scoring())
     items = messages(report, world["registry"])

@@ -9,11 +9,10 @@ import os
 import socket
 import ssl
 import stat
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from crawler.browser.netguard import GuardProxy
 from crawler.browser.render import launch_options, sandbox_problem
 from crawler.childenv import browser_env, scrubbed_env
 from crawler.registry import AllowList
+from tests.loopback import respond, serving
 
 ON, OFF = "127.0.0.74", "127.0.0.75"
 LIMIT = 1024 * 1024
@@ -43,37 +43,24 @@ def servers() -> Iterator[dict]:
                 body, encoding = gzip.compress(b"0" * (LIMIT * 8)), "gzip"
             elif self.path == "/unbounded":
                 encoding = "x-compress"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            if encoding:
-                self.send_header("Content-Encoding", encoding)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            respond(self, 200, body, headers={"Content-Encoding": encoding} if encoding else {})
 
         def log_message(self, *args: object) -> None:
             pass
 
-    started = []
-    for host in (ON, OFF):
-        server = ThreadingHTTPServer((host, 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        started.append(server)
-    allow = AllowList(networks=(ipaddress.ip_network(f"{ON}/32"),))
-    proxy = GuardProxy(allow.allows, LIMIT, timeout=10)
-    port = proxy.start()
-    yield {
-        "on": f"http://{ON}:{started[0].server_address[1]}",
-        "off": f"http://{OFF}:{started[1].server_address[1]}",
-        "off_port": started[1].server_address[1],
-        "proxy": proxy,
-        "port": port,
-        "hits": hits,
-    }
-    proxy.stop()
-    for server in started:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler, ON, OFF) as ports:
+        allow = AllowList(networks=(ipaddress.ip_network(f"{ON}/32"),))
+        proxy = GuardProxy(allow.allows, LIMIT, timeout=10)
+        port = proxy.start()
+        yield {
+            "on": f"http://{ON}:{ports[ON]}",
+            "off": f"http://{OFF}:{ports[OFF]}",
+            "off_port": ports[OFF],
+            "proxy": proxy,
+            "port": port,
+            "hits": hits,
+        }
+        proxy.stop()
 
 
 def fetch(servers: dict, url: str) -> tuple[int, dict[str, str], bytes]:
@@ -183,33 +170,24 @@ def test_https_inside_an_allowed_tunnel_is_answered_by_the_proxy_and_decompresse
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            body = gzip.compress(PAGE)
-            self.send_response(200)
-            self.send_header("Content-Encoding", "gzip")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            respond(self, 200, gzip.compress(PAGE), None, {"Content-Encoding": "gzip"})
 
         def log_message(self, *args: object) -> None:
             pass
 
-    site = ThreadingHTTPServer((ON, 0), Handler)
-    site.socket = _server_tls_context().wrap_socket(site.socket, server_side=True)
-    threading.Thread(target=site.serve_forever, daemon=True).start()
-    try:
-        with socket.create_connection(("127.0.0.1", servers["port"]), timeout=10) as conn:
-            conn.sendall(f"CONNECT {ON}:{site.server_address[1]} HTTP/1.1\r\n\r\n".encode())
-            assert conn.recv(100).startswith(b"HTTP/1.1 200")
-            context = ssl.create_default_context()
-            context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-            with context.wrap_socket(conn, server_hostname=ON) as tls:
-                tls.sendall(f"GET /list/ HTTP/1.1\r\nHost: {ON}\r\n\r\n".encode())
-                answer = b""
-                while chunk := tls.recv(65536):
-                    answer += chunk
-    finally:
-        site.shutdown()
-        site.server_close()
+    with (
+        serving(Handler, ON, tls=_server_tls_context()) as site,
+        socket.create_connection(("127.0.0.1", servers["port"]), timeout=10) as conn,
+    ):
+        conn.sendall(f"CONNECT {ON}:{site[ON]} HTTP/1.1\r\n\r\n".encode())
+        assert conn.recv(100).startswith(b"HTTP/1.1 200")
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        with context.wrap_socket(conn, server_hostname=ON) as tls:
+            tls.sendall(f"GET /list/ HTTP/1.1\r\nHost: {ON}\r\n\r\n".encode())
+            answer = b""
+            while chunk := tls.recv(65536):
+                answer += chunk
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200") and b"Content-Encoding" not in head
     assert body == PAGE

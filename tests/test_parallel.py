@@ -4,8 +4,6 @@ run over several processes checks every link once, whatever the split."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,32 +12,30 @@ from crawler.app.parallel import host_groups, partition
 from crawler.registry import load_registry
 from crawler.spiders.reading import slot_settings
 from crawler.store import Store
+from tests.builders import LOOPBACK_NETWORK, cli, registry_toml, site_toml, write_registry
 from tests.loopback import Reply, Site, serve
 
-REGISTRY = """
-[defaults]
-max_pages = 1000
-[network]
-allow = ["127.0.0.0/8"]
-"""
-SITE = """
-[[sites]]
-id = "{id}"
-name = "{id}"
-kind = "{kind}"
-start_urls = ["http://{host}{path}"]
-scope = {{ host = "{host}", path_prefix = "{path}" }}
-owners = [{{ name = "x", email = "x@example.gov.cn" }}]
-"""
+REGISTRY = registry_toml(head="[defaults]\nmax_pages = 1000\n" + LOOPBACK_NETWORK)
+
+
+def site(site_id: str, host: str, path: str = "/", kind: str = "portal", scope: str = "") -> str:
+    """A site named by its id, starting at `path` on `host`, its scope that host below that path."""
+    scope = f'path_prefix = "{path}"\n{scope}'
+    return site_toml(
+        site_id,
+        site_id,
+        host,
+        kind,
+        start_urls=[f"http://{host}{path}"],
+        scope=scope,
+        owners=[("x", "x@example.gov.cn")],
+    )
 
 
 def registry(tmp_path: Path):
-    sites = [("a", "portal", "127.0.0.2", "/"), ("b", "portal", "127.0.0.3", "/")]
-    sites += [(f"s{i}", "service", "127.0.0.30", f"/s{i}/") for i in range(3)]
-    text = REGISTRY + "".join(SITE.format(id=i, kind=k, host=h, path=p) for i, k, h, p in sites)
-    path = tmp_path / "sites.toml"
-    path.write_text(text, encoding="utf-8")
-    return load_registry(path)
+    sites = [site("a", "127.0.0.2"), site("b", "127.0.0.3")]
+    sites += [site(f"s{i}", "127.0.0.30", f"/s{i}/", "service") for i in range(3)]
+    return load_registry(write_registry(tmp_path, REGISTRY + "".join(sites)))
 
 
 def ids(buckets):
@@ -60,28 +56,17 @@ def test_last_runs_sizes_balance_the_processes(tmp_path):
 
 
 def test_sites_sharing_any_host_stay_in_one_process(tmp_path):
-    text = REGISTRY + "".join(
-        SITE.format(id=i, kind="portal", host=h, path="/")
-        for i, h in (("a", "127.0.0.2"), ("b", "127.0.0.3"))
-    )
+    text = REGISTRY + site("a", "127.0.0.2") + site("b", "127.0.0.3")
     # site c's own host is new, but its 信息公开 part lives on b's host: c and b must share a process
-    text += SITE.format(id="c", kind="portal", host="127.0.0.4", path="/").replace(
-        'path_prefix = "/" }', 'path_prefix = "/", also = [{ host = "127.0.0.3", path_prefix = "/c/" }] }'
-    )
-    path = tmp_path / "sites.toml"
-    path.write_text(text, encoding="utf-8")
-    sites = load_registry(path).sites
+    text += site("c", "127.0.0.4", scope='also = [{ host = "127.0.0.3", path_prefix = "/c/" }]')
+    sites = load_registry(write_registry(tmp_path, text)).sites
     assert ids(host_groups(sites)) == [["a"], ["b", "c"]]
     assert ids(partition(sites, 3)) == [["a"], ["b", "c"]]
 
 
 def test_slot_settings_cover_every_host_a_site_spans(tmp_path):
-    text = REGISTRY + SITE.format(id="a", kind="portal", host="127.0.0.2", path="/").replace(
-        'path_prefix = "/" }', 'path_prefix = "/", also = [{ host = "127.0.0.9" }] }'
-    )
-    path = tmp_path / "sites.toml"
-    path.write_text(text, encoding="utf-8")
-    slots = slot_settings(load_registry(path).sites, {})
+    text = REGISTRY + site("a", "127.0.0.2", scope='also = [{ host = "127.0.0.9" }]')
+    slots = slot_settings(load_registry(write_registry(tmp_path, text)).sites, {})
     assert set(slots) == {"127.0.0.2", "127.0.0.9"}
 
 
@@ -97,27 +82,7 @@ def portal(title: str, links: dict[str, str]) -> str:
     return PORTAL.format(title=title, links=items)
 
 
-TWO_SITES = """[defaults]
-delay = 0.0
-timeout = 5
-retries = 0
-[network]
-allow = ["127.0.0.0/8"]
-""" + "".join(
-    f"""
-[[sites]]
-id = "{sid}"
-name = "{sid}"
-kind = "portal"
-start_urls = ["{{{sid}}}/"]
-[sites.scope]
-host = "{{{sid}_host}}"
-[[sites.owners]]
-name = "x"
-email = "x@example.gov.cn"
-"""
-    for sid in ("a", "b")
-)
+DEFAULTS = "[defaults]\ndelay = 0.0\ntimeout = 5\nretries = 0\n"
 
 
 @pytest.mark.e2e
@@ -143,17 +108,15 @@ def test_a_crawl_over_processes_checks_links_into_the_other_process_sites_once(t
         )
         a.pages["/"].body += f'<img src="{b.origin}/img/lost.png">'
         b.pages["/"] = Reply(body=portal("乙", {"甲的旧页面": f"{a.origin}/a-only/missing.html"}))
-        registry, db = tmp_path / "sites.toml", tmp_path / "facts.db"
-        hosts = {"a": a.origin, "b": b.origin, "a_host": f"{a.host}:{a.port}", "b_host": f"{b.host}:{b.port}"}
-        registry.write_text(TWO_SITES.format(**hosts), "utf-8")
+        sites = [
+            site_toml(sid, sid, f"{s.host}:{s.port}", owners=[("x", "x@example.gov.cn")])
+            for sid, s in (("a", a), ("b", b))
+        ]
+        registry = write_registry(tmp_path, registry_toml(*sites, head=DEFAULTS + LOOPBACK_NETWORK))
+        db = tmp_path / "facts.db"
         common = ["--config", str(registry), "--db", str(db)]
         for args in (["crawl", "--processes", "2", "--quiet"], ["check", "--today", "2026-11-28"]):
-            result = subprocess.run(
-                [sys.executable, "-m", "crawler.app.cli", *args, *common],
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
+            result = cli(*args, *common, timeout=300)
             assert result.returncode == 0, result.stdout + result.stderr
     store = Store(db)
     try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from contextlib import closing
@@ -18,6 +17,7 @@ from crawler.probes.availability import probe_sites
 from crawler.registry import load_registry
 from crawler.store import Store
 from crawler.vocab import FetchError
+from tests.builders import CLI, registry_toml, site_toml, write_registry
 
 # Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
 pytestmark = pytest.mark.e2e
@@ -85,15 +85,10 @@ def servers():
 
 
 def registry_of(tmp_path, sites: dict[str, str], allow: str = '"127.0.0.0/8"'):
-    text = f"[network]\nallow = [{allow}]\n"
-    for site_id, address in sites.items():
-        text += (
-            f'[[sites]]\nid = "{site_id}"\nname = "站点{site_id}"\nkind = "department"\n'
-            f'start_urls = ["http://{address}/"]\n[sites.scope]\nhost = "{address}"\n'
-        )
-    path = tmp_path / "sites.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    tables = [
+        site_toml(site_id, f"站点{site_id}", address, "department") for site_id, address in sites.items()
+    ]
+    return write_registry(tmp_path, registry_toml(*tables, head=f"[network]\nallow = [{allow}]"))
 
 
 def probe_in_thread(*args, **kwargs):
@@ -154,7 +149,7 @@ def test_duwang_probe_stores_each_result_as_it_completes(tmp_path, servers):
     db = tmp_path / "facts.db"
     arguments = ["--config", str(path), "--db", str(db), "--timeout", "4"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "crawler.app.cli", "probe", *arguments],
+        [*CLI, "probe", *arguments],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

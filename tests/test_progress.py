@@ -7,7 +7,6 @@ import io
 import json
 import logging
 import os
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,6 +19,7 @@ from crawler.app.timefmt import beijing, between, duration_text
 from crawler.extensions import Progress
 from crawler.extensions.progress import write_report
 from crawler.store import Store
+from tests.builders import fake_python, registry_toml, site_toml, write_registry
 
 
 def report(**sites: dict) -> dict:
@@ -266,18 +266,7 @@ store.end_run(run, RunStatus.COMPLETED, {})
 os.write(fd, b'{"sites": {"lxz": {"pages": 7, "checks": 2, "errors": 1, "started": true, "done": true}}}\\n')
 """
 
-REGISTRY = """
-[schedule]
-reports = "out"
-
-[[sites]]
-id = "lxz"
-name = "临夏州人民政府"
-kind = "portal"
-start_urls = ["http://127.0.0.2/"]
-[sites.scope]
-host = "127.0.0.2"
-"""
+REGISTRY = registry_toml(site_toml("lxz", "临夏州人民政府", "127.0.0.2"), head='[schedule]\nreports = "out"')
 
 
 @pytest.mark.e2e
@@ -286,13 +275,8 @@ def test_the_service_logs_the_crawl_progress_its_crawl_child_reports(tmp_path, c
 
     from crawler.app.service import TIMEZONE, Service
 
-    config = tmp_path / "sites.toml"
-    config.write_text(REGISTRY, encoding="utf-8")
-    script = tmp_path / "fake_crawl.py"
-    script.write_text(FAKE_CRAWL % str(Path(__file__).parent.parent), encoding="utf-8")
-    python = tmp_path / "python"
-    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{script}" "$@"\n', encoding="utf-8")
-    python.chmod(0o755)
+    config = write_registry(tmp_path, REGISTRY)
+    python = fake_python(tmp_path, FAKE_CRAWL % str(Path(__file__).parent.parent))
     svc = Service(
         config, tmp_path / "facts.db", scheduler=BackgroundScheduler(timezone=TIMEZONE), python=str(python)
     )

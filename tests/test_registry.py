@@ -1,14 +1,13 @@
 """The registry loader: a valid file becomes dataclasses; every bad one fails with one line naming the place."""
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from crawler.registry import RegistryError, load_registry
 from crawler.vocab import SiteKind
+from tests.builders import cli, write_registry
 
 EXAMPLE = Path(__file__).parent.parent / "crawler" / "sites.example.toml"
 
@@ -47,10 +46,15 @@ freshness = "longterm"
 """
 
 
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "sites.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+def refusal(tmp_path: Path, text: str, change: tuple[str, str]) -> tuple[Path, str]:
+    """The registry `text` with `change` (old, new) made once, written and loaded: its path and the one-line
+    refusal."""
+    old, new = change
+    assert old in text
+    path = write_registry(tmp_path, text.replace(old, new, 1))
+    with pytest.raises(RegistryError) as caught:
+        load_registry(path)
+    return path, str(caught.value)
 
 
 def test_the_shipped_example_is_valid():
@@ -61,7 +65,7 @@ def test_the_shipped_example_is_valid():
 
 
 def test_a_valid_registry_merges_defaults_and_site_limits(tmp_path):
-    registry = load_registry(write(tmp_path, GOOD))
+    registry = load_registry(write_registry(tmp_path, GOOD))
     portal, service = registry.sites
     assert portal.kind is SiteKind.PORTAL
     assert portal.limits.delay == 0.5 and portal.limits.concurrency == 2
@@ -71,16 +75,18 @@ def test_a_valid_registry_merges_defaults_and_site_limits(tmp_path):
 
 
 def test_crawl_limits_default_to_production_values_and_merge_per_site(tmp_path):
-    registry = load_registry(write(tmp_path, GOOD.replace("concurrency = 1", "max_outside_checks = 0")))
+    registry = load_registry(
+        write_registry(tmp_path, GOOD.replace("concurrency = 1", "max_outside_checks = 0"))
+    )
     portal, service = registry.sites
     assert portal.limits.max_outside_checks == 2000 and service.limits.max_outside_checks == 0
     assert registry.defaults.max_minutes == 720.0
-    deadline = load_registry(write(tmp_path, GOOD.replace("delay = 0.5", "max_minutes = 90")))
+    deadline = load_registry(write_registry(tmp_path, GOOD.replace("delay = 0.5", "max_minutes = 90")))
     assert deadline.defaults.max_minutes == 90.0 and isinstance(deadline.defaults.max_minutes, float)
 
 
 def test_scope_and_owner_of_a_shared_host(tmp_path):
-    registry = load_registry(write(tmp_path, GOOD))
+    registry = load_registry(write_registry(tmp_path, GOOD))
     assert registry.owner_of("http://127.0.0.30:8800/lxz/bszn/1.html").id == "zwfw-lxz"
     assert registry.owner_of("http://127.0.0.30:8800/lxs/") is None
     assert registry.owner_of("http://127.0.0.2:8800/a.html").id == "lxz"
@@ -88,14 +94,16 @@ def test_scope_and_owner_of_a_shared_host(tmp_path):
 
 
 def test_allow_list_matches_names_patterns_and_ranges_without_resolving(tmp_path):
-    allow = load_registry(write(tmp_path, GOOD)).allow
+    allow = load_registry(write_registry(tmp_path, GOOD)).allow
     assert allow.allows("http://127.0.0.250:8800/")
     assert allow.allows("http://www.linxia.gov.cn/x")
     assert not allow.allows("http://bszs.conac.cn/sitename")
     assert not allow.allows("http://10.0.0.1/")
     assert not allow.allows("http://localhost/")  # a name, not in the list: never resolved to 127.0.0.1
     assert not allow.is_loopback_only
-    only_loopback = load_registry(write(tmp_path, GOOD.replace('"127.0.0.0/8", "*.gov.cn"', '"127.0.0.0/8"')))
+    only_loopback = load_registry(
+        write_registry(tmp_path, GOOD.replace('"127.0.0.0/8", "*.gov.cn"', '"127.0.0.0/8"'))
+    )
     assert only_loopback.allow.is_loopback_only
 
 
@@ -187,12 +195,7 @@ def test_allow_list_matches_names_patterns_and_ranges_without_resolving(tmp_path
     ],
 )
 def test_bad_registries_fail_with_the_place_and_the_fix(tmp_path, change, expected):
-    old, new = change
-    assert old in GOOD
-    path = write(tmp_path, GOOD.replace(old, new, 1))
-    with pytest.raises(RegistryError) as caught:
-        load_registry(path)
-    message = str(caught.value)
+    path, message = refusal(tmp_path, GOOD, change)
     assert message.startswith(f"{path}: ")
     assert "\n" not in message
     assert re.search(expected, message), message
@@ -203,7 +206,7 @@ def test_plain_names_and_a_named_sender_are_accepted(tmp_path):
         "[network]", '[mail]\nsender = "州政府信息中心 <xxzx@lxz.example.gov.cn>"\n\n[network]'
     )
     text = text.replace('name = "信息中心"', 'name = "  信息中心（张三）  "')
-    registry = load_registry(write(tmp_path, text))
+    registry = load_registry(write_registry(tmp_path, text))
     assert registry.mail.sender == "州政府信息中心 <xxzx@lxz.example.gov.cn>"
     assert registry.site("lxz").owners[0].name == "信息中心（张三）"
 
@@ -227,14 +230,9 @@ def test_a_missing_file_says_how_to_start(tmp_path):
     ],
 )
 def test_cli_exits_3_and_crawls_nothing_on_a_bad_registry(tmp_path, command, change, expected):
-    path = write(tmp_path, GOOD.replace(*change))
+    path = write_registry(tmp_path, GOOD.replace(*change))
     db = tmp_path / "facts.db"
-    result = subprocess.run(
-        [sys.executable, "-m", "crawler.app.cli", command, "--config", str(path), "--db", str(db)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = cli(command, "--config", str(path), "--db", str(db), timeout=60)
     assert result.returncode == 3
     assert expected in result.stderr and str(path) in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -266,7 +264,7 @@ path_prefix = "/lxz/"
 
 
 def test_a_site_spans_several_hosts_and_prefixes(tmp_path):
-    registry = load_registry(write(tmp_path, MULTI))
+    registry = load_registry(write_registry(tmp_path, MULTI))
     portal = registry.site("lxz")
     assert [str(part) for part in portal.scope.parts] == [
         "127.0.0.2:8800/",
@@ -287,7 +285,7 @@ def test_a_site_spans_several_hosts_and_prefixes(tmp_path):
 
 
 def test_site_of_lets_the_longest_prefix_win_across_sites(tmp_path):
-    registry = load_registry(write(tmp_path, MULTI))
+    registry = load_registry(write_registry(tmp_path, MULTI))
     # the portal's 信息公开 part is nested inside the service sub-site's prefix on the shared platform host
     assert registry.site_of("http://127.0.0.30:8800/lxz/xxgk/2026/1.html").id == "lxz"
     assert registry.site_of("http://127.0.0.30:8800/lxz/bszn/1.html").id == "zwfw-lxz"
@@ -340,24 +338,14 @@ def test_site_of_lets_the_longest_prefix_win_across_sites(tmp_path):
     ],
 )
 def test_overlapping_or_repeated_scope_parts_fail_with_the_place(tmp_path, change, expected):
-    old, new = change
-    assert old in MULTI
-    path = write(tmp_path, MULTI.replace(old, new, 1))
-    with pytest.raises(RegistryError) as caught:
-        load_registry(path)
-    message = str(caught.value)
+    path, message = refusal(tmp_path, MULTI, change)
     assert message.startswith(f"{path}: ") and "\n" not in message
     assert re.search(expected, message), message
 
 
 @pytest.mark.e2e
 def test_cli_exits_3_when_two_sites_declare_the_same_part(tmp_path):
-    path = write(tmp_path, MULTI.replace('path_prefix = "/lxz/xxgk/" }', 'path_prefix = "/lxz/" }'))
-    result = subprocess.run(
-        [sys.executable, "-m", "crawler.app.cli", "sites", "--config", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    path = write_registry(tmp_path, MULTI.replace('path_prefix = "/lxz/xxgk/" }', 'path_prefix = "/lxz/" }'))
+    result = cli("sites", "--config", str(path), timeout=60)
     assert result.returncode == 3
     assert "already declared by site 'lxz'" in result.stderr

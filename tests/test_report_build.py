@@ -17,39 +17,17 @@ from reports.jsonout import report_json
 from reports.model import RECHECK_FIXED, RECHECK_OPEN, finding_key
 from reports.scoring import load_scoring
 from reports.views import overview, site_view
+from tests.builders import finding_row, registry_toml, site_toml, stored_run, write_registry
 
-REGISTRY = """
-[[sites]]
-id = "lxz"
-name = "临夏州人民政府"
-kind = "portal"
-start_urls = ["http://127.0.0.2/"]
-[sites.scope]
-host = "127.0.0.2"
-[[sites]]
-id = "czj"
-name = "临夏州财政局"
-kind = "department"
-start_urls = ["http://127.0.0.3/"]
-services = false
-[sites.scope]
-host = "127.0.0.3"
-"""
+REGISTRY = registry_toml(
+    site_toml("lxz", "临夏州人民政府", "127.0.0.2"),
+    site_toml("czj", "临夏州财政局", "127.0.0.3", "department", fields="services = false"),
+)
+LXZ, CZJ = ("lxz", "临夏州人民政府", "portal"), ("czj", "临夏州财政局", "department")
 
 
 def finding(site_id, check, severity="deduction", **fields):
-    return {
-        "site_id": site_id,
-        "check": check,
-        "severity": severity,
-        "url": fields.get("url"),
-        "page": None,
-        "column": None,
-        "section": fields.get("section"),
-        "element": None,
-        "detail": "说明",
-        "evidence": fields.get("evidence", {}),
-    }
+    return finding_row(site_id, check, severity, "说明", **fields)
 
 
 @pytest.fixture
@@ -70,16 +48,7 @@ def store(tmp_path):
         ),
     ]
     for started_at, findings in inspections:
-        run_id = store.begin_run(["lxz", "czj"], "sites.toml")
-        store.save_site_stats(
-            run_id,
-            [
-                {"site_id": "lxz", "name": "临夏州人民政府", "kind": "portal"},
-                {"site_id": "czj", "name": "临夏州财政局", "kind": "department"},
-            ],
-        )
-        store.end_run(run_id, RunStatus.COMPLETED, {})
-        store.db["runs"].update(run_id, {"started_at": started_at})
+        run_id = stored_run(store, LXZ, CZJ, started=started_at)
         store.replace_findings(run_id, [f | {"checked_at": started_at} for f in findings])
     yield store
     store.close()
@@ -87,9 +56,7 @@ def store(tmp_path):
 
 @pytest.fixture
 def registry(tmp_path):
-    path = tmp_path / "sites.toml"
-    path.write_text(REGISTRY, encoding="utf-8")
-    return load_registry(path)
+    return load_registry(write_registry(tmp_path, REGISTRY))
 
 
 def test_an_inspection_is_compared_with_the_one_before(store, registry):
@@ -173,26 +140,14 @@ def test_the_report_is_dated_by_the_day_the_checks_used(store, registry):
 def test_a_site_without_checked_facts_is_unchecked_never_scored_nor_ranked(store, registry, tmp_path):
     # jyj was added to the registry and crawled in a fourth run, but the checks ran with the old registry;
     # sgj is registered and was not crawled at all.
-    path = tmp_path / "sites.toml"
-    path.write_text(
+    path = write_registry(
+        tmp_path,
         REGISTRY
-        + '[[sites]]\nid = "jyj"\nname = "临夏州教育局"\nkind = "department"\nstart_urls = ["http://127.0.0.4/"]\n'
-        '[sites.scope]\nhost = "127.0.0.4"\n'
-        '[[sites]]\nid = "sgj"\nname = "临夏州审计局"\nkind = "department"\nstart_urls = ["http://127.0.0.5/"]\n'
-        '[sites.scope]\nhost = "127.0.0.5"\n',
-        encoding="utf-8",
+        + site_toml("jyj", "临夏州教育局", "127.0.0.4", "department")
+        + site_toml("sgj", "临夏州审计局", "127.0.0.5", "department"),
     )
     registry = load_registry(path)
-    run_id = store.begin_run(["lxz", "czj", "jyj"], str(path))
-    store.save_site_stats(
-        run_id,
-        [
-            {"site_id": "lxz", "name": "临夏州人民政府", "kind": "portal"},
-            {"site_id": "czj", "name": "临夏州财政局", "kind": "department"},
-            {"site_id": "jyj", "name": "临夏州教育局", "kind": "department"},
-        ],
-    )
-    store.end_run(run_id, RunStatus.COMPLETED, {})
+    run_id = stored_run(store, LXZ, CZJ, ("jyj", "临夏州教育局", "department"), config=path)
     store.replace_findings(run_id, [finding("czj", "annual_report_late")], checked=["lxz", "czj"])
     report = build_report(load_stored(store, registry), load_scoring())
     assert report.inspection.run_id == run_id
@@ -288,9 +243,7 @@ def test_a_period_report_keeps_the_recheck_marks_of_each_site_s_last_inspection(
 
 def test_a_checked_run_without_findings_counts_as_checked(tmp_path):
     store = Store(tmp_path / "facts.db")
-    run_id = store.begin_run(["lxz"], "sites.toml")
-    store.save_site_stats(run_id, [{"site_id": "lxz", "name": "临夏州人民政府", "kind": "portal"}])
-    store.end_run(run_id, RunStatus.COMPLETED, {})
+    run_id = stored_run(store, LXZ)
     assert store.checked_runs() == []
     store.replace_findings(run_id, [], checked=["lxz"])
     assert store.checked_runs() == [run_id] and store.checked_sites(run_id) == {"lxz"}

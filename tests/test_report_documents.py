@@ -18,7 +18,6 @@ import pytest
 from crawler.app.jobs import Jobs
 from crawler.registry import RegistryError, load_registry
 from crawler.store import Store
-from crawler.vocab import RunStatus
 from reports.excel import write_excel
 from reports.glossary import EVIDENCE_NAMES
 from reports.html import write_html
@@ -34,11 +33,14 @@ from reports.model import (
     finding_key,
 )
 from reports.views import check_groups, overview, site_view
+from tests.builders import registry_toml, site_toml, stored_run, write_registry
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 TARGET = "http://127.0.0.2/images/banner.jpg"
 PAGES = [f"http://127.0.0.2/news/{n}.html" for n in range(12)]
-REGISTRY = """
+REGISTRY = registry_toml(
+    site_toml("lxz", "临夏州人民政府", "127.0.0.2", owners=[("门户网站管理员", "admin@lxz.example.gov.cn")]),
+    head="""
 [mail]
 sender = "xxzx@lxz.example.gov.cn"
 center = ["zhongxin@lxz.example.gov.cn"]
@@ -48,18 +50,8 @@ title = "临夏州政府网站检查通报"
 doc_number = "临州网办〔2026〕12号"
 issuer = "临夏州人民政府办公室"
 date = 2026-12-03
-
-[[sites]]
-id = "lxz"
-name = "临夏州人民政府"
-kind = "portal"
-start_urls = ["http://127.0.0.2/"]
-[sites.scope]
-host = "127.0.0.2"
-[[sites.owners]]
-name = "门户网站管理员"
-email = "admin@lxz.example.gov.cn"
-"""
+""",
+)
 
 
 def finding(check, severity="deduction", detail="说明", **fields):
@@ -127,8 +119,7 @@ def test_the_inspectors_own_gaps_go_to_the_overview_not_to_the_owner(report):
 
 
 def test_owner_mail_has_one_entry_per_target_and_no_gap_the_center_mail_has_the_gap(report, tmp_path):
-    config = tmp_path / "sites.toml"
-    config.write_text(REGISTRY, encoding="utf-8")
+    config = write_registry(tmp_path, REGISTRY)
     registry = load_registry(config)
     owner, center = compose(report, registry.owner_addresses(), registry.mail)
     owner_text = owner.message.get_body(("plain",)).get_content()
@@ -143,8 +134,7 @@ def test_owner_mail_has_one_entry_per_target_and_no_gap_the_center_mail_has_the_
 def test_every_document_shows_a_score_by_the_one_rounding_rule(report, tmp_path):
     # A figure with more decimals (an older caller's) prints as 98.7 everywhere, never 98.67 in the mail.
     report.sites[0].score = 98.65
-    config = tmp_path / "sites.toml"
-    config.write_text(REGISTRY, encoding="utf-8")
+    config = write_registry(tmp_path, REGISTRY)
     registry = load_registry(config)
     owner, center = compose(report, registry.owner_addresses(), registry.mail)
     assert "得分 98.7" in owner.message["Subject"]
@@ -258,8 +248,7 @@ def test_every_evidence_key_the_checks_write_has_a_chinese_name():
 
 
 def test_the_report_section_of_the_registry_is_checked(tmp_path):
-    config = tmp_path / "sites.toml"
-    config.write_text(REGISTRY, encoding="utf-8")
+    config = write_registry(tmp_path, REGISTRY)
     settings = load_registry(config).report
     assert (settings.doc_number, settings.issuer, settings.signed_on) == (
         "临州网办〔2026〕12号",
@@ -285,14 +274,10 @@ def database(tmp_path):
     ]
     with Store(db) as store:
         for started, findings in runs:
-            run_id = store.begin_run(["lxz"], "sites.toml")
-            store.save_site_stats(run_id, [{"site_id": "lxz", "name": "临夏州人民政府", "kind": "portal"}])
-            store.end_run(run_id, RunStatus.COMPLETED, {})
-            store.db["runs"].update(run_id, {"started_at": started})
+            run_id = stored_run(store, ("lxz", "临夏州人民政府", "portal"), started=started)
             rows = [f.as_json() | {"checked_at": started[:19]} for f in findings]
             store.replace_findings(run_id, rows, ["lxz"])
-    config = tmp_path / "sites.toml"
-    config.write_text(REGISTRY, encoding="utf-8")
+    config = write_registry(tmp_path, REGISTRY)
     return Jobs(db, load_registry(config))
 
 

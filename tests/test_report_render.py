@@ -25,26 +25,14 @@ from reports.model import (
     finding_key,
 )
 from reports.views import http_url
+from tests.builders import finding_row
 
 SCRIPT = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://127.0.0.1/","x")'
 
 
 def finding(site_id, check, severity, detail, **fields):
-    data = {
-        "site_id": site_id,
-        "check": check,
-        "severity": severity,
-        "url": None,
-        "page": None,
-        "column": None,
-        "section": None,
-        "element": None,
-        "detail": detail,
-        "evidence": {},
-    }
-    data.update(fields)
-    return Finding.from_json(data)
+    return Finding.from_json(finding_row(site_id, check, severity, detail, **fields))
 
 
 @pytest.fixture(scope="module")

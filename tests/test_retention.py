@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 from sqlite_utils import Database, Migrations
@@ -17,8 +15,9 @@ from crawler.items import LinkFact, ListItemFact, PageFact
 from crawler.registry import RegistryError, load_registry
 from crawler.store import MIGRATIONS, Store
 from crawler.vocab import FetchRole, RunStatus
+from tests.builders import cli, write_registry
 from tests.conftest import duwang
-from tests.test_registry import GOOD, write
+from tests.test_registry import GOOD
 
 HOME = "http://127.0.0.2/"
 NEWS = "http://127.0.0.2/xwdt/"
@@ -240,17 +239,19 @@ def test_a_pruned_run_is_not_checked_again(tmp_path):
 
 
 def test_keep_runs_is_read_from_the_registry_and_checked(tmp_path):
-    assert load_registry(write(tmp_path, GOOD)).storage.keep_runs == 12
-    assert load_registry(write(tmp_path, GOOD + "\n[storage]\nkeep_runs = 4\n")).storage.keep_runs == 4
+    assert load_registry(write_registry(tmp_path, GOOD)).storage.keep_runs == 12
+    assert (
+        load_registry(write_registry(tmp_path, GOOD + "\n[storage]\nkeep_runs = 4\n")).storage.keep_runs == 4
+    )
     for bad in ("0", "-3", "true", '"12"'):
         with pytest.raises(RegistryError, match=r"\[storage\], field 'keep_runs': .* at least 1"):
-            load_registry(write(tmp_path, GOOD + f"\n[storage]\nkeep_runs = {bad}\n"))
+            load_registry(write_registry(tmp_path, GOOD + f"\n[storage]\nkeep_runs = {bad}\n"))
     with pytest.raises(RegistryError, match=r"\[storage\], field 'keep': unknown field"):
-        load_registry(write(tmp_path, GOOD + "\n[storage]\nkeep = 4\n"))
+        load_registry(write_registry(tmp_path, GOOD + "\n[storage]\nkeep = 4\n"))
 
 
 def test_duwang_prune_uses_keep_runs_and_says_what_it_deleted(tmp_path):
-    path, db = write(tmp_path, GOOD + "\n[storage]\nkeep_runs = 2\n"), tmp_path / "facts.db"
+    path, db = write_registry(tmp_path, GOOD + "\n[storage]\nkeep_runs = 2\n"), tmp_path / "facts.db"
     store = Store(db)
     runs = [crawl(store, home_fact(), news_fact()) for _ in range(4)]
     store.close()
@@ -265,10 +266,6 @@ def test_duwang_prune_uses_keep_runs_and_says_what_it_deleted(tmp_path):
     assert "已清理 pruned runs 3" in duwang("prune", *common, "--keep", "1").stdout
     with sqlite3.connect(db) as conn:
         assert conn.execute("select distinct run_id from pages").fetchall() == [(runs[-1],)]
-    refused = subprocess.run(
-        [sys.executable, "-m", "crawler.app.cli", "check", *common, "--run", "1"],
-        capture_output=True,
-        text=True,
-    )
+    refused = cli("check", *common, "--run", "1")
     assert refused.returncode != 0 and "were pruned" in refused.stderr
     assert json.loads(Store(db).run(1)["sites"]) == ["lxz"]  # the run's own row stays

@@ -4,23 +4,14 @@ and field; the command lines exit 3 on it as on a bad registry."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
 
 from checks.rules import DEFAULT_RUBRIC, RubricError, _read, load_rules, validate_override
 from reports.scoring import load_scoring
+from tests.builders import cli, registry_toml, site_toml, write_registry
 
-REGISTRY = """
-[[sites]]
-id = "lxz"
-name = "临夏州人民政府"
-kind = "portal"
-start_urls = ["http://127.0.0.2/"]
-[sites.scope]
-host = "127.0.0.2"
-"""
+REGISTRY = registry_toml(site_toml("lxz", "临夏州人民政府", "127.0.0.2"))
 
 
 @pytest.mark.parametrize(
@@ -102,18 +93,12 @@ def test_a_valid_override_still_changes_values_and_adds_indicators(tmp_path):
 @pytest.mark.e2e
 @pytest.mark.parametrize("command", ["check", "report", "mail", "serve"])
 def test_commands_exit_3_on_a_bad_override(tmp_path, command):
-    config = tmp_path / "sites.toml"
-    config.write_text(REGISTRY, encoding="utf-8")
+    config = write_registry(tmp_path, REGISTRY)
     mine = tmp_path / "rubric.toml"
     mine.write_text('[[indicators]]\nid = "dead_links_homepage"\npoints = -2\n', encoding="utf-8")
     db = tmp_path / "facts.db"
     arguments = ["--config", str(config), "--db", str(db), "--rubric", str(mine)]
-    result = subprocess.run(
-        [sys.executable, "-m", "crawler.app.cli", command, *arguments],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = cli(command, *arguments, timeout=60)
     assert result.returncode == 3, result.stderr
     [line] = result.stderr.strip().splitlines()
     assert line == (

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
+from tests.builders import LOOPBACK_NETWORK, registry_toml, site_toml, write_registry
 from tests.conftest import duwang
+from tests.loopback import respond, serving
 
 # Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
 pytestmark = pytest.mark.e2e
@@ -74,18 +75,12 @@ def pages(ports: dict[str, int]) -> dict[tuple[str, str], bytes]:
 @pytest.fixture(scope="module")
 def hosts() -> Iterator[dict[str, int]]:
     """One server per host; each answers the pages of its host by path, 404 otherwise."""
-    servers: list[ThreadingHTTPServer] = []
-    ports: dict[str, int] = {}
     content: dict[tuple[str, str], bytes] = {}
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             body = content.get((self.server.server_address[0], self.path.split("?")[0]))
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body or b"")))
-            self.end_headers()
-            self.wfile.write(body or b"")
+            respond(self, 200 if body else 404, body or b"")
 
         def do_HEAD(self) -> None:
             self.send_response(200 if (self.server.server_address[0], self.path) in content else 404)
@@ -94,60 +89,35 @@ def hosts() -> Iterator[dict[str, int]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    for host in (WWW, XXGK, PLATFORM):
-        server = ThreadingHTTPServer((host, 0), Handler)
-        ports[host] = server.server_address[1]
-        servers.append(server)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    content.update(pages(ports))
-    yield ports
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler, WWW, XXGK, PLATFORM) as ports:
+        content.update(pages(ports))
+        yield ports
 
 
-REGISTRY = """
-[defaults]
-delay = 0
-obey_robots = false
-
-[network]
-allow = ["127.0.0.0/8"]
-
-[[sites]]
-id = "p"
-name = "测试县人民政府"
-kind = "portal"
-start_urls = ["http://{www}/"]
-[sites.scope]
-host = "{www}"
-also = [{{ host = "{xxgk}" }}, {{ host = "{platform}", path_prefix = "/lxz/xxgk/" }}]
-[[sites.owners]]
-email = "p@example.gov.cn"
-
-[[sites]]
-id = "s"
-name = "测试县政务服务网子站"
-kind = "service"
-start_urls = ["http://{platform}/lxz/"]
-[sites.scope]
-host = "{platform}"
-path_prefix = "/lxz/"
-[[sites.owners]]
-email = "s@example.gov.cn"
-"""
+HEAD = "[defaults]\ndelay = 0\nobey_robots = false\n" + LOOPBACK_NETWORK
 
 
 @pytest.fixture(scope="module")
 def inspected(hosts, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("scope")
-    registry, db = tmp / "sites.toml", tmp / "facts.db"
-    registry.write_text(
-        REGISTRY.format(
-            www=f"{WWW}:{hosts[WWW]}", xxgk=f"{XXGK}:{hosts[XXGK]}", platform=f"{PLATFORM}:{hosts[PLATFORM]}"
-        ),
-        encoding="utf-8",
+    www, xxgk, platform = (f"{host}:{hosts[host]}" for host in (WWW, XXGK, PLATFORM))
+    portal = site_toml(
+        "p",
+        "测试县人民政府",
+        www,
+        scope=f'also = [{{ host = "{xxgk}" }}, {{ host = "{platform}", path_prefix = "/lxz/xxgk/" }}]',
+        owners=["p@example.gov.cn"],
     )
+    service = site_toml(
+        "s",
+        "测试县政务服务网子站",
+        platform,
+        "service",
+        start_urls=[f"http://{platform}/lxz/"],
+        scope='path_prefix = "/lxz/"',
+        owners=["s@example.gov.cn"],
+    )
+    registry, db = write_registry(tmp, registry_toml(portal, service, head=HEAD)), tmp / "facts.db"
     common = ["--config", str(registry), "--db", str(db)]
     duwang("crawl", *common, "--quiet", "--processes", "2")
     duwang("check", *common, "--today", TODAY)

@@ -8,6 +8,7 @@ import pytest
 from checks.rules import RubricError
 from reports.model import Finding, round_score
 from reports.scoring import SiteInfo, compare, load_scoring, rank, score_site
+from tests.builders import finding_row
 
 SCORING = load_scoring()
 BONUS_IDS = ("bonus_links", "bonus_columns", "bonus_elements")
@@ -30,20 +31,7 @@ DEPARTMENT = SiteInfo("czj", "临夏州财政局", "department", services=False)
 
 
 def finding(check, severity="deduction", site_id="lxz", **fields):
-    evidence = fields.pop("evidence", {})
-    base = {
-        "site_id": site_id,
-        "check": check,
-        "severity": severity,
-        "url": None,
-        "page": None,
-        "column": None,
-        "section": None,
-        "element": None,
-        "detail": "",
-        "evidence": evidence,
-    }
-    return Finding.from_json(base | fields)
+    return Finding.from_json(finding_row(site_id, check, severity, **fields))
 
 
 def dead(n, on_homepage, site_id="lxz"):

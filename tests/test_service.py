@@ -8,7 +8,6 @@ import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from datetime import date, datetime, timedelta
@@ -21,28 +20,18 @@ from apscheduler.triggers.interval import IntervalTrigger
 from crawler.app.jobs import previous_period
 from crawler.app.service import TIMEZONE, Service
 from crawler.store import Store
+from tests.builders import CLI, fake_python, registry_toml, site_toml, write_registry
 
-REGISTRY = """
-[schedule]
-inspect = "30 3 * * 2"
-reports = "out"
-
-[[sites]]
-id = "lxz"
-name = "临夏州人民政府"
-kind = "portal"
-start_urls = ["http://127.0.0.2/"]
-[sites.scope]
-host = "127.0.0.2"
-"""
+REGISTRY = registry_toml(
+    site_toml("lxz", "临夏州人民政府", "127.0.0.2"),
+    head='[schedule]\ninspect = "30 3 * * 2"\nreports = "out"',
+)
 NEVER = DateTrigger(datetime(2099, 1, 1, tzinfo=TIMEZONE))
 
 
 @pytest.fixture
 def config(tmp_path):
-    path = tmp_path / "sites.toml"
-    path.write_text(REGISTRY, encoding="utf-8")
-    return path
+    return write_registry(tmp_path, REGISTRY)
 
 
 def service(config, tmp_path, **jobs):
@@ -171,16 +160,7 @@ def test_sigterm_stops_the_service_and_the_running_crawl_is_recorded_interrupted
     store.db["job_runs"].update(old, {"started_at": "2020-01-01T00:00:00.000+00:00"})  # the inspection is due
     store.close()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "crawler.app.cli",
-            "serve",
-            "--config",
-            str(inspected_farm.registry),
-            "--db",
-            str(db),
-        ],
+        [*CLI, "serve", "--config", str(inspected_farm.registry), "--db", str(db)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -209,15 +189,7 @@ def test_sigterm_stops_the_service_and_the_running_crawl_is_recorded_interrupted
     store.close()
 
 
-NEW_SITE = """
-[[sites]]
-id = "jyj"
-name = "临夏州教育局"
-kind = "department"
-start_urls = ["http://127.0.0.4/"]
-[sites.scope]
-host = "127.0.0.4"
-"""
+NEW_SITE = site_toml("jyj", "临夏州教育局", "127.0.0.4", "department")
 LATE_SITE = NEW_SITE.replace('"jyj"', '"sgj"').replace("教育局", "审计局").replace("127.0.0.4", "127.0.0.5")
 # Stands in for the crawl child `python -m crawler.app.worker`: records a completed run of the sites of the registry it is
 # given (no pages: the checks then find every site unreachable), and meanwhile the operator edits the file.
@@ -241,11 +213,7 @@ edited.write_text(edited.read_text(encoding="utf-8") + %r, encoding="utf-8")
 
 @pytest.mark.e2e
 def test_a_site_added_while_serving_is_crawled_checked_and_scored_with_one_registry(config, tmp_path):
-    script = tmp_path / "fake_crawl.py"
-    script.write_text(FAKE_CRAWL % LATE_SITE, encoding="utf-8")
-    python = tmp_path / "python"
-    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{script}" "{config}" "$@"\n', encoding="utf-8")
-    python.chmod(0o755)
+    python = fake_python(tmp_path, FAKE_CRAWL % LATE_SITE, str(config))
     svc = Service(
         config, tmp_path / "facts.db", scheduler=BackgroundScheduler(timezone=TIMEZONE), python=str(python)
     )
@@ -270,11 +238,7 @@ def test_a_site_added_while_serving_is_crawled_checked_and_scored_with_one_regis
 
 def test_each_inspection_prunes_the_facts_of_runs_past_keep_runs(config, tmp_path):
     config.write_text(REGISTRY + "\n[storage]\nkeep_runs = 1\n", encoding="utf-8")
-    script = tmp_path / "fake_crawl.py"
-    script.write_text(FAKE_CRAWL % "", encoding="utf-8")
-    python = tmp_path / "python"
-    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{script}" "{config}" "$@"\n', encoding="utf-8")
-    python.chmod(0o755)
+    python = fake_python(tmp_path, FAKE_CRAWL % "", str(config))
     svc = Service(
         config, tmp_path / "facts.db", scheduler=BackgroundScheduler(timezone=TIMEZONE), python=str(python)
     )

@@ -5,27 +5,18 @@ from __future__ import annotations
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
-from scrapy.utils.test import get_crawler
 
 from crawler.items import PageFact
 from crawler.progress import SiteProgress, site_progress
 from crawler.spiders.site import SiteSpider
 from crawler.vocab import FetchRole
+from tests.builders import LOOPBACK_NETWORK, registry_toml, site_spider, site_toml, write_registry
 
 HOME = "http://127.0.0.2:8800/"
-REGISTRY = """[network]
-allow = ["127.0.0.0/8"]
-[[sites]]
-id = "cs"
-name = "测试县人民政府"
-kind = "portal"
-start_urls = ["http://127.0.0.2:8800/"]
-[sites.scope]
-host = "127.0.0.2:8800"
-[[sites.owners]]
-name = "测试"
-email = "cs@example.gov.cn"
-"""
+REGISTRY = registry_toml(
+    site_toml("cs", "测试县人民政府", "127.0.0.2:8800", owners=[("测试", "cs@example.gov.cn")]),
+    head=LOOPBACK_NETWORK,
+)
 # A homepage as a careless template writes it: a <base> that does not parse, a full-width '／' typed into
 # the search form's host, a port that is no number.
 MALFORMED_HOME = """<html><head><base href="http://["><title>测试县人民政府</title></head><body>
@@ -35,13 +26,8 @@ MALFORMED_HOME = """<html><head><base href="http://["><title>测试县人民政�
 
 
 def make_spider(tmp_path, **extra) -> SiteSpider:
-    config = tmp_path / "sites.toml"
-    config.write_text(REGISTRY, encoding="utf-8")
-    settings = {"DUWANG_RENDER": False, "DUWANG_INCREMENTAL": False, "DUWANG_DB": str(tmp_path / "f.db")}
-    crawler = get_crawler(SiteSpider, settings | extra)
-    crawler.settings = crawler.settings.copy()
-    crawler.settings.frozen = False  # the spider sets its politeness, as before a real crawl starts
-    return SiteSpider.from_crawler(crawler, site="cs", config=str(config))
+    config = write_registry(tmp_path, REGISTRY)
+    return site_spider(config, "cs", {"DUWANG_DB": str(tmp_path / "f.db")} | extra)
 
 
 def progress(spider: SiteSpider) -> SiteProgress:

@@ -11,8 +11,6 @@ import os
 import socket
 import sqlite3
 import ssl
-import subprocess
-import sys
 import threading
 from contextlib import suppress
 from pathlib import Path
@@ -28,6 +26,7 @@ from crawler.probes.tech import HttpsState, Ipv6State, probe_tech
 from crawler.registry import load_registry
 from crawler.store import Store
 from crawler.store.tech import add_tech_probes, tech_probes
+from tests.builders import LOOPBACK_NETWORK, cli, registry_toml, site_toml, write_registry
 
 pytestmark = pytest.mark.e2e
 
@@ -209,14 +208,8 @@ def resolve(monkeypatch):
 
 
 def registry(tmp_path: Path, start_url: str, allow: str = '"127.0.0.0/8", "::1", "www.test.gov.cn"'):
-    host = start_url.split("/")[2]
-    path = tmp_path / "sites.toml"
-    path.write_text(
-        f'[network]\nallow = [{allow}]\n[[sites]]\nid = "lx"\nname = "测试县人民政府"\nkind = "portal"\n'
-        f'start_urls = ["{start_url}"]\n[sites.scope]\nhost = "{host}"\n',
-        encoding="utf-8",
-    )
-    return load_registry(path)
+    lx = site_toml("lx", "测试县人民政府", start_url.split("/")[2], start_urls=[start_url])
+    return load_registry(write_registry(tmp_path, registry_toml(lx, head=f"[network]\nallow = [{allow}]")))
 
 
 def tech_findings(result):
@@ -343,29 +336,19 @@ def test_results_are_stored_and_read_back(tmp_path, certs, servers, resolve):
 def test_the_probe_command_stores_each_site_s_tech_probe(tmp_path, certs, servers):
     """`duwang probe` in a child process; SSL_CERT_FILE makes the test CA trusted, as an operator would."""
     server = servers("127.0.0.2", certs.leaf("127.0.0.2", 10))
-    config = tmp_path / "sites.toml"
-    config.write_text(
-        '[network]\nallow = ["127.0.0.0/8"]\n[[sites]]\nid = "lx"\nname = "测试县人民政府"\nkind = "portal"\n'
-        f'start_urls = ["https://127.0.0.2:{server.port}/"]\n[sites.scope]\nhost = "127.0.0.2:{server.port}"\n',
-        encoding="utf-8",
-    )
+    host = f"127.0.0.2:{server.port}"
+    lx = site_toml("lx", "测试县人民政府", host, start_urls=[f"https://{host}/"])
+    config = write_registry(tmp_path, registry_toml(lx, head=LOOPBACK_NETWORK))
     db = tmp_path / "duwang.db"
     env = os.environ | {"SSL_CERT_FILE": str(certs.cafile)}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "crawler.app.cli",
-            "probe",
-            "--config",
-            str(config),
-            "--db",
-            str(db),
-            "--timeout",
-            "5",
-        ],
-        capture_output=True,
-        text=True,
+    done = cli(
+        "probe",
+        "--config",
+        str(config),
+        "--db",
+        str(db),
+        "--timeout",
+        "5",
         env=env,
         timeout=120,
     )

@@ -8,16 +8,15 @@ The disk is "filled" the way SQLite sees a full disk: `PRAGMA max_page_count` ju
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
+from tests.builders import LOOPBACK_NETWORK, cli, registry_toml, site_toml, write_registry
 from tests.conftest import duwang
+from tests.loopback import respond, serving
 
 # Every test here starts servers, child processes or a browser: `pytest -m "not e2e"` leaves them out.
 pytestmark = pytest.mark.e2e
@@ -57,41 +56,16 @@ def site() -> Iterator[dict[str, object]]:
         def do_GET(self) -> None:
             requests.append(self.path)
             body = page(self.path.split("?")[0])
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body or b"")))
-            self.end_headers()
-            self.wfile.write(body or b"")
+            respond(self, 200 if body else 404, body or b"")
 
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer((HOST, 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"netloc": f"{HOST}:{server.server_address[1]}", "requests": requests}
-    server.shutdown()
-    server.server_close()
+    with serving(Handler, HOST) as ports:
+        yield {"netloc": f"{HOST}:{ports[HOST]}", "requests": requests}
 
 
-REGISTRY = """
-[defaults]
-delay = 0
-concurrency = 4
-obey_robots = false
-
-[network]
-allow = ["127.0.0.0/8"]
-
-[[sites]]
-id = "full"
-name = "测试县人民政府"
-kind = "portal"
-start_urls = ["http://{netloc}/"]
-[sites.scope]
-host = "{netloc}"
-[[sites.owners]]
-email = "owner@example.gov.cn"
-"""
+HEAD = "[defaults]\ndelay = 0\nconcurrency = 4\nobey_robots = false\n" + LOOPBACK_NETWORK
 
 
 def snapshot(db: Path, run_id: int) -> tuple:
@@ -106,8 +80,8 @@ def snapshot(db: Path, run_id: int) -> tuple:
 
 
 def test_a_full_disk_stops_the_crawl_and_fails_the_run_leaving_earlier_runs_intact(site, tmp_path):
-    registry, db = tmp_path / "sites.toml", tmp_path / "facts.db"
-    registry.write_text(REGISTRY.format(netloc=site["netloc"]), encoding="utf-8")
+    full = site_toml("full", "测试县人民政府", site["netloc"], owners=["owner@example.gov.cn"])
+    registry, db = write_registry(tmp_path, registry_toml(full, head=HEAD)), tmp_path / "facts.db"
     common = ["--config", str(registry), "--db", str(db), "--quiet"]
     duwang("crawl", *common)
     total = len(site["requests"])
@@ -117,22 +91,15 @@ def test_a_full_disk_stops_the_crawl_and_fails_the_run_leaving_earlier_runs_inta
         size = conn.execute("pragma page_count").fetchone()[0]
 
     site["requests"].clear()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "crawler.app.cli",
-            "crawl",
-            *common,
-            "--processes",
-            "1",
-            "--set",
-            f"DUWANG_DB_MAX_PAGES={size + 2}",
-            "--set",
-            "DUWANG_BATCH_SIZE=10",
-        ],
-        capture_output=True,
-        text=True,
+    result = cli(
+        "crawl",
+        *common,
+        "--processes",
+        "1",
+        "--set",
+        f"DUWANG_DB_MAX_PAGES={size + 2}",
+        "--set",
+        "DUWANG_BATCH_SIZE=10",
         timeout=600,
     )
     assert result.returncode == 1, result.stdout + result.stderr

@@ -12,56 +12,17 @@ confidence, or a crawl cut off by its deadline gives a 待确认 warning instead
 from __future__ import annotations
 
 import re
-import tomllib
-from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 
 from checks.columns import CLASS_NAMES, HOW, Column, column_finding, newest_date, stale_since
 from checks.facts import SiteFacts
 from checks.findings import CheckId, Finding, Severity
+from checks.keyareadata import Area, areas, fiscal_words
 from checks.rules import Rules
 
-DATA = Path(__file__).with_name("data") / "keyareas.toml"
 FISCAL_AREA = "财政预决算"
 SHORT_LINK = 12  # a link text this short that names an area may be its column's menu entry
 YEAR = re.compile(r"(?:19|20)\d{2}年")
-
-
-@dataclass(frozen=True)
-class Area:
-    name: str
-    freshness: str  # the class whose limit in [freshness] the area's newest item is held to
-    words: tuple[str, ...]
-
-    def names(self, text: str) -> bool:
-        return any(word in text for word in self.words)
-
-
-@dataclass(frozen=True)
-class FiscalWords:
-    budget: tuple[str, ...]
-    final_accounts: tuple[str, ...]
-    not_budget: tuple[str, ...]
-
-
-@lru_cache(maxsize=1)
-def _data() -> tuple[tuple[Area, ...], FiscalWords]:
-    raw = tomllib.loads(DATA.read_text(encoding="utf-8"))
-    areas = tuple(Area(a["name"], a["freshness"], tuple(a["words"])) for a in raw["areas"])
-    fiscal = raw["fiscal"]
-    words = FiscalWords(tuple(fiscal["budget"]), tuple(fiscal["final_accounts"]), tuple(fiscal["not_budget"]))
-    return areas, words
-
-
-def areas() -> tuple[Area, ...]:
-    """The shipped synonym table."""
-    return _data()[0]
-
-
-def area_names() -> tuple[str, ...]:
-    return tuple(area.name for area in areas())
 
 
 def check_key_areas(facts: SiteFacts, columns: list[Column], rules: Rules, today: date) -> list[Finding]:
@@ -191,7 +152,7 @@ def _fiscal_reports(facts: SiteFacts, fiscal: list[Column], rules: Rules, today:
     A deduction only where a confirmed 财政预决算 column was read and the crawl finished."""
     titles = {entry.title for entries in facts.entries.values() for entry in entries}
     titles |= {page.title for page in facts.own_pages() if page.title}
-    words = _data()[1]
+    words = fiscal_words()
     budget_year, final_year = due_years(rules, today)
     confirmed = next((column for column in fiscal if column.confirmed), None)
     column = confirmed or (fiscal[0] if fiscal else None)

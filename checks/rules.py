@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.interaction_rules import InteractionRules, interaction_rules
+from checks.keyareadata import area_names  # the synonym table names the areas
 from checks.rubricschema import (
     FRESHNESS_CLASSES,
     SITE_KINDS,
@@ -225,8 +226,6 @@ def _keys_within(
 
 
 def _key_areas(raw: dict[str, tuple[str, ...]], path: Path) -> dict[str, tuple[str, ...]]:
-    from checks.keyareas import area_names  # the synonym table names the areas
-
     known = area_names()
     for key, names in raw.items():
         if unknown := [name for name in names if name not in known]:

@@ -8,7 +8,8 @@ import pytest
 from checks.columns import UNCONFIRMED, Column
 from checks.facts import CrawlLimits, Entry
 from checks.findings import CheckId, Severity
-from checks.keyareas import area_names, check_key_areas, due_years, names_report
+from checks.keyareadata import area_names
+from checks.keyareas import check_key_areas, due_years, names_report
 from checks.rules import RubricError, load_rules
 from tests.sitefacts import HOME, entries, link, site
 

@@ -186,7 +186,7 @@ def test_a_folded_key_area_column_still_costs_the_columns_bonus(tmp_path):
 def test_a_budget_column_is_held_to_one_limit_by_every_check():
     # A 财政预决算 column 200 days old must not be 栏目更新不及时 (通知公告、政策文件类, 6 months) while the
     # key area, whose documents are yearly, finds it in time.
-    from checks.keyareas import areas
+    from checks.keyareadata import areas
     from checks.rules import load_rules
 
     rules = load_rules()

@@ -172,3 +172,36 @@ def test_imports_follow_the_data_one_way():
                 if any(imported == f or imported.startswith(f + ".") for f in forbidden):
                     broken.append(f"{name} imports {imported} ({why})")
     assert not broken, "imports against the direction of data:\n" + "\n".join(broken)
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_no_module_imports_itself_back_through_others():
+    # A cycle of imports is two modules that can only be understood together: one belongs in the other, or
+    # what they share in a third (a package's __init__ re-exporting its parts is no cycle).
+    modules = {_module_name(path): path for path in _shipped_modules()}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        if path.name == "__init__.py":
+            continue
+        targets = {imported for imported in _imports(path) if imported in modules and imported != name}
+        graph[name] = {t for t in targets if modules[t].name != "__init__.py"}
+    cycles = []
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                cycles.append(" -> ".join([*trail[trail.index(nxt) :], nxt]))
+            elif nxt not in state:
+                visit(nxt, [*trail, nxt])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    assert not cycles, "import cycles:\n" + "\n".join(cycles)

@@ -119,7 +119,8 @@ def _key_areas(site: dict, today: date, rules: Any) -> set[tuple]:
     """crawler/farm/keyareas.py: the areas the rubric reads on the site's kind, missing or not updated
     within their class's limit (empty and undated count as not updated); the due budget and final accounts
     not published (a 待确认 warning where the site has no 财政预决算 column to read them in)."""
-    from checks.keyareas import areas, due_years
+    from checks.keyareadata import areas
+    from checks.keyareas import due_years
 
     if "key_areas" not in site:  # a truth written before keyareas.py planted anything
         return set()

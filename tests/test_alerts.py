@@ -432,22 +432,29 @@ def test_each_robot_gets_its_own_payload(monkeypatch, scheme, url, module, plugi
 # -- the service and the command line -----------------------------------------------------------------
 
 
+def dead_site_registry(folder, robot_port: int):
+    """A registry whose one site answers nowhere (a loopback port nobody listens on), with one channel to the
+    loopback robot."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead = closed.getsockname()[1]
+    config = folder / "sites.toml"
+    config.write_text(
+        SITES.replace("127.0.0.2/", f"127.0.0.1:{dead}/").replace('"127.0.0.2"', f'"127.0.0.1:{dead}"')
+        + f'\n[[alerts]]\nname = "值班群"\nurl = "json://127.0.0.1:{robot_port}/${{DUWANG_TEST_TOKEN}}"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
 @pytest.mark.e2e
 def test_the_probe_job_alerts_an_unreachable_site_once(tmp_path, monkeypatch):
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from crawler.app.service import TIMEZONE, Service
 
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        dead = closed.getsockname()[1]
     with receiver() as robot:
-        config = tmp_path / "sites.toml"
-        config.write_text(
-            SITES.replace("127.0.0.2/", f"127.0.0.1:{dead}/").replace('"127.0.0.2"', f'"127.0.0.1:{dead}"')
-            + f'\n[[alerts]]\nname = "值班群"\nurl = "json://127.0.0.1:{robot.port}/${{DUWANG_TEST_TOKEN}}"\n',
-            encoding="utf-8",
-        )
+        config = dead_site_registry(tmp_path, robot.port)
         monkeypatch.setenv("DUWANG_TEST_TOKEN", SECRET)
         service = Service(config, tmp_path / "facts.db", scheduler=BackgroundScheduler(timezone=TIMEZONE))
         for _ in range(3):
@@ -559,16 +566,8 @@ def test_each_channel_hears_of_an_outage_after_its_own_number_of_failed_probes(t
 @pytest.mark.e2e
 def test_probe_command_sends_the_outage_alerts_unless_told_not_to(tmp_path, monkeypatch):
     monkeypatch.setenv("DUWANG_TEST_TOKEN", SECRET)
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        dead = closed.getsockname()[1]
     with receiver() as robot:
-        config = tmp_path / "sites.toml"
-        config.write_text(
-            SITES.replace("127.0.0.2/", f"127.0.0.1:{dead}/").replace('"127.0.0.2"', f'"127.0.0.1:{dead}"')
-            + f'\n[[alerts]]\nname = "值班群"\nurl = "json://127.0.0.1:{robot.port}/${{DUWANG_TEST_TOKEN}}"\n',
-            encoding="utf-8",
-        )
+        config = dead_site_registry(tmp_path, robot.port)
 
         def probe_command(db: str, *options: str):
             arguments = ["probe", "--config", str(config), "--db", str(tmp_path / db), "--timeout", "5"]

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from http.client import HTTPException
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from crawler.registry import AllowList, Registry, Site
 from crawler.store import now_iso
@@ -198,10 +198,30 @@ def probe_sites(
     `on_result` is called in the caller's thread as each probe completes (store it there: a database
     connection stays in its thread); the list returned is in registry order."""
     sites = registry.select(site_ids)
-    results: dict[str, ProbeResult] = {}
-    with ThreadPoolExecutor(max_workers=min(8, len(sites)), thread_name_prefix="probe") as pool:
-        futures = [pool.submit(probe_site, site, registry.allow, timeout) for site in sites]
-        for future in as_completed(futures):
+    return probe_each(sites, lambda site: probe_site(site, registry.allow, timeout), on_result, "probe")
+
+
+class _SiteResult(Protocol):
+    @property
+    def site_id(self) -> str: ...
+
+
+Result = TypeVar("Result", bound=_SiteResult)
+
+
+def probe_each(
+    sites: tuple[Site, ...],
+    probe: Callable[[Site], Result],
+    on_result: Callable[[Result], None] | None,
+    thread_name: str,
+) -> list[Result]:
+    """`probe` of every site, up to 8 at a time; `on_result` in the caller's thread as each completes; the
+    results in the sites' order."""
+    if not sites:
+        return []
+    results: dict[str, Result] = {}
+    with ThreadPoolExecutor(max_workers=min(8, len(sites)), thread_name_prefix=thread_name) as pool:
+        for future in as_completed([pool.submit(probe, site) for site in sites]):
             result = future.result()
             results[result.site_id] = result
             if on_result is not None:

@@ -23,13 +23,12 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.probes.availability import lookup_within
+from crawler.probes.availability import lookup_within, probe_each
 from crawler.registry import AllowList, Registry, Site
 from crawler.store import now_iso
 
@@ -325,14 +324,6 @@ def probe_tech_sites(
     """A technical probe of every selected site, several at a time; `on_result` runs in the caller's
     thread as each completes (as `crawler.probes.availability.probe_sites`). The list is in registry order."""
     sites = registry.select(site_ids)
-    if not sites:
-        return []
-    results: dict[str, TechResult] = {}
-    with ThreadPoolExecutor(max_workers=min(8, len(sites)), thread_name_prefix="techprobe") as pool:
-        futures = [pool.submit(probe_tech, site, registry.allow, timeout, cafile) for site in sites]
-        for future in as_completed(futures):
-            result = future.result()
-            results[result.site_id] = result
-            if on_result is not None:
-                on_result(result)
-    return [results[site.id] for site in sites]
+    return probe_each(
+        sites, lambda site: probe_tech(site, registry.allow, timeout, cafile), on_result, "techprobe"
+    )

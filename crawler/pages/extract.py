@@ -66,10 +66,10 @@ TRS_PAGER_RE = re.compile(
 # document.write("...") or document.write(unescape('...')): the written markup, still escaped.
 DOCUMENT_WRITE_RE = re.compile(r"document\.write(?:ln)?\s*\(\s*(?:unescape\s*\(\s*)?([\"'])(.*?)\1", re.S)
 WRITTEN_LINK_RE = re.compile(r"<\s*(script|img|a|iframe)\b[^>]*?\b(src|href)\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+# footer, foot, foot-wrap, footer_box... as an id or a class name; bottom and copyright as a whole name.
 FOOTER_XPATH = (
-    "//footer | //*[@id='footer' or @id='foot' or @id='bottom' or @id='copyright']"
-    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' footer ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' foot ')"
+    "//footer | //*[starts-with(@id, 'foot') or @id='bottom' or @id='copyright']"
+    " | //*[contains(concat(' ', normalize-space(@class)), ' foot')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' bottom ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' copyright ')]"
 )
@@ -131,7 +131,10 @@ TITLE_TEXT = _xpath("//title//text()")
 META = _xpath("//meta[@name and @content]")
 BODY_TEXT = _xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
 FOOTERS = _xpath(FOOTER_XPATH)
-FOOTER_TEXT = _xpath(".//text()[not(ancestor::script)]")
+SHOWN_TEXT = etree.XPath(".//text()", smart_strings=True)  # each text knows the element holding it
+FOOTER_CHARS = 3000  # characters of footer text kept: several blocks of links, addresses and numbers
+TAIL_CHARS = 1000  # characters at the very end of the page, read as the footer's too
+TAG_RE = re.compile(r"<[^>]*>")
 FORMS = _xpath("//form")
 FORM_INPUTS = _xpath(".//input | .//select | .//textarea")
 # A search box is often a text input and a button with no <form> around them (the button's onclick searches).
@@ -290,11 +293,45 @@ def text_excerpt(selector: Selector, limit: int = 3000) -> str:
 
 
 def footer_text(selector: Selector) -> str:
-    """The footer's text, where 网站标识码, ICP备案 and 公安备案 are written; else the page's last text."""
-    footers = FOOTERS(_root(selector))
-    if footers:
-        return clean(" ".join(FOOTER_TEXT(footers[-1])))[:2000]
-    return clean(" ".join(BODY_TEXT(_root(selector))))[-1000:]
+    """The text at the foot of the page, where 网站标识码, ICP备案 and 公安备案 are written.
+
+    Footers are named anything (div.g-ft, div.foot-wrap) and often followed by a floating box that is
+    named like one (a div.bottom holding 返回顶部), and they are often split over several blocks (links,
+    copyright, filing numbers): so the text of every outermost footer-like block is read, and then the
+    page's last text, which is where a person looks for them. Text a script writes into the page with
+    `document.write("网站标识码：...")` is shown by every browser, so it is read too."""
+    root = _root(selector)
+    footers = FOOTERS(root)
+    inside = set(footers)
+    outermost = [node for node in footers if not any(a in inside for a in node.iterancestors())]
+    parts = [_shown_text(node) for node in outermost]
+    body = root.find("body") if root.tag == "html" else None
+    tail = _shown_text(body if body is not None else root)[-TAIL_CHARS:]
+    text = clean(" ".join(parts))
+    if tail and tail not in text:
+        text = f"{text} {tail}".strip()
+    return text[-FOOTER_CHARS:] if len(text) > FOOTER_CHARS else text
+
+
+def _shown_text(node: Any) -> str:
+    """An element's text as a browser shows it: no style or script source, but what a script writes."""
+    texts = []
+    for text in SHOWN_TEXT(node):
+        holder = text.getparent()
+        tag = holder.tag.lower() if holder is not None and isinstance(holder.tag, str) else ""
+        if tag == "script" and not text.is_tail:
+            texts.extend(written_text(str(text)))
+        elif tag != "style" or text.is_tail:
+            texts.append(str(text))
+    return clean(" ".join(texts))
+
+
+def written_text(script: str) -> list[str]:
+    """The text that `document.write(...)` calls of an inline script put into the page, tags removed."""
+    if "document.write" not in script:
+        return []
+    written = (_unescape(call.group(2)) for call in DOCUMENT_WRITE_RE.finditer(script))
+    return [text for markup in written if (text := clean(TAG_RE.sub(" ", markup)))]
 
 
 def forms(selector: Selector, page_url: str, problems: list[str] | None = None) -> list[dict]:

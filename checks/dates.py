@@ -1,10 +1,11 @@
 """Publication dates as Chinese government pages write them, parsed into `datetime.date`.
 
 Forms read: 2026-10-12, 2026/10/12, 2026.10.12, 2026年10月12日 (with or without spaces and a time after it),
-[10-12] and 10-12 without a year, and dates inside item URLs (t20261012_123.html, /202610/t20261012_...,
-Hanweb's /art/2026/10/12/art_1_2.html).
-A date without a year takes the latest year that does not put it in the future, so on 2 January a list
-entry "12-30" is read as the 30 December just past.
+[10-12], 10-12 and 10月12日 without a year, and dates inside item URLs (t20261012_123.html,
+/202610/t20261012_..., Hanweb's /art/2026/10/12/art_1_2.html).
+A date without a year takes the year of the entry's URL when the URL carries the same month and day (Hanweb
+lists print [11-27] for /art/2025/11/27/...: a year-old entry, not a fresh one); else the latest year that
+does not put it in the future, so on 2 January a list entry "12-30" is read as the 30 December just past.
 """
 
 from __future__ import annotations
@@ -61,8 +62,14 @@ def date_from_url(url: str | None) -> date | None:
 
 
 def item_date(date_text: str | None, url: str | None, today: date) -> date | None:
-    """A list entry's date: the text beside it first, else the date in its URL."""
-    return parse_date(date_text, today) or date_from_url(url)
+    """A list entry's date: the text beside it first, else the date in its URL. A month and day without a
+    year take the URL's year when the URL shows that same month and day (see the module docstring)."""
+    written = parse_date(date_text, today)
+    in_url = date_from_url(url)
+    if written is None:
+        return in_url
+    same_day = in_url is not None and (in_url.month, in_url.day) == (written.month, written.day)
+    return in_url if same_day and not FULL_DATE_RE.search(date_text or "") else written
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

@@ -77,8 +77,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         ],
         # The footer is div.g-ft, a floating div.bottom (返回顶部) follows it; 网站标识码 is written by
         # document.write; the badge is a conac.cn script; the 找错 entry is the platform's jiucuo.js.
-        "elements": FOOTER_ALL
-        | {"conac_badge": True, "search": True, "sitemap": True, "error_report": True},
+        "elements": FOOTER_ALL | {"conac_badge": True, "search": True, "sitemap": True, "error_report": True},
     },
 }
 

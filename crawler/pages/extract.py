@@ -58,6 +58,7 @@ DATE_RE = re.compile(
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
     r"|\[\s*\d{1,2}\s*-\s*\d{1,2}\s*\]"  # [10-12]
     r"|(?<![\d-])\d{1,2}-\d{1,2}(?![\d-])"  # 10-12
+    r"|(?<!\d)\d{1,2}月\d{1,2}日"  # 10月12日
 )
 # TRS pagination: createPageHTML(pageCount, currentPage, "index", "html") writes index_1.html ... links.
 TRS_PAGER_RE = re.compile(

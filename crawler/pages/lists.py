@@ -35,18 +35,41 @@ RECORD_XPATH = etree.XPath(
     " | //dd[.//a[@href]][not(.//dd[.//a[@href]] or .//li[.//a[@href]] or .//tr[.//a[@href]])]",
     smart_strings=False,
 )
+# Blocks that may be the records of a list written without li/tr/dd (see _row_groups).
+ROW_XPATH = etree.XPath(
+    "//*[self::div or self::p or self::section or self::article][.//a[@href]]"
+    "[not(.//li[.//a[@href]] or .//tr[.//a[@href]] or .//dd[.//a[@href]])]"
+    "[not(ancestor::li or ancestor::tr or ancestor::dd)]",
+    smart_strings=False,
+)
 ANCHORS = etree.XPath(".//a[@href]", smart_strings=False)
 TEXT_OUTSIDE_ANCHORS = etree.XPath(".//text()[not(ancestor::a)]", smart_strings=False)
+TEXTS = etree.XPath(".//text()", smart_strings=False)
+# A text that is a date and nothing else, with a label (发布时间：), brackets or a time of day at most.
+DATE_ALONE_RE = re.compile(
+    r"^[\[(（【]?\s*(?:(?:发布|更新|成文|发文)?(?:时间|日期)\s*[:：]?\s*)?"
+    r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*-\s*\d{1,2}|\d{1,2}月\d{1,2}日)"
+    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*[\])）】]?$"
+)
+PUBLISHED_LABEL_RE = re.compile(r"^[\[(（【]?\s*发布")
+PUBLISHED_HEADING_RE = re.compile(r"^(发布|公开|上网)(日期|时间)$")
+YEAR_MONTH_RE = re.compile(r"^((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})月?$")
+DAY_RE = re.compile(r"^(\d{1,2})日?$")
 STRING = etree.XPath("string()", smart_strings=False)
 DATASTORES = etree.XPath("//script[@type='text/xml']", smart_strings=False)
 RECORD_CDATA_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
 # Links that move through a list or leave it, never an entry of it.
+# "More" links are written many ways: 更多, 更多>>, 更多 +, MORE >>, 查看更多>, [更多], +更多, more».
+MORE_RE = r"[\[【(（]?\s*[+＋]?\s*(?:查看)?(?:更多|more)(?:信息|内容)?\s*[>＞»》+＋.…]*\s*[\]】)）]?"
+MORE_ONLY_RE = re.compile(rf"^{MORE_RE}$", re.IGNORECASE)
 GENERIC_RE = re.compile(
-    r"^(更多|更多>+|more|查看更多|首页|上一页|下一页|尾页|末页|前一页|后一页|第\d+页|\d+|>+|<+|»|«|\.\.\.|…)$",
+    rf"^(?:{MORE_RE}|首页|上一页|下一页|尾页|末页|前一页|后一页|第\d+页|\d+|>+|<+|»|«|\.\.\.|…)$",
     re.IGNORECASE,
 )
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 HEADING_CLASS_RE = re.compile(r"(^|[-_\s])(title|tit|hd|head|header|bt|name|lm|caption)([-_\s\d]|$)", re.I)
+BREADCRUMB_RE = re.compile(r"(当前|您的|您现在的|所在|现在)位置")
+CRUMB_SEPARATOR_RE = re.compile(r"\s*(?:>+|＞+|»|›|→|-{1,2}>)\s*")
 MAX_NAME = 20  # characters: a heading or a tab label, not a sentence
 HEADLINE_MAX = 2  # a headline box holds the top story or two, not a list
 
@@ -89,6 +112,17 @@ def list_items(selector: Selector, page_url: str, encoding: str = "utf-8") -> li
     return kept
 
 
+def entry_texts(root: Any) -> list[str]:
+    """The text outside links of each entry of the page's lists of two or more entries: what pagekind
+    leaves out when it looks for an article's labels (a list printing 发布时间/来源 on every row)."""
+    return [
+        clean(" ".join(TEXT_OUTSIDE_ANCHORS(record)))
+        for group in _record_groups(root)
+        if len(group.records) >= 2
+        for record in group.records
+    ]
+
+
 def _record_groups(root: Any) -> list[_Group]:
     by_parent: dict[Any, _Group] = {}
     for record in RECORD_XPATH(root):
@@ -100,12 +134,41 @@ def _record_groups(root: Any) -> list[_Group]:
             group = by_parent[parent] = _Group(parent, [], [])
         group.records.append(record)
     groups = list(by_parent.values())
+    groups.extend(_row_groups(root))
     for script in DATASTORES(root):
         records = [_fragment(text) for text in RECORD_CDATA_RE.findall(script.text or "")]
         records = [record for record in records if record is not None and ANCHORS(record)]
         if records:
             groups.append(_Group(script, records, [], _list_name(script)))
     return groups
+
+
+def _row_groups(root: Any) -> list[_Group]:
+    """Lists whose records are `<div>`s or `<p>`s (div.item-row with a heading link, a summary and a
+    发布时间 line): two or more sibling blocks of one shape, each with one link target and a date. The
+    date is required of every block, so that layout boxes and link bars are never taken for a list."""
+    by_shape: dict[tuple[Any, tuple[str, str]], list[Any]] = {}
+    for block in ROW_XPATH(root):
+        parent = block.getparent()
+        if parent is not None:
+            by_shape.setdefault((parent, _shape(block)), []).append(block)
+    groups: list[_Group] = []
+    taken: set[Any] = set()
+    for (parent, _), blocks in by_shape.items():
+        if (
+            len(blocks) < 2
+            or any(ancestor in taken for ancestor in parent.iterancestors())
+            or parent in taken
+        ):
+            continue
+        if all(_one_target(block) and _record_date(block) for block in blocks):
+            groups.append(_Group(parent, blocks, []))
+            taken.update(blocks)
+    return groups
+
+
+def _one_target(block: Any) -> bool:
+    return len({a.get("href", "").strip() for a in _content_links(ANCHORS(block))}) == 1
 
 
 def _fragment(markup: str) -> Any | None:
@@ -124,10 +187,72 @@ def _item(record: Any, base: str, encoding: str = "utf-8") -> tuple[str, str | N
     anchors = [(anchor, clean(STRING(anchor))) for anchor in ANCHORS(record)]
     content = [pair for pair in anchors if not GENERIC_RE.match(pair[1])] or anchors
     anchor, anchor_text = max(content, key=lambda pair: len(pair[1]))
+    date_text = _record_date(record)
+    if date_text is None:
+        title = clean(anchor.get("title")) or anchor_text
+        match = DATE_RE.search(clean(STRING(record)).replace(title, ""))
+        date_text = match.group(0) if match else None
+    elif not anchor.get("title") and anchor_text.endswith(date_text):  # the whole row is the link
+        anchor_text = anchor_text[: -len(date_text)].strip() or anchor_text
     title = clean(anchor.get("title")) or anchor_text
-    outside = clean(" ".join(TEXT_OUTSIDE_ANCHORS(record)))
-    match = DATE_RE.search(outside) or DATE_RE.search(clean(STRING(record)).replace(title, ""))
-    return title[:300], resolve(base, anchor.get("href", ""), encoding), match.group(0) if match else None
+    return title[:300], resolve(base, anchor.get("href", ""), encoding), date_text
+
+
+def _record_date(record: Any) -> str | None:
+    """The entry's date as the row shows it, in this order: the cell under a 发布日期 column heading; a
+    text that is a date and nothing else (a date span, inside the link or not); a day and a year-month
+    drawn in two elements (a big "28" over "2026-11"); the first date outside the links (a summary's date
+    comes after the row's own)."""
+    cell = _dated_column_cell(record)
+    if cell is not None:
+        return cell
+    parts = [text for node in TEXTS(record) if (text := clean(node))]
+    alone = [text for text in parts if DATE_ALONE_RE.match(text)]
+    if alone:
+        published = [text for text in alone if PUBLISHED_LABEL_RE.search(text)]
+        match = DATE_RE.search((published or alone)[0])
+        if match:
+            return match.group(0)
+    split = _split_date(parts)
+    if split:
+        return split
+    match = DATE_RE.search(clean(" ".join(TEXT_OUTSIDE_ANCHORS(record))))
+    return match.group(0) if match else None
+
+
+def _split_date(parts: list[str]) -> str | None:
+    year_month = next((m for text in parts if (m := YEAR_MONTH_RE.match(text))), None)
+    day = next((m for text in parts if (m := DAY_RE.match(text))), None)
+    if year_month is None or day is None:
+        return None
+    return f"{year_month[1]}-{int(year_month[2]):02d}-{int(day[1]):02d}"
+
+
+def _dated_column_cell(record: Any) -> str | None:
+    """In a table whose heading row names a 发布日期 (or 发布时间) column, the date in that column: the
+    公开目录 tables show 成文日期 before 发布日期, and a column is as fresh as what it published."""
+    if record.tag != "tr":
+        return None
+    table = next(record.iterancestors("table"), None)
+    if table is None:
+        return None
+    index = _published_column(table)
+    cells = [cell for cell in record if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
+    if index is None or index >= len(cells):
+        return None
+    match = DATE_RE.search(clean(STRING(cells[index])))
+    return match.group(0) if match else None
+
+
+def _published_column(table: Any) -> int | None:
+    for row in list(table.iter("tr"))[:3]:
+        cells = [
+            clean(STRING(cell)) for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")
+        ]
+        for index, text in enumerate(cells):
+            if PUBLISHED_HEADING_RE.match(text):
+                return index
+    return None
 
 
 def _absorb_headlines(groups: list[_Group]) -> None:
@@ -238,6 +363,13 @@ def _labels(node: Any) -> list[str]:
 
 def _heading(node: Any, labels: list[str]) -> str:
     text = clean(STRING(node))
+    if BREADCRUMB_RE.search(text) or len(CRUMB_SEPARATOR_RE.findall(text)) >= 2:
+        # 当前位置：首页 > 政务动态 > 乡镇动态: the trail's last step is the list's name, not its first link
+        last = clean(CRUMB_SEPARATOR_RE.split(text)[-1])
+        return last if 0 < len(last) <= MAX_NAME and not GENERIC_RE.match(last) else ""
+    for anchor in ANCHORS(node):  # the heading bar's 更多 link is not part of the name
+        if MORE_ONLY_RE.match(more := clean(STRING(anchor))):
+            text = clean(text.replace(more, ""))
     is_heading = node.tag in HEADING_TAGS or bool(HEADING_CLASS_RE.search(node.get("class") or ""))
     if len(labels) == 1 and (is_heading or len(text) <= MAX_NAME + 6):
         return labels[0]

@@ -30,7 +30,7 @@ from lxml import etree
 
 from crawler.items import ListItemFact
 from crawler.pages.extract import NAV_ANCESTOR, clean
-from crawler.pages.lists import HEADING_CLASS_RE, HEADING_TAGS
+from crawler.pages.lists import HEADING_CLASS_RE, HEADING_TAGS, entry_texts
 
 ARTICLE_META = (
     "ArticleTitle",
@@ -85,7 +85,8 @@ def classify(
         score += 2
     texts = [(_holder(node), text) for node in BODY_TEXT(root) if (text := clean(node))]
     page_text = " ".join(text for _, text in texts)
-    labels = [name for name, pattern in LABELS.items() if pattern.search(page_text)]
+    entries = entry_texts(root)
+    labels = [name for name, pattern in LABELS.items() if _article_label(pattern, page_text, entries)]
     if len(labels) >= 2:
         signals["labels"] = labels
         score += 2 if len(labels) >= 3 else 1
@@ -118,6 +119,14 @@ def classify(
     if items:
         return "navigation", evidence
     return "static", evidence
+
+
+def _article_label(pattern: re.Pattern[str], page_text: str, entries: list[str]) -> bool:
+    """The label is on the page, and not only on the entries of a list (a column whose every row prints
+    发布时间 and 来源 is a list page, however many labels its rows carry)."""
+    found = len(pattern.findall(page_text))
+    in_entries = sum(len(pattern.findall(text)) for text in entries)
+    return found > 0 and not (in_entries >= 2 and found <= in_entries)
 
 
 def _empty_list(root: Any) -> str | None:

@@ -19,6 +19,7 @@ from lxml import etree
 from parsel import Selector
 
 # The URL forms are re-exported: the spider and the page view call them as extract.normalize_url.
+from crawler.pages.shown import DOCUMENT_WRITE_RE, clean, shown_text, unescape
 from crawler.pages.urlform import normalize_url, resolve, resolve_or_error
 from crawler.vocab import LinkKind
 
@@ -64,8 +65,6 @@ DATE_RE = re.compile(
 TRS_PAGER_RE = re.compile(
     r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']"
 )
-# document.write("...") or document.write(unescape('...')): the written markup, still escaped.
-DOCUMENT_WRITE_RE = re.compile(r"document\.write(?:ln)?\s*\(\s*(?:unescape\s*\(\s*)?([\"'])(.*?)\1", re.S)
 WRITTEN_LINK_RE = re.compile(r"<\s*(script|img|a|iframe)\b[^>]*?\b(src|href)\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 # footer, foot, foot-wrap, footer_box... as an id or a class name; bottom and copyright as a whole name.
 FOOTER_XPATH = (
@@ -80,7 +79,6 @@ NAV_ANCESTOR = (
     " or contains(@class, 'menu') or contains(@class, 'footer')"
     " or contains(@id, 'nav') or contains(@id, 'menu')]"
 )
-WHITESPACE_RE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -90,10 +88,6 @@ class RawLink:
     attr: str
     kind: LinkKind
     anchor_text: str
-
-
-def clean(text: str | None) -> str:
-    return WHITESPACE_RE.sub(" ", text or "").strip()
 
 
 def problem(problems: list[str] | None, where: str, value: str, error: Exception | str) -> None:
@@ -132,10 +126,8 @@ TITLE_TEXT = _xpath("//title//text()")
 META = _xpath("//meta[@name and @content]")
 BODY_TEXT = _xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
 FOOTERS = _xpath(FOOTER_XPATH)
-SHOWN_TEXT = etree.XPath(".//text()", smart_strings=True)  # each text knows the element holding it
 FOOTER_CHARS = 3000  # characters of footer text kept: several blocks of links, addresses and numbers
 TAIL_CHARS = 1000  # characters at the very end of the page, read as the footer's too
-TAG_RE = re.compile(r"<[^>]*>")
 FORMS = _xpath("//form")
 FORM_INPUTS = _xpath(".//input | .//select | .//textarea")
 # A search box is often a text input and a button with no <form> around them (the button's onclick searches).
@@ -243,19 +235,13 @@ def script_written_links(selector: Selector, base: str, encoding: str = "utf-8")
         if "document.write" not in script:
             continue
         for call in DOCUMENT_WRITE_RE.finditer(script):
-            written = _unescape(call.group(2))
+            written = unescape(call.group(2))
             for tag, _attr, value in WRITTEN_LINK_RE.findall(written):
                 url = resolve(base, value, encoding)
                 if url is not None:
                     tag = tag.lower()
                     links.append(RawLink(url, tag, "document.write", link_kind(tag, url), ""))
     return links
-
-
-def _unescape(text: str) -> str:
-    """JavaScript's unescape(): %XX and %uXXXX escapes (what a CMS hides its badge markup behind)."""
-    text = re.sub(r"%u([0-9A-Fa-f]{4})", lambda match: chr(int(match.group(1), 16)), text)
-    return re.sub(r"%([0-9A-Fa-f]{2})", lambda match: chr(int(match.group(1), 16)), text)
 
 
 def trs_pagination(selector: Selector, base: str, encoding: str = "utf-8") -> list[RawLink]:
@@ -305,34 +291,13 @@ def footer_text(selector: Selector) -> str:
     footers = FOOTERS(root)
     inside = set(footers)
     outermost = [node for node in footers if not any(a in inside for a in node.iterancestors())]
-    parts = [_shown_text(node) for node in outermost]
+    parts = [shown_text(node) for node in outermost]
     body = root.find("body") if root.tag == "html" else None
-    tail = _shown_text(body if body is not None else root)[-TAIL_CHARS:]
+    tail = shown_text(body if body is not None else root)[-TAIL_CHARS:]
     text = clean(" ".join(parts))
     if tail and tail not in text:
         text = f"{text} {tail}".strip()
     return text[-FOOTER_CHARS:] if len(text) > FOOTER_CHARS else text
-
-
-def _shown_text(node: Any) -> str:
-    """An element's text as a browser shows it: no style or script source, but what a script writes."""
-    texts = []
-    for text in SHOWN_TEXT(node):
-        holder = text.getparent()
-        tag = holder.tag.lower() if holder is not None and isinstance(holder.tag, str) else ""
-        if tag == "script" and not text.is_tail:
-            texts.extend(written_text(str(text)))
-        elif tag != "style" or text.is_tail:
-            texts.append(str(text))
-    return clean(" ".join(texts))
-
-
-def written_text(script: str) -> list[str]:
-    """The text that `document.write(...)` calls of an inline script put into the page, tags removed."""
-    if "document.write" not in script:
-        return []
-    written = (_unescape(call.group(2)) for call in DOCUMENT_WRITE_RE.finditer(script))
-    return [text for markup in written if (text := clean(TAG_RE.sub(" ", markup)))]
 
 
 def forms(selector: Selector, page_url: str, problems: list[str] | None = None) -> list[dict]:

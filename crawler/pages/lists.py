@@ -27,6 +27,7 @@ from parsel import Selector
 
 from checks.dates import date_from_url
 from crawler.items import ListItemFact
+from crawler.pages.entrydate import DATE_ALONE_RE, TEXTS, entry_date
 from crawler.pages.extract import DATE_RE, IN_NAV, base_url_of, clean, resolve
 
 RECORD_XPATH = etree.XPath(
@@ -44,17 +45,6 @@ ROW_XPATH = etree.XPath(
 )
 ANCHORS = etree.XPath(".//a[@href]", smart_strings=False)
 TEXT_OUTSIDE_ANCHORS = etree.XPath(".//text()[not(ancestor::a)]", smart_strings=False)
-TEXTS = etree.XPath(".//text()", smart_strings=False)
-# A text that is a date and nothing else, with a label (发布时间：), brackets or a time of day at most.
-DATE_ALONE_RE = re.compile(
-    r"^[\[(（【]?\s*(?:(?:发布|更新|成文|发文)?(?:时间|日期)\s*[:：]?\s*)?"
-    r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*-\s*\d{1,2}|\d{1,2}月\d{1,2}日)"
-    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*[\])）】]?$"
-)
-PUBLISHED_LABEL_RE = re.compile(r"^[\[(（【]?\s*发布")
-PUBLISHED_HEADING_RE = re.compile(r"^(发布|公开|上网)(日期|时间)$")
-YEAR_MONTH_RE = re.compile(r"^((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})月?$")
-DAY_RE = re.compile(r"^(\d{1,2})日?$")
 STRING = etree.XPath("string()", smart_strings=False)
 DATASTORES = etree.XPath("//script[@type='text/xml']", smart_strings=False)
 RECORD_CDATA_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
@@ -69,6 +59,7 @@ GENERIC_RE = re.compile(
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 HEADING_CLASS_RE = re.compile(r"(^|[-_\s])(title|tit|hd|head|header|bt|name|lm|caption)([-_\s\d]|$)", re.I)
 BREADCRUMB_RE = re.compile(r"(当前|您的|您现在的|所在|现在)位置")
+CRUMB_PAGE_RE = re.compile(r"^(正文|详情|内容|详细内容|文章内容|信息内容|阅读|浏览)$")
 CRUMB_SEPARATOR_RE = re.compile(r"\s*(?:>+|＞+|»|›|→|-{1,2}>)\s*")
 MAX_NAME = 20  # characters: a heading or a tab label, not a sentence
 HEADLINE_MAX = 2  # a headline box holds the top story or two, not a list
@@ -161,7 +152,7 @@ def _row_groups(root: Any) -> list[_Group]:
             or parent in taken
         ):
             continue
-        if all(_one_target(block) and _record_date(block) for block in blocks):
+        if all(_one_target(block) and entry_date(block) for block in blocks):
             groups.append(_Group(parent, blocks, []))
             taken.update(blocks)
     return groups
@@ -187,72 +178,20 @@ def _item(record: Any, base: str, encoding: str = "utf-8") -> tuple[str, str | N
     anchors = [(anchor, clean(STRING(anchor))) for anchor in ANCHORS(record)]
     content = [pair for pair in anchors if not GENERIC_RE.match(pair[1])] or anchors
     anchor, anchor_text = max(content, key=lambda pair: len(pair[1]))
-    date_text = _record_date(record)
+    date_text = entry_date(record)
     if date_text is None:
         title = clean(anchor.get("title")) or anchor_text
         match = DATE_RE.search(clean(STRING(record)).replace(title, ""))
         date_text = match.group(0) if match else None
-    elif not anchor.get("title") and anchor_text.endswith(date_text):  # the whole row is the link
-        anchor_text = anchor_text[: -len(date_text)].strip() or anchor_text
+    elif not anchor.get("title"):  # the whole row may be the link: its date is not part of the title
+        shown = next(
+            (part for part in map(clean, TEXTS(anchor)) if date_text in part and DATE_ALONE_RE.match(part)),
+            "",
+        )
+        anchor_text = clean(anchor_text.replace(shown, "")) if shown else anchor_text
+        anchor_text = anchor_text or clean(STRING(anchor))
     title = clean(anchor.get("title")) or anchor_text
     return title[:300], resolve(base, anchor.get("href", ""), encoding), date_text
-
-
-def _record_date(record: Any) -> str | None:
-    """The entry's date as the row shows it, in this order: the cell under a 发布日期 column heading; a
-    text that is a date and nothing else (a date span, inside the link or not); a day and a year-month
-    drawn in two elements (a big "28" over "2026-11"); the first date outside the links (a summary's date
-    comes after the row's own)."""
-    cell = _dated_column_cell(record)
-    if cell is not None:
-        return cell
-    parts = [text for node in TEXTS(record) if (text := clean(node))]
-    alone = [text for text in parts if DATE_ALONE_RE.match(text)]
-    if alone:
-        published = [text for text in alone if PUBLISHED_LABEL_RE.search(text)]
-        match = DATE_RE.search((published or alone)[0])
-        if match:
-            return match.group(0)
-    split = _split_date(parts)
-    if split:
-        return split
-    match = DATE_RE.search(clean(" ".join(TEXT_OUTSIDE_ANCHORS(record))))
-    return match.group(0) if match else None
-
-
-def _split_date(parts: list[str]) -> str | None:
-    year_month = next((m for text in parts if (m := YEAR_MONTH_RE.match(text))), None)
-    day = next((m for text in parts if (m := DAY_RE.match(text))), None)
-    if year_month is None or day is None:
-        return None
-    return f"{year_month[1]}-{int(year_month[2]):02d}-{int(day[1]):02d}"
-
-
-def _dated_column_cell(record: Any) -> str | None:
-    """In a table whose heading row names a 发布日期 (or 发布时间) column, the date in that column: the
-    公开目录 tables show 成文日期 before 发布日期, and a column is as fresh as what it published."""
-    if record.tag != "tr":
-        return None
-    table = next(record.iterancestors("table"), None)
-    if table is None:
-        return None
-    index = _published_column(table)
-    cells = [cell for cell in record if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
-    if index is None or index >= len(cells):
-        return None
-    match = DATE_RE.search(clean(STRING(cells[index])))
-    return match.group(0) if match else None
-
-
-def _published_column(table: Any) -> int | None:
-    for row in list(table.iter("tr"))[:3]:
-        cells = [
-            clean(STRING(cell)) for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")
-        ]
-        for index, text in enumerate(cells):
-            if PUBLISHED_HEADING_RE.match(text):
-                return index
-    return None
 
 
 def _absorb_headlines(groups: list[_Group]) -> None:
@@ -365,8 +304,11 @@ def _heading(node: Any, labels: list[str]) -> str:
     text = clean(STRING(node))
     if BREADCRUMB_RE.search(text) or len(CRUMB_SEPARATOR_RE.findall(text)) >= 2:
         # 当前位置：首页 > 政务动态 > 乡镇动态: the trail's last step is the list's name, not its first link
-        last = clean(CRUMB_SEPARATOR_RE.split(text)[-1])
-        return last if 0 < len(last) <= MAX_NAME and not GENERIC_RE.match(last) else ""
+        steps = [step for step in map(clean, CRUMB_SEPARATOR_RE.split(text)) if step]
+        while steps and (CRUMB_PAGE_RE.match(steps[-1]) or GENERIC_RE.match(steps[-1])):
+            steps.pop()  # an article's trail ends in 正文: the step before it is the column
+        name = steps[-1] if steps else ""
+        return name if len(name) <= MAX_NAME and not BREADCRUMB_RE.search(name) else ""
     for anchor in ANCHORS(node):  # the heading bar's 更多 link is not part of the name
         if MORE_ONLY_RE.match(more := clean(STRING(anchor))):
             text = clean(text.replace(more, ""))

@@ -54,3 +54,13 @@ def test_dates_in_urls():
     assert date_from_url("http://x.gov.cn/a.html") is None
     assert item_date(None, "./202611/t20261120_1.html", TODAY) == date(2026, 11, 20)
     assert item_date("2026-11-01", "./202611/t20261120_1.html", TODAY) == date(2026, 11, 1)
+
+
+def test_a_month_and_day_take_the_year_of_the_entry_s_url():
+    # Hanweb prints [11-27] for /art/2025/11/27/...: a year-old entry, not one of last week.
+    today = date(2026, 12, 2)
+    assert item_date("[11-27]", "/art/2025/11/27/art_1_2.html", today) == date(2025, 11, 27)
+    assert item_date("11月27日", "/xw/202511/t20251127_9.html", today) == date(2025, 11, 27)
+    # A URL of another day says nothing of the entry's year; a written year is never overridden.
+    assert item_date("[11-27]", "/art/2025/11/20/art_1_2.html", today) == date(2026, 11, 27)
+    assert item_date("2026-11-27", "/art/2025/11/27/art_1_2.html", today) == date(2026, 11, 27)

@@ -295,8 +295,10 @@ def footer_text(selector: Selector) -> str:
     body = root.find("body") if root.tag == "html" else None
     tail = shown_text(body if body is not None else root)[-TAIL_CHARS:]
     text = clean(" ".join(parts))
-    if tail and tail not in text:
-        text = f"{text} {tail}".strip()
+    for part in parts:  # the footer blocks standing at the end of the page are read once
+        tail = tail.replace(part, " ") if part else tail
+    if clean(tail) and clean(tail) not in text:
+        text = f"{text} {clean(tail)}".strip()
     return text[-FOOTER_CHARS:] if len(text) > FOOTER_CHARS else text
 
 

@@ -79,6 +79,21 @@ EXPECTED: dict[str, dict[str, Any]] = {
         # document.write; the badge is a conac.cn script; the 找错 entry is the platform's jiucuo.js.
         "elements": FOOTER_ALL | {"conac_badge": True, "search": True, "sitemap": True, "error_report": True},
     },
+    "year_heading_list.html": {
+        "url": "http://www.csx.gov.cn/zwgk/cwhy/index.html",
+        "kind": "list",
+        # Month-day dates under a year heading: 11-26 under 2025年 is a year-old meeting.
+        "lists": [("2025年", 3, "2025-11-26", "2025-09-25"), ("2024年", 2, "2024-12-20", "2024-11-22")],
+        "elements": FOOTER_ALL,
+    },
+    "hanweb_home.html": {
+        "url": "http://www.csx.gov.cn/",
+        "kind": "list",
+        # A table layout: each block's heading in one table, its rows (dot, link, MM-DD) in the next.
+        "lists": [("今日测试", 3, "2026-11-27", "2026-11-20"), ("通知公告", 3, "2026-11-26", "2026-10-28")],
+        # The badge opens bszs.conac.cn from an onclick; the footer sits in td.bottom-bg.
+        "elements": FOOTER_ALL | {"conac_badge": True, "search": True, "sitemap": True, "error_report": True},
+    },
 }
 
 

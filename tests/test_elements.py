@@ -268,3 +268,15 @@ def test_a_footer_drawn_by_its_own_script_makes_missing_footer_elements_warnings
     assert {f.severity for f in check_elements(one_page_facts(other)) if f.element == "icp"} == {
         Severity.DEDUCTION
     }
+
+
+def test_a_badge_opened_by_onclick_is_read_and_a_script_built_address_is_not():
+    badge = (
+        '<a href="javascript:void(0)" onclick="window.open(\'https://bszs.conac.cn/sitename?method=show&id=5A3B\')">'
+        '<img src="/images/red.png"></a>'
+    )
+    reading = read_elements(one_page_facts(homepage(badge=badge)))["conac_badge"]
+    assert reading.present and reading.evidence["attr"] == "onclick"
+    search = "<button onclick=\"window.open('/search/?q='+document.getElementById('q').value)\">搜索</button>"
+    links = extract.extract_links(Selector(text=search), HOME)
+    assert not [link for link in links if link.attr == "onclick"]

@@ -192,3 +192,17 @@ def test_a_breadcrumb_names_the_list_by_its_last_step_before_the_article():
     trail = '<div class="pos">您现在的位置：<a href="/">首页</a> &gt; <a href="/tzgg/">通知公告</a> &gt; 正文</div>'
     rows = '<ul><li><a href="/tzgg/1.html">关于放假的通知</a><span>2026-11-20</span></li></ul>'
     assert lists(trail + rows)[0][0] == "通知公告"
+
+
+def test_month_day_dates_under_a_year_heading_are_that_year_s():
+    page = """<div class="y"><h3>2025年</h3><ul><li><a href="/c/1.html">第38次常务会议</a><span>11-26</span></li>
+      <li><a href="/c/2.html">第37次常务会议</a><span>2025-10-30</span></li></ul></div>"""
+    assert lists(page) == [("2025年", 2, ["2025-11-26", "2025-10-30"])]
+
+
+def test_a_heading_table_before_the_list_table_names_it():
+    # Hanweb/TRS table layouts: the heading and its 更多 link in one table, the rows in the next.
+    page = """<td><table><tr><td class="lmbt">今日要闻</td><td><a href="/col/col1/index.html">更多&gt;&gt;</a></td></tr></table>
+      <table><tr><td><a href="/art/1.html">市政府召开会议</a></td><td>11-27</td></tr>
+        <tr><td><a href="/art/2.html">重点项目集中开工</a></td><td>11-25</td></tr></table></td>"""
+    assert lists(f"<table><tr>{page}</tr></table>") == [("今日要闻", 2, ["11-27", "11-25"])]

@@ -155,6 +155,8 @@ HINT_ATTRIBUTES = (
 BOX_LEVELS = 3  # ancestors of a lone input searched for its button
 IN_NAV = _xpath(f"boolean({NAV_ANCESTOR})")
 SCRIPTS = _xpath("count(//script)")
+ONCLICK = _xpath("//*[contains(@onclick, 'window.open')]")
+WINDOW_OPEN_RE = re.compile(r"window\.open\(\s*[\"'](https?://[^\"'\s]+)[\"']\s*[,)]")
 
 
 def _root(selector: Selector) -> Any:
@@ -222,6 +224,7 @@ def extract_links(
             text = clean(element.get("title") or element.get("alt"))
         links.append(RawLink(url, tag, attr, link_kind(tag, url, element.get("rel", "")), text[:200]))
     links.extend(trs_pagination(selector, base, encoding))
+    links.extend(opened_links(selector))
     links.extend(script_written_links(selector, base, encoding))
     return links
 
@@ -241,6 +244,20 @@ def script_written_links(selector: Selector, base: str, encoding: str = "utf-8")
                 if url is not None:
                     tag = tag.lower()
                     links.append(RawLink(url, tag, "document.write", link_kind(tag, url), ""))
+    return links
+
+
+def opened_links(selector: Selector) -> list[RawLink]:
+    """Whole addresses a click opens (`onclick="window.open('https://bszs.conac.cn/...')"`): the badge
+    is often a local image whose link only opens the badge's page so. Addresses built by the script (a
+    search with the typed words) are not read: only a complete literal address is a link."""
+    links = []
+    for element in ONCLICK(_root(selector)):
+        for url in WINDOW_OPEN_RE.findall(element.get("onclick", "")):
+            found = resolve(url, url)
+            if found is not None:
+                tag = element.tag.lower() if isinstance(element.tag, str) else ""
+                links.append(RawLink(found, tag, "onclick", link_kind("a", found), _text(element)[:200]))
     return links
 
 

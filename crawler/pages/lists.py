@@ -61,6 +61,9 @@ HEADING_CLASS_RE = re.compile(r"(^|[-_\s])(title|tit|hd|head|header|bt|name|lm|c
 BREADCRUMB_RE = re.compile(r"(当前|您的|您现在的|所在|现在)位置")
 CRUMB_PAGE_RE = re.compile(r"^(正文|详情|内容|详细内容|文章内容|信息内容|阅读|浏览)$")
 CRUMB_SEPARATOR_RE = re.compile(r"\s*(?:>+|＞+|»|›|→|-{1,2}>)\s*")
+YEAR_NAME_RE = re.compile(r"^((?:19|20)\d{2})\s*年?(?:度)?$")
+FOUR_DIGITS_RE = re.compile(r"\d{4}")
+MONTH_DAY_RE = re.compile(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 MAX_NAME = 20  # characters: a heading or a tab label, not a sentence
 HEADLINE_MAX = 2  # a headline box holds the top story or two, not a list
 
@@ -95,6 +98,9 @@ def list_items(selector: Selector, page_url: str, encoding: str = "utf-8") -> li
         if not dated and (len(items) < 3 or bool(IN_NAV(group.container))):
             continue
         name = group.name or _list_name(group.container, group.head)
+        year = YEAR_NAME_RE.match(name)
+        if year:  # month-day dates under a 2025年 heading are that year's
+            items = [(title, url, _in_year(date_text, year[1])) for title, url, date_text in items]
         container = f"{_css_path(group.container)}#{number}"
         kept.extend(
             ListItemFact(container, position, title, url, date_text, name)
@@ -112,6 +118,13 @@ def entry_texts(root: Any) -> list[str]:
         if len(group.records) >= 2
         for record in group.records
     ]
+
+
+def _in_year(date_text: str | None, year: str) -> str | None:
+    if date_text is None or FOUR_DIGITS_RE.search(date_text):
+        return date_text
+    month_day = MONTH_DAY_RE.search(date_text)
+    return f"{year}-{int(month_day[1]):02d}-{int(month_day[2]):02d}" if month_day else date_text
 
 
 def _record_groups(root: Any) -> list[_Group]:
@@ -270,12 +283,14 @@ def _list_name(container: Any, headline: list[Any] | tuple[Any, ...] = ()) -> st
         if parent is None:
             return ""
         if panel is None:
-            panels = [child for child in parent if _shape(child) == _shape(node)]
+            panels = [c for c in parent if _shape(c) == _shape(node) and (c is node or not _heading_bar(c))]
             if len(panels) > 1:
                 panel = (panels.index(node), len(panels))
         for sibling in node.itersiblings(preceding=True):
-            if not isinstance(sibling.tag, str) or _shape(sibling) == _shape(node):
+            if not isinstance(sibling.tag, str):
                 continue
+            if _shape(sibling) == _shape(node) and not _heading_bar(sibling):
+                continue  # another panel of the same tab strip
             if any(_is_inside(record, sibling) for record in headline):
                 continue
             labels = _labels(sibling)
@@ -288,6 +303,13 @@ def _list_name(container: Any, headline: list[Any] | tuple[Any, ...] = ()) -> st
                 break  # something else stands between the list and any heading above it
         node = parent
     return ""
+
+
+def _heading_bar(node: Any) -> bool:
+    """A heading and its 更多 link, drawn in a box shaped like the list's (a table layout's heading table)."""
+    anchors = ANCHORS(node)
+    more = [anchor for anchor in anchors if MORE_ONLY_RE.match(clean(STRING(anchor)))]
+    return bool(more) and len(anchors) - len(more) <= 1 and len(clean(STRING(node))) <= MAX_NAME + 8
 
 
 def _labels(node: Any) -> list[str]:
@@ -309,9 +331,12 @@ def _heading(node: Any, labels: list[str]) -> str:
             steps.pop()  # an article's trail ends in 正文: the step before it is the column
         name = steps[-1] if steps else ""
         return name if len(name) <= MAX_NAME and not BREADCRUMB_RE.search(name) else ""
+    more_link = False
     for anchor in ANCHORS(node):  # the heading bar's 更多 link is not part of the name
         if MORE_ONLY_RE.match(more := clean(STRING(anchor))):
-            text = clean(text.replace(more, ""))
+            text, more_link = clean(text.replace(more, "")), True
+    if more_link and not labels and 0 < len(text) <= MAX_NAME:
+        return text  # a heading bar: the name as text, and a 更多 link (table layouts: td.lmbt)
     is_heading = node.tag in HEADING_TAGS or bool(HEADING_CLASS_RE.search(node.get("class") or ""))
     if len(labels) == 1 and (is_heading or len(text) <= MAX_NAME + 6):
         return labels[0]

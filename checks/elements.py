@@ -132,17 +132,7 @@ def read_elements(facts: SiteFacts) -> dict[str, ElementReading]:
         else ElementReading(False, {"looked_at": looked_at})
         for element, evidence in found.items()
     }
-    footer_script = linked(
-        lambda link: (
-            link.tag == "script" and FOOTER_SCRIPT_RE.search(urlsplit(link.target_url).path) is not None
-        )
-    )
-    if footer_script:
-        for element in FOOTER_ELEMENTS:
-            if not readings[element].present:
-                readings[element] = ElementReading(
-                    False, {"looked_at": looked_at, "footer_script": footer_script}
-                )
+    _note_footer_script(readings, linked(_is_footer_script))
     similar = linked(lambda link: CORRECTION_TEXT_RE.search(link.anchor_text) is not None)
     if similar and not readings["error_report"].present:
         readings["error_report"] = ElementReading(

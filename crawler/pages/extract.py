@@ -19,7 +19,7 @@ from lxml import etree
 from parsel import Selector
 
 # The URL forms are re-exported: the spider and the page view call them as extract.normalize_url.
-from crawler.pages.shown import DOCUMENT_WRITE_RE, clean, shown_text, unescape
+from crawler.pages.shown import DOCUMENT_WRITE_RE, clean, shown_tail, shown_text, unescape
 from crawler.pages.urlform import normalize_url, resolve, resolve_or_error
 from crawler.vocab import LinkKind
 
@@ -310,7 +310,7 @@ def footer_text(selector: Selector) -> str:
     outermost = [node for node in footers if not any(a in inside for a in node.iterancestors())]
     parts = [shown_text(node) for node in outermost]
     body = root.find("body") if root.tag == "html" else None
-    tail = shown_text(body if body is not None else root)[-TAIL_CHARS:]
+    tail = shown_tail(body if body is not None else root, TAIL_CHARS)
     text = clean(" ".join(parts))
     for part in parts:  # the footer blocks standing at the end of the page are read once
         tail = tail.replace(part, " ") if part else tail

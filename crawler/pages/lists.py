@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from lxml import etree, html
 from parsel import Selector
@@ -64,7 +65,10 @@ CRUMB_SEPARATOR_RE = re.compile(r"\s*(?:>+|＞+|»|›|→|-{1,2}>)\s*")
 YEAR_NAME_RE = re.compile(r"^((?:19|20)\d{2})\s*年?(?:度)?$")
 FOUR_DIGITS_RE = re.compile(r"\d{4}")
 MONTH_DAY_RE = re.compile(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
-MAX_NAME = 20  # characters: a heading or a tab label, not a sentence
+MAX_NAME = 20
+_ENTRY_TEXTS: WeakKeyDictionary[Any, list[str]] = (
+    WeakKeyDictionary()
+)  # characters: a heading or a tab label, not a sentence
 HEADLINE_MAX = 2  # a headline box holds the top story or two, not a list
 
 
@@ -88,6 +92,7 @@ def list_items(selector: Selector, page_url: str, encoding: str = "utf-8") -> li
     root = selector.root
     base = base_url_of(selector, page_url)
     groups = _record_groups(root)
+    _entry_texts(root, groups)
     _absorb_headlines(groups)
     kept: list[ListItemFact] = []
     for number, group in enumerate(groups):
@@ -112,12 +117,19 @@ def list_items(selector: Selector, page_url: str, encoding: str = "utf-8") -> li
 def entry_texts(root: Any) -> list[str]:
     """The text outside links of each entry of the page's lists of two or more entries: what pagekind
     leaves out when it looks for an article's labels (a list printing 发布时间/来源 on every row)."""
-    return [
+    texts = _ENTRY_TEXTS.get(root)
+    return texts if texts is not None else _entry_texts(root, _record_groups(root))
+
+
+def _entry_texts(root: Any, groups: list[_Group]) -> list[str]:
+    texts = [
         clean(" ".join(TEXT_OUTSIDE_ANCHORS(record)))
-        for group in _record_groups(root)
+        for group in groups
         if len(group.records) >= 2
         for record in group.records
     ]
+    _ENTRY_TEXTS[root] = texts  # pagekind asks right after list_items: the page is not read twice
+    return texts
 
 
 def _in_year(date_text: str | None, year: str) -> str | None:

@@ -10,11 +10,27 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lxml import etree
+
 # document.write("...") or document.write(unescape('...')): the written markup, still escaped.
 DOCUMENT_WRITE_RE = re.compile(r"document\.write(?:ln)?\s*\(\s*(?:unescape\s*\(\s*)?([\"'])(.*?)\1", re.S)
 TAG_RE = re.compile(r"<[^>]*>")
 WHITESPACE_RE = re.compile(r"\s+")
-HIDDEN = frozenset({"style", "noscript", "template", "head", "title"})
+# Text nodes and image alt texts in document order; the text of a script is its source (see _shown).
+SHOWN = etree.XPath(
+    "descendant-or-self::text()[not(ancestor::style or ancestor::noscript or ancestor::template"
+    " or ancestor::head)] | descendant-or-self::img/@alt",
+    smart_strings=True,  # each text knows the element holding it
+)
+PLAIN_SHOWN = etree.XPath(
+    "descendant-or-self::text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template or ancestor::head)] | descendant-or-self::img/@alt",
+    smart_strings=False,
+)
+LAST_WRITERS = etree.XPath(
+    "(descendant-or-self::script[not(@src)][contains(., 'document.write')])[position() > last() - 3]/text()",
+    smart_strings=False,
+)
 
 
 def clean(text: str | None) -> str:
@@ -23,23 +39,26 @@ def clean(text: str | None) -> str:
 
 def shown_text(node: Any) -> str:
     """An element's text as a browser shows it (see the module docstring)."""
-    texts: list[str] = []
-    _walk(node, texts)
-    return clean(" ".join(texts))
+    return clean(" ".join(_shown(text) for text in SHOWN(node)))
 
 
-def _walk(node: Any, texts: list[str]) -> None:
-    tag = node.tag.lower() if isinstance(node.tag, str) else ""
-    if tag == "script":
-        texts.extend(written_text(node.text or ""))
-    elif tag == "img":
-        texts.append(node.get("alt") or "")
-    elif tag and tag not in HIDDEN:
-        texts.append(node.text or "")
-        for child in node:
-            _walk(child, texts)
-    if node.tail:
-        texts.append(node.tail)
+def shown_tail(node: Any, chars: int) -> str:
+    """The last `chars` characters of an element's shown text, then what its last few writing scripts
+    write (a footer's `document.write` stands near the end). Read with plain strings: a whole page's
+    texts are too many to follow each to its element."""
+    text = clean(" ".join(PLAIN_SHOWN(node)))[-chars:]
+    written = [part for script in LAST_WRITERS(node) for part in written_text(script)]
+    return clean(" ".join([text, *written]))
+
+
+def _shown(text: Any) -> str:
+    """One text node or alt attribute as shown: a script's own text is what it writes."""
+    if text.is_attribute:
+        return str(text)
+    holder = text.getparent()
+    if not text.is_tail and holder is not None and holder.tag == "script":
+        return " ".join(written_text(str(text)))
+    return str(text)
 
 
 def written_text(script: str) -> list[str]:

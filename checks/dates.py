@@ -1,7 +1,7 @@
 """Publication dates as Chinese government pages write them, parsed into `datetime.date`.
 
 Forms read: 2026-10-12, 2026/10/12, 2026.10.12, 2026年10月12日 (with or without spaces and a time after it),
-[10-12], 10-12 and 10月12日 without a year, and dates inside item URLs (t20261012_123.html,
+[10-12], [10/12], 10-12 and 10月12日 without a year, and dates inside item URLs (t20261012_123.html,
 /202610/t20261012_..., Hanweb's /art/2026/10/12/art_1_2.html).
 A date without a year takes the year of the entry's URL when the URL carries the same month and day (Hanweb
 lists print [11-27] for /art/2025/11/27/...: a year-old entry, not a fresh one); else the latest year that
@@ -14,7 +14,7 @@ import re
 from datetime import date, timedelta
 
 FULL_DATE_RE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
-MONTH_DAY_RE = re.compile(r"(?<![\d-])(\d{1,2})\s*[-/月]\s*(\d{1,2})(?![\d-])")
+MONTH_DAY_RE = re.compile(r"(?<![\d-])(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?![\d-])")
 URL_DATE_RE = re.compile(r"(?<!\d)t((?:19|20)\d{2})(\d{2})(\d{2})_\d+")
 URL_FOLDER_DATE_RE = re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})/")
 URL_ART_DATE_RE = re.compile(

@@ -45,6 +45,12 @@ ERROR_REPORT_HOSTS = ("zfwzzc.www.gov.cn",)
 ERROR_REPORT_PATH_RE = re.compile(r"/exposure/jiucuo|(?:^|/)jiucuo\.(?:js|png|gif|jpe?g)", re.IGNORECASE)
 ERROR_REPORT_TEXT_RE = re.compile(r"(?:我为)?政府网站找错")
 CORRECTION_TEXT_RE = re.compile(r"纠错|找错")  # a site's own correction page: similar, not the entry
+SEARCH_LINK_TEXT_RE = re.compile(r"搜索|检索")
+SEARCH_LINK_URL_RE = re.compile(r"search|sousuo", re.IGNORECASE)
+SIMILAR_QUESTION = {
+    "error_report": "是否为全国政府网站找错平台入口",
+    "search": "该链接指向的页面是否提供站内搜索",
+}
 SEARCH_WORDS = ("search", "sousuo", "so/", "检索", "搜索", "query")
 SEARCH_INPUTS = {"q", "query", "keyword", "keywords", "searchword", "searchword1", "wd", "kw", "sword"}
 # Input names, ids, classes, placeholders and handlers of a search box: headSearchword, goSearch(this),
@@ -133,12 +139,25 @@ def read_elements(facts: SiteFacts) -> dict[str, ElementReading]:
         for element, evidence in found.items()
     }
     _note_footer_script(readings, linked(_is_footer_script))
-    similar = linked(lambda link: CORRECTION_TEXT_RE.search(link.anchor_text) is not None)
-    if similar and not readings["error_report"].present:
-        readings["error_report"] = ElementReading(
-            False, {**readings["error_report"].evidence, "looked_at": looked_at, "similar": similar}
-        )
+    likes = {"error_report": _is_correction_link, "search": _is_search_link}
+    for element, test in likes.items():
+        similar = linked(test)
+        if similar and not readings[element].present:
+            readings[element] = ElementReading(False, {**readings[element].evidence, "similar": similar})
     return readings
+
+
+def _is_correction_link(link: Link) -> bool:
+    return CORRECTION_TEXT_RE.search(link.anchor_text) is not None
+
+
+def _is_search_link(link: Link) -> bool:
+    """A link to a search page (a magnifier image, "站内搜索"): the search may be there, not on the home."""
+    if link.tag not in ("a", "area"):
+        return False
+    return SEARCH_LINK_TEXT_RE.search(link.anchor_text) is not None or (
+        SEARCH_LINK_URL_RE.search(urlsplit(link.target_url).path) is not None
+    )
 
 
 def _is_footer_script(link: Link) -> bool:
@@ -208,25 +227,18 @@ def check_elements(facts: SiteFacts) -> list[Finding]:
 
 def _missing(site_id: str, home: str, element: str, reading: ElementReading) -> Finding:
     similar, script = reading.evidence.get("similar"), reading.evidence.get("footer_script")
+    detail = ""
     if script and not similar:
         detail = (
             f"首页源码中未找到{NAMES[element]}，但页面底部由脚本（{script['url']}）生成，"
             "待确认：请在浏览器中查看首页底部是否标注。"
         )
-        return Finding(
-            site_id,
-            CheckId.ELEMENT_MISSING,
-            Severity.WARNING,
-            detail,
-            page=home,
-            element=element,
-            evidence=reading.evidence,
-        )
-    if similar:  # a correction link of the site's own: a person decides whether it is the entry
+    elif similar:  # a link like the element (a correction page, a search page): a person decides
         detail = (
-            f"首页未找到{NAMES[element]}，但有“{similar['text']}”链接（{similar['url']}），"
-            "待确认是否为全国政府网站找错平台入口。"
+            f"首页未找到{NAMES[element]}，但有“{similar['text'] or similar['url']}”链接（{similar['url']}），"
+            f"待确认{SIMILAR_QUESTION[element]}。"
         )
+    if detail:
         return Finding(
             site_id,
             CheckId.ELEMENT_MISSING,

@@ -94,6 +94,20 @@ EXPECTED: dict[str, dict[str, Any]] = {
         # The badge opens bszs.conac.cn from an onclick; the footer sits in td.bottom-bg.
         "elements": FOOTER_ALL | {"conac_badge": True, "search": True, "sitemap": True, "error_report": True},
     },
+    "ucap_article_related.html": {
+        "url": "http://www.csx.gov.cn/csxrmzf/tzgg/202611/9f8e7d6c5b4a39281706f5e4d3c2b1a0.shtml",
+        # A short notice (a sentence and an attachment) with eight related items under it: still an article.
+        "kind": "article",
+        "elements": FOOTER_ALL,
+    },
+    "search_link_home.html": {
+        "url": "http://www.csz.gov.cn/",
+        "kind": "list",
+        # [11/26]: month and day in brackets, with a slash.
+        "lists": [("政务动态", 3, "2026-11-26", "2026-11-03")],
+        # The search is a link to the search page (a magnifier image): no box to read, see test_elements.
+        "elements": FOOTER_ALL | {"conac_badge": True, "sitemap": True, "error_report": True},
+    },
 }
 
 

@@ -280,3 +280,12 @@ def test_a_badge_opened_by_onclick_is_read_and_a_script_built_address_is_not():
     search = "<button onclick=\"window.open('/search/?q='+document.getElementById('q').value)\">搜索</button>"
     links = extract.extract_links(Selector(text=search), HOME)
     assert not [link for link in links if link.attr == "onclick"]
+
+
+def test_a_link_to_a_search_page_without_a_box_is_a_warning_to_confirm():
+    link = '<a class="so" href="/jsearchfront/index.do?websiteid=1"><img src="/images/ss.png" alt="搜索"></a>'
+    [finding] = [f for f in check_elements(one_page_facts(homepage(search=link))) if f.element == "search"]
+    assert finding.severity is Severity.WARNING and "待确认" in finding.detail
+    assert finding.evidence["similar"]["url"] == "http://www.x.gov.cn/jsearchfront/index.do?websiteid=1"
+    [plain] = [f for f in check_elements(one_page_facts(homepage(search=""))) if f.element == "search"]
+    assert plain.severity is Severity.DEDUCTION

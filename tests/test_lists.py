@@ -159,8 +159,16 @@ def test_the_date_of_a_disclosure_table_is_its_publication_date_column():
             '<a href="/a.html">招聘公告</a><p>11月28日，区长主持召开会议。</p><span>2026-11-16</span>',
             "2026-11-16",
         ),
+        ('<a href="/a.html">镇党委理论学习会</a><span>[11/26]</span>', "[11/26]"),
     ],
-    ids=["day_over_year_month", "year_month_then_day", "month_day_in_chinese", "title_attribute", "summary"],
+    ids=[
+        "day_over_year_month",
+        "year_month_then_day",
+        "month_day_in_chinese",
+        "title_attribute",
+        "summary",
+        "month_day_slash",
+    ],
 )
 def test_dates_as_portal_templates_draw_them(row, date_text):
     page = f"<ul><li>{row}</li><li>{row.replace('/a.html', '/b.html')}</li></ul>"

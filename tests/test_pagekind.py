@@ -98,3 +98,16 @@ def test_a_short_list_whose_rows_print_article_labels_is_a_list():
       <tr><td>发布时间：2026-10-12 来源：州应急管理局 <a href="javascript:window.print()">【打印】</a></td></tr>
       <tr><td><p>{BODY}</p></td></tr></table></body></html>"""
     assert kind(article)[0] == "article"
+
+
+def test_a_short_notice_above_a_long_related_list_stays_an_article():
+    related = "".join(
+        f'<li><a href="/tzgg/202610/t202610{n:02d}_{n}.html">相关通知{n}</a><span>2026-10-{n:02d}</span></li>'
+        for n in range(1, 11)
+    )
+    page = f"""<html><head><title>测试县2026年度拟提拔任用干部任前公示_测试县人民政府</title></head><body>
+      <h1>测试县2026年度拟提拔任用干部任前公示</h1><p>发布时间：2026-11-27 信息来源：县委组织部 字号：大 中 小</p>
+      <p>现将拟提拔任用干部情况予以公示。附件：<a href="/1.pdf">名单.pdf</a></p>
+      <div class="related"><h3>相关阅读</h3><ul>{related}</ul></div></body></html>"""
+    found, evidence = kind(page, "http://127.0.0.2:8800/tzgg/202611/t20261127_9.html")
+    assert found == "article" and evidence["score"] >= 4

@@ -27,7 +27,7 @@ TEXTS = etree.XPath(".//text()", smart_strings=False)
 # A text that is a date and nothing else, with a label (发布时间：), brackets or a time of day at most.
 DATE_ALONE_RE = re.compile(
     r"^[\[(（【]?\s*(?:(?:发布|更新|成文|发文)?(?:时间|日期)\s*[:：]?\s*)?"
-    r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*-\s*\d{1,2}|\d{1,2}月\d{1,2}日)"
+    r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*[-/.]\s*\d{1,2}|\d{1,2}月\d{1,2}日)"
     r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*[\])）】]?$"
 )
 PUBLISHED_LABEL_RE = re.compile(r"^[\[(（【]?\s*发布")

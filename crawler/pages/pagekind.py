@@ -13,9 +13,11 @@ table layouts carry no meta at all but print 发布日期/来源/字号/打印).
 - `article_url` (1): an article address of the common CMSs (t20261012_123.html, /art/2026/10/12/art_1_2.html,
   content_123.htm, /202610/<32 hex>.shtml).
 
-A page scoring 2 or more is an article, unless a long dated list dominates it and it has no long body
-(a list page whose template prints 打印 and 关闭 in its footer). Otherwise a page with a dated list is a
-list, one with only undated link lists a navigation page, and one without lists static. The evidence is
+A page scoring 2 or more is an article, unless a long dated list dominates it, it has no long body and
+it scores under 4 (a list page whose template prints 打印 and 关闭 in its footer; a short notice with its
+labels, title and article address above eight related items is still an article). Otherwise a page
+with a dated list is a list, one with only undated link lists a navigation page, and one without lists
+static. The evidence is
 stored with the page, so a person can see why a page was or was not taken for a column.
 """
 
@@ -59,6 +61,7 @@ TITLE_SPLIT_RE = re.compile(r"\s*(?:__|[_|｜—-]{1,2})\s*")
 LONG_BODY = 400  # characters of running text in one block
 LONG_TITLE = 12  # characters: an article title, not a column name
 DOMINANT_LIST = 8  # dated entries: a list page, whatever its footer prints
+STRONG_ARTICLE = 4  # a short notice with its labels, title and article address, under a long related list
 EMPTY_LISTS = etree.XPath(
     "//body//*[self::ul or self::ol or self::tbody or self::dl][not(*)][not(normalize-space())]"
     f"[not({NAV_ANCESTOR})]",
@@ -112,7 +115,8 @@ def classify(
     if empty:  # read by the column checks only when no content list is left beside the menus
         signals["empty_list"] = empty
     evidence = {"score": score, "signals": signals}
-    if score >= 2 and not (longest_list >= DOMINANT_LIST and body < LONG_BODY):
+    dominated = longest_list >= DOMINANT_LIST and body < LONG_BODY and score < STRONG_ARTICLE
+    if score >= 2 and not dominated:
         return "article", evidence
     if lists:
         return "list", evidence

@@ -4,8 +4,9 @@ Forms read: 2026-10-12, 2026/10/12, 2026.10.12, 2026年10月12日 (with or witho
 [10-12], [10/12], 10-12 and 10月12日 without a year, and dates inside item URLs (t20261012_123.html,
 /202610/t20261012_..., Hanweb's /art/2026/10/12/art_1_2.html).
 A date without a year takes the year of the entry's URL when the URL carries the same month and day (Hanweb
-lists print [11-27] for /art/2025/11/27/...: a year-old entry, not a fresh one); else the latest year that
-does not put it in the future, so on 2 January a list entry "12-30" is read as the 30 December just past.
+lists print [11-27] for /art/2025/11/27/...: a year-old entry, not a fresh one), or a year-month folder of
+the same month (开普云's /202511/<32 hex>.shtml); else the latest year that does not put it in the future,
+so on 2 January a list entry "12-30" is read as the 30 December just past.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ URL_FOLDER_DATE_RE = re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})/")
 URL_ART_DATE_RE = re.compile(
     r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"
 )  # Hanweb: /art/2016/11/22/art_1_2.html
+URL_MONTH_RE = re.compile(r"/((?:19|20)\d{2})(0[1-9]|1[0-2])/")  # a year-month folder: /202511/
 EARLIEST = date(1990, 1, 1)
 # China Standard Time is UTC+8 all year (no daylight saving): inspection and report dates are China's
 # dates, whatever the server's zone.
@@ -63,13 +65,19 @@ def date_from_url(url: str | None) -> date | None:
 
 def item_date(date_text: str | None, url: str | None, today: date) -> date | None:
     """A list entry's date: the text beside it first, else the date in its URL. A month and day without a
-    year take the URL's year when the URL shows that same month and day (see the module docstring)."""
+    year take the URL's year when the URL shows that same day or month (see the module docstring)."""
     written = parse_date(date_text, today)
     in_url = date_from_url(url)
     if written is None:
         return in_url
-    same_day = in_url is not None and (in_url.month, in_url.day) == (written.month, written.day)
-    return in_url if same_day and not FULL_DATE_RE.search(date_text or "") else written
+    if FULL_DATE_RE.search(date_text or ""):
+        return written
+    if in_url is not None:
+        return in_url if (in_url.month, in_url.day) == (written.month, written.day) else written
+    folder = URL_MONTH_RE.search(url or "")  # 开普云: /202511/<32 hex>.shtml
+    if folder and int(folder[2]) == written.month:
+        return _safe_date(int(folder[1]), written.month, written.day) or written
+    return written
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

@@ -66,3 +66,10 @@ def test_a_month_and_day_take_the_year_of_the_entry_s_url():
     # A URL of another day says nothing of the entry's year; a written year is never overridden.
     assert item_date("[11-27]", "/art/2025/11/20/art_1_2.html", today) == date(2026, 11, 27)
     assert item_date("2026-11-27", "/art/2025/11/27/art_1_2.html", today) == date(2026, 11, 27)
+    # 开普云 folders carry the year and month only: the same month takes the folder's year.
+    assert item_date("11-27", "/zwdt/202511/8c1f0a9d2b6e4f0c9a1b2c3d4e5f6a7b.shtml", today) == date(
+        2025, 11, 27
+    )
+    assert item_date("11-27", "/zwdt/202510/8c1f0a9d2b6e4f0c9a1b2c3d4e5f6a7b.shtml", today) == date(
+        2026, 11, 27
+    )

@@ -21,7 +21,12 @@ from checks.rules import Rules
 from checks.text import mentions
 from checks.urls import canonical, column_key
 
-GENERIC_ANCHORS = re.compile(r"^(更多|more|首页|上一页|下一页|尾页|第\d+页|>>|»|\s*)$", re.IGNORECASE)
+# "More" links as sites write them (更多, 更多 +, MORE >>, 查看更多>, [更多]): never a column's name.
+GENERIC_ANCHORS = re.compile(
+    r"^([\[【(（]?\s*[+＋]?\s*(查看)?(更多|more)(信息|内容)?\s*[>＞»》+＋.…]*\s*[\]】)）]?"
+    r"|首页|上一页|下一页|尾页|第\d+页|>>|»|\s*)$",
+    re.IGNORECASE,
+)
 NAV_SHARE = 0.7  # of a list's entries listed on NAV_PAGES or more pages: a menu or a sidebar
 NAV_PAGES = 3
 CONFIRMED, UNCONFIRMED = "confirmed", "unconfirmed"

@@ -25,21 +25,32 @@ from urllib.parse import urlsplit
 from checks.facts import Link, SiteFacts
 from checks.findings import CheckId, Finding, Severity
 
-SITE_ID_RE = re.compile(r"网站标识码\s*[:：]?\s*([0-9A-Za-z]+)")
+# 网站识别码 is a variant wording of the same code, seen on real footers.
+SITE_ID_RE = re.compile(r"网站(?:标识|识别)码\s*[:：]?\s*([0-9A-Za-z]+)")
 SITE_ID_FORMAT = re.compile(r"^(\d{10}|[A-Za-z]{2}\d{8})$")
 # 号 is often left out: "陇ICP备05000001", "甘公网安备62290102000001".
 ICP_RE = re.compile(r"[\u4e00-\u9fa5]ICP备\s*\d+\s*号?")
 POLICE_RE = re.compile(
-    r"公网安备\s*[:：]?\s*\d{6,}\s*号?|公安(?:机关)?备案(?:编?号)?\s*[:：]?\s*[\u4e00-\u9fa5]{0,6}\s*\d{6,}\s*号?"
+    r"公网安备(?:案)?(?:编?号)?\s*[:：]?\s*\d{6,}\s*号?|公安(?:机关)?备案(?:编?号)?\s*[:：]?\s*[\u4e00-\u9fa5]{0,6}\s*\d{6,}\s*号?"
 )
 ICP_HOSTS = ("beian.miit.gov.cn", "miitbeian.gov.cn")  # the MIIT filing system, new and old address
 POLICE_HOSTS = ("beian.gov.cn", "beian.mps.gov.cn")  # the national platform, old and new address
 CONAC_HOST = "conac.cn"
+# A footer drawn by a script of its own (/js/footer.js, public_foot.js, bottom.js): what it writes is not in
+# the page's source, so an element missing from the source is for a person to confirm, not a deduction.
+FOOTER_SCRIPT_RE = re.compile(r"(?:^|/)(?:[a-z]+[-_])?(?:foot|footer|bottom|copyright)[\w-]*\.js$", re.I)
+FOOTER_ELEMENTS = ("site_id_code", "icp", "police", "conac_badge", "error_report")
 # The national platform for error reports on government websites (我为政府网站找错) and its button script.
 ERROR_REPORT_HOSTS = ("zfwzzc.www.gov.cn",)
 ERROR_REPORT_PATH_RE = re.compile(r"/exposure/jiucuo|(?:^|/)jiucuo\.(?:js|png|gif|jpe?g)", re.IGNORECASE)
 ERROR_REPORT_TEXT_RE = re.compile(r"(?:我为)?政府网站找错")
 CORRECTION_TEXT_RE = re.compile(r"纠错|找错")  # a site's own correction page: similar, not the entry
+SEARCH_LINK_TEXT_RE = re.compile(r"搜索|检索")
+SEARCH_LINK_URL_RE = re.compile(r"search|sousuo", re.IGNORECASE)
+SIMILAR_QUESTION = {
+    "error_report": "是否为全国政府网站找错平台入口",
+    "search": "该链接指向的页面是否提供站内搜索",
+}
 SEARCH_WORDS = ("search", "sousuo", "so/", "检索", "搜索", "query")
 SEARCH_INPUTS = {"q", "query", "keyword", "keywords", "searchword", "searchword1", "wd", "kw", "sword"}
 # Input names, ids, classes, placeholders and handlers of a search box: headSearchword, goSearch(this),
@@ -127,10 +138,39 @@ def read_elements(facts: SiteFacts) -> dict[str, ElementReading]:
         else ElementReading(False, {"looked_at": looked_at})
         for element, evidence in found.items()
     }
-    similar = linked(lambda link: CORRECTION_TEXT_RE.search(link.anchor_text) is not None)
-    if similar and not readings["error_report"].present:
-        readings["error_report"] = ElementReading(False, {"looked_at": looked_at, "similar": similar})
+    _note_footer_script(readings, linked(_is_footer_script))
+    likes = {"error_report": _is_correction_link, "search": _is_search_link}
+    for element, test in likes.items():
+        similar = linked(test)
+        if similar and not readings[element].present:
+            readings[element] = ElementReading(False, {**readings[element].evidence, "similar": similar})
     return readings
+
+
+def _is_correction_link(link: Link) -> bool:
+    return CORRECTION_TEXT_RE.search(link.anchor_text) is not None
+
+
+def _is_search_link(link: Link) -> bool:
+    """A link to a search page (a magnifier image, "站内搜索"): the search may be there, not on the home."""
+    if link.tag not in ("a", "area"):
+        return False
+    return SEARCH_LINK_TEXT_RE.search(link.anchor_text) is not None or (
+        SEARCH_LINK_URL_RE.search(urlsplit(link.target_url).path) is not None
+    )
+
+
+def _is_footer_script(link: Link) -> bool:
+    return link.tag == "script" and FOOTER_SCRIPT_RE.search(urlsplit(link.target_url).path) is not None
+
+
+def _note_footer_script(readings: dict[str, ElementReading], script: dict[str, Any] | None) -> None:
+    """Footer elements missing from a source whose footer a script draws keep that script as evidence."""
+    if script is None:
+        return
+    for element in FOOTER_ELEMENTS:
+        if not readings[element].present:
+            readings[element] = ElementReading(False, {**readings[element].evidence, "footer_script": script})
 
 
 def present_elements(facts: SiteFacts) -> dict[str, bool]:
@@ -186,12 +226,19 @@ def check_elements(facts: SiteFacts) -> list[Finding]:
 
 
 def _missing(site_id: str, home: str, element: str, reading: ElementReading) -> Finding:
-    similar = reading.evidence.get("similar")
-    if similar:  # a correction link of the site's own: a person decides whether it is the entry
+    similar, script = reading.evidence.get("similar"), reading.evidence.get("footer_script")
+    detail = ""
+    if script and not similar:
         detail = (
-            f"首页未找到{NAMES[element]}，但有“{similar['text']}”链接（{similar['url']}），"
-            "待确认是否为全国政府网站找错平台入口。"
+            f"首页源码中未找到{NAMES[element]}，但页面底部由脚本（{script['url']}）生成，"
+            "待确认：请在浏览器中查看首页底部是否标注。"
         )
+    elif similar:  # a link like the element (a correction page, a search page): a person decides
+        detail = (
+            f"首页未找到{NAMES[element]}，但有“{similar['text'] or similar['url']}”链接（{similar['url']}），"
+            f"待确认{SIMILAR_QUESTION[element]}。"
+        )
+    if detail:
         return Finding(
             site_id,
             CheckId.ELEMENT_MISSING,

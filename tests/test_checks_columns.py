@@ -173,3 +173,10 @@ def test_a_list_whose_items_articles_link_to_is_still_a_column():
     pages = [page(zcwj, "政策文件"), *(page(url, "解读正文", kind="article") for url in readings)]
     facts = site(pages, [link(HOME, zcwj, "政策文件")], lists)
     assert "政策文件" in by_name(discover_columns(facts, RULES))
+
+
+@pytest.mark.parametrize("more", ["更多 +", "MORE >>", "查看更多>", "[更多]", "更多信息"])
+def test_more_links_of_every_spelling_do_not_name_a_column(more):
+    facts = farm_like_site()
+    facts = replace(facts, links=(*facts.links, *(link(f"{HOME}p{n}/", NEWS, more) for n in range(3))))
+    assert "工作动态" in by_name(discover_columns(facts, RULES))

@@ -17,6 +17,7 @@ from checks.elements import (
     read_elements,
 )
 from checks.facts import Link, SiteFacts
+from checks.findings import Severity
 from crawler.pages import extract
 
 HOME = "http://www.x.gov.cn/"
@@ -247,3 +248,44 @@ def test_a_correction_link_of_the_site_s_own_is_a_warning_to_confirm():
     )
     assert finding.evidence["similar"]["url"] == "http://www.x.gov.cn/fuwu/jiucuopage.html"
     assert "待确认" in finding.detail and "网站纠错" in finding.detail
+
+
+def test_variant_wordings_of_the_site_id_code_and_the_police_filing():
+    assert SITE_ID_RE.search("网站识别码：6229990001").group(1) == "6229990001"
+    assert POLICE_RE.search("甘公网安备案号：62299902000001").group(0) == "公网安备案号：62299902000001"
+
+
+def test_a_footer_drawn_by_its_own_script_makes_missing_footer_elements_warnings_to_confirm():
+    footer = '<div class="footer" id="foot"></div><script src="/js/public_footer.js"></script>'
+    page = homepage(footer=footer)
+    findings = {f.element: f for f in check_elements(one_page_facts(page))}
+    for element in ("site_id_code", "icp", "police", "conac_badge", "error_report"):
+        assert findings[element].severity is Severity.WARNING, element
+        assert "待确认" in findings[element].detail
+        assert findings[element].evidence["footer_script"]["url"] == "http://www.x.gov.cn/js/public_footer.js"
+    # Without such a script, a missing element stays a deduction; other scripts are not footers.
+    other = homepage(footer='<div class="footer"></div><script src="/js/jquery.min.js"></script>')
+    assert {f.severity for f in check_elements(one_page_facts(other)) if f.element == "icp"} == {
+        Severity.DEDUCTION
+    }
+
+
+def test_a_badge_opened_by_onclick_is_read_and_a_script_built_address_is_not():
+    badge = (
+        '<a href="javascript:void(0)" onclick="window.open(\'https://bszs.conac.cn/sitename?method=show&id=5A3B\')">'
+        '<img src="/images/red.png"></a>'
+    )
+    reading = read_elements(one_page_facts(homepage(badge=badge)))["conac_badge"]
+    assert reading.present and reading.evidence["attr"] == "onclick"
+    search = "<button onclick=\"window.open('/search/?q='+document.getElementById('q').value)\">搜索</button>"
+    links = extract.extract_links(Selector(text=search), HOME)
+    assert not [link for link in links if link.attr == "onclick"]
+
+
+def test_a_link_to_a_search_page_without_a_box_is_a_warning_to_confirm():
+    link = '<a class="so" href="/jsearchfront/index.do?websiteid=1"><img src="/images/ss.png" alt="搜索"></a>'
+    [finding] = [f for f in check_elements(one_page_facts(homepage(search=link))) if f.element == "search"]
+    assert finding.severity is Severity.WARNING and "待确认" in finding.detail
+    assert finding.evidence["similar"]["url"] == "http://www.x.gov.cn/jsearchfront/index.do?websiteid=1"
+    [plain] = [f for f in check_elements(one_page_facts(homepage(search=""))) if f.element == "search"]
+    assert plain.severity is Severity.DEDUCTION

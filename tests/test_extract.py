@@ -178,3 +178,30 @@ def test_a_base_with_a_bad_port_is_ignored_and_a_good_one_used():
     assert extract.base_url_of(bad, PAGE) == PAGE
     good = Selector(text='<html><head><base href="http://Example.gov.cn/主页/"></head><body></body></html>')
     assert extract.base_url_of(good, PAGE) == "http://example.gov.cn/%E4%B8%BB%E9%A1%B5/"
+
+
+def test_the_footer_is_every_footer_block_and_the_page_s_end_as_a_browser_shows_them():
+    # The real footer is div.g-ft (no footer class), a floating div.bottom (返回顶部) follows it, a mid-page
+    # div.bottom holds a banner; 网站标识码 is written by document.write, a filing number drawn as an image.
+    page = Selector(
+        text="""<html><body><div class="main"><div class="bottom"><a href="/zt/">专题专栏</a></div></div>
+        <div class="g-ft"><p>主办：测试区人民政府办公室</p>
+          <p><script>document.write("网站标识码：5101000002");</script> 蜀ICP备05011111号</p>
+          <p><img src="/ga.png" alt="川公网安备 51010202000222号"></p><style>.x{color:red}</style></div>
+        <div class="bottom"><a href="javascript:scrollTo(0,0)">返回顶部</a></div></body></html>"""
+    )
+    footer = extract.footer_text(page)
+    assert "网站标识码：5101000002" in footer and "蜀ICP备05011111号" in footer
+    assert "川公网安备 51010202000222号" in footer
+    assert "专题专栏" in footer and "返回顶部" in footer  # every footer-like block is read
+    assert "color" not in footer and "document.write" not in footer
+
+
+def test_a_footer_split_over_nested_blocks_is_read_whole():
+    # div.footer holds div.foot-links, the 网站标识码 <p>, then div.copyright: the last match alone is not it.
+    page = Selector(
+        text="""<html><body><p>正文</p><div class="footer"><div class="foot-links"><a href="/wzdt/">网站地图</a></div>
+        <p>网站标识码：6229000003</p><div class="copyright">版权所有 陇ICP备05000001号</div></div></body></html>"""
+    )
+    footer = extract.footer_text(page)
+    assert footer.count("网站标识码：6229000003") == 1 and "陇ICP备05000001号" in footer

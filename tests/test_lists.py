@@ -1,6 +1,7 @@
 """Content lists found by record structure (crawler/pages/lists.py), on small pages shaped like real templates:
 each test names the markup it covers."""
 
+import pytest
 from parsel import Selector
 
 from crawler.pages.lists import list_items
@@ -112,3 +113,104 @@ def test_hanweb_datastore_records_are_a_list():
         ("关于放假的通知", "http://127.0.0.11:8800/art/2026/9/30/art_1_100.html", "2026-09-30"),
     ]
     assert items[0].list_name == "通知公告"
+
+
+def test_a_date_inside_the_link_is_the_entry_s_date_and_not_part_of_its_title():
+    # 开普云 and newer templates: the whole row is one link holding a title span and a date span.
+    page = """<h3>部门动态</h3><ul class="news">
+      <li><a href="/bmdt/1.shtml"><span class="t">县农业农村局开展防疫督导</span><span class="d">2026-11-26</span></a></li>
+      <li><a href="/bmdt/2.shtml"><p>县市场监管局召开推进会</p><em>(2026-11-19)</em></a></li></ul>"""
+    items = list_items(Selector(text=page), PAGE)
+    assert [(i.title, i.date_text) for i in items] == [
+        ("县农业农村局开展防疫督导", "2026-11-26"),
+        ("县市场监管局召开推进会", "2026-11-19"),
+    ]
+
+
+def test_the_date_of_a_disclosure_table_is_its_publication_date_column():
+    # 政府信息公开 catalogue: 索引号 | 标题 | 发文字号 | 成文日期 | 发布日期; a column is as fresh as what it published.
+    page = """<table><tr><th>索引号</th><th>标题</th><th>发文字号</th><th>成文日期</th><th>发布日期</th></tr>
+      <tr><td>1113/2026-00412</td><td><a href="a.html">关于印发办法的通知</a></td><td>测政规〔2026〕9号</td>
+        <td>2026-10-29</td><td>2026-11-25</td></tr>
+      <tr><td>1113/2026-00398</td><td><a href="b.html">关于印发规定的通知</a></td><td>测政办规〔2026〕7号</td>
+        <td>2026-09-30</td><td>2026-11-10</td></tr></table>"""
+    assert lists(page) == [("", 2, ["2026-11-25", "2026-11-10"])]
+    # Without a heading row, labels tell: 发布日期 before 成文日期 wherever they stand.
+    rows = """<ul><li><a href="a.html">关于印发办法的通知</a><span>成文日期：2026-10-29</span>
+      <span>发布日期：2026-11-25</span></li><li><a href="b.html">关于印发规定的通知</a>
+      <span>成文日期：2026-09-30</span><span>发布日期：2026-11-10</span></li></ul>"""
+    assert lists(rows)[0][2] == ["2026-11-25", "2026-11-10"]
+
+
+@pytest.mark.parametrize(
+    ("row", "date_text"),
+    [
+        (
+            '<div class="date"><b>28</b><span>2026-11</span></div><a href="/a.html">区政府召开常务会议</a>',
+            "2026-11-28",
+        ),
+        (
+            '<div class="date"><span>2026.11</span><strong>9</strong></div><a href="/a.html">全区森林防火会议</a>',
+            "2026-11-09",
+        ),
+        ('<a href="/a.html">关于预算编制工作的通知</a><span>11月27日</span>', "11月27日"),
+        ('<a href="/a.html">关于供暖保障的通知</a><span title="2026-11-03"></span>', "2026-11-03"),
+        (
+            '<a href="/a.html">招聘公告</a><p>11月28日，区长主持召开会议。</p><span>2026-11-16</span>',
+            "2026-11-16",
+        ),
+        ('<a href="/a.html">镇党委理论学习会</a><span>[11/26]</span>', "[11/26]"),
+    ],
+    ids=[
+        "day_over_year_month",
+        "year_month_then_day",
+        "month_day_in_chinese",
+        "title_attribute",
+        "summary",
+        "month_day_slash",
+    ],
+)
+def test_dates_as_portal_templates_draw_them(row, date_text):
+    page = f"<ul><li>{row}</li><li>{row.replace('/a.html', '/b.html')}</li></ul>"
+    assert lists(page)[0][2] == [date_text, date_text]
+
+
+def test_rows_written_as_div_blocks_are_a_list_and_layout_boxes_are_not():
+    rows = "".join(
+        f"""<div class="item"><h4><a href="/xzdt/{n}.html">乡镇动态{n}</a></h4><p>摘要……</p>
+        <p class="info"><span>发布时间：2026-11-2{n}</span><span>来源：城关镇</span></p></div>"""
+        for n in range(1, 4)
+    )
+    boxes = """<div class="links"><div class="box"><a href="/a/">政务公开</a><a href="/b/">办事服务</a></div>
+      <div class="box"><a href="/c/">互动交流</a></div></div>"""
+    page = f'<div class="location">当前位置：<a href="/">首页</a> &gt; <a href="/zwdt/">政务动态</a> &gt; 乡镇动态</div><div class="list">{rows}</div>{boxes}'
+    assert lists(page) == [("乡镇动态", 3, ["2026-11-21", "2026-11-22", "2026-11-23"])]
+
+
+@pytest.mark.parametrize(
+    "more", ["更多>>", "更多 +", "MORE &gt;&gt;", "查看更多&gt;", "[更多]", "+更多", "more»"]
+)
+def test_a_more_link_beside_the_heading_is_not_part_of_the_name(more):
+    page = f"""<div class="box"><div class="box-hd"><span>通知公告</span><a href="/tzgg/">{more}</a></div>
+      <ul><li><a href="/tzgg/1.html">关于放假的通知</a><span>2026-11-20</span></li></ul></div>"""
+    assert lists(page)[0][0] == "通知公告"
+
+
+def test_a_breadcrumb_names_the_list_by_its_last_step_before_the_article():
+    trail = '<div class="pos">您现在的位置：<a href="/">首页</a> &gt; <a href="/tzgg/">通知公告</a> &gt; 正文</div>'
+    rows = '<ul><li><a href="/tzgg/1.html">关于放假的通知</a><span>2026-11-20</span></li></ul>'
+    assert lists(trail + rows)[0][0] == "通知公告"
+
+
+def test_month_day_dates_under_a_year_heading_are_that_year_s():
+    page = """<div class="y"><h3>2025年</h3><ul><li><a href="/c/1.html">第38次常务会议</a><span>11-26</span></li>
+      <li><a href="/c/2.html">第37次常务会议</a><span>2025-10-30</span></li></ul></div>"""
+    assert lists(page) == [("2025年", 2, ["2025-11-26", "2025-10-30"])]
+
+
+def test_a_heading_table_before_the_list_table_names_it():
+    # Hanweb/TRS table layouts: the heading and its 更多 link in one table, the rows in the next.
+    page = """<td><table><tr><td class="lmbt">今日要闻</td><td><a href="/col/col1/index.html">更多&gt;&gt;</a></td></tr></table>
+      <table><tr><td><a href="/art/1.html">市政府召开会议</a></td><td>11-27</td></tr>
+        <tr><td><a href="/art/2.html">重点项目集中开工</a></td><td>11-25</td></tr></table></td>"""
+    assert lists(f"<table><tr>{page}</tr></table>") == [("今日要闻", 2, ["11-27", "11-25"])]

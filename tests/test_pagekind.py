@@ -78,3 +78,36 @@ def test_an_empty_list_alone_under_its_heading_is_recorded_one_beside_text_is_no
     intro = """<html><body><div class="content"><h2>广河县概况</h2><p>广河县位于甘肃省西南部。</p>
     <p>本栏目介绍全县基本情况、历史沿革和行政区划。</p><ul class="hub"></ul></div></body></html>"""
     assert "empty_list" not in kind(intro, "http://127.0.0.7/gkxx/")[1]["signals"]
+
+
+def test_a_short_list_whose_rows_print_article_labels_is_a_list():
+    # Column pages whose every row prints 发布时间/来源/浏览次数 (and a footer with 打印 关闭) are lists:
+    # labels that stand only in list rows are not an article's.
+    rows = "".join(
+        f"""<div class="row"><h4><a href="/xzdt/t2026112{n}_{n}.html">乡镇动态第{n}条</a></h4><p>摘要……</p>
+        <p><span>发布时间：2026-11-2{n}</span><span>来源：城关镇</span><span>浏览次数：12{n}</span></p></div>"""
+        for n in range(1, 4)
+    )
+    page = f"""<html><head><title>乡镇动态</title></head><body><div class="list">{rows}</div>
+      <div class="footer">【打印本页】【关闭窗口】</div></body></html>"""
+    found, evidence = kind(page, "http://127.0.0.2:8800/xzdt/index.html")
+    assert found == "list", evidence
+    # One article's label row, even written as a link row, still counts for the article.
+    article = f"""<html><head><title>关于做好岁末年初安全生产工作的通知</title></head><body><table>
+      <tr><td>关于做好岁末年初安全生产工作的通知</td></tr>
+      <tr><td>发布时间：2026-10-12 来源：州应急管理局 <a href="javascript:window.print()">【打印】</a></td></tr>
+      <tr><td><p>{BODY}</p></td></tr></table></body></html>"""
+    assert kind(article)[0] == "article"
+
+
+def test_a_short_notice_above_a_long_related_list_stays_an_article():
+    related = "".join(
+        f'<li><a href="/tzgg/202610/t202610{n:02d}_{n}.html">相关通知{n}</a><span>2026-10-{n:02d}</span></li>'
+        for n in range(1, 11)
+    )
+    page = f"""<html><head><title>测试县2026年度拟提拔任用干部任前公示_测试县人民政府</title></head><body>
+      <h1>测试县2026年度拟提拔任用干部任前公示</h1><p>发布时间：2026-11-27 信息来源：县委组织部 字号：大 中 小</p>
+      <p>现将拟提拔任用干部情况予以公示。附件：<a href="/1.pdf">名单.pdf</a></p>
+      <div class="related"><h3>相关阅读</h3><ul>{related}</ul></div></body></html>"""
+    found, evidence = kind(page, "http://127.0.0.2:8800/tzgg/202611/t20261127_9.html")
+    assert found == "article" and evidence["score"] >= 4

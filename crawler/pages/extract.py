@@ -19,6 +19,7 @@ from lxml import etree
 from parsel import Selector
 
 # The URL forms are re-exported: the spider and the page view call them as extract.normalize_url.
+from crawler.pages.shown import DOCUMENT_WRITE_RE, clean, shown_tail, shown_text, unescape
 from crawler.pages.urlform import normalize_url, resolve, resolve_or_error
 from crawler.vocab import LinkKind
 
@@ -56,20 +57,19 @@ IMAGE_EXTENSIONS = frozenset([".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", 
 DATE_RE = re.compile(
     # 2026-10-12, 2026/10/12, 2026.10.12, 2026年10月12日
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
-    r"|\[\s*\d{1,2}\s*-\s*\d{1,2}\s*\]"  # [10-12]
+    r"|[\[(（]\s*\d{1,2}\s*[-/.]\s*\d{1,2}\s*[\])）]"  # [10-12], [10/12], (10.12)
     r"|(?<![\d-])\d{1,2}-\d{1,2}(?![\d-])"  # 10-12
+    r"|(?<!\d)\d{1,2}月\d{1,2}日"  # 10月12日
 )
 # TRS pagination: createPageHTML(pageCount, currentPage, "index", "html") writes index_1.html ... links.
 TRS_PAGER_RE = re.compile(
     r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']"
 )
-# document.write("...") or document.write(unescape('...')): the written markup, still escaped.
-DOCUMENT_WRITE_RE = re.compile(r"document\.write(?:ln)?\s*\(\s*(?:unescape\s*\(\s*)?([\"'])(.*?)\1", re.S)
 WRITTEN_LINK_RE = re.compile(r"<\s*(script|img|a|iframe)\b[^>]*?\b(src|href)\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+# footer, foot, foot-wrap, footer_box... as an id or a class name; bottom and copyright as a whole name.
 FOOTER_XPATH = (
-    "//footer | //*[@id='footer' or @id='foot' or @id='bottom' or @id='copyright']"
-    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' footer ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' foot ')"
+    "//footer | //*[starts-with(@id, 'foot') or @id='bottom' or @id='copyright']"
+    " | //*[contains(concat(' ', normalize-space(@class)), ' foot')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' bottom ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' copyright ')]"
 )
@@ -79,7 +79,6 @@ NAV_ANCESTOR = (
     " or contains(@class, 'menu') or contains(@class, 'footer')"
     " or contains(@id, 'nav') or contains(@id, 'menu')]"
 )
-WHITESPACE_RE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -89,10 +88,6 @@ class RawLink:
     attr: str
     kind: LinkKind
     anchor_text: str
-
-
-def clean(text: str | None) -> str:
-    return WHITESPACE_RE.sub(" ", text or "").strip()
 
 
 def problem(problems: list[str] | None, where: str, value: str, error: Exception | str) -> None:
@@ -131,7 +126,8 @@ TITLE_TEXT = _xpath("//title//text()")
 META = _xpath("//meta[@name and @content]")
 BODY_TEXT = _xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
 FOOTERS = _xpath(FOOTER_XPATH)
-FOOTER_TEXT = _xpath(".//text()[not(ancestor::script)]")
+FOOTER_CHARS = 3000  # characters of footer text kept: several blocks of links, addresses and numbers
+TAIL_CHARS = 1000  # characters at the very end of the page, read as the footer's too
 FORMS = _xpath("//form")
 FORM_INPUTS = _xpath(".//input | .//select | .//textarea")
 # A search box is often a text input and a button with no <form> around them (the button's onclick searches).
@@ -159,6 +155,8 @@ HINT_ATTRIBUTES = (
 BOX_LEVELS = 3  # ancestors of a lone input searched for its button
 IN_NAV = _xpath(f"boolean({NAV_ANCESTOR})")
 SCRIPTS = _xpath("count(//script)")
+ONCLICK = _xpath("//*[contains(@onclick, 'window.open')]")
+WINDOW_OPEN_RE = re.compile(r"window\.open\(\s*[\"'](https?://[^\"'\s]+)[\"']\s*[,)]")
 
 
 def _root(selector: Selector) -> Any:
@@ -226,6 +224,7 @@ def extract_links(
             text = clean(element.get("title") or element.get("alt"))
         links.append(RawLink(url, tag, attr, link_kind(tag, url, element.get("rel", "")), text[:200]))
     links.extend(trs_pagination(selector, base, encoding))
+    links.extend(opened_links(selector))
     links.extend(script_written_links(selector, base, encoding))
     return links
 
@@ -239,7 +238,7 @@ def script_written_links(selector: Selector, base: str, encoding: str = "utf-8")
         if "document.write" not in script:
             continue
         for call in DOCUMENT_WRITE_RE.finditer(script):
-            written = _unescape(call.group(2))
+            written = unescape(call.group(2))
             for tag, _attr, value in WRITTEN_LINK_RE.findall(written):
                 url = resolve(base, value, encoding)
                 if url is not None:
@@ -248,10 +247,18 @@ def script_written_links(selector: Selector, base: str, encoding: str = "utf-8")
     return links
 
 
-def _unescape(text: str) -> str:
-    """JavaScript's unescape(): %XX and %uXXXX escapes (what a CMS hides its badge markup behind)."""
-    text = re.sub(r"%u([0-9A-Fa-f]{4})", lambda match: chr(int(match.group(1), 16)), text)
-    return re.sub(r"%([0-9A-Fa-f]{2})", lambda match: chr(int(match.group(1), 16)), text)
+def opened_links(selector: Selector) -> list[RawLink]:
+    """Whole addresses a click opens (`onclick="window.open('https://bszs.conac.cn/...')"`): the badge
+    is often a local image whose link only opens the badge's page so. Addresses built by the script (a
+    search with the typed words) are not read: only a complete literal address is a link."""
+    links = []
+    for element in ONCLICK(_root(selector)):
+        for url in WINDOW_OPEN_RE.findall(element.get("onclick", "")):
+            found = resolve(url, url)
+            if found is not None:
+                tag = element.tag.lower() if isinstance(element.tag, str) else ""
+                links.append(RawLink(found, tag, "onclick", link_kind("a", found), _text(element)[:200]))
+    return links
 
 
 def trs_pagination(selector: Selector, base: str, encoding: str = "utf-8") -> list[RawLink]:
@@ -290,11 +297,26 @@ def text_excerpt(selector: Selector, limit: int = 3000) -> str:
 
 
 def footer_text(selector: Selector) -> str:
-    """The footer's text, where 网站标识码, ICP备案 and 公安备案 are written; else the page's last text."""
-    footers = FOOTERS(_root(selector))
-    if footers:
-        return clean(" ".join(FOOTER_TEXT(footers[-1])))[:2000]
-    return clean(" ".join(BODY_TEXT(_root(selector))))[-1000:]
+    """The text at the foot of the page, where 网站标识码, ICP备案 and 公安备案 are written.
+
+    Footers are named anything (div.g-ft, div.foot-wrap) and often followed by a floating box that is
+    named like one (a div.bottom holding 返回顶部), and they are often split over several blocks (links,
+    copyright, filing numbers): so the text of every outermost footer-like block is read, and then the
+    page's last text, which is where a person looks for them. Text a script writes into the page with
+    `document.write("网站标识码：...")` is shown by every browser, so it is read too."""
+    root = _root(selector)
+    footers = FOOTERS(root)
+    inside = set(footers)
+    outermost = [node for node in footers if not any(a in inside for a in node.iterancestors())]
+    parts = [shown_text(node) for node in outermost]
+    body = root.find("body") if root.tag == "html" else None
+    tail = shown_tail(body if body is not None else root, TAIL_CHARS)
+    text = clean(" ".join(parts))
+    for part in parts:  # the footer blocks standing at the end of the page are read once
+        tail = tail.replace(part, " ") if part else tail
+    if clean(tail) and clean(tail) not in text:
+        text = f"{text} {clean(tail)}".strip()
+    return text[-FOOTER_CHARS:] if len(text) > FOOTER_CHARS else text
 
 
 def forms(selector: Selector, page_url: str, problems: list[str] | None = None) -> list[dict]:

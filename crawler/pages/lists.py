@@ -21,12 +21,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from lxml import etree, html
 from parsel import Selector
 
 from checks.dates import date_from_url
 from crawler.items import ListItemFact
+from crawler.pages.entrydate import DATE_ALONE_RE, TEXTS, entry_date
 from crawler.pages.extract import DATE_RE, IN_NAV, base_url_of, clean, resolve
 
 RECORD_XPATH = etree.XPath(
@@ -35,19 +37,38 @@ RECORD_XPATH = etree.XPath(
     " | //dd[.//a[@href]][not(.//dd[.//a[@href]] or .//li[.//a[@href]] or .//tr[.//a[@href]])]",
     smart_strings=False,
 )
+# Blocks that may be the records of a list written without li/tr/dd (see _row_groups).
+ROW_XPATH = etree.XPath(
+    "//*[self::div or self::p or self::section or self::article][.//a[@href]]"
+    "[not(.//li[.//a[@href]] or .//tr[.//a[@href]] or .//dd[.//a[@href]])]"
+    "[not(ancestor::li or ancestor::tr or ancestor::dd)]",
+    smart_strings=False,
+)
 ANCHORS = etree.XPath(".//a[@href]", smart_strings=False)
 TEXT_OUTSIDE_ANCHORS = etree.XPath(".//text()[not(ancestor::a)]", smart_strings=False)
 STRING = etree.XPath("string()", smart_strings=False)
 DATASTORES = etree.XPath("//script[@type='text/xml']", smart_strings=False)
 RECORD_CDATA_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
 # Links that move through a list or leave it, never an entry of it.
+# "More" links are written many ways: 更多, 更多>>, 更多 +, MORE >>, 查看更多>, [更多], +更多, more».
+MORE_RE = r"[\[【(（]?\s*[+＋]?\s*(?:查看)?(?:更多|more)(?:信息|内容)?\s*[>＞»》+＋.…]*\s*[\]】)）]?"
+MORE_ONLY_RE = re.compile(rf"^{MORE_RE}$", re.IGNORECASE)
 GENERIC_RE = re.compile(
-    r"^(更多|更多>+|more|查看更多|首页|上一页|下一页|尾页|末页|前一页|后一页|第\d+页|\d+|>+|<+|»|«|\.\.\.|…)$",
+    rf"^(?:{MORE_RE}|首页|上一页|下一页|尾页|末页|前一页|后一页|第\d+页|\d+|>+|<+|»|«|\.\.\.|…)$",
     re.IGNORECASE,
 )
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 HEADING_CLASS_RE = re.compile(r"(^|[-_\s])(title|tit|hd|head|header|bt|name|lm|caption)([-_\s\d]|$)", re.I)
-MAX_NAME = 20  # characters: a heading or a tab label, not a sentence
+BREADCRUMB_RE = re.compile(r"(当前|您的|您现在的|所在|现在)位置")
+CRUMB_PAGE_RE = re.compile(r"^(正文|详情|内容|详细内容|文章内容|信息内容|阅读|浏览)$")
+CRUMB_SEPARATOR_RE = re.compile(r"\s*(?:>+|＞+|»|›|→|-{1,2}>)\s*")
+YEAR_NAME_RE = re.compile(r"^((?:19|20)\d{2})\s*年?(?:度)?$")
+FOUR_DIGITS_RE = re.compile(r"\d{4}")
+MONTH_DAY_RE = re.compile(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+MAX_NAME = 20
+_ENTRY_TEXTS: WeakKeyDictionary[Any, list[str]] = (
+    WeakKeyDictionary()
+)  # characters: a heading or a tab label, not a sentence
 HEADLINE_MAX = 2  # a headline box holds the top story or two, not a list
 
 
@@ -71,6 +92,7 @@ def list_items(selector: Selector, page_url: str, encoding: str = "utf-8") -> li
     root = selector.root
     base = base_url_of(selector, page_url)
     groups = _record_groups(root)
+    _entry_texts(root, groups)
     _absorb_headlines(groups)
     kept: list[ListItemFact] = []
     for number, group in enumerate(groups):
@@ -81,12 +103,40 @@ def list_items(selector: Selector, page_url: str, encoding: str = "utf-8") -> li
         if not dated and (len(items) < 3 or bool(IN_NAV(group.container))):
             continue
         name = group.name or _list_name(group.container, group.head)
+        year = YEAR_NAME_RE.match(name)
+        if year:  # month-day dates under a 2025年 heading are that year's
+            items = [(title, url, _in_year(date_text, year[1])) for title, url, date_text in items]
         container = f"{_css_path(group.container)}#{number}"
         kept.extend(
             ListItemFact(container, position, title, url, date_text, name)
             for position, (title, url, date_text) in enumerate(items)
         )
     return kept
+
+
+def entry_texts(root: Any) -> list[str]:
+    """The text outside links of each entry of the page's lists of two or more entries: what pagekind
+    leaves out when it looks for an article's labels (a list printing 发布时间/来源 on every row)."""
+    texts = _ENTRY_TEXTS.get(root)
+    return texts if texts is not None else _entry_texts(root, _record_groups(root))
+
+
+def _entry_texts(root: Any, groups: list[_Group]) -> list[str]:
+    texts = [
+        clean(" ".join(TEXT_OUTSIDE_ANCHORS(record)))
+        for group in groups
+        if len(group.records) >= 2
+        for record in group.records
+    ]
+    _ENTRY_TEXTS[root] = texts  # pagekind asks right after list_items: the page is not read twice
+    return texts
+
+
+def _in_year(date_text: str | None, year: str) -> str | None:
+    if date_text is None or FOUR_DIGITS_RE.search(date_text):
+        return date_text
+    month_day = MONTH_DAY_RE.search(date_text)
+    return f"{year}-{int(month_day[1]):02d}-{int(month_day[2]):02d}" if month_day else date_text
 
 
 def _record_groups(root: Any) -> list[_Group]:
@@ -100,12 +150,41 @@ def _record_groups(root: Any) -> list[_Group]:
             group = by_parent[parent] = _Group(parent, [], [])
         group.records.append(record)
     groups = list(by_parent.values())
+    groups.extend(_row_groups(root))
     for script in DATASTORES(root):
         records = [_fragment(text) for text in RECORD_CDATA_RE.findall(script.text or "")]
         records = [record for record in records if record is not None and ANCHORS(record)]
         if records:
             groups.append(_Group(script, records, [], _list_name(script)))
     return groups
+
+
+def _row_groups(root: Any) -> list[_Group]:
+    """Lists whose records are `<div>`s or `<p>`s (div.item-row with a heading link, a summary and a
+    发布时间 line): two or more sibling blocks of one shape, each with one link target and a date. The
+    date is required of every block, so that layout boxes and link bars are never taken for a list."""
+    by_shape: dict[tuple[Any, tuple[str, str]], list[Any]] = {}
+    for block in ROW_XPATH(root):
+        parent = block.getparent()
+        if parent is not None:
+            by_shape.setdefault((parent, _shape(block)), []).append(block)
+    groups: list[_Group] = []
+    taken: set[Any] = set()
+    for (parent, _), blocks in by_shape.items():
+        if (
+            len(blocks) < 2
+            or any(ancestor in taken for ancestor in parent.iterancestors())
+            or parent in taken
+        ):
+            continue
+        if all(_one_target(block) and entry_date(block) for block in blocks):
+            groups.append(_Group(parent, blocks, []))
+            taken.update(blocks)
+    return groups
+
+
+def _one_target(block: Any) -> bool:
+    return len({a.get("href", "").strip() for a in _content_links(ANCHORS(block))}) == 1
 
 
 def _fragment(markup: str) -> Any | None:
@@ -124,10 +203,20 @@ def _item(record: Any, base: str, encoding: str = "utf-8") -> tuple[str, str | N
     anchors = [(anchor, clean(STRING(anchor))) for anchor in ANCHORS(record)]
     content = [pair for pair in anchors if not GENERIC_RE.match(pair[1])] or anchors
     anchor, anchor_text = max(content, key=lambda pair: len(pair[1]))
+    date_text = entry_date(record)
+    if date_text is None:
+        title = clean(anchor.get("title")) or anchor_text
+        match = DATE_RE.search(clean(STRING(record)).replace(title, ""))
+        date_text = match.group(0) if match else None
+    elif not anchor.get("title"):  # the whole row may be the link: its date is not part of the title
+        shown = next(
+            (part for part in map(clean, TEXTS(anchor)) if date_text in part and DATE_ALONE_RE.match(part)),
+            "",
+        )
+        anchor_text = clean(anchor_text.replace(shown, "")) if shown else anchor_text
+        anchor_text = anchor_text or clean(STRING(anchor))
     title = clean(anchor.get("title")) or anchor_text
-    outside = clean(" ".join(TEXT_OUTSIDE_ANCHORS(record)))
-    match = DATE_RE.search(outside) or DATE_RE.search(clean(STRING(record)).replace(title, ""))
-    return title[:300], resolve(base, anchor.get("href", ""), encoding), match.group(0) if match else None
+    return title[:300], resolve(base, anchor.get("href", ""), encoding), date_text
 
 
 def _absorb_headlines(groups: list[_Group]) -> None:
@@ -206,12 +295,14 @@ def _list_name(container: Any, headline: list[Any] | tuple[Any, ...] = ()) -> st
         if parent is None:
             return ""
         if panel is None:
-            panels = [child for child in parent if _shape(child) == _shape(node)]
+            panels = [c for c in parent if _shape(c) == _shape(node) and (c is node or not _heading_bar(c))]
             if len(panels) > 1:
                 panel = (panels.index(node), len(panels))
         for sibling in node.itersiblings(preceding=True):
-            if not isinstance(sibling.tag, str) or _shape(sibling) == _shape(node):
+            if not isinstance(sibling.tag, str):
                 continue
+            if _shape(sibling) == _shape(node) and not _heading_bar(sibling):
+                continue  # another panel of the same tab strip
             if any(_is_inside(record, sibling) for record in headline):
                 continue
             labels = _labels(sibling)
@@ -226,6 +317,13 @@ def _list_name(container: Any, headline: list[Any] | tuple[Any, ...] = ()) -> st
     return ""
 
 
+def _heading_bar(node: Any) -> bool:
+    """A heading and its 更多 link, drawn in a box shaped like the list's (a table layout's heading table)."""
+    anchors = ANCHORS(node)
+    more = [anchor for anchor in anchors if MORE_ONLY_RE.match(clean(STRING(anchor)))]
+    return bool(more) and len(anchors) - len(more) <= 1 and len(clean(STRING(node))) <= MAX_NAME + 8
+
+
 def _labels(node: Any) -> list[str]:
     """The short link texts of a heading bar or tab strip, in order, generic ones (更多) left out."""
     texts = [clean(STRING(anchor)) for anchor in ANCHORS(node)]
@@ -238,6 +336,19 @@ def _labels(node: Any) -> list[str]:
 
 def _heading(node: Any, labels: list[str]) -> str:
     text = clean(STRING(node))
+    if BREADCRUMB_RE.search(text) or len(CRUMB_SEPARATOR_RE.findall(text)) >= 2:
+        # 当前位置：首页 > 政务动态 > 乡镇动态: the trail's last step is the list's name, not its first link
+        steps = [step for step in map(clean, CRUMB_SEPARATOR_RE.split(text)) if step]
+        while steps and (CRUMB_PAGE_RE.match(steps[-1]) or GENERIC_RE.match(steps[-1])):
+            steps.pop()  # an article's trail ends in 正文: the step before it is the column
+        name = steps[-1] if steps else ""
+        return name if len(name) <= MAX_NAME and not BREADCRUMB_RE.search(name) else ""
+    more_link = False
+    for anchor in ANCHORS(node):  # the heading bar's 更多 link is not part of the name
+        if MORE_ONLY_RE.match(more := clean(STRING(anchor))):
+            text, more_link = clean(text.replace(more, "")), True
+    if more_link and not labels and 0 < len(text) <= MAX_NAME:
+        return text  # a heading bar: the name as text, and a 更多 link (table layouts: td.lmbt)
     is_heading = node.tag in HEADING_TAGS or bool(HEADING_CLASS_RE.search(node.get("class") or ""))
     if len(labels) == 1 and (is_heading or len(text) <= MAX_NAME + 6):
         return labels[0]

@@ -13,9 +13,11 @@ table layouts carry no meta at all but print 发布日期/来源/字号/打印).
 - `article_url` (1): an article address of the common CMSs (t20261012_123.html, /art/2026/10/12/art_1_2.html,
   content_123.htm, /202610/<32 hex>.shtml).
 
-A page scoring 2 or more is an article, unless a long dated list dominates it and it has no long body
-(a list page whose template prints 打印 and 关闭 in its footer). Otherwise a page with a dated list is a
-list, one with only undated link lists a navigation page, and one without lists static. The evidence is
+A page scoring 2 or more is an article, unless a long dated list dominates it, it has no long body and
+it scores under 4 (a list page whose template prints 打印 and 关闭 in its footer; a short notice with its
+labels, title and article address above eight related items is still an article). Otherwise a page
+with a dated list is a list, one with only undated link lists a navigation page, and one without lists
+static. The evidence is
 stored with the page, so a person can see why a page was or was not taken for a column.
 """
 
@@ -30,7 +32,7 @@ from lxml import etree
 
 from crawler.items import ListItemFact
 from crawler.pages.extract import NAV_ANCESTOR, clean
-from crawler.pages.lists import HEADING_CLASS_RE, HEADING_TAGS
+from crawler.pages.lists import HEADING_CLASS_RE, HEADING_TAGS, entry_texts
 
 ARTICLE_META = (
     "ArticleTitle",
@@ -59,6 +61,7 @@ TITLE_SPLIT_RE = re.compile(r"\s*(?:__|[_|｜—-]{1,2})\s*")
 LONG_BODY = 400  # characters of running text in one block
 LONG_TITLE = 12  # characters: an article title, not a column name
 DOMINANT_LIST = 8  # dated entries: a list page, whatever its footer prints
+STRONG_ARTICLE = 4  # a short notice with its labels, title and article address, under a long related list
 EMPTY_LISTS = etree.XPath(
     "//body//*[self::ul or self::ol or self::tbody or self::dl][not(*)][not(normalize-space())]"
     f"[not({NAV_ANCESTOR})]",
@@ -85,7 +88,8 @@ def classify(
         score += 2
     texts = [(_holder(node), text) for node in BODY_TEXT(root) if (text := clean(node))]
     page_text = " ".join(text for _, text in texts)
-    labels = [name for name, pattern in LABELS.items() if pattern.search(page_text)]
+    entries = entry_texts(root)
+    labels = [name for name, pattern in LABELS.items() if _article_label(pattern, page_text, entries)]
     if len(labels) >= 2:
         signals["labels"] = labels
         score += 2 if len(labels) >= 3 else 1
@@ -111,13 +115,22 @@ def classify(
     if empty:  # read by the column checks only when no content list is left beside the menus
         signals["empty_list"] = empty
     evidence = {"score": score, "signals": signals}
-    if score >= 2 and not (longest_list >= DOMINANT_LIST and body < LONG_BODY):
+    dominated = longest_list >= DOMINANT_LIST and body < LONG_BODY and score < STRONG_ARTICLE
+    if score >= 2 and not dominated:
         return "article", evidence
     if lists:
         return "list", evidence
     if items:
         return "navigation", evidence
     return "static", evidence
+
+
+def _article_label(pattern: re.Pattern[str], page_text: str, entries: list[str]) -> bool:
+    """The label is on the page, and not only on the entries of a list (a column whose every row prints
+    发布时间 and 来源 is a list page, however many labels its rows carry)."""
+    found = len(pattern.findall(page_text))
+    in_entries = sum(len(pattern.findall(text)) for text in entries)
+    return found > 0 and not (in_entries >= 2 and found <= in_entries)
 
 
 def _empty_list(root: Any) -> str | None:

@@ -9,6 +9,7 @@ here: the print stylesheet and the page structure are checked in the HTML instea
 import ast
 import json
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -130,6 +131,18 @@ def test_owner_mail_has_one_entry_per_target_and_no_gap_the_center_mail_has_the_
     center_text = center.message.get_body(("plain",)).get_content()
     assert "检查工作说明" in center_text and GAP.detail in center_text
 
+
+
+def test_the_owner_sees_each_problem_number_to_quote_when_asking_for_a_recheck(report, tmp_path):
+    # The number `duwang recheck --finding` and `duwang confirm` take, in the mail and on the site's page.
+    keyed = replace(report, sites=[replace(report.sites[0], findings=[replace(OTHER, key="0a1b2c3d4e5f")])])
+    registry = load_registry(write_registry(tmp_path, REGISTRY))
+    owner, _ = compose(keyed, registry.owner_addresses(), registry.mail)
+    for part in ("plain", "html"):
+        assert "问题编号：0a1b2c3d4e5f" in owner.message.get_body((part,)).get_content()
+    write_html(keyed, tmp_path / "html")
+    page = next((tmp_path / "html" / "sites").glob("*.html")).read_text(encoding="utf-8")
+    assert "<dt>问题编号</dt>" in page and "0a1b2c3d4e5f" in page
 
 def test_every_document_shows_a_score_by_the_one_rounding_rule(report, tmp_path):
     # A figure with more decimals (an older caller's) prints as 98.7 everywhere, never 98.67 in the mail.
